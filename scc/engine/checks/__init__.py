@@ -1,0 +1,58 @@
+"""The check vocabulary: named, parameterised checks that rules in controls/ and stig/ refer to.
+
+Each submodule registers its checks with ``@check(name, **param_defaults)``. A check takes the
+ImageFacts, its validated parameters and the CheckContext, and returns a CheckOutcome: a verdict,
+one sentence of reason an assessor would accept, the evidence it used, and template details.
+Rule YAML never holds code; it only names a check and sets its parameters.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Callable
+
+from scc.engine.model import CheckOutcome
+from scc.facts.model import ImageFacts
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    now: datetime
+    sla_days: dict[str, int] = field(default_factory=dict, hash=False)   # severity -> days to remediate
+    max_scan_age_days: int = 30
+
+
+CheckFunction = Callable[[ImageFacts, dict[str, Any], CheckContext], CheckOutcome]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    function: CheckFunction
+    defaults: dict[str, Any]
+    doc: str
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(name: str, **defaults: Any) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under ``name``; keyword arguments are its parameters with their defaults."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if name in _REGISTRY:
+            raise RuntimeError(f"check {name!r} registered twice")
+        _REGISTRY[name] = CheckSpec(name, function, defaults, (function.__doc__ or "").strip())
+        return function
+
+    return register
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, CheckSpec]:
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_REGISTRY)

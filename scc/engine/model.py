@@ -1,0 +1,138 @@
+"""Rules, verdicts and results: what the engine produces and every writer reads.
+
+A writer renders these; it never re-decides a verdict.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from scc.facts.model import Evidence
+
+
+class Verdict(str, Enum):
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not-satisfied"
+    PARTIAL = "partial"
+    NOT_APPLICABLE = "not-applicable"
+    MANUAL = "manual"          # cannot be decided from facts: the statement says what to look at
+
+    @property
+    def xccdf_result(self) -> str:
+        return _XCCDF[self]
+
+    @property
+    def ckl_status(self) -> str:
+        return _CKL[self]
+
+    @property
+    def is_open(self) -> bool:
+        """An open item for a POA&M / checklist (a finding)."""
+        return self in (Verdict.NOT_SATISFIED, Verdict.PARTIAL)
+
+
+_XCCDF = {
+    Verdict.SATISFIED: "pass", Verdict.NOT_SATISFIED: "fail", Verdict.PARTIAL: "fail",
+    Verdict.NOT_APPLICABLE: "notapplicable", Verdict.MANUAL: "notchecked",
+}
+_CKL = {
+    Verdict.SATISFIED: "NotAFinding", Verdict.NOT_SATISFIED: "Open", Verdict.PARTIAL: "Open",
+    Verdict.NOT_APPLICABLE: "Not_Applicable", Verdict.MANUAL: "Not_Reviewed",
+}
+
+
+@dataclass(frozen=True)
+class SrgRef:
+    """An official DISA requirement a rule evidences, with the ids exactly as DISA publishes them."""
+
+    benchmark: str            # content name, e.g. "gpos-srg", "ctr-srg"
+    version: str              # SRG-OS-000480-GPOS-00227 (the Rule/version element)
+    group_id: str = ""        # V-203591 (Group/Vuln id)
+    rule_id: str = ""         # SV-203591r557031_rule
+    ccis: tuple[str, ...] = ()
+    severity: str = "medium"  # high | medium | low  (CAT I | II | III)
+    title: str = ""
+
+    @property
+    def category(self) -> str:
+        return {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(self.severity, "CAT II")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    controls: tuple[str, ...]                 # lower-case OSCAL ids: cm-7, ac-6.10
+    check: str                                # a name from the check vocabulary
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    statements: dict[str, str] = field(default_factory=dict, hash=False)   # verdict value -> Jinja template
+    description: str = ""
+    manual: str = ""                          # what an assessor must look at when facts cannot decide
+    srg: tuple[SrgRef, ...] = ()
+    check_text: str = ""                      # the official check text (for manual/Not_Reviewed results)
+    fix_text: str = ""
+    pack: str = ""                            # controls | stig
+    source: str = ""                          # the YAML file it came from
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What a named check decided, why (one sentence an assessor would accept), and on what evidence."""
+
+    verdict: Verdict
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Override:
+    """An organisation's decision on a rule: not-applicable, an accepted risk, or a severity override."""
+
+    rule: str
+    action: str                 # not-applicable | accept-risk | severity
+    justification: str
+    approver: str
+    expires: date
+    severity: str = ""
+    source: str = ""
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    verdict: Verdict
+    statement: str
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    origin: str = "facts"             # facts | xccdf-scan | override
+    override: Override | None = None
+    severity_override: str = ""
+    scan_disagreement: str = ""       # set when an existing STIG scan and scc's facts disagree
+    computed_verdict: Verdict | None = None   # the fact-based verdict before an override/scan replaced it
+
+    @property
+    def severity(self) -> str:
+        if self.severity_override:
+            return self.severity_override
+        return self.rule.srg[0].severity if self.rule.srg else "medium"
+
+
+@dataclass
+class ControlResult:
+    control_id: str
+    verdict: Verdict
+    rule_results: list[RuleResult] = field(default_factory=list)
+    title: str = ""             # official control title when content is loaded
+    statement_text: str = ""    # official control statement (parameters substituted) when content is loaded
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        seen: dict[Evidence, None] = {}
+        for result in self.rule_results:
+            for item in result.evidence:
+                seen.setdefault(item, None)
+        return list(seen)

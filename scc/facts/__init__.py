@@ -1,0 +1,83 @@
+"""Readers and the merged ImageFacts.
+
+    facts = scc.facts.read_inputs(["sbom.cdx.json", "grype.json", "config.json"])
+
+Each module in this package that defines ``READER`` is one input format; the format of an input
+is decided by sniffing its content, in reader priority order.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import Iterable
+
+from scc.errors import InputError
+from scc.facts.interface import Reader
+from scc.facts.model import ImageFacts, InputFile
+from scc.facts.source import InputDocument
+
+__all__ = ["read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
+
+
+@lru_cache(maxsize=1)
+def available_readers() -> tuple[Reader, ...]:
+    readers = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        reader = getattr(module, "READER", None)
+        if isinstance(reader, Reader):
+            readers.append(reader)
+    return tuple(sorted(readers, key=lambda r: (r.priority, r.format)))
+
+
+def detect_reader(doc: InputDocument) -> Reader:
+    for reader in available_readers():
+        try:
+            if reader.sniff(doc):
+                return reader
+        except InputError:
+            raise
+        except Exception:  # a sniff must never take the run down; the next reader may claim it
+            continue
+    raise doc.fail(_unknown_format_reason(doc))
+
+
+def _unknown_format_reason(doc: InputDocument) -> str:
+    if doc.is_dir:
+        return "directory is neither an OCI image layout nor a root filesystem scc recognises"
+    if doc.is_xml:
+        doc.xml  # raises for hostile or malformed XML with a precise reason
+        return f"XML with root element {doc.xml_root_tag() or '?'} is not a format scc reads"
+    if doc.text is not None and doc.text.lstrip()[:1] in ("{", "[", ""):
+        return doc.json_problem()
+    if doc.text is None and not doc.data[:512].count(b"\0"):
+        return "not valid UTF-8 text and not an archive scc reads"
+    return "unrecognised format (not an SBOM, scan, VEX, attestation, image config or image scc reads)"
+
+
+def read_input(path: str) -> tuple[InputFile, ImageFacts]:
+    """Read one input and return what it contributed (with its InputFile record)."""
+    doc = InputDocument(path)
+    reader = detect_reader(doc)
+    try:
+        facts = reader.read(doc)
+    except InputError:
+        raise
+    except RecursionError as exc:
+        raise doc.fail(f"{reader.format}: nested too deeply to read safely") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise doc.fail(f"{reader.format}: unexpected content ({type(exc).__name__}: {exc})") from exc
+    record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
+    facts.inputs = [record]
+    return record, facts
+
+
+def read_inputs(paths: Iterable[str]) -> ImageFacts:
+    """Read every input and merge them into one ImageFacts for one image."""
+    from scc.facts.merge import merge_facts
+
+    paths = list(paths)
+    if not paths:
+        raise InputError("(no inputs)", "give at least one SBOM, scan, image config or image")
+    return merge_facts([read_input(p)[1] for p in paths])

@@ -1,0 +1,34 @@
+"""How scc decides that two records from different inputs are the same component."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scc.facts.model import Component
+
+
+def normalise_purl(purl: str) -> str:
+    """The purl in canonical form without qualifiers or subpath ('' when it does not parse)."""
+    if not purl:
+        return ""
+    try:
+        from packageurl import PackageURL
+
+        parsed = PackageURL.from_string(purl)
+    except ValueError:
+        return ""
+    return PackageURL(
+        type=parsed.type, namespace=parsed.namespace, name=parsed.name, version=parsed.version
+    ).to_string()
+
+
+def component_key(component: "Component") -> str:
+    canonical = normalise_purl(component.purl)
+    if canonical:
+        return canonical
+    return f"{component.type or 'unknown'}/{component.name}@{component.version}".lower()
+
+
+def package_key(name: str, version: str, purl: str = "") -> str:
+    """Key for the package a finding affects: canonical purl, else name@version."""
+    return normalise_purl(purl) or f"{name}@{version}".lower()

@@ -1,0 +1,27 @@
+"""The reader axis: one module per input format, each exposing ``READER = SomeReader()``.
+
+A reader claims a document by content (``sniff``), never by file name, and turns it into a
+partial ImageFacts whose every fact carries Evidence pointing into that document.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from scc.facts.model import ImageFacts
+from scc.facts.source import InputDocument
+
+
+class Reader(ABC):
+    #: stable format name shown to users and stored in InputFile.format, e.g. "cyclonedx-json"
+    format: ClassVar[str]
+    #: lower runs first; specific formats (a SARIF produced by Trivy) before generic ones
+    priority: ClassVar[int] = 50
+
+    @abstractmethod
+    def sniff(self, doc: InputDocument) -> bool:
+        """True when this reader recognises the document's content. Must be cheap and never raise."""
+
+    @abstractmethod
+    def read(self, doc: InputDocument) -> ImageFacts:
+        """Read the facts; raise InputError (doc.fail(...)) naming the field when the content is malformed."""

@@ -1,0 +1,125 @@
+"""Merging the partial ImageFacts of several inputs into one, without losing a record.
+
+Components are one per identity (canonical purl, else type/name@version); a vulnerability that
+two scanners report in the same package is one Finding with both sources and both evidences.
+"""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from scc.facts.identity import package_key
+from scc.facts.model import Component, Finding, ImageConfig, ImageFacts, ImageIdentity
+
+
+def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
+    merged = ImageFacts()
+    components: dict[str, Component] = {}
+    findings: dict[tuple[str, str], Finding] = {}
+    for part in parts:
+        merged.inputs.extend(part.inputs)
+        merged.notes.extend(part.notes)
+        merged.identity = _merge_identity(merged.identity, part.identity, merged.notes)
+        for component in part.components:
+            _merge_component(components, component)
+        for finding in part.findings:
+            _merge_finding(findings, finding)
+        merged.config = _merge_config(merged.config, part.config)
+        merged.scans.extend(part.scans)
+        merged.sboms.extend(part.sboms)
+        merged.vex.extend(part.vex)
+        merged.provenance.extend(part.provenance)
+        merged.signatures.extend(part.signatures)
+        merged.fips_modules.extend(part.fips_modules)
+        merged.xccdf_results.extend(part.xccdf_results)
+        if part.filesystem is not None:
+            if merged.filesystem is not None:
+                merged.notes.append(
+                    f"two image filesystems given ({merged.filesystem.root}, {part.filesystem.root}); "
+                    "the first is used"
+                )
+            else:
+                merged.filesystem = part.filesystem
+    merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
+    merged.findings = sorted(findings.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    from scc.facts.vex_apply import apply_vex
+
+    apply_vex(merged)
+    return merged
+
+
+def canonical_vuln_id(vuln_id: str, aliases: set[str]) -> str:
+    """Prefer the CVE id among a finding's id and aliases so GHSA/CVE reports of one flaw meet."""
+    cves = sorted(a for a in {vuln_id, *aliases} if a.upper().startswith("CVE-"))
+    return cves[0].upper() if cves else vuln_id
+
+
+def _merge_identity(a: ImageIdentity, b: ImageIdentity, notes: list[str]) -> ImageIdentity:
+    if a.digest and b.digest and a.digest != b.digest:
+        notes.append(f"inputs disagree on the image digest: {a.digest} vs {b.digest}; the first is used")
+    values = {f.name: getattr(a, f.name) or getattr(b, f.name) for f in fields(a) if f.name != "evidence"}
+    return ImageIdentity(**values, evidence=tuple(dict.fromkeys(a.evidence + b.evidence)))
+
+
+def _merge_component(index: dict[str, Component], component: Component) -> None:
+    existing = index.get(component.key)
+    if existing is None:
+        index[component.key] = component
+        return
+    existing.evidence.extend(e for e in component.evidence if e not in existing.evidence)
+    existing.licenses = tuple(dict.fromkeys(existing.licenses + component.licenses))
+    existing.cpes = tuple(dict.fromkeys(existing.cpes + component.cpes))
+    for algorithm, value in component.hashes.items():
+        existing.hashes.setdefault(algorithm, value)
+    for name in ("version", "type", "purl", "supplier", "bom_ref"):
+        if not getattr(existing, name):
+            setattr(existing, name, getattr(component, name))
+
+
+def _finding_key(finding: Finding) -> tuple[str, str]:
+    return (
+        canonical_vuln_id(finding.id, finding.aliases),
+        package_key(finding.package, finding.installed_version, finding.purl),
+    )
+
+
+def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> None:
+    key = _finding_key(finding)
+    if key[0] != finding.id:
+        finding.aliases.add(finding.id)
+        finding.id = key[0]
+    finding.aliases.discard(finding.id)
+    existing = index.get(key)
+    if existing is None:
+        index[key] = finding
+        return
+    existing.aliases |= finding.aliases - {existing.id}
+    existing.sources |= finding.sources
+    existing.evidence.extend(e for e in finding.evidence if e not in existing.evidence)
+    existing.cvss.extend(c for c in finding.cvss if c not in existing.cvss)
+    existing.fixed_versions.extend(v for v in finding.fixed_versions if v not in existing.fixed_versions)
+    existing.urls.extend(u for u in finding.urls if u not in existing.urls)
+    if finding.severity.rank > existing.severity.rank:  # scanners disagree: keep the more severe rating
+        existing.severity = finding.severity
+    for name in ("purl", "title", "description", "package", "installed_version"):
+        if not getattr(existing, name):
+            setattr(existing, name, getattr(finding, name))
+    existing.published = existing.published or finding.published
+    if finding.first_seen and (existing.first_seen is None or finding.first_seen < existing.first_seen):
+        existing.first_seen = finding.first_seen
+    if not finding.state.is_open and existing.state.is_open:
+        existing.state = finding.state
+
+
+def _merge_config(a: ImageConfig | None, b: ImageConfig | None) -> ImageConfig | None:
+    if a is None or b is None:
+        return a or b
+    values = {}
+    for f in fields(a):
+        if f.name in ("evidence", "field_evidence"):
+            continue
+        first, second = getattr(a, f.name), getattr(b, f.name)
+        values[f.name] = first if first not in ("", (), {}, None) else second
+    merged = replace(a, **values)
+    merged.evidence = list(dict.fromkeys(a.evidence + b.evidence))
+    merged.field_evidence = {**b.field_evidence, **a.field_evidence}
+    return merged

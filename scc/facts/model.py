@@ -1,0 +1,370 @@
+"""ImageFacts: everything scc knows about one container image, each fact with its evidence.
+
+This module knows nothing of CycloneDX, Grype, OSCAL or any other file format. Readers in
+scc/facts/ build these objects; the engine and writers only read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Where a fact came from: the input file, its sha256 and the exact spot inside it.
+
+    ``pointer`` is an RFC 6901 JSON pointer for JSON inputs, an XPath for XML inputs, a
+    ``line N`` reference for line-oriented inputs, or a path inside an image filesystem.
+    """
+
+    source: str
+    sha256: str
+    pointer: str = ""
+
+    def cite(self) -> str:
+        return f"{self.source}#{self.pointer}" if self.pointer else self.source
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input as scc read it: the reader that claimed it and what it contributed."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    format_version: str = ""
+    tool: str = ""
+    counts: tuple[tuple[str, int], ...] = ()
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NEGLIGIBLE = "negligible"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: object) -> "Severity":
+        """Normalise any scanner's vocabulary: 'Critical', 'CRITICAL', 'moderate', 'important', 'error'..."""
+        if isinstance(text, Severity):
+            return text
+        word = str(text or "").strip().lower()
+        return _SEVERITY_WORDS.get(word, cls.UNKNOWN)
+
+    @classmethod
+    def from_cvss(cls, score: float | None) -> "Severity":
+        if score is None:
+            return cls.UNKNOWN
+        if score >= 9.0:
+            return cls.CRITICAL
+        if score >= 7.0:
+            return cls.HIGH
+        if score >= 4.0:
+            return cls.MEDIUM
+        if score > 0.0:
+            return cls.LOW
+        return cls.NEGLIGIBLE
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 5, Severity.HIGH: 4, Severity.MEDIUM: 3,
+    Severity.LOW: 2, Severity.NEGLIGIBLE: 1, Severity.UNKNOWN: 0,
+}
+_SEVERITY_WORDS = {
+    "critical": Severity.CRITICAL, "crit": Severity.CRITICAL,
+    "high": Severity.HIGH, "important": Severity.HIGH, "error": Severity.HIGH,
+    "medium": Severity.MEDIUM, "moderate": Severity.MEDIUM, "warning": Severity.MEDIUM,
+    "low": Severity.LOW, "note": Severity.LOW,
+    "negligible": Severity.NEGLIGIBLE, "none": Severity.NEGLIGIBLE, "info": Severity.NEGLIGIBLE,
+    "informational": Severity.NEGLIGIBLE,
+}
+
+
+class FindingState(str, Enum):
+    """Where a vulnerability stands after scanners and VEX have spoken."""
+
+    AFFECTED = "affected"                    # open: counts against SI-2 / RA-5
+    UNDER_INVESTIGATION = "under_investigation"  # open until VEX says otherwise
+    NOT_AFFECTED = "not_affected"            # VEX says the product is not affected
+    FIXED = "fixed"                          # VEX or scanner says it is fixed in this image
+
+    @property
+    def is_open(self) -> bool:
+        return self in (FindingState.AFFECTED, FindingState.UNDER_INVESTIGATION)
+
+
+@dataclass(frozen=True)
+class ImageIdentity:
+    name: str = ""
+    tag: str = ""
+    digest: str = ""
+    os: str = ""
+    architecture: str = ""
+    created: datetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        ref = self.name or "unnamed-image"
+        if self.tag:
+            ref += f":{self.tag}"
+        if self.digest:
+            ref += f"@{self.digest}"
+        return ref
+
+
+@dataclass
+class Component:
+    name: str
+    version: str = ""
+    type: str = ""               # library, application, operating-system, apk, deb, rpm, ...
+    purl: str = ""
+    cpes: tuple[str, ...] = ()
+    licenses: tuple[str, ...] = ()
+    hashes: dict[str, str] = field(default_factory=dict)   # algorithm (lower-case, e.g. sha-256) -> hex
+    supplier: str = ""
+    bom_ref: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Identity across inputs: the purl without qualifiers, else type/name@version."""
+        from scc.facts.identity import component_key
+
+        return component_key(self)
+
+
+@dataclass(frozen=True)
+class CvssScore:
+    version: str          # "2.0", "3.0", "3.1", "4.0"
+    score: float | None
+    vector: str = ""
+    source: str = ""      # nvd, ghsa, vendor name ...
+
+
+@dataclass(frozen=True)
+class VexStatement:
+    """One VEX statement about one vulnerability in one product (or the whole image)."""
+
+    vulnerability: str
+    status: FindingState
+    products: tuple[str, ...] = ()   # purls / product ids the statement is about; empty = the image
+    justification: str = ""
+    impact_statement: str = ""
+    action_statement: str = ""
+    author: str = ""
+    timestamp: datetime | None = None
+    document: str = ""               # the VEX document's id / URL
+    format: str = ""                 # openvex, cyclonedx-vex, csaf-vex
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass
+class Finding:
+    """One vulnerability in one installed component, however many scanners reported it."""
+
+    id: str                                  # CVE id when known, else the scanner's id
+    package: str = ""
+    installed_version: str = ""
+    purl: str = ""
+    aliases: set[str] = field(default_factory=set)
+    severity: Severity = Severity.UNKNOWN
+    cvss: list[CvssScore] = field(default_factory=list)
+    fixed_versions: list[str] = field(default_factory=list)
+    state: FindingState = FindingState.AFFECTED
+    title: str = ""
+    description: str = ""
+    urls: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    first_seen: datetime | None = None       # when a scanner first reported it, if known
+    sources: set[str] = field(default_factory=set)   # scanner names: grype, trivy, ...
+    evidence: list[Evidence] = field(default_factory=list)
+    vex: VexStatement | None = None
+    vex_conflicts: list[VexStatement] = field(default_factory=list)
+
+    @property
+    def fix_available(self) -> bool:
+        return bool(self.fixed_versions)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state.is_open
+
+    @property
+    def max_cvss(self) -> float | None:
+        scores = [c.score for c in self.cvss if c.score is not None]
+        return max(scores) if scores else None
+
+
+@dataclass
+class ImageConfig:
+    """The runtime configuration of the image. Environment variable NAMES only, never values."""
+
+    user: str = ""
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    env_names: tuple[str, ...] = ()
+    exposed_ports: tuple[str, ...] = ()      # "80/tcp"
+    healthcheck: tuple[str, ...] | None = None   # None = not declared; ("NONE",) = disabled
+    labels: dict[str, str] = field(default_factory=dict)
+    workdir: str = ""
+    volumes: tuple[str, ...] = ()
+    stop_signal: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    field_evidence: dict[str, Evidence] = field(default_factory=dict)   # "user" -> where it was read
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """A vulnerability scan that was run against the image (RA-5: a scan exists, and how old it is)."""
+
+    scanner: str
+    scanner_version: str = ""
+    timestamp: datetime | None = None
+    db_built: datetime | None = None
+    target: str = ""
+    finding_count: int = 0
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SbomRecord:
+    """An SBOM document for the image (CM-8: an inventory exists, who made it, how complete)."""
+
+    format: str             # cyclonedx, spdx, syft
+    spec_version: str = ""
+    tool: str = ""
+    timestamp: datetime | None = None
+    component_count: int = 0
+    serial: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """SLSA provenance carried by an in-toto attestation."""
+
+    predicate_type: str
+    slsa_version: str = ""            # "0.1", "0.2", "1.0"
+    builder_id: str = ""
+    build_type: str = ""
+    source_repository: str = ""
+    source_digest: str = ""
+    materials: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()    # "name@sha256:..."
+    started: datetime | None = None
+    finished: datetime | None = None
+    envelope: str = ""                # plain, dsse, sigstore-bundle
+    signed: bool = False
+    signature_verified: bool | None = None   # None = no key supplied / not checkable offline
+    signature_detail: str = ""
+    slsa_level: int = 0
+    requirements: tuple[tuple[str, bool, str], ...] = ()   # (requirement, evidenced, why)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """A signature over an artifact of this image and the result of checking it."""
+
+    kind: str                    # dsse, cosign-bundle, ...
+    subject: str = ""
+    key_id: str = ""
+    verified: bool | None = None
+    detail: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class FipsModule:
+    """A FIPS 140 crypto module found in the image (filesystem) or named by the SBOM."""
+
+    name: str
+    version: str = ""
+    kind: str = ""               # openssl-fips-provider, libgcrypt, nss, go-boringcrypto, go-fips140, package
+    path: str = ""
+    activated: bool | None = None     # None = cannot tell from the facts
+    activation_detail: str = ""
+    cmvp_certificate: str = ""        # "" = certificate not found; never guessed
+    standard: str = ""                # "FIPS 140-2" / "FIPS 140-3"
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    mode: int = 0
+    owner: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass
+class FilesystemFacts:
+    """What the image's own filesystem shows (the strongest evidence for CM-7, AC-6, SC-13)."""
+
+    root: str = ""
+    file_count: int = 0
+    os_release: dict[str, str] = field(default_factory=dict)
+    shells: list[FileEntry] = field(default_factory=list)
+    package_managers: list[FileEntry] = field(default_factory=list)
+    compilers: list[FileEntry] = field(default_factory=list)
+    setuid: list[FileEntry] = field(default_factory=list)
+    setgid: list[FileEntry] = field(default_factory=list)
+    world_writable: list[FileEntry] = field(default_factory=list)
+    login_users: list[tuple[str, str]] = field(default_factory=list)   # (user, shell)
+    accounts: list[tuple[str, int, str]] = field(default_factory=list)  # (user, uid, shell)
+    crypto_policy: str = ""
+    fips_markers: dict[str, str] = field(default_factory=dict)        # file path -> what it says
+    config_files: dict[str, str] = field(default_factory=dict)        # path -> short fact (audit/login/ssh)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class XccdfRuleResult:
+    """One rule result from an existing STIG/SCAP scan of the image (OpenSCAP, DISA SCC)."""
+
+    rule_id: str                  # xccdf_mil.disa.stig_rule_SV-230221r858734_rule or SV-...
+    result: str                   # pass, fail, notapplicable, notchecked, error, unknown, informational...
+    version: str = ""             # SRG-OS-000480-GPOS-00227 / RHEL-08-010000
+    group_id: str = ""            # V-230221
+    severity: str = ""
+    title: str = ""
+    ccis: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()   # 800-53 rev5 ids through the CCI list (lower-case OSCAL ids)
+    benchmark: str = ""
+    tool: str = ""
+    timestamp: datetime | None = None
+    message: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass
+class ImageFacts:
+    """Everything known about one image, merged from all inputs."""
+
+    identity: ImageIdentity = field(default_factory=ImageIdentity)
+    components: list[Component] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    config: ImageConfig | None = None
+    scans: list[ScanRecord] = field(default_factory=list)
+    sboms: list[SbomRecord] = field(default_factory=list)
+    vex: list[VexStatement] = field(default_factory=list)
+    provenance: list[Provenance] = field(default_factory=list)
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    filesystem: FilesystemFacts | None = None
+    fips_modules: list[FipsModule] = field(default_factory=list)
+    xccdf_results: list[XccdfRuleResult] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_open]

@@ -1,0 +1,165 @@
+"""InputDocument: one input file, read once, hashed once, parsed safely and at most once.
+
+Readers sniff and read InputDocuments, never paths, so every reader gets the same hostile-input
+protections: a size cap, no XML DTDs or entities, no network, no unbounded recursion.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from scc.errors import InputError
+from scc.facts.model import Evidence
+
+MAX_INPUT_BYTES = int(os.environ.get("SCC_MAX_INPUT_BYTES", 512 * 1024 * 1024))
+_PROLOG_SCAN_BYTES = 64 * 1024
+
+
+class InputDocument:
+    """A file (or directory) given to scc, with lazily parsed JSON/XML views."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.display_path = os.path.normpath(str(path))
+        if not self.path.exists():
+            raise InputError(self.display_path, "no such file or directory")
+        self.is_dir = self.path.is_dir()
+
+    # -- raw bytes -------------------------------------------------------------------------
+    @cached_property
+    def data(self) -> bytes:
+        if self.is_dir:
+            return b""
+        size = self.path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(self.display_path, f"file is {size} bytes, over the {MAX_INPUT_BYTES}-byte input limit")
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise InputError(self.display_path, f"cannot read: {exc.strerror}") from exc
+
+    @cached_property
+    def sha256(self) -> str:
+        if self.is_dir:
+            return _directory_digest(self.path)
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return 0 if self.is_dir else len(self.data)
+
+    def evidence(self, pointer: str = "") -> Evidence:
+        return Evidence(self.display_path, self.sha256, pointer)
+
+    def fail(self, problem: str) -> InputError:
+        return InputError(self.display_path, problem)
+
+    # -- text ------------------------------------------------------------------------------
+    @cached_property
+    def text(self) -> str | None:
+        """The file decoded as UTF-8 (BOM tolerated), or None when it is not UTF-8 text."""
+        if self.is_dir:
+            return None
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
+    def require_text(self) -> str:
+        if self.text is None:
+            raise self.fail("not valid UTF-8 text")
+        return self.text
+
+    @property
+    def head(self) -> str:
+        """The first few KiB as text (for cheap sniffing), '' for binary files."""
+        return (self.text or "")[:_PROLOG_SCAN_BYTES]
+
+    # -- JSON ------------------------------------------------------------------------------
+    @cached_property
+    def json(self) -> Any:
+        """The parsed JSON document; None when the file is not JSON (or is JSON lines)."""
+        text = self.text
+        if not text or text.lstrip()[:1] not in ("{", "["):
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+
+    @cached_property
+    def json_lines(self) -> list[Any] | None:
+        """Each non-empty line parsed as JSON, for .jsonl attestation bundles; None if any line is not."""
+        text = self.text
+        if not text or self.json is not None:
+            return None
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if len(lines) < 1:
+            return None
+        parsed = []
+        for line in lines:
+            try:
+                parsed.append(json.loads(line))
+            except (ValueError, RecursionError):
+                return None
+        return parsed
+
+    def json_problem(self) -> str:
+        """Why this file is not usable JSON, in one line (for the 'unknown format' error)."""
+        text = self.text
+        if self.is_dir:
+            return "is a directory no reader recognises"
+        if not self.data.strip():
+            return "file is empty"
+        if text is None:
+            return "not valid UTF-8 text"
+        try:
+            json.loads(text)
+        except RecursionError:
+            return "JSON nested too deeply to read safely"
+        except ValueError as exc:
+            return f"malformed JSON: {exc}"
+        return "JSON of a format scc does not recognise"
+
+    # -- XML -------------------------------------------------------------------------------
+    @cached_property
+    def is_xml(self) -> bool:
+        return self.head.lstrip().startswith("<")
+
+    @cached_property
+    def xml(self):  # -> lxml.etree._ElementTree
+        """The parsed XML tree. DTDs with entity declarations are refused outright; no network."""
+        from scc.xmlsafe import parse_xml_bytes
+
+        return parse_xml_bytes(self.data, self.display_path)
+
+    def xml_root_tag(self) -> str:
+        """The namespaced root tag ('{ns}local') from a cheap scan of the prolog, '' when not XML."""
+        from scc.xmlsafe import sniff_root_tag
+
+        return sniff_root_tag(self.head) if self.is_xml else ""
+
+
+def _directory_digest(root: Path) -> str:
+    """A stable digest of a directory tree: sorted relative paths, modes and file contents."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            digest.update(f"L {rel} -> {os.readlink(path)}\n".encode())
+        elif path.is_file():
+            with path.open("rb") as handle:
+                file_hash = hashlib.file_digest(handle, "sha256").hexdigest()
+            digest.update(f"F {rel} {file_hash}\n".encode())
+        elif path.is_dir():
+            digest.update(f"D {rel}\n".encode())
+    return digest.hexdigest()
+
+
+def json_pointer(*parts: object) -> str:
+    """RFC 6901 pointer from path parts: json_pointer('matches', 3, 'vulnerability') -> /matches/3/vulnerability."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
