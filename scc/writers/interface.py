@@ -1,0 +1,26 @@
+"""The writer axis: one module per output format, each exposing ``WRITER = SomeWriter()``.
+
+A writer renders an Assessment to bytes. It reads verdicts; it never decides them.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+
+class Writer(ABC):
+    #: stable output name, e.g. "oscal-component-definition"
+    name: ClassVar[str]
+    #: file name inside an ATO package
+    filename: ClassVar[str]
+    #: media type recorded in the manifest
+    media_type: ClassVar[str] = "application/octet-stream"
+    #: package order (manifest and writing order only)
+    order: ClassVar[int] = 50
+
+    @abstractmethod
+    def render(self, assessment: "Assessment") -> bytes:
+        """The complete output document."""
