@@ -31,6 +31,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.signatures.extend(part.signatures)
         merged.fips_modules.extend(part.fips_modules)
         merged.xccdf_results.extend(part.xccdf_results)
+        merged.relationships.extend(part.relationships)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(

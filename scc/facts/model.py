@@ -362,6 +362,7 @@ class ImageFacts:
     filesystem: FilesystemFacts | None = None
     fips_modules: list[FipsModule] = field(default_factory=list)
     xccdf_results: list[XccdfRuleResult] = field(default_factory=list)
+    relationships: list[tuple[str, str, str]] = field(default_factory=list)  # SBOM (from, type, to)
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
 
