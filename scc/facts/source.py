@@ -58,6 +58,12 @@ class InputDocument:
     def fail(self, problem: str) -> InputError:
         return InputError(self.display_path, problem)
 
+    @classmethod
+    def embedded(cls, parent: "InputDocument", data: bytes, pointer_prefix: str) -> "InputDocument":
+        """A document carried inside another (an attestation predicate): its evidence cites the parent
+        file and sha256, with ``pointer_prefix`` (where the payload sits in the parent) before each pointer."""
+        return EmbeddedDocument(parent, data, pointer_prefix)
+
     # -- text ------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str | None:
@@ -142,6 +148,25 @@ class InputDocument:
         from scc.xmlsafe import sniff_root_tag
 
         return sniff_root_tag(self.head) if self.is_xml else ""
+
+
+class EmbeddedDocument(InputDocument):
+    """A payload inside a parent input (e.g. an SBOM predicate in a DSSE envelope), read like a file."""
+
+    def __init__(self, parent: InputDocument, data: bytes, pointer_prefix: str) -> None:  # noqa: D107
+        self.path = parent.path
+        self.display_path = parent.display_path
+        self.is_dir = False
+        self.parent = parent
+        self.pointer_prefix = pointer_prefix
+        self.__dict__["data"] = data            # fills the cached properties of the base class
+        self.__dict__["sha256"] = parent.sha256
+
+    def evidence(self, pointer: str = "") -> Evidence:
+        return Evidence(self.display_path, self.sha256, self.pointer_prefix + pointer)
+
+    def fail(self, problem: str) -> InputError:
+        return InputError(self.display_path, f"{self.pointer_prefix}: {problem}")
 
 
 def _directory_digest(root: Path) -> str:
