@@ -165,6 +165,7 @@ class VexStatement:
     document: str = ""               # the VEX document's id / URL
     format: str = ""                 # openvex, cyclonedx-vex, csaf-vex
     evidence: tuple[Evidence, ...] = ()
+    aliases: tuple[str, ...] = ()    # other ids of the vulnerability the document names (GHSA, SNYK-...)
 
 
 @dataclass
