@@ -30,7 +30,7 @@ def parse_time(text: str | None) -> datetime | None:
     value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
     if "." in value:  # Python < 3.11 style limits: trim nanoseconds that Go tools write
         head, _, tail = value.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]  # the fraction only, not the zone
         zone = tail[len(digits):]
         value = f"{head}.{digits[:6]}{zone}"
     try:
