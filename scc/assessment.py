@@ -51,8 +51,10 @@ class Assessment:
         self.settings = settings or Settings()
         self.assessed_at = assessed_at or assessment_time()
         self.rules = rules if rules is not None else load_rule_packs(self.settings.rule_dirs)
-        self.rule_results, self.control_results = run_engine(self)
-        self.notes: list[str] = list(facts.notes)
+        output = run_engine(self)
+        self.rule_results = output.rule_results
+        self.control_results = output.control_results
+        self.notes: list[str] = list(facts.notes) + output.notes
 
     # -- identity and determinism ----------------------------------------------------------------
     @cached_property

@@ -5,18 +5,28 @@ Order matters and is fixed here: fact-based checks first, then evidence from exi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.model import ControlResult, RuleResult
+from scc.engine.overrides import apply_overrides, load_overrides
+from scc.engine.scans import apply_existing_scans
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
 
 
-def run_engine(assessment: "Assessment") -> tuple[list[RuleResult], list[ControlResult]]:
+@dataclass
+class EngineOutput:
+    rule_results: list[RuleResult]
+    control_results: list[ControlResult]
+    notes: list[str] = field(default_factory=list)
+
+
+def run_engine(assessment: "Assessment") -> EngineOutput:
     settings = assessment.settings
     context = CheckContext(
         now=assessment.assessed_at,
@@ -24,5 +34,8 @@ def run_engine(assessment: "Assessment") -> tuple[list[RuleResult], list[Control
         max_scan_age_days=settings.max_scan_age_days,
     )
     results = evaluate_rules(assessment.facts, assessment.rules, context)
-    controls = aggregate_controls(results)
-    return results, controls
+    notes = apply_existing_scans(results, assessment.facts.xccdf_results)
+    if settings.overrides:
+        overrides = load_overrides(settings.overrides)
+        notes += apply_overrides(results, overrides, assessment.assessed_at.date())
+    return EngineOutput(results, aggregate_controls(results), notes)
