@@ -1,0 +1,189 @@
+"""Trivy JSON reports (`trivy image -f json`, SchemaVersion 2): findings, packages, scan record, image.
+
+A report has one Result per package class (OS packages, each language ecosystem); every
+Results[i].Vulnerabilities[j] is a Finding and, with --list-all-pkgs, Results[i].Packages[j] a
+Component. Metadata.ImageConfig carries the image config, read like a stand-alone config.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from scc.clock import parse_time
+from scc.facts import jsonfields as jf
+from scc.facts.counting import input_record
+from scc.facts.image_config import read_config
+from scc.facts.interface import Reader
+from scc.facts.model import Component, CvssScore, Finding, ImageFacts, ImageIdentity, ScanRecord
+from scc.facts.source import InputDocument
+from scc.facts.vulnparse import (
+    build_purl,
+    cvss_score,
+    digest_from_repo_digests,
+    scanner_state,
+    severity,
+    split_image_reference,
+    split_versions,
+    valid_purl,
+)
+
+#: Trivy Result Type -> (purl type, purl namespace) where the mapping is unambiguous
+_PURL_TYPES = {
+    "alpine": ("apk", "alpine"), "wolfi": ("apk", "wolfi"), "chainguard": ("apk", "chainguard"),
+    "debian": ("deb", "debian"), "ubuntu": ("deb", "ubuntu"),
+    "redhat": ("rpm", "redhat"), "centos": ("rpm", "centos"), "rocky": ("rpm", "rocky"),
+    "alma": ("rpm", "alma"), "amazon": ("rpm", "amazon"), "oracle": ("rpm", "oracle"),
+    "fedora": ("rpm", "fedora"), "photon": ("rpm", "photon"),
+    "npm": ("npm", ""), "yarn": ("npm", ""), "pnpm": ("npm", ""), "node-pkg": ("npm", ""),
+    "pip": ("pypi", ""), "pipenv": ("pypi", ""), "poetry": ("pypi", ""), "python-pkg": ("pypi", ""),
+    "gomod": ("golang", ""), "gobinary": ("golang", ""),
+    "bundler": ("gem", ""), "gemspec": ("gem", ""), "cargo": ("cargo", ""), "rust-binary": ("cargo", ""),
+    "composer": ("composer", ""), "nuget": ("nuget", ""), "dotnet-core": ("nuget", ""),
+    "jar": ("maven", ""), "pom": ("maven", ""), "gradle": ("maven", ""),
+}
+
+
+class TrivyReader(Reader):
+    format = "trivy-json"
+    priority = 40
+
+    def sniff(self, doc: InputDocument) -> bool:
+        data = doc.json
+        return (isinstance(data, dict) and "SchemaVersion" in data
+                and ("Results" in data or "ArtifactName" in data))
+
+    def read(self, doc: InputDocument) -> ImageFacts:
+        data = jf.obj(doc, doc.json, "document")
+        schema = jf.text(doc, data.get("SchemaVersion"), "SchemaVersion")
+        if schema not in ("2", "2.0"):
+            raise doc.fail(f"SchemaVersion: Trivy JSON schema {schema} is not supported (2 is)")
+        created = parse_time(jf.text(doc, data.get("CreatedAt"), "CreatedAt"))
+        facts = ImageFacts()
+        for r_index, result in enumerate(jf.objs(doc, data.get("Results"), "Results")):
+            _read_result(doc, result, r_index, facts, created)
+        metadata = jf.obj(doc, data.get("Metadata"), "Metadata")
+        facts.identity = _identity(doc, data, metadata)
+        image_config = jf.obj(doc, metadata.get("ImageConfig"), "Metadata.ImageConfig")
+        if "config" in image_config:
+            facts.config = read_config(doc, image_config["config"], "/Metadata/ImageConfig/config",
+                                       "Metadata.ImageConfig.config")
+        version = jf.text(doc, jf.obj(doc, data.get("Trivy"), "Trivy").get("Version"), "Trivy.Version")
+        facts.scans.append(ScanRecord(
+            scanner="trivy", scanner_version=version, timestamp=created,
+            target=jf.text(doc, data.get("ArtifactName"), "ArtifactName"),
+            finding_count=len(facts.findings), evidence=(doc.evidence(""),),
+        ))
+        facts.inputs = [input_record(doc, self.format, facts, schema, "trivy")]
+        return facts
+
+
+def _read_result(doc: InputDocument, result: dict[str, Any], r_index: int, facts: ImageFacts, created) -> None:
+    where = f"Results[{r_index}]"
+    rtype = jf.text(doc, result.get("Type"), f"{where}.Type")
+    for v_index, vuln in enumerate(jf.objs(doc, result.get("Vulnerabilities"), f"{where}.Vulnerabilities")):
+        finding = _finding(doc, vuln, f"{where}.Vulnerabilities[{v_index}]", rtype)
+        finding.evidence = [doc.evidence(f"/Results/{r_index}/Vulnerabilities/{v_index}")]
+        finding.first_seen = created
+        facts.findings.append(finding)
+    for p_index, package in enumerate(jf.objs(doc, result.get("Packages"), f"{where}.Packages")):
+        component = _component(doc, package, f"{where}.Packages[{p_index}]", rtype)
+        component.evidence = [doc.evidence(f"/Results/{r_index}/Packages/{p_index}")]
+        facts.components.append(component)
+
+
+def _purl(doc: InputDocument, item: dict[str, Any], where: str, rtype: str, name: str, version: str) -> str:
+    identifier = jf.obj(doc, item.get("PkgIdentifier") or item.get("Identifier"), f"{where}.PkgIdentifier")
+    given = valid_purl(jf.text(doc, identifier.get("PURL"), f"{where}.PkgIdentifier.PURL"))
+    if given or rtype not in _PURL_TYPES:
+        return given
+    ptype, namespace = _PURL_TYPES[rtype]
+    if ptype == "maven":
+        if name.count(":") != 1:
+            return ""
+        namespace, name = name.split(":")
+    elif ptype in ("golang", "npm") and "/" in name:
+        namespace, _, name = name.rpartition("/")
+    return build_purl(ptype, name, version, namespace)
+
+
+def _finding(doc: InputDocument, vuln: dict[str, Any], where: str, rtype: str) -> Finding:
+    vuln_id = jf.text(doc, vuln.get("VulnerabilityID"), f"{where}.VulnerabilityID")
+    if not vuln_id:
+        raise doc.fail(f"{where}.VulnerabilityID: missing")
+    name = jf.text(doc, vuln.get("PkgName"), f"{where}.PkgName")
+    version = jf.text(doc, vuln.get("InstalledVersion"), f"{where}.InstalledVersion")
+    scores = _cvss(doc, vuln.get("CVSS"), f"{where}.CVSS")
+    urls = [jf.text(doc, vuln.get("PrimaryURL"), f"{where}.PrimaryURL")]
+    urls += jf.texts(doc, vuln.get("References"), f"{where}.References")
+    return Finding(
+        id=vuln_id,
+        package=name,
+        installed_version=version,
+        purl=_purl(doc, vuln, where, rtype, name, version),
+        aliases=set(jf.texts(doc, vuln.get("VendorIDs"), f"{where}.VendorIDs")) - {vuln_id},
+        severity=severity(jf.text(doc, vuln.get("Severity"), f"{where}.Severity"), scores),
+        cvss=scores,
+        fixed_versions=split_versions(jf.text(doc, vuln.get("FixedVersion"), f"{where}.FixedVersion")),
+        state=scanner_state(jf.text(doc, vuln.get("Status"), f"{where}.Status")),
+        title=jf.text(doc, vuln.get("Title"), f"{where}.Title"),
+        description=jf.text(doc, vuln.get("Description"), f"{where}.Description"),
+        urls=[u for u in dict.fromkeys(urls) if u],
+        published=parse_time(jf.text(doc, vuln.get("PublishedDate"), f"{where}.PublishedDate")),
+        sources={"trivy"},
+    )
+
+
+def _cvss(doc: InputDocument, value: Any, where: str) -> list[CvssScore]:
+    """CVSS: {"nvd": {"V3Vector", "V3Score", "V2Vector", "V2Score", "V40Vector", "V40Score"}, ...}."""
+    scores = []
+    for source, entry in jf.obj(doc, value, where).items():
+        entry = jf.obj(doc, entry, f"{where}.{source}")
+        for key, version in (("V40", "4.0"), ("V3", "3.1"), ("V2", "2.0")):
+            score = cvss_score(
+                jf.number(doc, entry.get(f"{key}Score"), f"{where}.{source}.{key}Score"),
+                jf.text(doc, entry.get(f"{key}Vector"), f"{where}.{source}.{key}Vector"),
+                version, source,
+            )
+            if score is not None and score not in scores:
+                scores.append(score)
+    return scores
+
+
+def _component(doc: InputDocument, package: dict[str, Any], where: str, rtype: str) -> Component:
+    name = jf.text(doc, package.get("Name"), f"{where}.Name")
+    if not name:
+        raise doc.fail(f"{where}.Name: missing")
+    version = jf.text(doc, package.get("Version"), f"{where}.Version")
+    release = jf.text(doc, package.get("Release"), f"{where}.Release")
+    if release and not version.endswith(f"-{release}"):
+        version = f"{version}-{release}"
+    epoch = jf.number(doc, package.get("Epoch"), f"{where}.Epoch")
+    if epoch:
+        version = f"{int(epoch)}:{version}"
+    return Component(
+        name=name, version=version, type=rtype,
+        purl=_purl(doc, package, where, rtype, name, version),
+        licenses=tuple(jf.texts(doc, package.get("Licenses"), f"{where}.Licenses")),
+        bom_ref=jf.text(doc, package.get("ID"), f"{where}.ID"),
+    )
+
+
+def _identity(doc: InputDocument, data: dict[str, Any], metadata: dict[str, Any]) -> ImageIdentity:
+    if jf.text(doc, data.get("ArtifactType"), "ArtifactType") not in ("container_image", ""):
+        return ImageIdentity()
+    tags = jf.texts(doc, metadata.get("RepoTags"), "Metadata.RepoTags")
+    repo_digests = jf.texts(doc, metadata.get("RepoDigests"), "Metadata.RepoDigests")
+    artifact = jf.text(doc, data.get("ArtifactName"), "ArtifactName")
+    name, tag, digest = split_image_reference(tags[0] if tags else artifact)
+    digest = (digest or split_image_reference(artifact)[2] or digest_from_repo_digests(repo_digests, name)
+              or jf.text(doc, metadata.get("ImageID"), "Metadata.ImageID"))
+    config = jf.obj(doc, metadata.get("ImageConfig"), "Metadata.ImageConfig")
+    return ImageIdentity(
+        name=name, tag=tag, digest=digest,
+        os=jf.text(doc, config.get("os"), "Metadata.ImageConfig.os"),
+        architecture=jf.text(doc, config.get("architecture"), "Metadata.ImageConfig.architecture"),
+        created=parse_time(jf.text(doc, config.get("created"), "Metadata.ImageConfig.created")),
+        evidence=(doc.evidence("/Metadata"),),
+    )
+
+
+READER = TrivyReader()
