@@ -14,10 +14,11 @@ from typing import Iterable
 
 from scc.errors import InputError
 from scc.facts.interface import Reader
+from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
 
-__all__ = ["read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
+__all__ = ["configure_verification_keys", "read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
 
 
 @lru_cache(maxsize=1)

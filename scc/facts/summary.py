@@ -1,0 +1,75 @@
+"""`scc facts`: what each input contributed, and the merged ImageFacts in brief."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from scc.facts.model import ImageFacts
+
+
+def facts_report(paths: list[str]) -> dict[str, Any]:
+    from scc.facts import read_input
+    from scc.facts.merge import merge_facts
+
+    parts = [read_input(p) for p in paths]
+    merged = merge_facts([facts for _record, facts in parts])
+    return {
+        "inputs": [
+            {"path": r.path, "format": r.format, "version": r.format_version, "tool": r.tool,
+             "sha256": r.sha256, "counts": dict(r.counts)}
+            for r, _facts in parts
+        ],
+        "merged": merged_summary(merged),
+    }
+
+
+def merged_summary(facts: ImageFacts) -> dict[str, Any]:
+    identity = facts.identity
+    severities = Counter(f.severity.value for f in facts.open_findings)
+    return {
+        "image": identity.reference,
+        "digest": identity.digest,
+        "os": identity.os,
+        "architecture": identity.architecture,
+        "components": len(facts.components),
+        "findings": len(facts.findings),
+        "open_findings": len(facts.open_findings),
+        "open_by_severity": dict(sorted(severities.items())),
+        "closed_by_vex": sum(1 for f in facts.findings if f.vex and not f.is_open),
+        "vex_statements": len(facts.vex),
+        "scans": [s.scanner for s in facts.scans],
+        "sboms": [s.format for s in facts.sboms],
+        "provenance": [f"SLSA L{p.slsa_level} by {p.builder_id or '?'}" for p in facts.provenance],
+        "signatures": [f"{s.kind}: {_verified(s.verified)}" for s in facts.signatures],
+        "fips_modules": [f"{m.name} {m.version} ({m.kind}, activated={m.activated})" for m in facts.fips_modules],
+        "xccdf_results": len(facts.xccdf_results),
+        "user": facts.config.user if facts.config else None,
+        "filesystem": facts.filesystem.root if facts.filesystem else None,
+        "notes": facts.notes,
+    }
+
+
+def _verified(value: bool | None) -> str:
+    return {True: "verified", False: "FAILED verification", None: "not verified (no key)"}[value]
+
+
+def render_facts_report(report: dict[str, Any]) -> str:
+    lines = []
+    for item in report["inputs"]:
+        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in item["counts"].items()) or "nothing"
+        detail = " ".join(x for x in (item["version"], item["tool"] and f"by {item['tool']}") if x)
+        lines.append(f"{item['path']}: {item['format']}{' ' + detail if detail else ''} -> {counts}")
+    merged = report["merged"]
+    lines.append("")
+    lines.append(f"image {merged['image']} ({merged['os'] or 'os unknown'}/{merged['architecture'] or '?'})")
+    for key in ("components", "findings", "open_findings", "closed_by_vex", "vex_statements", "xccdf_results"):
+        lines.append(f"  {key.replace('_', ' ')}: {merged[key]}")
+    if merged["open_by_severity"]:
+        lines.append("  open by severity: " + ", ".join(f"{k} {v}" for k, v in merged["open_by_severity"].items()))
+    for key in ("scans", "sboms", "provenance", "signatures", "fips_modules"):
+        if merged[key]:
+            lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(merged[key]))
+    if merged["user"] is not None:
+        lines.append(f"  user: {merged['user'] or '(not set: root)'}")
+    lines.extend(f"  note: {n}" for n in merged["notes"])
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""CI gates: thresholds on open STIG findings by category and open vulnerabilities by severity.
+
+Only what is open counts: a vulnerability VEX marks not_affected or fixed never counts, a rule
+result only counts when its verdict is open (not-satisfied or partial). Severities are the
+normalised ones, whatever the scanner's case or vocabulary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scc.errors import UsageError
+from scc.facts.model import Severity
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+CATEGORY_OF_SEVERITY = {"high": "cat1", "medium": "cat2", "low": "cat3"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str          # cat1 | cat2 | cat3 | critical | high | medium | low | overdue
+    maximum: int
+
+
+def parse_threshold(name: str, value: object) -> Threshold:
+    """A threshold from a CLI/config value; anything but a whole number >= 0 is an error, never a pass."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise UsageError(f"--max-{name.replace('_', '-')} needs a whole number >= 0, got {value!r}")
+    return Threshold(name, int(text))
+
+
+def open_counts(assessment: "Assessment") -> dict[str, int]:
+    counts = {"cat1": 0, "cat2": 0, "cat3": 0}
+    for result in assessment.srg_results:
+        if result.verdict.is_open:
+            counts[CATEGORY_OF_SEVERITY.get(result.severity, "cat2")] += 1
+    for severity in Severity:
+        counts[severity.value] = 0
+    for finding in assessment.facts.open_findings:
+        counts[Severity.parse(finding.severity).value] += 1
+    return counts
+
+
+def breaches(assessment: "Assessment", thresholds: list[Threshold]) -> list[str]:
+    """One line per breached threshold (empty when the gate passes)."""
+    counts = open_counts(assessment)
+    lines = []
+    for threshold in thresholds:
+        if threshold.name not in counts:
+            raise UsageError(f"unknown gate threshold {threshold.name!r}")
+        actual = counts[threshold.name]
+        if actual > threshold.maximum:
+            lines.append(f"gate: {_describe(threshold.name)}: {actual} open, at most {threshold.maximum} allowed")
+    return lines
+
+
+def _describe(name: str) -> str:
+    if name.startswith("cat"):
+        return f"CAT {'I' * int(name[-1])} STIG findings"
+    return f"{name} vulnerabilities"

@@ -1,0 +1,69 @@
+"""The ATO package: every output of one assessment plus manifest.json, written all-or-nothing.
+
+Outputs are rendered into a staging directory beside the target and moved into place only when
+every writer succeeded, so a failure never leaves a half-written package.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scc import __version__
+from scc.atomic import staged_directory
+from scc.clock import iso
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+MANIFEST = "manifest.json"
+
+
+def render_outputs(assessment: "Assessment") -> dict[str, tuple[bytes, str]]:
+    """file name -> (bytes, media type) for every writer, plus one XCCDF file per extra benchmark."""
+    from scc.writers import available_writers
+
+    outputs: dict[str, tuple[bytes, str]] = {}
+    for writer in available_writers():
+        outputs[writer.filename] = (writer.render(assessment), writer.media_type)
+        for name, data in _extra_documents(writer, assessment).items():
+            outputs[name] = (data, writer.media_type)
+    return outputs
+
+
+def _extra_documents(writer, assessment: "Assessment") -> dict[str, bytes]:
+    """Writers that produce one document per benchmark expose render_extra(assessment) -> {name: bytes}."""
+    render_extra = getattr(writer, "render_extra", None)
+    return render_extra(assessment) if callable(render_extra) else {}
+
+
+def manifest(assessment: "Assessment", outputs: dict[str, tuple[bytes, str]]) -> bytes:
+    document = {
+        "generator": f"scc {__version__}",
+        "assessed-at": iso(assessment.assessed_at),
+        "image": {
+            "reference": assessment.facts.identity.reference,
+            "digest": assessment.facts.identity.digest,
+        },
+        "inputs": [
+            {"path": i.path, "sha256": i.sha256, "size": i.size, "format": i.format}
+            for i in sorted(assessment.facts.inputs, key=lambda i: i.path)
+        ],
+        "outputs": [
+            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media-type": media}
+            for name, (data, media) in sorted(outputs.items())
+        ],
+        "verdicts": assessment.verdict_counts(),
+        "notes": sorted(set(assessment.notes)),
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_package(assessment: "Assessment", out_dir: Path) -> Path:
+    outputs = render_outputs(assessment)
+    with staged_directory(out_dir) as staging:
+        for name, (data, _media) in outputs.items():
+            (staging / name).write_bytes(data)
+        (staging / MANIFEST).write_bytes(manifest(assessment, outputs))
+    return Path(out_dir)
