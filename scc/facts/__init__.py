@@ -18,7 +18,7 @@ from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
 
-__all__ = ["configure_verification_keys", "read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
+__all__ = ["configure_verification_keys", "expand_inputs", "read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
 
 
 @lru_cache(maxsize=1)
@@ -74,11 +74,51 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
     return record, facts
 
 
+# Files that sit beside inputs in an evidence folder but are not evidence themselves.
+_NOT_INPUTS = (".md", ".txt", ".rst", ".pub", ".pem", ".key", ".crt", ".py", ".sh", ".yaml", ".yml")
+
+
+def expand_inputs(paths: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Inputs with folders of inputs opened up; returns (inputs, notes about files passed over).
+
+    A directory that a reader claims (an OCI layout, a root filesystem) is one input; any other
+    directory stands for the inputs inside it, in name order, README/key files passed over.
+    """
+    inputs: list[str] = []
+    notes: list[str] = []
+    for path in paths:
+        doc = InputDocument(path)
+        if not doc.is_dir or _claimed(doc):
+            inputs.append(path)
+            continue
+        for child in sorted(doc.path.iterdir()):
+            if child.name.startswith("."):
+                continue
+            if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
+                notes.append(f"{child}: passed over (not an evidence format)")
+                continue
+            more, more_notes = expand_inputs([str(child)])
+            inputs.extend(more)
+            notes.extend(more_notes)
+    return inputs, notes
+
+
+def _claimed(doc: InputDocument) -> bool:
+    try:
+        detect_reader(doc)
+    except InputError:
+        return False
+    return True
+
+
 def read_inputs(paths: Iterable[str]) -> ImageFacts:
-    """Read every input and merge them into one ImageFacts for one image."""
+    """Read every input (folders opened up) and merge them into one ImageFacts for one image."""
     from scc.facts.merge import merge_facts
 
-    paths = list(paths)
-    if not paths:
-        raise InputError("(no inputs)", "give at least one SBOM, scan, image config or image")
-    return merge_facts([read_input(p)[1] for p in paths])
+    inputs, notes = expand_inputs(list(paths))
+    if not inputs:
+        raise InputError(", ".join(map(str, paths)) or "(no inputs)",
+                         "give at least one SBOM, scan, image config or image")
+    merged = merge_facts([read_input(p)[1] for p in inputs])
+    merged.notes.extend(notes)
+    return merged
