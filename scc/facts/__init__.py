@@ -115,9 +115,10 @@ def read_inputs(paths: Iterable[str]) -> ImageFacts:
     """Read every input (folders opened up) and merge them into one ImageFacts for one image."""
     from scc.facts.merge import merge_facts
 
-    inputs, notes = expand_inputs(list(paths))
+    paths = [str(p) for p in paths]
+    inputs, notes = expand_inputs(paths)
     if not inputs:
-        raise InputError(", ".join(map(str, paths)) or "(no inputs)",
+        raise InputError(", ".join(paths) or "(no inputs)",
                          "give at least one SBOM, scan, image config or image")
     merged = merge_facts([read_input(p)[1] for p in inputs])
     merged.notes.extend(notes)
