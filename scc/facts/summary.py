@@ -8,11 +8,13 @@ from scc.facts.model import ImageFacts
 
 
 def facts_report(paths: list[str]) -> dict[str, Any]:
-    from scc.facts import read_input
+    from scc.facts import expand_inputs, read_input
     from scc.facts.merge import merge_facts
 
-    parts = [read_input(p) for p in paths]
+    inputs, notes = expand_inputs(paths)
+    parts = [read_input(p) for p in inputs]
     merged = merge_facts([facts for _record, facts in parts])
+    merged.notes.extend(notes)
     return {
         "inputs": [
             {"path": r.path, "format": r.format, "version": r.format_version, "tool": r.tool,
