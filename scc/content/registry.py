@@ -1,0 +1,128 @@
+"""The registry of official content sources: where each publication comes from and how it is recognised.
+
+Every entry names the publisher's URL, what kind of document it is, the member to take out of a
+DISA zip, and the stable file name it gets in the content cache. DISA removes superseded releases
+from dl.dod.cyber.mil, so a pinned DISA URL eventually answers 404: override it with
+``SCC_CONTENT_URL_<NAME>`` (e.g. ``SCC_CONTENT_URL_GPOS_SRG``) or ``scc content fetch --url NAME=URL``
+and see docs/content.md. ``SCC_CONTENT_BASE_URL`` points every source at one mirror instead
+(the file name of each URL is kept), which is how the tests serve the reference data locally.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+NIST_BASE = "https://raw.githubusercontent.com/usnistgov/oscal-content/main/nist.gov/SP800-53/rev5/json/"
+DISA_BASE = "https://dl.dod.cyber.mil/wp-content/uploads/stigs/zip/"
+XCCDF11 = "http://checklists.nist.gov/xccdf/1.1"
+XCCDF12 = "http://checklists.nist.gov/xccdf/1.2"
+CCI_NS = "http://iase.disa.mil/cci"
+BASELINES = ("low", "moderate", "high", "privacy")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One official publication scc can use."""
+
+    name: str                 # registry name: nist-800-53-rev5-catalog, gpos-srg, ...
+    title: str
+    url: str                  # the publisher's download URL
+    kind: str                 # catalog | profile | cci | benchmark
+    filename: str             # the file's name in the content cache
+    member: str = ""          # glob of the file inside the downloaded zip ("" = not a zip)
+    benchmark_id: str = ""    # XCCDF Benchmark/@id that identifies a DISA benchmark on import
+    baseline: str = ""        # low | moderate | high | privacy for profiles
+    release: str = ""         # the release the URL pins (DISA), for messages and docs
+    note: str = ""            # how the URL was verified / what to check
+
+    @property
+    def is_zip(self) -> bool:
+        return bool(self.member)
+
+
+def _profile(level: str) -> Source:
+    upper = level.upper()
+    file = f"NIST_SP-800-53_rev5_{upper}-baseline_profile.json"
+    title = "PRIVACY baseline" if level == "privacy" else f"{upper} impact baseline"
+    return Source(
+        name=f"nist-800-53-rev5-{level}", title=f"NIST SP 800-53B rev5 {title} (OSCAL profile)",
+        url=NIST_BASE + file, kind="profile", filename=file, baseline=level,
+    )
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        name="nist-800-53-rev5-catalog", title="NIST SP 800-53 rev5 catalog (OSCAL JSON)",
+        url=NIST_BASE + "NIST_SP-800-53_rev5_catalog.json", kind="catalog",
+        filename="NIST_SP-800-53_rev5_catalog.json",
+    ),
+    *(_profile(level) for level in BASELINES),
+    Source(
+        name="disa-cci", title="DISA Control Correlation Identifier (CCI) list",
+        url=DISA_BASE + "U_CCI_List.zip", kind="cci", filename="U_CCI_List.xml", member="U_CCI_List.xml",
+    ),
+    Source(
+        name="gpos-srg", title="DISA General Purpose Operating System SRG",
+        url=DISA_BASE + "U_GPOS_SRG_V3R3_Manual-xccdf.zip", kind="benchmark",
+        filename="gpos-srg-xccdf.xml", member="*GPOS_SRG*Manual-xccdf.xml",
+        benchmark_id="General_Purpose_Operating_System", release="V3R3",
+        note="zip name as listed by DISA's download index for V3R3; the reference copy is V3R2",
+    ),
+    Source(
+        name="ctr-srg", title="DISA Container Platform SRG",
+        url=DISA_BASE + "U_Container_Platform_V1R3_SRG.zip", kind="benchmark",
+        filename="ctr-srg-xccdf.xml", member="*Container_Platform*xccdf.xml",
+        benchmark_id="Container_Platform_SRG", release="V1R3",
+        note="zip name as cited by ComplianceAsCode; later releases are named U_Container_Platform_SRG_V2Rn",
+    ),
+    Source(
+        name="rhel9-stig", title="DISA Red Hat Enterprise Linux 9 STIG",
+        url=DISA_BASE + "U_RHEL_9_V2R9_STIG.zip", kind="benchmark",
+        filename="rhel9-stig-xccdf.xml", member="*RHEL_9_STIG*Manual-xccdf.xml",
+        benchmark_id="RHEL_9_STIG", release="V2R9",
+    ),
+    Source(
+        name="ubuntu2204-stig", title="DISA Canonical Ubuntu 22.04 LTS STIG",
+        url=DISA_BASE + "U_CAN_Ubuntu_22-04_LTS_V2R9_STIG.zip", kind="benchmark",
+        filename="ubuntu2204-stig-xccdf.xml", member="*Ubuntu_22-04_LTS_STIG*Manual-xccdf.xml",
+        benchmark_id="CAN_Ubuntu_22-04_LTS_STIG", release="V2R9",
+        note="the reference copy is V2R8",
+    ),
+)
+
+BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
+CATALOG = "nist-800-53-rev5-catalog"
+CCI = "disa-cci"
+
+
+def baseline_source(level: str) -> Source | None:
+    return BY_NAME.get(f"nist-800-53-rev5-{level.strip().lower()}")
+
+
+def benchmark_names() -> list[str]:
+    return [source.name for source in SOURCES if source.kind == "benchmark"]
+
+
+def source_by_benchmark_id(benchmark_id: str) -> Source | None:
+    for source in SOURCES:
+        if source.benchmark_id and source.benchmark_id == benchmark_id:
+            return source
+    return None
+
+
+def env_name(name: str) -> str:
+    return "SCC_CONTENT_URL_" + name.upper().replace("-", "_")
+
+
+def effective_url(source: Source, overrides: Mapping[str, str] | None = None) -> str:
+    """The URL to download from: an explicit override, SCC_CONTENT_URL_<NAME>, SCC_CONTENT_BASE_URL, or the registry."""
+    if overrides and source.name in overrides:
+        return overrides[source.name]
+    own = os.environ.get(env_name(source.name))
+    if own:
+        return own
+    base = os.environ.get("SCC_CONTENT_BASE_URL")
+    if base:
+        return base.rstrip("/") + "/" + source.url.rsplit("/", 1)[-1]
+    return source.url
