@@ -1,0 +1,161 @@
+"""Shared pieces of every OSCAL document scc writes: metadata, props, evidence links, back-matter.
+
+Used by the component-definition writer and meant for the assessment-results / POA&M writers too.
+trestle is imported inside the functions, so importing this module stays cheap. All text that goes
+into OSCAL string fields passes through :func:`one_line` / :func:`text_block`: OSCAL forbids empty
+strings, leading/trailing whitespace and (for markup-line) line breaks.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from scc.clock import iso
+from scc.facts.model import Evidence
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+#: the namespace of every prop scc defines (OSCAL props outside the NIST namespace are unconstrained)
+SCC_NS = "https://scc.dev/ns/oscal"
+#: how an scc verdict reads as an OSCAL implementation-status state
+IMPLEMENTATION_STATUS = {
+    "satisfied": "implemented",
+    "partial": "partial",
+    "not-satisfied": "planned",
+    "not-applicable": "not-applicable",
+    "manual": "alternative",
+}
+
+
+def one_line(text: object, fallback: str = "-", limit: int = 0) -> str:
+    """A valid OSCAL string / markup-line: whitespace collapsed, never empty, optionally shortened."""
+    words = " ".join(str(text or "").split())
+    if limit and len(words) > limit:
+        words = words[: limit - 1].rstrip() + "…"
+    return words or fallback
+
+
+def text_block(text: object, fallback: str = "-") -> str:
+    """A valid OSCAL markup-multiline: lines kept, each stripped, blank runs collapsed, never empty."""
+    lines = [" ".join(line.split()) for line in str(text or "").splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) or fallback
+
+
+def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any):
+    """One OSCAL property in scc's namespace (None when the value is empty: OSCAL has no empty values)."""
+    from trestle.oscal.common import Property
+
+    text = one_line(value, fallback="")
+    if not text:
+        return None
+    return Property(name=name, value=text, ns=ns, **extra)
+
+
+def props(*items) -> list | None:
+    """Drop the empty ones; None when nothing is left (OSCAL arrays have minItems 1)."""
+    kept = [item for item in items if item is not None]
+    return kept or None
+
+
+def metadata(assessment: Assessment, title: str, remarks: str = ""):
+    """Document metadata: title, last-modified = the assessment time, the OSCAL version trestle models."""
+    from trestle.oscal import OSCAL_VERSION
+    from trestle.oscal.common import Metadata, Parties
+
+    import scc
+
+    parties = None
+    organization = one_line(assessment.settings.organization, fallback="")
+    if organization:
+        parties = [Parties(uuid=assessment.uuid("party", organization), type="organization", name=organization)]
+    return Metadata(
+        title=one_line(title),
+        last_modified=assessment.assessed_at,
+        version=f"scc {scc.__version__}",
+        oscal_version=OSCAL_VERSION,
+        props=props(prop("generator", f"scc {scc.__version__}"), prop("assessment-fingerprint",
+                                                                       assessment.fingerprint)),
+        parties=parties,
+        remarks=text_block(remarks) if remarks else None,
+    )
+
+
+def input_sources(assessment: Assessment) -> list[tuple[str, str]]:
+    """Every (path, sha256) an assessment relied on: the inputs read plus any cited by evidence."""
+    seen: dict[tuple[str, str], None] = {}
+    for item in assessment.facts.inputs:
+        seen.setdefault((item.path, item.sha256), None)
+    for result in assessment.rule_results:
+        for evidence in result.evidence:
+            seen.setdefault((evidence.source, evidence.sha256), None)
+    return sorted(seen)
+
+
+def resource_uuid(assessment: Assessment, source: str, sha256: str) -> str:
+    return assessment.uuid("input", source, sha256)
+
+
+def input_resources(assessment: Assessment) -> list:
+    """One back-matter resource per input: title = path, rlink with its SHA-256, props for the format."""
+    from trestle.oscal.common import Hash, Resource, Rlink
+
+    details = {(i.path, i.sha256): i for i in assessment.facts.inputs}
+    resources = []
+    for source, sha256 in input_sources(assessment):
+        info = details.get((source, sha256))
+        rlink = Rlink(href=file_href(source), hashes=[Hash(algorithm="SHA-256", value=sha256)] if sha256 else None)
+        resources.append(Resource(
+            uuid=resource_uuid(assessment, source, sha256),
+            title=one_line(source),
+            description=f"Input document read by scc ({info.format})." if info else "Input document cited as evidence.",
+            props=props(
+                prop("input-format", info.format if info else ""),
+                prop("format-version", info.format_version if info else ""),
+                prop("tool", info.tool if info else ""),
+                prop("size", info.size if info else ""),
+            ),
+            rlinks=[rlink],
+        ))
+    return resources
+
+
+def file_href(path: str) -> str:
+    """A URI reference for a local input path (percent-encoded; '/' kept)."""
+    return quote(path.replace("\\", "/"), safe="/._-~") or "."
+
+
+def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list | None:
+    """rel="evidence" links to the back-matter resource of each input; the pointer is the fragment."""
+    from trestle.oscal.common import Link
+
+    links = []
+    for item in sorted(set(evidence)):
+        links.append(Link(
+            href=f"#{resource_uuid(assessment, item.source, item.sha256)}",
+            rel="evidence",
+            resource_fragment=one_line(item.pointer) if item.pointer.strip() else None,
+            text=one_line(item.cite()),
+        ))
+    return links or None
+
+
+def dump(model, assessment: Assessment) -> bytes:
+    """The wrapped OSCAL JSON ({"component-definition": {...}}), 2-space indented, stable key order.
+
+    metadata/last-modified is written as RFC 3339 with a Z suffix from the assessment time, so the
+    bytes do not depend on how trestle happens to format datetimes.
+    """
+    document = model.oscal_dict()
+    root = next(iter(document.values()))
+    if "metadata" in root:
+        root["metadata"]["last-modified"] = iso(assessment.assessed_at)
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

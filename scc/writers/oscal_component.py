@@ -1,0 +1,158 @@
+"""OSCAL 1.2 component-definition: the image as one software component and the controls it evidences.
+
+One defined component (type "software") carries the image identity as props. Its single
+control-implementation points at the NIST SP 800-53B rev5 baseline profile (settings.baseline,
+MODERATE when none is chosen) and holds one implemented-requirement per control the rules reached:
+the description is the rules' combined statements, the verdicts are props in scc's namespace, and
+every piece of evidence is a rel="evidence" link to a back-matter resource that carries the input's
+path and SHA-256. Built with trestle's OSCAL models (imported only when rendering).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scc.writers._content import official_control
+from scc.writers._oscal_common import (
+    IMPLEMENTATION_STATUS,
+    dump,
+    evidence_links,
+    input_resources,
+    metadata,
+    one_line,
+    prop,
+    props,
+    text_block,
+)
+from scc.writers.interface import Writer
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+    from scc.engine.model import ControlResult, RuleResult
+
+DEFAULT_BASELINE = "moderate"
+
+
+def profile_url(baseline: str | None) -> str:
+    """The published NIST rev5 baseline profile the control-implementation claims against."""
+    from scc.content.registry import baseline_source
+
+    source = baseline_source(baseline or DEFAULT_BASELINE) or baseline_source(DEFAULT_BASELINE)
+    return source.url
+
+
+def rule_line(result: RuleResult) -> str:
+    """One rule's contribution to a control narrative."""
+    line = f"[{result.rule.id}: {result.verdict.value}] {result.statement}"
+    if result.override is not None:
+        line += (f" (organisation decision: {result.override.action} by {result.override.approver},"
+                 f" expires {result.override.expires.isoformat()}: {result.override.justification})")
+    if result.scan_disagreement:
+        line += f" (scan disagreement: {result.scan_disagreement})"
+    return line
+
+
+def control_title(assessment: Assessment, control: ControlResult) -> str:
+    official = official_control(assessment, control.control_id)
+    return getattr(official, "title", "") or control.title
+
+
+def implemented_requirement(assessment: Assessment, control: ControlResult):
+    from trestle.oscal.component import ImplementedRequirement
+
+    title = control_title(assessment, control)
+    verdict = control.verdict.value
+    return ImplementedRequirement(
+        uuid=assessment.uuid("implemented-requirement", control.control_id),
+        control_id=control.control_id,
+        description=text_block("\n\n".join(rule_line(r) for r in control.rule_results),
+                               fallback="No rule reached a statement for this control."),
+        props=props(
+            prop("verdict", verdict),
+            prop("implementation-status", IMPLEMENTATION_STATUS.get(verdict, "alternative")),
+            prop("control-title", title),
+            *(prop("rule-result", f"{r.rule.id}: {r.verdict.value}") for r in control.rule_results),
+        ),
+        links=evidence_links(assessment, control.evidence),
+        remarks=f"{control.control_id.upper()} {one_line(title)}" if title else None,
+    )
+
+
+def control_implementation(assessment: Assessment):
+    from trestle.oscal.component import ControlImplementation
+
+    if not assessment.control_results:
+        return None
+    baseline = assessment.settings.baseline or DEFAULT_BASELINE
+    return ControlImplementation(
+        uuid=assessment.uuid("control-implementation", baseline),
+        source=profile_url(baseline),
+        description=(f"NIST SP 800-53 rev5 controls ({baseline.upper()} baseline) that the facts of this container "
+                     "image evidence, as decided by scc's rules. Each verdict is rendered as the rules reached it."),
+        props=props(prop("baseline", baseline)),
+        implemented_requirements=[implemented_requirement(assessment, c) for c in assessment.control_results],
+    )
+
+
+def image_props(assessment: Assessment) -> list | None:
+    identity = assessment.facts.identity
+    facts = assessment.facts
+    open_findings = facts.open_findings
+    return props(
+        prop("image-reference", identity.reference),
+        prop("image-name", identity.name),
+        prop("image-tag", identity.tag),
+        prop("image-digest", identity.digest),
+        prop("os", identity.os),
+        prop("architecture", identity.architecture),
+        prop("component-count", len(facts.components)),
+        prop("finding-count", len(facts.findings)),
+        prop("open-finding-count", len(open_findings)),
+        prop("input-count", len(facts.inputs)),
+    )
+
+
+def defined_component(assessment: Assessment):
+    from trestle.oscal.component import DefinedComponent
+
+    identity = assessment.facts.identity
+    implementation = control_implementation(assessment)
+    counts = ", ".join(f"{n} {v}" for v, n in assessment.verdict_counts().items() if n) or "no controls"
+    return DefinedComponent(
+        uuid=assessment.uuid("component", identity.reference),
+        type="software",
+        title=one_line(identity.reference, limit=500),
+        description=text_block(
+            f"Container image {one_line(identity.reference)}, assessed by scc from "
+            f"{len(assessment.facts.inputs)} input document(s) at the assessment time recorded in metadata. "
+            f"Control verdicts: {counts}."),
+        purpose="Container image evaluated for NIST SP 800-53 rev5 control evidence.",
+        props=image_props(assessment),
+        control_implementations=[implementation] if implementation is not None else None,
+    )
+
+
+def component_definition(assessment: Assessment):
+    from trestle.oscal.common import BackMatter
+    from trestle.oscal.component import ComponentDefinition
+
+    resources = input_resources(assessment)
+    title = f"Component definition for {one_line(assessment.facts.identity.reference, limit=200)}"
+    return ComponentDefinition(
+        uuid=assessment.uuid("component-definition"),
+        metadata=metadata(assessment, title),
+        components=[defined_component(assessment)],
+        back_matter=BackMatter(resources=resources) if resources else None,
+    )
+
+
+class OscalComponentWriter(Writer):
+    name = "oscal-component-definition"
+    filename = "component-definition.json"
+    media_type = "application/oscal.component-definition+json"
+    order = 10
+
+    def render(self, assessment: Assessment) -> bytes:
+        return dump(component_definition(assessment), assessment)
+
+
+WRITER = OscalComponentWriter()
