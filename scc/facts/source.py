@@ -59,7 +59,7 @@ class InputDocument:
         return InputError(self.display_path, problem)
 
     @classmethod
-    def embedded(cls, parent: "InputDocument", data: bytes, pointer_prefix: str) -> "InputDocument":
+    def embedded(cls, parent: InputDocument, data: bytes, pointer_prefix: str) -> InputDocument:
         """A document carried inside another (an attestation predicate): its evidence cites the parent
         file and sha256, with ``pointer_prefix`` (where the payload sits in the parent) before each pointer."""
         return EmbeddedDocument(parent, data, pointer_prefix)
@@ -153,7 +153,7 @@ class InputDocument:
 class EmbeddedDocument(InputDocument):
     """A payload inside a parent input (e.g. an SBOM predicate in a DSSE envelope), read like a file."""
 
-    def __init__(self, parent: InputDocument, data: bytes, pointer_prefix: str) -> None:  # noqa: D107
+    def __init__(self, parent: InputDocument, data: bytes, pointer_prefix: str) -> None:
         self.path = parent.path
         self.display_path = parent.display_path
         self.is_dir = False
