@@ -1,8 +1,11 @@
 """DSSE signature verification against public keys the user supplies (or a bundle's own certificate).
 
-    scc.facts.signing.configure_keys([Path("cosign.pub")])      # what `scc ... --key PEM` does
-    with scc.facts.signing.verification_keys([Path("k.pem")]):   # scoped, for library callers
+    scc.facts.configure_verification_keys([Path("cosign.pub")])  # what `scc ... --key PEM` does (keys.py)
+    scc.facts.signing.configure_keys([Path("cosign.pub")])       # the same, parsed and checked now
+    with scc.facts.signing.verification_keys([Path("k.pem")]):    # scoped, for library callers
         facts = scc.facts.read_inputs([...])
+
+Readers consult ``active_keys()``: the keys configured here plus those registered in scc.facts.keys.
 
 Keys are PEM public keys (ECDSA P-256/P-384/P-521, RSA with PSS or PKCS#1 v1.5, Ed25519) or PEM
 certificates (their public key is used). The signed bytes are the DSSE pre-authentication encoding
@@ -17,6 +20,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from scc.errors import UsageError
+from scc.errors import InputError, UsageError
 
 CHAIN_NOT_CHECKED = (
     "the certificate chain to Fulcio/a CA, the certificate's identity and validity period, and Rekor "
@@ -65,7 +69,19 @@ def verification_keys(paths: Iterable[str | Path]) -> Iterator[tuple[Verificatio
 
 
 def active_keys() -> tuple[VerificationKey, ...]:
-    return _KEYS
+    """The keys readers verify against: those given here plus scc.facts.keys (the CLI's --key)."""
+    from scc.facts.keys import verification_keys as cli_keys
+
+    return _KEYS + tuple(_parsed(path, pem) for path, pem in cli_keys())
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: str, pem: bytes) -> VerificationKey:
+    try:
+        key = _public_key_from_pem(pem)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(path, f"not a PEM public key or certificate ({exc})") from exc
+    return VerificationKey(Path(path).name, fingerprint(key), key)
 
 
 def load_key(path: Path) -> VerificationKey:
