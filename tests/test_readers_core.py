@@ -312,3 +312,31 @@ def test_formats_are_recognised_by_content(samples, tmp_path, name, fmt):
     renamed = tmp_path / "input.dat"      # the file name says nothing
     renamed.write_bytes((samples / name).read_bytes())
     assert detect_reader(InputDocument(renamed)).format == fmt
+
+
+def test_trivy_legacy_bare_results_array(tmp_path):
+    path = tmp_path / "old-trivy.json"
+    path.write_text(json.dumps([{"Target": "nginx:1.19 (debian 10.8)", "Type": "debian", "Vulnerabilities": [
+        {"VulnerabilityID": "CVE-2021-3449", "PkgName": "openssl", "InstalledVersion": "1.1.1d-0+deb10u4",
+         "FixedVersion": "1.1.1d-0+deb10u6", "Severity": "MEDIUM"}]}]))
+    record, facts = _read(path)
+    assert record.format == "trivy-json"
+    (finding,) = facts.findings
+    assert finding.purl == "pkg:deb/debian/openssl@1.1.1d-0%2Bdeb10u4"
+    assert finding.evidence[0].pointer == "/0/Vulnerabilities/0"
+
+
+def test_cyclonedx_oci_purl_gives_registry_name_digest_and_arch(tmp_path):
+    digest = "sha256:" + "9f" * 32
+    path = tmp_path / "image.cdx.json"
+    path.write_text(json.dumps({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [],
+        "metadata": {"timestamp": "2025-01-01T00:00:00Z", "component": {
+            "type": "container", "name": "alpine:3.19", "bom-ref": "img",
+            "purl": f"pkg:oci/alpine@{digest.replace(':', '%3A')}?arch=arm64"
+                    "&repository_url=index.docker.io%2Flibrary%2Falpine"}}}))
+    _, facts = _read(path)
+    ident = facts.identity
+    assert (ident.name, ident.tag, ident.digest, ident.architecture) == (
+        "index.docker.io/library/alpine", "3.19", digest, "arm64")
+    assert facts.sboms[0].component_count == 0

@@ -173,7 +173,11 @@ def _identity(doc: InputDocument, subject: dict[str, Any]) -> ImageIdentity:
 
 
 def _image_purl(purl: str) -> tuple[str, str, str]:
-    """pkg:oci/name@sha256:..?repository_url=ghcr.io/o/name&arch=amd64 -> (ghcr.io/o/name, sha256:.., amd64)."""
+    """pkg:oci/name@sha256:..?repository_url=ghcr.io/o/name&arch=amd64 -> (ghcr.io/o/name, sha256:.., amd64).
+
+    The purl name alone is not the image name (it drops the registry and namespace); only
+    repository_url is.
+    """
     try:
         from packageurl import PackageURL
 
@@ -181,9 +185,8 @@ def _image_purl(purl: str) -> tuple[str, str, str]:
     except ValueError:
         return "", "", ""
     qualifiers = parsed.qualifiers if isinstance(parsed.qualifiers, dict) else {}
-    name = "/".join(p for p in (parsed.namespace, parsed.name) if p)
     version = parsed.version or ""
-    return (qualifiers.get("repository_url") or name, version if is_digest(version) else "",
+    return (qualifiers.get("repository_url", ""), version if is_digest(version) else "",
             qualifiers.get("arch", ""))
 
 

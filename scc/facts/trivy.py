@@ -1,4 +1,5 @@
-"""Trivy JSON reports (`trivy image -f json`, SchemaVersion 2): findings, packages, scan record, image.
+"""Trivy JSON reports (`trivy image -f json`, SchemaVersion 2; also the pre-0.20 bare array): findings,
+packages, scan record, image.
 
 A report has one Result per package class (OS packages, each language ecosystem); every
 Results[i].Vulnerabilities[j] is a Finding and, with --list-all-pkgs, Results[i].Packages[j] a
@@ -48,10 +49,15 @@ class TrivyReader(Reader):
 
     def sniff(self, doc: InputDocument) -> bool:
         data = doc.json
+        if isinstance(data, list):  # Trivy < 0.20 wrote the bare Results array
+            return bool(data) and isinstance(data[0], dict) and "Target" in data[0] and (
+                "Vulnerabilities" in data[0] or "Type" in data[0])
         return (isinstance(data, dict) and "SchemaVersion" in data
                 and ("Results" in data or "ArtifactName" in data))
 
     def read(self, doc: InputDocument) -> ImageFacts:
+        if isinstance(doc.json, list):
+            return self._read_legacy(doc)
         data = jf.obj(doc, doc.json, "document")
         schema = jf.text(doc, data.get("SchemaVersion"), "SchemaVersion")
         if schema not in ("2", "2.0"):
@@ -59,7 +65,7 @@ class TrivyReader(Reader):
         created = parse_time(jf.text(doc, data.get("CreatedAt"), "CreatedAt"))
         facts = ImageFacts()
         for r_index, result in enumerate(jf.objs(doc, data.get("Results"), "Results")):
-            _read_result(doc, result, r_index, facts, created)
+            _read_result(doc, result, r_index, facts, created, "Results")
         metadata = jf.obj(doc, data.get("Metadata"), "Metadata")
         facts.identity = _identity(doc, data, metadata)
         image_config = jf.obj(doc, metadata.get("ImageConfig"), "Metadata.ImageConfig")
@@ -75,18 +81,30 @@ class TrivyReader(Reader):
         facts.inputs = [input_record(doc, self.format, facts, schema, "trivy")]
         return facts
 
+    def _read_legacy(self, doc: InputDocument) -> ImageFacts:
+        """The pre-0.20 report: a JSON array of Results, no metadata, no scan time."""
+        facts = ImageFacts()
+        for r_index, result in enumerate(jf.objs(doc, doc.json, "document")):
+            _read_result(doc, result, r_index, facts, None, "")
+        target = jf.text(doc, doc.json[0].get("Target"), "[0].Target") if doc.json else ""
+        facts.scans.append(ScanRecord(scanner="trivy", target=target, finding_count=len(facts.findings),
+                                      evidence=(doc.evidence(""),)))
+        facts.inputs = [input_record(doc, self.format, facts, "1", "trivy")]
+        return facts
 
-def _read_result(doc: InputDocument, result: dict[str, Any], r_index: int, facts: ImageFacts, created) -> None:
-    where = f"Results[{r_index}]"
+
+def _read_result(doc: InputDocument, result: dict[str, Any], r_index: int, facts: ImageFacts, created,
+                 key: str) -> None:
+    where, at = (f"{key}[{r_index}]", f"/{key}/{r_index}") if key else (f"[{r_index}]", f"/{r_index}")
     rtype = jf.text(doc, result.get("Type"), f"{where}.Type")
     for v_index, vuln in enumerate(jf.objs(doc, result.get("Vulnerabilities"), f"{where}.Vulnerabilities")):
         finding = _finding(doc, vuln, f"{where}.Vulnerabilities[{v_index}]", rtype)
-        finding.evidence = [doc.evidence(f"/Results/{r_index}/Vulnerabilities/{v_index}")]
+        finding.evidence = [doc.evidence(f"{at}/Vulnerabilities/{v_index}")]
         finding.first_seen = created
         facts.findings.append(finding)
     for p_index, package in enumerate(jf.objs(doc, result.get("Packages"), f"{where}.Packages")):
         component = _component(doc, package, f"{where}.Packages[{p_index}]", rtype)
-        component.evidence = [doc.evidence(f"/Results/{r_index}/Packages/{p_index}")]
+        component.evidence = [doc.evidence(f"{at}/Packages/{p_index}")]
         facts.components.append(component)
 
 
