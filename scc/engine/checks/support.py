@@ -1,0 +1,79 @@
+"""Helpers shared by the checks: capped name lists, evidence gathering, dates and input provenance.
+
+Registers no check. Everything here is pure and small so each check module reads as its decision.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from scc.engine.model import CheckOutcome, Verdict
+from scc.facts.model import Component, Evidence, ImageFacts
+
+NAME_CAP = 20
+
+
+def capped(names: Iterable[str], limit: int = NAME_CAP) -> dict[str, Any]:
+    """{'names': first `limit` names, 'count': all of them, 'more': how many were left off}."""
+    unique = list(dict.fromkeys(n for n in names if n))
+    return {"names": unique[:limit], "count": len(unique), "more": max(0, len(unique) - limit)}
+
+
+def listing(names: Iterable[str], limit: int = 5) -> str:
+    """'a, b, c and 4 more' for a reason sentence."""
+    unique = list(dict.fromkeys(n for n in names if n))
+    shown = ", ".join(unique[:limit])
+    return f"{shown} and {len(unique) - limit} more" if len(unique) > limit else shown
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def outcome(verdict: Verdict, reason: str, evidence: Iterable[Evidence] = (), **details: Any) -> CheckOutcome:
+    return CheckOutcome(verdict, reason, tuple(dict.fromkeys(evidence)), details)
+
+
+def manual(reason: str, evidence: Iterable[Evidence] = (), **details: Any) -> CheckOutcome:
+    """Facts cannot decide: the reason names the input or the look that would."""
+    return outcome(Verdict.MANUAL, reason, evidence, **details)
+
+
+def gather(items: Iterable[Any], limit: int = 50) -> list[Evidence]:
+    """The evidence of fact records (each has .evidence as list or tuple), capped to keep results small."""
+    found: dict[Evidence, None] = {}
+    for item in items:
+        for ev in getattr(item, "evidence", ()) or ():
+            found.setdefault(ev, None)
+            if len(found) >= limit:
+                return list(found)
+    return list(found)
+
+
+def day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else "unknown"
+
+
+def age_days(now: datetime, then: datetime) -> int:
+    return (now - then).days
+
+
+def sbom_sources(facts: ImageFacts) -> set[str]:
+    """The input files that are SBOMs (a component cited by one of them is in the inventory)."""
+    return {ev.source for record in facts.sboms for ev in record.evidence}
+
+
+def sbom_components(facts: ImageFacts) -> list[Component]:
+    sources = sbom_sources(facts)
+    return [c for c in facts.components if any(ev.source in sources for ev in c.evidence)]
+
+
+def matches_any(name: str, patterns: Iterable[str]) -> bool:
+    lowered = name.lower()
+    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
+
+
+def component_label(component: Component) -> str:
+    return f"{component.name} {component.version}".strip()
