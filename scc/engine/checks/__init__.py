@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from scc.engine.model import CheckOutcome
 from scc.facts.model import ImageFacts
