@@ -19,6 +19,8 @@ from scc.errors import ContentError
 TIMEOUT = (10.0, 60.0)                  # (connect, read) seconds
 MAX_DOWNLOAD_BYTES = 128 * 1024 * 1024  # DISA STIG zips are a few MB; the rev5 catalog is 10 MB
 CHUNK = 1 << 16
+RETRIES = 3
+BACKOFF = 0.5                           # seconds; urllib3 doubles it per retry
 OFFLINE_HINT = "(use `scc content import` on an air-gapped machine)"
 
 
@@ -28,11 +30,13 @@ class Fetched:
     member: str = ""
 
 
-def session(retries: int = 3, backoff: float = 0.5):
+def session(retries: int | None = None, backoff: float | None = None):
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
+    retries = RETRIES if retries is None else retries
+    backoff = BACKOFF if backoff is None else backoff
     retry = Retry(
         total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
         status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET"}),

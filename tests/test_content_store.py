@@ -1,0 +1,173 @@
+"""The content cache, directory import, and air-gap bundles (export, tamper refusal, hostile tars)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+
+import pytest
+
+from scc.content import ContentStore, default_store
+from scc.content.bundle import export_bundle, import_content
+from scc.content.lock import LOCK_NAME
+from scc.content.registry import SOURCES
+from scc.errors import ContentError
+
+
+@pytest.fixture(scope="module")
+def loaded(shared_data, tmp_path_factory) -> ContentStore:
+    store = ContentStore(tmp_path_factory.mktemp("content"))
+    import_content(store, [shared_data / "nist", shared_data / "disa"])
+    return store
+
+
+@pytest.fixture(scope="module")
+def bundle(loaded, tmp_path_factory):
+    path = tmp_path_factory.mktemp("bundle") / "content.tar.gz"
+    export_bundle(loaded, path)
+    return path
+
+
+def test_directory_import_recognises_every_registry_source_by_content(loaded, shared_data):
+    assert loaded.missing() == [] and loaded.missing_message() is None and loaded.verify() == []
+    lock = json.loads((loaded.directory / LOCK_NAME).read_text())["sources"]
+    assert sorted(lock) == sorted(source.name for source in SOURCES)
+    raw = (shared_data / "disa" / "disa-os-srg-v3r2.xml").read_bytes()
+    assert lock["gpos-srg"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert lock["gpos-srg"]["size"] == len(raw) and lock["gpos-srg"]["origin"] == "import"
+    assert lock["disa-cci"]["url"] == "https://dl.dod.cyber.mil/wp-content/uploads/stigs/zip/U_CCI_List.zip"
+
+
+def test_resolved_profile_catalogs_and_datastreams_are_not_taken_for_registry_sources(loaded):
+    catalog = loaded.catalog()
+    assert len(catalog) == 1196 and "5.2.0" in catalog.version
+
+
+def test_baselines_resolve_their_import_through_the_back_matter_rlink(loaded, shared_data):
+    for level in ("low", "moderate", "high", "privacy"):
+        file = shared_data / "nist" / f"NIST_SP-800-53_rev5_{level.upper()}-baseline_profile.json"
+        raw = json.loads(file.read_text())["profile"]
+        expected = [i for imp in raw["imports"] for inc in imp["include-controls"] for i in inc["with-ids"]]
+        baseline = loaded.baseline(level)
+        assert baseline.name == level and list(baseline.control_ids) == expected
+    assert len(loaded.baseline("moderate").control_ids) == 287 and "ac-6.10" in loaded.baseline("moderate")
+    assert loaded.baseline("MODERATE") is loaded.baseline("moderate")
+    assert all(cid in loaded.catalog() for cid in loaded.baseline("high").control_ids)
+
+
+def test_store_caches_parsed_objects(loaded):
+    assert loaded.catalog() is loaded.catalog()
+    assert loaded.benchmark("ctr-srg").id == "Container_Platform_SRG"
+    with pytest.raises(ContentError, match="unknown benchmark"):
+        loaded.benchmark("nope")
+
+
+def test_empty_store_says_once_what_is_missing_and_how_to_get_it(tmp_path, monkeypatch):
+    from scc.content.store import missing_warning_once
+
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty"))
+    store = default_store()
+    assert store is default_store() and store.directory == tmp_path / "empty"
+    assert store.catalog() is None and store.baseline("moderate") is None and store.cci() is None
+    message = store.missing_message()
+    assert "nist-800-53-rev5-catalog" in message and "ubuntu2204-stig" in message
+    assert "scc content fetch" in message and "scc content import" in message
+    assert missing_warning_once(store) == message
+    assert missing_warning_once(store) is None
+
+
+def test_tampered_cache_file_is_refused_on_load_with_its_name(shared_data, tmp_path):
+    store = ContentStore(tmp_path)
+    import_content(store, [shared_data / "disa" / "U_CCI_List.xml"])
+    path = tmp_path / "U_CCI_List.xml"
+    path.write_bytes(path.read_bytes().replace(b"CM-6 b", b"AC-1 a", 1))
+    with pytest.raises(ContentError, match="U_CCI_List.xml: sha256 differs"):
+        ContentStore(tmp_path).cci()
+    assert any("U_CCI_List.xml" in problem for problem in store.verify())
+
+
+def test_export_is_deterministic_and_holds_lock_and_files(loaded, bundle, tmp_path):
+    again = tmp_path / "again.tar.gz"
+    export_bundle(loaded, again)
+    assert again.read_bytes() == bundle.read_bytes()
+    with tarfile.open(bundle) as tar:
+        names = tar.getnames()
+        assert names[0] == LOCK_NAME and names[1:] == sorted(names[1:])
+        assert all(member.mtime == 0 and member.uid == 0 for member in tar.getmembers())
+
+
+def test_bundle_import_into_an_empty_enclave_cache(bundle, loaded, tmp_path):
+    enclave = ContentStore(tmp_path / "enclave")
+    entries = import_content(enclave, [bundle])
+    assert len(entries) == len(SOURCES) and enclave.missing() == []
+    assert enclave.lock()["gpos-srg"].sha256 == loaded.lock()["gpos-srg"].sha256
+    assert enclave.lock()["gpos-srg"].origin == "bundle"
+    assert enclave.catalog().control("cm-6").title == "Configuration Settings"
+
+
+def _rewrite(bundle, target, change):
+    """A copy of the bundle with one member's bytes changed (the lock left as it was)."""
+    with tarfile.open(bundle) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
+    with tarfile.open(target, "w:gz") as out:
+        for member, data in members:
+            data = change(member.name, data)
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    return target
+
+
+def test_tampered_bundle_is_refused_naming_the_file_and_nothing_is_copied(bundle, tmp_path):
+    def flip(name, data):
+        return data.replace(b"CAT", b"CAX", 1) if name == "rhel9-stig-xccdf.xml" else data
+
+    tampered = _rewrite(bundle, tmp_path / "tampered.tar.gz", flip)
+    enclave = ContentStore(tmp_path / "enclave")
+    with pytest.raises(ContentError, match=r"rhel9-stig-xccdf\.xml: (size|sha256) .*refused"):
+        import_content(enclave, [tampered])
+    assert not (tmp_path / "enclave").exists()
+
+
+def _hostile_tar(path, member: tarfile.TarInfo, data: bytes = b"x"):
+    with tarfile.open(path, "w:gz") as tar:
+        member.size = len(data) if member.isreg() else 0
+        tar.addfile(member, io.BytesIO(data) if member.isreg() else None)
+    return path
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tarfile.TarInfo("../escape.json"),
+    lambda: tarfile.TarInfo("/etc/cron.d/x"),
+    lambda: tarfile.TarInfo("nested/U_CCI_List.xml"),
+])
+def test_bundle_members_with_unsafe_names_are_refused(tmp_path, make):
+    path = _hostile_tar(tmp_path / "evil.tar.gz", make())
+    with pytest.raises(ContentError, match="refused: names must be plain file names"):
+        import_content(ContentStore(tmp_path / "c"), [path])
+
+
+def test_bundle_links_are_refused(tmp_path):
+    link = tarfile.TarInfo("U_CCI_List.xml")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    path = _hostile_tar(tmp_path / "link.tar.gz", link)
+    with pytest.raises(ContentError, match="only regular files"):
+        import_content(ContentStore(tmp_path / "c"), [path])
+
+
+def test_extracted_bundle_directory_is_checked_against_its_lock(bundle, tmp_path):
+    extracted = tmp_path / "carried"
+    extracted.mkdir()
+    with tarfile.open(bundle) as tar:
+        tar.extractall(extracted, filter="data")
+    store = ContentStore(tmp_path / "c1")
+    assert len(import_content(store, [extracted])) == len(SOURCES)
+    target = extracted / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json"
+    target.write_bytes(target.read_bytes().replace(b'"ac-2.1"', b'"ac-2.9"'))
+    with pytest.raises(ContentError, match="NIST_SP-800-53_rev5_MODERATE-baseline_profile.json: sha256"):
+        import_content(ContentStore(tmp_path / "c2"), [extracted])
+
+
+def test_import_of_nothing_recognisable_is_an_error(tmp_path, samples):
+    with pytest.raises(ContentError, match="no official content recognised"):
+        import_content(ContentStore(tmp_path / "c"), [samples / "openvex"])
