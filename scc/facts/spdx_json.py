@@ -191,7 +191,7 @@ class SpdxJsonReader(Reader):
         data = doc.json
         if not isinstance(data, dict):
             raise doc.fail("SPDX JSON: document is not a JSON object")
-        creation = data.get("creationInfo") or {}
+        creation = data.get("creationInfo", {})
         if not isinstance(creation, dict):
             raise doc.fail("SPDX JSON: creationInfo is not an object")
         spdx = SpdxDocument(
