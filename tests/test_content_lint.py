@@ -1,0 +1,93 @@
+"""`scc rules lint` against the real catalog, CCI list and SRG/STIG benchmarks."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from scc.content import ContentStore
+from scc.content.bundle import import_content
+from scc.content.commands import content, rules
+from scc.content.lint import lint_rules
+from scc.engine.model import Rule, SrgRef
+
+
+@pytest.fixture(scope="module")
+def store(shared_data, tmp_path_factory) -> ContentStore:
+    loaded = ContentStore(tmp_path_factory.mktemp("content"))
+    import_content(loaded, [shared_data / "nist", shared_data / "disa"])
+    return loaded
+
+
+def _rule(controls=("ac-2.1",), **ref) -> Rule:
+    srg = {"benchmark": "gpos-srg", "version": "SRG-OS-000001-GPOS-00001", "group_id": "V-203591",
+               "rule_id": "SV-203591r958362_rule", "ccis": ("CCI-000015",), "severity": "medium"}
+    srg.update(ref)
+    return Rule(id="t-1", title="t", controls=tuple(controls), check="c", srg=(SrgRef(**srg),),
+                source="stig/test.yaml")
+
+
+def test_rule_agreeing_with_the_official_content_is_clean(store):
+    assert lint_rules([_rule()], store) == []
+
+
+def test_each_kind_of_mismatch_is_one_line_naming_rule_and_file(store):
+    problems = [str(p) for p in lint_rules([
+        _rule(controls=("ac-2.1", "zz-1", "ac-2.10")),
+        _rule(group_id="V-1"),
+        _rule(severity="high"),
+        _rule(rule_id="SV-203591r1_rule"),
+        _rule(ccis=("CCI-999999",)),
+        _rule(ccis=("CCI-000366",)),
+        _rule(controls=("cm-6",)),
+        _rule(version="SRG-OS-999999-GPOS-00001", group_id=""),
+        _rule(benchmark="rhel8-stig"),
+    ], store)]
+    assert all(p.startswith("stig/test.yaml: rule t-1: ") for p in problems)
+    text = "\n".join(problems)
+    assert "control zz-1 is not in the" in text and "control ac-2.10 is withdrawn" in text
+    assert "group V-1 differs from the benchmark's V-203591" in text
+    assert "severity high differs from the benchmark's medium (CAT II)" in text
+    assert "rule id SV-203591r1_rule differs from the benchmark's SV-203591r958362_rule" in text
+    assert "CCI-999999 is not one of the requirement's CCIs (CCI-000015)" in text
+    assert "CCI-999999 is not in the CCI list 2022-03-09" in text
+    assert "CCI-000366 maps to cm-6, which the rule does not cite (cites ac-2.1)" in text
+    assert "CCI-000015 maps to ac-2.1, which the rule does not cite (cites cm-6)" in text
+    assert "SRG-OS-999999-GPOS-00001: no such requirement in General Purpose Operating System" in text
+    assert "unknown benchmark 'rhel8-stig'" in text
+    assert len(problems) == 12   # CCI-000366 is both foreign to the requirement and mapped elsewhere
+
+
+def test_lint_without_content_says_what_it_cannot_check(tmp_path):
+    problems = [str(p) for p in lint_rules([_rule()], ContentStore(tmp_path))]
+    assert problems == [
+        "rule -: cannot check: nist-800-53-rev5-catalog is not loaded (`scc content import`)",
+        "rule -: cannot check: disa-cci is not loaded (`scc content import`)",
+        "rule -: cannot check: gpos-srg is not loaded (`scc content import`)",
+    ]
+
+
+def test_shipped_rule_packs_agree_with_the_official_content(store):
+    result = CliRunner().invoke(rules, ["lint", "--dir", str(store.directory)])
+    assert result.exit_code == 0, result.output
+    assert "rules agree with the official content" in result.output
+
+
+def test_cli_import_list_verify_export_round_trip(shared_data, tmp_path):
+    runner = CliRunner()
+    cache = str(tmp_path / "cache")
+    result = runner.invoke(content, ["import", str(shared_data / "nist"), str(shared_data / "disa"), "--dir", cache])
+    assert result.exit_code == 0, result.output
+    assert "imported gpos-srg: gpos-srg-xccdf.xml" in result.output and "still missing" not in result.output
+    listed = runner.invoke(content, ["list", "--dir", cache]).output
+    assert "ubuntu2204-stig" in listed and "missing" not in listed
+    verified = runner.invoke(content, ["verify", "--dir", cache])
+    assert verified.exit_code == 0 and "ok nist-800-53-rev5-catalog" in verified.output
+    bundle = str(tmp_path / "b.tar.gz")
+    assert runner.invoke(content, ["export", bundle, "--dir", cache]).exit_code == 0
+    enclave = str(tmp_path / "enclave")
+    assert runner.invoke(content, ["import", bundle, "--dir", enclave]).exit_code == 0
+    (tmp_path / "enclave" / "ctr-srg-xccdf.xml").write_bytes(b"<x/>")
+    failed = runner.invoke(content, ["verify", "--dir", enclave])
+    assert failed.exit_code == 1 and "ctr-srg-xccdf.xml: size" in failed.output
+    refused = runner.invoke(content, ["export", str(tmp_path / "c.tar.gz"), "--dir", enclave])
+    assert refused.exit_code == 2 and "refusing to export" in refused.output
