@@ -240,9 +240,11 @@ def _scores(scanner: str, props: dict[str, Any]) -> list[CvssScore]:
 
 
 def _fixed(props: dict[str, Any], fields: dict[str, str]) -> list[str]:
+    """The first place that states a fix decides, even when it says "not fixed" (Scout's message is per
+    result; its rule's fixed_version describes only one of the rule's packages)."""
     for value in (fields.get("fixed version"), fields.get("fix version"), props.get("fixed_version")):
-        if isinstance(value, str) and value.strip().lower() not in _NOT_FIXED:
-            return split_versions(value)
+        if isinstance(value, str):
+            return [] if value.strip().lower() in _NOT_FIXED else split_versions(value)
     return []
 
 
