@@ -1,0 +1,203 @@
+"""OSCAL 1.2 assessment-results: one result for this assessment run, built with trestle's models.
+
+* import-ap: OSCAL requires a link to the assessment plan. scc has no separate plan document (its
+  rule packs are the plan), so import-ap points at a back-matter resource ("#uuid") that says so and
+  names the rule packs; this validates against the NIST schema and trestle without inventing a file.
+* reviewed-controls: include-controls of every control a rule assessed.
+* observations: one per rule result (its statement, every evidence item as relevant-evidence with the
+  input's back-matter resource and the pointer inside it) and one per open vulnerability finding.
+* findings: one per not-satisfied/partial control (target <control>_smt, state not-satisfied) and one
+  per open rule result, each with its related observations.
+* back-matter: one resource per input with its SHA-256 (rlink hashes).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scc.engine.model import ControlResult, RuleResult, Verdict
+from scc.facts.model import Evidence, Finding
+from scc.writers._oscal_common import (
+    dump,
+    input_resources,
+    metadata,
+    one_line,
+    prop,
+    props,
+    resource_uuid,
+    text_block,
+)
+from scc.writers._poam_items import open_findings
+from scc.writers.interface import Writer
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+
+class AssessmentResultsWriter(Writer):
+    name = "oscal-assessment-results"
+    filename = "oscal-assessment-results.json"
+    media_type = "application/oscal.assessment-results+json"
+    order = 20
+
+    def render(self, assessment: Assessment) -> bytes:
+        from trestle.oscal.assessment_results import AssessmentResults, ImportAp
+        from trestle.oscal.common import BackMatter
+
+        plan = plan_resource(assessment)
+        model = AssessmentResults(
+            uuid=assessment.uuid("assessment-results"),
+            metadata=metadata(assessment, f"scc assessment results: {assessment.facts.identity.reference}"),
+            import_ap=ImportAp(href=f"#{plan.uuid}", remarks="scc's rule packs are the assessment plan; "
+                                                            "see the back-matter resource."),
+            results=[_result(assessment)],
+            back_matter=BackMatter(resources=[plan, *input_resources(assessment)]),
+        )
+        return dump(model, assessment)
+
+
+def plan_resource(assessment: Assessment):
+    from trestle.oscal.common import Resource
+
+    packs = sorted({r.source for r in assessment.rules if r.source})
+    return Resource(
+        uuid=assessment.uuid("assessment-plan"),
+        title="Assessment plan: scc rule packs",
+        description=text_block(
+            "No separate OSCAL assessment plan exists: the plan is scc's rule packs, each rule naming the "
+            f"controls it tests and the check it runs ({len(assessment.rules)} rules)."),
+        props=props(*(prop("rule-pack", pack) for pack in packs[:50])),
+    )
+
+
+def _result(assessment: Assessment):
+    from trestle.oscal.assessment_results import Result
+    from trestle.oscal.common import ControlSelections, ReviewedControls, SelectControlById
+
+    controls = assessment.control_results
+    observations = {id(r): _rule_observation(assessment, r) for r in assessment.rule_results}
+    vulnerability_observations = [_finding_observation(assessment, f) for f in open_findings(assessment)]
+    selection = ControlSelections(
+        description="Every control at least one scc rule assessed.",
+        include_controls=[SelectControlById(control_id=c.control_id) for c in controls] or None,
+    ) if controls else ControlSelections(description="No control was assessed.", exclude_controls=None)
+    findings = [_control_finding(assessment, c, observations) for c in controls if c.verdict.is_open]
+    findings += [_rule_finding(assessment, r, observations[id(r)].uuid)
+                 for r in assessment.rule_results if r.verdict.is_open]
+    counts = assessment.verdict_counts()
+    return Result(
+        uuid=assessment.uuid("result"),
+        title=one_line(f"scc assessment of {assessment.facts.identity.reference}"),
+        description=text_block(
+            f"{len(assessment.rule_results)} rules over {len(controls)} controls; control verdicts: "
+            + ", ".join(f"{n} {v}" for v, n in counts.items() if n) + "."),
+        start=assessment.assessed_at,
+        end=assessment.assessed_at,
+        reviewed_controls=ReviewedControls(control_selections=[selection]),
+        observations=[*observations.values(), *vulnerability_observations] or None,
+        findings=findings or None,
+    )
+
+
+def relevant_evidence(assessment: Assessment, evidence: list[Evidence]) -> list | None:
+    from trestle.oscal.common import RelevantEvidence
+
+    items = [RelevantEvidence(
+        href=f"#{resource_uuid(assessment, e.source, e.sha256)}",
+        description=one_line(f"{e.source} at {e.pointer}" if e.pointer else e.source),
+        props=props(prop("pointer", e.pointer), prop("sha256", e.sha256)),
+    ) for e in sorted(set(evidence))]
+    return items or None
+
+
+def _rule_observation(assessment: Assessment, result: RuleResult):
+    from trestle.oscal.common import Observation
+
+    method = "TEST" if result.origin == "xccdf-scan" else "EXAMINE"
+    return Observation(
+        uuid=assessment.uuid("observation", "rule", result.rule.id),
+        title=one_line(f"{result.rule.id}: {result.rule.title}"),
+        description=text_block(result.statement),
+        props=props(prop("rule-id", result.rule.id), prop("verdict", result.verdict.value),
+                    prop("origin", result.origin), prop("severity", result.severity),
+                    *(prop("srg", ref.version) for ref in result.rule.srg)),
+        methods=[method],
+        types=["finding" if result.verdict.is_open else "control-objective"],
+        relevant_evidence=relevant_evidence(assessment, result.evidence),
+        collected=assessment.assessed_at,
+        remarks=text_block(result.reason) if result.reason else None,
+    )
+
+
+def finding_observation_uuid(assessment: Assessment, finding: Finding) -> str:
+    return assessment.uuid("observation", "vulnerability", finding.id, finding.package, finding.installed_version)
+
+
+def _finding_observation(assessment: Assessment, finding: Finding):
+    from trestle.oscal.common import Observation
+
+    return Observation(
+        uuid=finding_observation_uuid(assessment, finding),
+        title=one_line(f"{finding.id} in {finding.package} {finding.installed_version}", limit=300),
+        description=text_block(f"{finding.id} ({finding.severity.value}) reported by "
+                               f"{', '.join(sorted(finding.sources)) or 'a scanner'} in {finding.package} "
+                               f"{finding.installed_version}; state {finding.state.value}."),
+        props=props(prop("vulnerability-id", finding.id), prop("severity", finding.severity.value),
+                    prop("package-url", finding.purl), prop("fixed-in", ", ".join(finding.fixed_versions))),
+        methods=["TEST"],
+        types=["finding"],
+        relevant_evidence=relevant_evidence(assessment, finding.evidence),
+        collected=finding.first_seen or assessment.assessed_at,
+    )
+
+
+def _control_finding(assessment: Assessment, control: ControlResult, observations: dict):
+    from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
+
+    reason = "fail" if control.verdict is Verdict.NOT_SATISFIED else "other"
+    return Finding(
+        uuid=assessment.uuid("finding", "control", control.control_id),
+        title=one_line(f"{control.control_id.upper()} {control.verdict.value}"),
+        description=text_block(" ".join(r.statement for r in control.rule_results if r.verdict.is_open)),
+        target=FindingTarget(
+            type="statement-id", target_id=f"{control.control_id}_smt",
+            title=one_line(control.title) if control.title else None,
+            status=ObjectiveStatus(state="not-satisfied", reason=reason,
+                                   remarks="partial" if control.verdict is Verdict.PARTIAL else None),
+        ),
+        related_observations=[RelatedObservation(observation_uuid=observations[id(r)].uuid)
+                              for r in control.rule_results],
+    )
+
+
+def _rule_finding(assessment: Assessment, result: RuleResult, observation_uuid: str):
+    from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
+
+    control = result.rule.controls[0] if result.rule.controls else "unmapped"
+    return Finding(
+        uuid=assessment.uuid("finding", "rule", result.rule.id),
+        title=one_line(f"{result.rule.id}: {result.rule.title}"),
+        description=text_block(result.statement),
+        props=props(prop("rule-id", result.rule.id), prop("severity", result.severity),
+                    *(prop("control", c) for c in result.rule.controls)),
+        target=FindingTarget(
+            type="objective-id", target_id=f"{control}_obj",
+            status=ObjectiveStatus(state="not-satisfied",
+                                   reason="fail" if result.verdict is Verdict.NOT_SATISFIED else "other"),
+        ),
+        related_observations=[RelatedObservation(observation_uuid=observation_uuid)],
+        remarks=text_block(_override_remarks(result)) if result.override or result.scan_disagreement else None,
+    )
+
+
+def _override_remarks(result: RuleResult) -> str:
+    parts = []
+    if result.override is not None:
+        o = result.override
+        parts.append(f"Override {o.action}: {o.justification} Approved by {o.approver}; expires "
+                     f"{o.expires.isoformat()}.")
+    if result.scan_disagreement:
+        parts.append(f"Scan disagreement: {result.scan_disagreement}")
+    return " ".join(parts)
+
+
+WRITER = AssessmentResultsWriter()

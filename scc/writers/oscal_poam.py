@@ -1,0 +1,167 @@
+"""OSCAL 1.2 plan-of-action-and-milestones, built with trestle's models: one poam-item per open weakness.
+
+Items come from scc.writers._poam_items (open vulnerability findings not closed by VEX, open rule
+verdicts, accepted risks). Each item has an observation (with its evidence), a risk (status "open",
+or "deviation-approved" for a risk the organisation accepted, with approver and expiry; deadline =
+the remediation due date or the acceptance's expiry; a planned remediation with a milestone on that
+date) and a finding against the first affected control's statement.
+
+There is no OSCAL SSP to import, so the POA&M carries system-id (the image digest or reference) and
+local-definitions with the image as its one component, as OSCAL asks when import-ssp is absent.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from scc.writers._oscal_common import dump, input_resources, metadata, one_line, prop, props, text_block
+from scc.writers._poam_items import PoamEntry, poam_entries
+from scc.writers.interface import Writer
+from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+
+class PoamWriter(Writer):
+    name = "oscal-poam"
+    filename = "oscal-poam.json"
+    media_type = "application/oscal.poam+json"
+    order = 25
+
+    def render(self, assessment: Assessment) -> bytes:
+        from trestle.oscal.common import BackMatter, SystemId
+        from trestle.oscal.poam import PlanOfActionAndMilestones
+
+        entries = poam_entries(assessment)
+        identity = assessment.facts.identity
+        model = PlanOfActionAndMilestones(
+            uuid=assessment.uuid("poam"),
+            metadata=metadata(assessment, f"scc plan of action and milestones: {identity.reference}"),
+            system_id=SystemId(identifier_type="https://scc.dev/ns/oscal/image",
+                               id=one_line(identity.digest or identity.reference)),
+            local_definitions=_local_definitions(assessment),
+            observations=[_observation(assessment, e) for e in entries] or None,
+            risks=[_risk(assessment, e) for e in entries] or None,
+            findings=[_finding(assessment, e) for e in entries] or None,
+            poam_items=[_item(assessment, e) for e in entries],
+            back_matter=BackMatter(resources=input_resources(assessment) or None),
+        )
+        return dump(model, assessment)
+
+
+def _uuid(assessment: Assessment, kind: str, entry: PoamEntry) -> str:
+    return assessment.uuid("poam", kind, entry.key)
+
+
+def _observation_uuid(assessment: Assessment, entry: PoamEntry) -> str:
+    if entry.finding is not None:
+        return finding_observation_uuid(assessment, entry.finding)
+    return assessment.uuid("observation", "rule", entry.weakness)
+
+
+def _local_definitions(assessment: Assessment):
+    from trestle.oscal.common import Status, SystemComponent
+    from trestle.oscal.poam import LocalDefinitions
+
+    identity = assessment.facts.identity
+    return LocalDefinitions(components=[SystemComponent(
+        uuid=assessment.uuid("component", "image"), type="software", title=one_line(identity.reference),
+        description=text_block(f"Container image {identity.reference}"
+                               + (f" ({identity.os}/{identity.architecture})" if identity.os else "") + "."),
+        props=props(prop("image-digest", identity.digest)),
+        status=Status(state="operational"),
+    )])
+
+
+def _observation(assessment: Assessment, entry: PoamEntry):
+    from trestle.oscal.common import Observation
+
+    return Observation(
+        uuid=_observation_uuid(assessment, entry),
+        title=one_line(entry.title, limit=300),
+        description=text_block(entry.description),
+        props=props(prop("source", entry.source), prop("severity", entry.severity)),
+        methods=["TEST"] if entry.kind == "vulnerability" else ["EXAMINE"],
+        types=["finding"],
+        relevant_evidence=relevant_evidence(assessment, entry.evidence),
+        collected=entry.detected or assessment.assessed_at,
+    )
+
+
+def _deadline(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else None
+
+
+def _risk(assessment: Assessment, entry: PoamEntry):
+    from trestle.oscal.common import OnDate, Response, Risk, Task, TimingOnDate
+
+    deadline = _deadline(entry.deadline)
+    milestone = [Task(uuid=_uuid(assessment, "milestone", entry), type="milestone",
+                      title=one_line(f"Remediated by {entry.deadline.isoformat()}"),
+                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if deadline else None
+    statement = entry.deadline_basis
+    if entry.risk_accepted:
+        o = entry.override
+        statement = (f"Risk accepted by {o.approver} until {o.expires.isoformat()}: {o.justification}")
+    return Risk(
+        uuid=_uuid(assessment, "risk", entry),
+        title=one_line(entry.title, limit=300),
+        description=text_block(entry.description),
+        statement=text_block(statement),
+        props=props(prop("severity", entry.severity), prop("deadline-basis", entry.deadline_basis),
+                    prop("approver", entry.override.approver if entry.risk_accepted else ""),
+                    prop("expires", entry.override.expires.isoformat() if entry.risk_accepted else "")),
+        status="deviation-approved" if entry.risk_accepted else "open",
+        deadline=deadline,
+        remediations=[Response(uuid=_uuid(assessment, "remediation", entry), lifecycle="planned",
+                               title=one_line(f"Remediate {entry.weakness}"),
+                               description=text_block(entry.remediation), tasks=milestone)],
+        related_observations=_related_observations(assessment, entry),
+    )
+
+
+def _related_observations(assessment: Assessment, entry: PoamEntry) -> list:
+    from trestle.oscal.common import RelatedObservation
+
+    return [RelatedObservation(observation_uuid=_observation_uuid(assessment, entry))]
+
+
+def _finding(assessment: Assessment, entry: PoamEntry):
+    from trestle.oscal.common import AssociatedRisk, Finding, FindingTarget, ObjectiveStatus
+
+    control = entry.controls[0] if entry.controls else "unmapped"
+    return Finding(
+        uuid=_uuid(assessment, "finding", entry),
+        title=one_line(entry.title, limit=300),
+        description=text_block(entry.description),
+        props=props(*(prop("control", c) for c in entry.controls)),
+        target=FindingTarget(type="statement-id", target_id=f"{control}_smt",
+                             status=ObjectiveStatus(state="not-satisfied")),
+        related_observations=_related_observations(assessment, entry),
+        related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
+    )
+
+
+def _item(assessment: Assessment, entry: PoamEntry):
+    from trestle.oscal.common import AssociatedRisk
+    from trestle.oscal.poam import PoamItem, RelatedFinding
+
+    remarks = " ".join(entry.comments)
+    return PoamItem(
+        uuid=_uuid(assessment, "item", entry),
+        title=one_line(entry.title, limit=300),
+        description=text_block(entry.description),
+        props=props(prop("poam-kind", entry.kind), prop("weakness", entry.weakness),
+                    prop("severity", entry.severity), prop("status", entry.status),
+                    prop("scheduled-completion", entry.deadline.isoformat() if entry.deadline else ""),
+                    *(prop("control", c) for c in entry.controls),
+                    *(prop("srg", ref.version) for ref in entry.srg)),
+        related_findings=[RelatedFinding(finding_uuid=_uuid(assessment, "finding", entry))],
+        related_observations=_related_observations(assessment, entry),
+        related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
+        remarks=text_block(remarks) if remarks else None,
+    )
+
+
+WRITER = PoamWriter()
