@@ -7,6 +7,11 @@ if TYPE_CHECKING:
     from scc.facts.model import Component
 
 
+# One image has one OS, and scanners name its vendor differently (Grype pkg:rpm/rhel, Trivy
+# pkg:rpm/redhat), so OS package purls meet without their namespace.
+_OS_PACKAGE_TYPES = {"rpm", "deb", "apk", "alpm"}
+
+
 def normalise_purl(purl: str) -> str:
     """The purl in canonical form without qualifiers or subpath ('' when it does not parse)."""
     if not purl:
@@ -17,9 +22,8 @@ def normalise_purl(purl: str) -> str:
         parsed = PackageURL.from_string(purl)
     except ValueError:
         return ""
-    return PackageURL(
-        type=parsed.type, namespace=parsed.namespace, name=parsed.name, version=parsed.version
-    ).to_string()
+    namespace = None if parsed.type in _OS_PACKAGE_TYPES else parsed.namespace
+    return PackageURL(type=parsed.type, namespace=namespace, name=parsed.name, version=parsed.version).to_string()
 
 
 def component_key(component: "Component") -> str:
