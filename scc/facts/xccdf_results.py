@@ -95,7 +95,7 @@ def _rule_index(root) -> dict[str, _RuleInfo]:
             v_number = _V_NUMBER.search(group)
             index.setdefault(rule.get("id", ""), _RuleInfo(
                 version=(rule.findtext(f"{{{ns}}}version") or "").strip(),
-                title=(rule.findtext(f"{{{ns}}}title") or "").strip(),
+                title=" ".join((rule.findtext(f"{{{ns}}}title") or "").split()),
                 severity=rule.get("severity", ""),
                 group_id=v_number.group(0) if v_number else "",
                 ccis=_ccis(rule, ns),
