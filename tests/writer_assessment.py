@@ -69,12 +69,13 @@ def build_facts(samples: Path, component_names: list[str] | None = None) -> Imag
     ), (ev_sbom, ev_scan, ev_cfg)
 
 
-GPOS_NONROOT = SrgRef("gpos-srg", "SRG-OS-000480-GPOS-00227", "V-203772", "SV-203772r958944_rule",
+# real requirements of the reference SRGs (GPOS SRG V3R2, Container Platform SRG V1R3)
+GPOS_NONROOT = SrgRef("gpos-srg", "SRG-OS-000480-GPOS-00227", "V-203780", "SV-203780r991589_rule",
                       ("CCI-000366",), "medium", "The operating system must be configured per guidance.")
-CTR_PATCH = SrgRef("ctr-srg", "SRG-APP-000456-CTR-001125", "V-233140", "SV-233140r601809_rule",
-                   ("CCI-002605",), "high", "Container images must be patched.")
-GPOS_SHELLS = SrgRef("gpos-srg", "SRG-OS-000095-GPOS-00049", "V-203625", "SV-203625r958478_rule",
-                     ("CCI-000381",), "medium", "Nonessential capabilities must be disabled.")
+CTR_PATCH = SrgRef("ctr-srg", "SRG-APP-000456-CTR-001125", "V-233233", "SV-233233r601828_rule",
+                   ("CCI-002605",), "medium", "The registry must contain the latest images with updates.")
+GPOS_SHELLS = SrgRef("gpos-srg", "SRG-OS-000095-GPOS-00049", "V-203637", "SV-203637r958478_rule",
+                     ("CCI-000381",), "medium", "Non-essential capabilities must be disabled.")
 
 
 def build_rules() -> list[Rule]:
@@ -125,3 +126,18 @@ def build_assessment(samples: Path, settings: Settings | None = None,
     assessment.rule_results = build_results(rules, evidence)
     assessment.control_results = aggregate_controls(assessment.rule_results)
     return assessment
+
+
+REFERENCE_CONTENT = (
+    "disa/disa-os-srg-v3r2.xml", "disa/disa-ctr-srg-v1r3.xml",
+    "nist/NIST_SP-800-53_rev5_catalog.json", "nist/NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
+)
+
+
+def import_reference_content(shared_data: Path, directory: Path) -> Path:
+    """A content store holding the reference GPOS/CTR SRGs, the rev5 catalog and the MODERATE baseline."""
+    from scc.content.bundle import import_content
+    from scc.content.store import ContentStore
+
+    import_content(ContentStore(directory), [shared_data / name for name in REFERENCE_CONTENT])
+    return directory
