@@ -137,7 +137,7 @@ def _tools(q: _Names, metadata) -> list[str]:
         name = _text(q, item, "name")
         if name:
             version = _text(q, item, "version")
-            found.append(f"{name}-{version}" if version else name)
+            found.append(f"{name} {version}" if version else name)
     return list(dict.fromkeys(found))
 
 

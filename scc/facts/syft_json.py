@@ -64,7 +64,7 @@ class SyftJsonReader(Reader):
         descriptor = obj(doc, data.get("descriptor"), "descriptor")
         name = text(doc, descriptor.get("name"), "descriptor.name") or "syft"
         version = text(doc, descriptor.get("version"), "descriptor.version")
-        tool = f"{name}-{version}" if version not in _UNSET else name
+        tool = f"{name} {version}" if version not in _UNSET else name
         schema = text(doc, obj(doc, data.get("schema"), "schema").get("version"), "schema.version")
         serial = text(doc, obj(doc, data.get("source"), "source").get("id"), "source.id")
         facts.sboms.append(SbomRecord(  # syft JSON carries no document timestamp
