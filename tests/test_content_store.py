@@ -171,3 +171,21 @@ def test_extracted_bundle_directory_is_checked_against_its_lock(bundle, tmp_path
 def test_import_of_nothing_recognisable_is_an_error(tmp_path, samples):
     with pytest.raises(ContentError, match="no official content recognised"):
         import_content(ContentStore(tmp_path / "c"), [samples / "openvex"])
+
+
+def test_a_disa_zip_dropped_into_an_import_folder_is_read_safely(shared_data, tmp_path):
+    import zipfile
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "U_Container_Platform_V1R3_SRG.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(shared_data / "disa" / "disa-ctr-srg-v1r3.xml",
+                      "U_Container_Platform_V1R3_Manual_SRG/U_Container_Platform_SRG_V1R3_Manual-xccdf.xml")
+    store = ContentStore(tmp_path / "c")
+    assert [e.name for e in import_content(store, [folder])] == ["ctr-srg"]
+    assert len(store.benchmark("ctr-srg").rules) == 173
+    with zipfile.ZipFile(folder / "evil.zip", "w") as archive:
+        archive.writestr("../../outside.xml", "<x/>")
+    with pytest.raises(ContentError, match=r"evil.zip: member '../../outside.xml' refused: path escapes"):
+        import_content(ContentStore(tmp_path / "c2"), [folder])
+    assert not (tmp_path / "outside.xml").exists()
