@@ -4,6 +4,7 @@ no named insecure services in the image.
 The image filesystem is the strongest evidence and wins when supplied; otherwise the SBOM's
 components are matched by name, and the reason says which evidence decided.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,42 +24,110 @@ from scc.engine.checks.support import (
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
 
-SHELL_PACKAGES = ["bash", "busybox", "busybox-binsh", "busybox-static", "dash", "zsh", "mksh", "ksh", "tcsh",
-                  "csh", "fish", "yash", "toybox"]
-PACKAGE_MANAGER_PACKAGES = ["apk-tools", "apt", "dpkg", "rpm", "yum", "dnf", "microdnf", "tdnf", "zypper",
-                            "libzypp", "opkg", "pacman"]
-COMPILER_PACKAGES = ["gcc", "gcc-*", "g++", "g++-*", "cpp-*", "clang", "clang-*", "llvm", "llvm-*", "tcc",
-                     "build-base", "build-essential", "golang", "golang-*", "go", "rust", "rustc", "cargo",
-                     "openjdk-*-jdk", "java-*-openjdk-devel", "nasm", "yasm"]
+SHELL_PACKAGES = [
+    "bash",
+    "busybox",
+    "busybox-binsh",
+    "busybox-static",
+    "dash",
+    "zsh",
+    "mksh",
+    "ksh",
+    "tcsh",
+    "csh",
+    "fish",
+    "yash",
+    "toybox",
+]
+PACKAGE_MANAGER_PACKAGES = [
+    "apk-tools",
+    "apt",
+    "dpkg",
+    "rpm",
+    "yum",
+    "dnf",
+    "microdnf",
+    "tdnf",
+    "zypper",
+    "libzypp",
+    "opkg",
+    "pacman",
+]
+COMPILER_PACKAGES = [
+    "gcc",
+    "gcc-*",
+    "g++",
+    "g++-*",
+    "cpp-*",
+    "clang",
+    "clang-*",
+    "llvm",
+    "llvm-*",
+    "tcc",
+    "build-base",
+    "build-essential",
+    "golang",
+    "golang-*",
+    "go",
+    "rust",
+    "rustc",
+    "cargo",
+    "openjdk-*-jdk",
+    "java-*-openjdk-devel",
+    "nasm",
+    "yasm",
+]
 
 
-def _tool_check(kind: str, fs_field: Callable[[FilesystemFacts], list[FileEntry]], facts: ImageFacts,
-                params: dict[str, Any]) -> CheckOutcome:
+def _tool_check(
+    kind: str,
+    fs_field: Callable[[FilesystemFacts], list[FileEntry]],
+    facts: ImageFacts,
+    params: dict[str, Any],
+) -> CheckOutcome:
     allowed = set(params["allow"])
     if facts.filesystem is not None:
         found = [e for e in fs_field(facts.filesystem) if e.path not in allowed]
         details = {"evidence_kind": "filesystem", "found": capped(e.path for e in found)}
         if found:
-            return outcome(Verdict.NOT_SATISFIED,
-                           f"The image filesystem contains {plural(len(found), kind)}: "
-                           f"{listing(e.path for e in found)}.", gather(found, 30), **details)
-        return outcome(Verdict.SATISFIED,
-                       f"The image filesystem ({plural(facts.filesystem.file_count, 'file')}) contains no {kind}.",
-                       facts.filesystem.evidence[:1], **details)
+            return outcome(
+                Verdict.NOT_SATISFIED,
+                f"The image filesystem contains {plural(len(found), kind)}: "
+                f"{listing(e.path for e in found)}.",
+                gather(found, 30),
+                **details,
+            )
+        return outcome(
+            Verdict.SATISFIED,
+            f"The image filesystem ({plural(facts.filesystem.file_count, 'file')}) contains no {kind}.",
+            facts.filesystem.evidence[:1],
+            **details,
+        )
     if not facts.components:
-        return manual(f"Neither the image filesystem nor an SBOM was supplied; supply either to show whether a "
-                      f"{kind} is present.")
-    matched = [c for c in facts.components if matches_any(c.name, params["packages"]) and c.name not in allowed]
+        return manual(
+            f"Neither the image filesystem nor an SBOM was supplied; supply either to show whether a "
+            f"{kind} is present."
+        )
+    matched = [
+        c for c in facts.components if matches_any(c.name, params["packages"]) and c.name not in allowed
+    ]
     details = {"evidence_kind": "sbom", "found": capped(component_label(c) for c in matched)}
     if matched:
-        return outcome(Verdict.NOT_SATISFIED,
-                       f"The SBOM lists {plural(len(matched), 'package')} that provide a {kind} "
-                       f"({listing(component_label(c) for c in matched)}); no image filesystem was supplied.",
-                       gather(matched, 30), **details)
-    return outcome(Verdict.SATISFIED,
-                   f"None of the {plural(len(facts.components), 'component')} in the inventory is a known {kind} "
-                   "package (inferred from the SBOM; no image filesystem was supplied to confirm).",
-                   gather(facts.sboms), **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The SBOM lists {plural(len(matched), 'package')} that "
+            f"{'provides' if len(matched) == 1 else 'provide'} a {kind} "
+            f"({listing(component_label(c) for c in matched)}); no image filesystem was supplied.",
+            gather(matched, 30),
+            **details,
+        )
+    return outcome(
+        Verdict.SATISFIED,
+        f"None of the {plural(len(facts.components), 'component')} in the inventory is a known {kind} "
+        "package (inferred from the SBOM; no image filesystem was supplied to confirm).",
+        gather(facts.sboms),
+        **details,
+    )
 
 
 @check("no_shell", allow=[], packages=SHELL_PACKAGES)
@@ -84,14 +153,23 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
     """None of the named packages (glob patterns) is in the component inventory."""
     what = params["what"]
     if not facts.components:
-        return manual(f"No component inventory was supplied; supply an SBOM or the image filesystem to show that "
-                      f"no {what} is installed.")
+        return manual(
+            f"No component inventory was supplied; supply an SBOM or the image filesystem to show that "
+            f"no {what} is installed."
+        )
     matched = [c for c in facts.components if matches_any(c.name, params["packages"])]
     details = {"found": capped(component_label(c) for c in matched), "patterns": params["packages"]}
     if matched:
-        return outcome(Verdict.NOT_SATISFIED,
-                       f"The inventory lists {what}: {listing(component_label(c) for c in matched)}.",
-                       gather(matched, 30), **details)
-    return outcome(Verdict.SATISFIED,
-                   f"None of the {plural(len(facts.components), 'component')} in the inventory is {what} "
-                   f"({listing(params['packages'], 8)}).", gather(facts.sboms), **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The inventory lists {what}: {listing(component_label(c) for c in matched)}.",
+            gather(matched, 30),
+            **details,
+        )
+    return outcome(
+        Verdict.SATISFIED,
+        f"None of the {plural(len(facts.components), 'component')} in the inventory is {what} "
+        f"({listing(params['packages'], 8)}).",
+        gather(facts.sboms),
+        **details,
+    )
