@@ -1,6 +1,7 @@
 """Least-privilege checks (AC-6, AC-6(10), AC-2, CM-5(6)): the runtime user, setuid/setgid programs,
 world-writable files and accounts that could log in.
 """
+
 from __future__ import annotations
 
 import stat
@@ -11,10 +12,21 @@ from scc.engine.checks.support import capped, gather, listing, manual, outcome, 
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import Evidence, FileEntry, ImageFacts
 
-_NO_FS = ("No image filesystem was supplied; supply the image (OCI layout, docker save tar or unpacked root "
-          "filesystem) to decide this.")
-_NOLOGIN = ["/sbin/nologin", "/usr/sbin/nologin", "/bin/false", "/usr/bin/false", "/bin/sync", "/sbin/halt",
-            "/sbin/shutdown", "/dev/null", ""]
+_NO_FS = (
+    "No image filesystem was supplied; supply the image (OCI layout, docker save tar or unpacked root "
+    "filesystem) to decide this."
+)
+_NOLOGIN = [
+    "/sbin/nologin",
+    "/usr/sbin/nologin",
+    "/bin/false",
+    "/usr/bin/false",
+    "/bin/sync",
+    "/sbin/halt",
+    "/sbin/shutdown",
+    "/dev/null",
+    "",
+]
 
 
 def _config_evidence(facts: ImageFacts, name: str) -> list[Evidence]:
@@ -33,50 +45,89 @@ def _passwd_evidence(facts: ImageFacts) -> list[Evidence]:
 def non_root_user(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image config names a non-root runtime user (cross-checked with /etc/passwd when known)."""
     if facts.config is None:
-        return manual("No image config was supplied; supply `docker inspect` output or the OCI image config "
-                      "to read the runtime user.")
+        return manual(
+            "No image config was supplied; supply `docker inspect` output or the OCI image config "
+            "to read the runtime user."
+        )
     declared = facts.config.user.strip()
     user = declared.split(":", 1)[0].strip()
     evidence = _config_evidence(facts, "user")
     details: dict[str, Any] = {"user": declared, "uid": None, "cross_checked": False}
     if not user:
-        return outcome(Verdict.NOT_SATISFIED, "The image config sets no USER, so containers run as root (uid 0).",
-                       evidence, **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            "The image config sets no USER, so containers run as root (uid 0).",
+            evidence,
+            **details,
+        )
     if user in ("root", "0"):
-        return outcome(Verdict.NOT_SATISFIED, f"The image config sets USER {declared}, which is root (uid 0).",
-                       evidence, **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The image config sets USER {declared}, which is root (uid 0).",
+            evidence,
+            **details,
+        )
     accounts = {name: uid for name, uid, _ in facts.filesystem.accounts} if facts.filesystem else {}
     if user.isdigit():
         details["uid"] = int(user)
         names = [n for n, uid in accounts.items() if uid == int(user)]
         suffix = f" ({names[0]} in /etc/passwd)" if names else ""
-        return outcome(Verdict.SATISFIED, f"The image config sets USER {declared}: numeric uid {int(user)}{suffix}, "
-                       "not root.", evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The image config sets USER {declared}: numeric uid {int(user)}{suffix}, not root.",
+            evidence,
+            **details,
+        )
     if facts.filesystem is None or not facts.filesystem.accounts:
-        return outcome(Verdict.SATISFIED, f"The image config sets USER {declared}, a named non-root user (its uid "
-                       "was not cross-checked: no /etc/passwd from the image filesystem was supplied).",
-                       evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The image config sets USER {declared}, a named non-root user (its uid "
+            "was not cross-checked: no /etc/passwd from the image filesystem was supplied).",
+            evidence,
+            **details,
+        )
     details["cross_checked"] = True
     evidence += _passwd_evidence(facts)
     if user not in accounts:
-        return outcome(Verdict.PARTIAL, f"The image config sets USER {declared}, but the image's /etc/passwd "
-                       "defines no such account, so the runtime cannot resolve it to a uid.", evidence, **details)
+        return outcome(
+            Verdict.PARTIAL,
+            f"The image config sets USER {declared}, but the image's /etc/passwd "
+            "defines no such account, so the runtime cannot resolve it to a uid.",
+            evidence,
+            **details,
+        )
     details["uid"] = accounts[user]
     if accounts[user] == 0:
-        return outcome(Verdict.NOT_SATISFIED, f"The image config sets USER {declared}, whose uid in the image's "
-                       "/etc/passwd is 0 (root).", evidence, **details)
-    return outcome(Verdict.SATISFIED, f"The image config sets USER {declared}, uid {accounts[user]} in the image's "
-                   "/etc/passwd, not root.", evidence, **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The image config sets USER {declared}, whose uid in the image's /etc/passwd is 0 (root).",
+            evidence,
+            **details,
+        )
+    return outcome(
+        Verdict.SATISFIED,
+        f"The image config sets USER {declared}, uid {accounts[user]} in the image's /etc/passwd, not root.",
+        evidence,
+        **details,
+    )
 
 
 def _entries_outcome(entries: list[FileEntry], what: str, file_count: int, facts: ImageFacts) -> CheckOutcome:
     details = {"files": capped(e.path for e in entries), "file_count": file_count}
     if not entries:
-        return outcome(Verdict.SATISFIED, f"The image filesystem ({plural(file_count, 'file')}) has no {what}.",
-                       facts.filesystem.evidence[:1] if facts.filesystem else [], **details)
-    return outcome(Verdict.NOT_SATISFIED,
-                   f"The image filesystem has {plural(len(entries), what.rstrip('s'))}: "
-                   f"{listing(e.path for e in entries)}.", gather(entries, 30), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The image filesystem ({plural(file_count, 'file')}) has no {what}.",
+            facts.filesystem.evidence[:1] if facts.filesystem else [],
+            **details,
+        )
+    return outcome(
+        Verdict.NOT_SATISFIED,
+        f"The image filesystem has {plural(len(entries), what.rstrip('s'))}: "
+        f"{listing(e.path for e in entries)}.",
+        gather(entries, 30),
+        **details,
+    )
 
 
 @check("no_setuid_files", allow=[])
@@ -92,17 +143,22 @@ def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
 
 @check("no_world_writable_files", allow=[])
 def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
-    """No world-writable files or directories without the sticky bit (such as /tmp), other than allowed paths."""
+    """No world-writable file, nor directory lacking the sticky bit (unlike /tmp), except allowed paths."""
     if facts.filesystem is None:
         return manual(_NO_FS)
     allowed = set(params["allow"])
-    entries = [e for e in facts.filesystem.world_writable
-               if e.path not in allowed and not (e.mode & stat.S_ISVTX) and not stat.S_ISLNK(e.mode)]
+    entries = [
+        e
+        for e in facts.filesystem.world_writable
+        if e.path not in allowed and not (e.mode & stat.S_ISVTX) and not stat.S_ISLNK(e.mode)
+    ]
     return _entries_outcome(entries, "world-writable files", facts.filesystem.file_count, facts)
 
 
 @check("service_accounts_no_login_shell", allow_users=["root"], nologin_shells=_NOLOGIN)
-def service_accounts_no_login_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+def service_accounts_no_login_shell(
+    facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
+) -> CheckOutcome:
     """No account in the image's /etc/passwd other than allow_users has an interactive login shell.
 
     Nobody logs in to a container: every account in an image is a service account."""
@@ -112,18 +168,29 @@ def service_accounts_no_login_shell(facts: ImageFacts, params: dict[str, Any], c
     allowed = set(params["allow_users"])
     shells = {user: shell for user, _, shell in facts.filesystem.accounts}
     shells.update({user: shell for user, shell in facts.filesystem.login_users if user not in shells})
-    interactive = sorted(f"{user} ({shell})" for user, shell in shells.items()
-                         if user not in allowed and shell.strip() not in nologin)
+    interactive = sorted(
+        f"{user} ({shell})"
+        for user, shell in shells.items()
+        if user not in allowed and shell.strip() not in nologin
+    )
     details = {"accounts": len(shells), "login_accounts": capped(interactive)}
     evidence = _passwd_evidence(facts) if facts.filesystem.evidence else []
     if not shells:
-        return outcome(Verdict.SATISFIED, "The image filesystem defines no accounts with a shell.", evidence,
-                       **details)
+        return outcome(
+            Verdict.SATISFIED, "The image filesystem defines no accounts with a shell.", evidence, **details
+        )
     if not interactive:
-        return outcome(Verdict.SATISFIED,
-                       f"None of the {plural(len(shells), 'account')} in the image's /etc/passwd other than "
-                       f"{', '.join(sorted(allowed)) or 'none'} has a login shell.", evidence, **details)
-    return outcome(Verdict.NOT_SATISFIED,
-                   f"{plural(len(interactive), 'service account')} in the image's /etc/passwd "
-                   f"{'has' if len(interactive) == 1 else 'have'} a login shell: {listing(interactive)}.",
-                   evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"None of the {plural(len(shells), 'account')} in the image's /etc/passwd other than "
+            f"{', '.join(sorted(allowed)) or 'none'} has a login shell.",
+            evidence,
+            **details,
+        )
+    return outcome(
+        Verdict.NOT_SATISFIED,
+        f"{plural(len(interactive), 'service account')} in the image's /etc/passwd "
+        f"{'has' if len(interactive) == 1 else 'have'} a login shell: {listing(interactive)}.",
+        evidence,
+        **details,
+    )
