@@ -91,3 +91,10 @@ def test_cli_import_list_verify_export_round_trip(shared_data, tmp_path):
     assert failed.exit_code == 1 and "ctr-srg-xccdf.xml: size" in failed.output
     refused = runner.invoke(content, ["export", str(tmp_path / "c.tar.gz"), "--dir", enclave])
     assert refused.exit_code == 2 and "refusing to export" in refused.output
+
+
+def test_cli_verify_reports_a_corrupt_lock_file_in_one_line(tmp_path):
+    (tmp_path / "scc-content.lock.json").write_text('{"format": "scc-content-lock/1", "sources": {"x": {}}}')
+    result = CliRunner().invoke(content, ["verify", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "not a valid content lock file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -99,11 +99,11 @@ def verify_command(directory: str | None) -> None:
             click.echo(f"ok {source.name} ({(time.perf_counter() - started) * 1000:.0f} ms)")
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
     missing = store.missing()
     if missing:
         click.echo(f"not cached: {', '.join(missing)}")
-    if problems:
-        sys.exit(1)
 
 
 def _load(store, source) -> None:
