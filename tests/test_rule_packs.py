@@ -1,5 +1,6 @@
 """The shipped rule packs against the official sources: the NIST 800-53 rev5 catalog, the DISA SRGs
 and the DISA CCI list (parsed here directly with lxml, independent of scc's own content parser)."""
+
 from __future__ import annotations
 
 import json
@@ -57,9 +58,13 @@ def srg_requirements(shared_data: Path) -> dict[str, dict[str, dict]]:
         for group in root.iterfind("x:Group", XCCDF):
             rule = group.find("x:Rule", XCCDF)
             table[rule.findtext("x:version", namespaces=XCCDF)] = {
-                "group": group.get("id"), "rule": rule.get("id"), "severity": rule.get("severity"),
+                "group": group.get("id"),
+                "rule": rule.get("id"),
+                "severity": rule.get("severity"),
                 "title": rule.findtext("x:title", namespaces=XCCDF).strip(),
-                "ccis": [i.text for i in rule.iterfind("x:ident", XCCDF) if i.get("system", "").endswith("cci")],
+                "ccis": [
+                    i.text for i in rule.iterfind("x:ident", XCCDF) if i.get("system", "").endswith("cci")
+                ],
                 "check": rule.findtext("x:check/x:check-content", namespaces=XCCDF) or "",
                 "fix": rule.findtext("x:fixtext", namespaces=XCCDF) or "",
             }
@@ -77,7 +82,9 @@ def cci_controls(shared_data: Path) -> dict[str, set[str]]:
             match = _REV5_INDEX.match(ref.get("index", "").strip())
             if ref.get("title") == "NIST SP 800-53 Revision 5" and match:
                 family, number, enhancement = match.groups()
-                controls.add(f"{family.lower()}-{int(number)}" + (f".{int(enhancement)}" if enhancement else ""))
+                controls.add(
+                    f"{family.lower()}-{int(number)}" + (f".{int(enhancement)}" if enhancement else "")
+                )
     return mapping
 
 
@@ -89,8 +96,28 @@ def test_control_packs_ship_at_least_15_rules_over_the_required_families(rules):
     control_rules = [r for r in rules if r.pack == "controls"]
     assert len(control_rules) >= 15
     cited = {c for r in control_rules for c in r.controls}
-    required = {"cm-8", "ra-5", "si-2", "ac-6", "ac-6.10", "cm-7", "cm-7.1", "sc-13", "ia-7", "cm-6", "sr-3",
-                "sr-4", "sr-11", "si-7", "si-7.15", "cm-14", "sa-10", "si-2.6", "ac-3", "ac-2"}
+    required = {
+        "cm-8",
+        "ra-5",
+        "si-2",
+        "ac-6",
+        "ac-6.10",
+        "cm-7",
+        "cm-7.1",
+        "sc-13",
+        "ia-7",
+        "cm-6",
+        "sr-3",
+        "sr-4",
+        "sr-11",
+        "si-7",
+        "si-7.15",
+        "cm-14",
+        "sa-10",
+        "si-2.6",
+        "ac-3",
+        "ac-2",
+    }
     assert required <= cited, sorted(required - cited)
 
 
@@ -123,7 +150,10 @@ def test_every_srg_reference_matches_the_official_disa_file(rules, srg_requireme
             official = srg_requirements[ref.benchmark].get(ref.version)
             assert official is not None, f"{rule.id}: {ref.version} not in {SRG_FILES[ref.benchmark]}"
             assert (ref.group_id, ref.rule_id, ref.severity) == (
-                official["group"], official["rule"], official["severity"]), rule.id
+                official["group"],
+                official["rule"],
+                official["severity"],
+            ), rule.id
             assert ref.title == official["title"], rule.id
             assert ref.ccis and set(ref.ccis) <= set(official["ccis"]), rule.id
 
@@ -134,7 +164,8 @@ def test_every_cited_cci_maps_to_a_control_the_rule_cites(rules, cci_controls):
             for cci in ref.ccis:
                 assert cci in cci_controls, f"{rule.id}: {cci} not in the CCI list"
                 assert cci_controls[cci] & set(rule.controls), (
-                    f"{rule.id}: {cci} maps to {sorted(cci_controls[cci])}, rule cites {rule.controls}")
+                    f"{rule.id}: {cci} maps to {sorted(cci_controls[cci])}, rule cites {rule.controls}"
+                )
 
 
 def test_srg_rules_carry_the_official_check_and_fix_text(rules, srg_requirements):
