@@ -92,13 +92,11 @@ def _run_gate(assessment, thresholds) -> None:
 def _say_notes(assessment) -> None:
     for note in sorted(set(assessment.notes)):
         click.echo(f"note: {note}", err=True)
-    store = assessment.content
-    if store is None:
-        from scc.content import default_store
+    from scc.content import missing_warning_once
 
-        message = default_store().missing_message()
-        if message:
-            click.echo(f"note: {message}", err=True)
+    message = missing_warning_once()
+    if message:
+        click.echo(f"note: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
