@@ -5,7 +5,8 @@ Each package becomes a Component (purl from a PACKAGE-MANAGER/PACKAGE_MANAGER pu
 CPEs from SECURITY cpe23Type/cpe22Type references, licenses from licenseConcluded/licenseDeclared,
 hashes from checksums, supplier without its "Organization:"/"Person:" prefix). The package the
 document DESCRIBES is the image itself when its primaryPackagePurpose is CONTAINER or its purl is
-a pkg:oci / pkg:docker purl: it becomes the ImageIdentity, not a component. Relationships are kept
+a pkg:oci / pkg:docker purl: it becomes the ImageIdentity, not a component; syft's described root
+of a directory / file scan (SPDXRef-DocumentRoot-Directory-..., no purl) is neither. Relationships are kept
 as (from, type, to) with package SPDXIDs replaced by the component key when the package was read.
 
 Hash algorithms everywhere in scc are lower-case and hyphenated the CycloneDX way: sha-256, sha-1,
@@ -107,6 +108,8 @@ def facts_from_spdx(doc: InputDocument, spdx: SpdxDocument, fmt: str) -> ImageFa
             identity = image_identity_from_purl(component.purl, component.name, component.version, evidence)
             facts.identity = _merge_identity(facts.identity, identity)
             continue
+        if spdx_id in described and _is_scan_root(spdx_id, component):
+            continue
         facts.components.append(component)
         if spdx_id:
             keys[spdx_id] = component.key
@@ -163,6 +166,12 @@ def _is_image(package: dict[str, Any], purl: str) -> bool:
     if real_value(package.get("primaryPackagePurpose")).upper() == "CONTAINER":
         return True
     return any(purl.lower().startswith(f"pkg:{kind}/") for kind in _IMAGE_PURL_TYPES)
+
+
+def _is_scan_root(spdx_id: str, component: Component) -> bool:
+    """syft's described root for a directory / file scan (SPDXRef-DocumentRoot-Directory-...):
+    the scanned path, not an installed package (CycloneDX carries it as metadata.component)."""
+    return spdx_id.startswith("SPDXRef-DocumentRoot-") and not component.purl and not component.version
 
 
 def _merge_identity(first: ImageIdentity, second: ImageIdentity) -> ImageIdentity:
