@@ -104,13 +104,20 @@ def _component(doc: InputDocument, q: _Names, element, evidence: Evidence) -> Co
         version=_text(q, element, "version"),
         type=element.get("type", ""),
         purl=_text(q, element, "purl"),
-        cpes=tuple(x for x in [_text(q, element, "cpe")] if x),
+        cpes=tuple(dict.fromkeys(x for x in [_text(q, element, "cpe"), *_syft_cpes(q, element)] if x)),
         licenses=_licenses(q, element),
         hashes=hashes,
-        supplier=_text(q, supplier, "name") if supplier is not None else "",
+        supplier=(_text(q, supplier, "name") if supplier is not None else "") or _text(q, element, "publisher")
+        or _text(q, element, "author"),
         bom_ref=element.get("bom-ref", ""),
         evidence=[evidence],
     )
+
+
+def _syft_cpes(q: _Names, element) -> list[str]:
+    """syft writes the extra CPEs it generated as <property name="syft:cpe23"> (as in CycloneDX JSON)."""
+    return [(p.text or "").strip() for p in element.iterfind(f"{q('properties')}/{q('property')}")
+            if p.get("name") == "syft:cpe23"]
 
 
 def _licenses(q: _Names, element) -> tuple[str, ...]:
@@ -146,7 +153,7 @@ def _identity(doc: InputDocument, q: _Names, subject) -> ImageIdentity:
     name, version, purl = _text(q, subject, "name"), _text(q, subject, "version"), _text(q, subject, "purl")
     if subject.get("type", "") == "container" or purl.startswith(("pkg:oci/", "pkg:docker/")):
         return image_identity_from_purl(purl, name, version, evidence)
-    return ImageIdentity(name=name, evidence=(evidence,))
+    return ImageIdentity()   # a library / file / directory subject is not an image (as in CycloneDX JSON)
 
 
 def _with_os(identity: ImageIdentity, os_name: str, evidence: Evidence) -> ImageIdentity:
