@@ -35,7 +35,7 @@ class CycloneDxJsonReader(Reader):
         subject = jf.obj(doc, metadata.get("component"), "metadata.component")
         facts = ImageFacts()
         _walk_components(doc, data.get("components"), "components", "/components", facts.components)
-        facts.identity = _identity(doc, subject)
+        facts.identity = _with_os(_identity(doc, subject), facts.components)
         tool = _tools(doc, metadata.get("tools"))
         if "components" in data:
             facts.sboms.append(SbomRecord(
@@ -170,6 +170,17 @@ def _identity(doc: InputDocument, subject: dict[str, Any]) -> ImageIdentity:
         name=purl_name if purl_name and not prop.get("RepoTag") else name, tag=tag, digest=digest,
         architecture=arch, evidence=(doc.evidence("/metadata/component"),),
     )
+
+
+def _with_os(identity: ImageIdentity, components: list[Component]) -> ImageIdentity:
+    """identity.os ("debian 12") from the operating-system component syft and trivy list."""
+    os_component = next((c for c in components if c.type == "operating-system"), None)
+    if os_component is None or identity.os:
+        return identity
+    from dataclasses import replace
+
+    os_name = " ".join(x for x in (os_component.name, os_component.version) if x)
+    return replace(identity, os=os_name, evidence=tuple(dict.fromkeys(identity.evidence + tuple(os_component.evidence))))
 
 
 def _image_purl(purl: str) -> tuple[str, str, str]:
