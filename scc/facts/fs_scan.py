@@ -1,0 +1,228 @@
+"""Facts from an image's root filesystem (a VirtualFS): what is installed and how it is configured.
+
+Shells, package managers and compilers (by name, in any bin/ or sbin/ directory), setuid/setgid
+and world-writable entries, accounts from etc/passwd, os-release, crypto policy, a few short
+configuration facts (login.defs, sshd_config, audit rules) and the OS packages from the apk or
+dpkg database. Every FileEntry cites ``rootfs:/<path>`` inside the input it came from.
+"""
+from __future__ import annotations
+
+import re
+import stat
+
+from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts
+from scc.facts.source import InputDocument
+from scc.facts.vfs import Node, VirtualFS
+
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "ksh93", "csh", "tcsh", "fish", "yash"})
+_PACKAGE_MANAGERS = re.compile(
+    r"^(apk|apt|apt-get|aptitude|dpkg|rpm|yum|dnf|dnf[0-9]|microdnf|tdnf|zypper|pacman|emerge|"
+    r"pip|pip[0-9](\.[0-9]+)?|npm|npx|yarn|pnpm|gem|bundle|conda|mamba|cargo|composer)$")
+_COMPILERS = re.compile(
+    r"^(([\w.]+-)?(gcc|g\+\+|cc|c\+\+|gfortran|clang|clang\+\+)(-[0-9][\w.]*)?|tcc|go|gccgo|rustc|javac)$")
+_NO_LOGIN = frozenset({"nologin", "false", "sync", "shutdown", "halt"})
+_BIN_DIR = re.compile(r"(^|/)s?bin$")
+
+
+def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[FilesystemFacts, list[Component]]:
+    """FilesystemFacts and the OS package Components of ``fs`` (``root`` names it in the facts)."""
+    facts = FilesystemFacts(root=root, evidence=[doc.evidence("rootfs:/")])
+    users, groups = _names(fs, "etc/passwd"), _names(fs, "etc/group")
+
+    def entry(path: str, node: Node) -> FileEntry:
+        owner = f"{users.get(node.uid, str(node.uid))}:{groups.get(node.gid, str(node.gid))}"
+        return FileEntry("/" + path, node.mode, owner, (doc.evidence(f"rootfs:/{path}"),))
+
+    sticky: list[str] = []
+    for path, node in fs.walk():
+        if node.kind != "dir":
+            facts.file_count += 1
+        _classify(fs, path, node, facts, entry, sticky)
+    if sticky:
+        facts.config_files["(world-writable sticky directories)"] = (
+            "not counted as world-writable (sticky bit set: only owners may delete): "
+            + ", ".join("/" + p for p in sticky[:20]))
+    facts.os_release = _os_release(fs)
+    _accounts(fs, facts)
+    _crypto_policy(fs, facts)
+    _config_facts(fs, facts)
+    return facts, packages(fs, doc, facts.os_release)
+
+
+def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entry, sticky: list[str]) -> None:
+    if node.kind == "file":
+        if node.mode & stat.S_ISUID:
+            facts.setuid.append(entry(path, node))
+        if node.mode & stat.S_ISGID:
+            facts.setgid.append(entry(path, node))
+    if node.kind != "symlink" and node.mode & stat.S_IWOTH:
+        if node.kind == "dir" and node.mode & stat.S_ISVTX:
+            sticky.append(path)
+        else:
+            facts.world_writable.append(entry(path, node))
+    parent, _, name = path.rpartition("/")
+    if not _BIN_DIR.search(parent):
+        return
+    if node.kind == "symlink" and fs.lookup(path) is None:
+        return  # a dangling link runs nothing
+    if node.kind == "dir":
+        return
+    if name in _SHELLS:
+        facts.shells.append(entry(path, node))
+    elif _PACKAGE_MANAGERS.match(name):
+        facts.package_managers.append(entry(path, node))
+    elif _COMPILERS.match(name):
+        facts.compilers.append(entry(path, node))
+
+
+def _names(fs: VirtualFS, path: str) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for line in (fs.text(path) or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= 3 and fields[2].strip().isdigit():
+            names.setdefault(int(fields[2]), fields[0])
+    return names
+
+
+def _os_release(fs: VirtualFS) -> dict[str, str]:
+    text = fs.text("etc/os-release") or fs.text("usr/lib/os-release") or ""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            values[key.strip()] = value
+    return values
+
+
+def _accounts(fs: VirtualFS, facts: FilesystemFacts) -> None:
+    for line in (fs.text("etc/passwd") or "").splitlines():
+        fields = line.strip().split(":")
+        if len(fields) < 7 or not fields[0] or fields[0].startswith(("#", "+", "-")):
+            continue
+        shell = fields[6].strip() or "/bin/sh"   # an empty shell field means /bin/sh
+        uid = int(fields[2]) if fields[2].strip().isdigit() else -1
+        facts.accounts.append((fields[0], uid, shell))
+        if shell.rsplit("/", 1)[-1] not in _NO_LOGIN:
+            facts.login_users.append((fields[0], shell))
+
+
+def _crypto_policy(fs: VirtualFS, facts: FilesystemFacts) -> None:
+    text = fs.text("etc/crypto-policies/config")
+    if text is None:
+        return
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    facts.crypto_policy = lines[0] if lines else ""
+    if facts.crypto_policy.upper().startswith("FIPS"):
+        facts.fips_markers["/etc/crypto-policies/config"] = f"system crypto policy {facts.crypto_policy}"
+
+
+def _settings(text: str, keys: tuple[str, ...], separator: str | None = None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.strip().split(separator, 1)
+        if len(parts) == 2 and parts[0] in keys and parts[0] not in found:
+            found[parts[0]] = parts[1].strip()
+    return found
+
+
+def _config_facts(fs: VirtualFS, facts: FilesystemFacts) -> None:
+    login = fs.text("etc/login.defs")
+    if login is not None:
+        values = _settings(login, ("PASS_MAX_DAYS", "PASS_MIN_DAYS", "ENCRYPT_METHOD", "UMASK"))
+        facts.config_files["/etc/login.defs"] = "; ".join(f"{k} {v}" for k, v in values.items()) or "present"
+    sshd = fs.text("etc/ssh/sshd_config")
+    if sshd is not None:
+        values = _settings(sshd, ("PermitRootLogin", "PasswordAuthentication", "Ciphers", "MACs"))
+        facts.config_files["/etc/ssh/sshd_config"] = "; ".join(f"{k} {v}" for k, v in values.items()) or "present"
+    rule_files = [f"etc/audit/rules.d/{n}" for n in fs.listdir("etc/audit/rules.d") if n.endswith(".rules")]
+    for path in ["etc/audit/audit.rules", *rule_files]:
+        text = fs.text(path)
+        if text is not None:
+            rules = [ln for ln in text.splitlines() if ln.strip().startswith(("-a", "-w"))]
+            facts.config_files["/" + path] = f"audit rules: {len(rules)}"
+    if fs.lookup("etc/audit/auditd.conf") is not None:
+        facts.config_files["/etc/audit/auditd.conf"] = "present"
+
+
+# -- OS packages -----------------------------------------------------------------------------
+def packages(fs: VirtualFS, doc: InputDocument, os_release: dict[str, str]) -> list[Component]:
+    """Installed OS packages from the apk or dpkg database (an rpm database is noted, not read)."""
+    distro = os_release.get("ID", "").lower()
+    found = _apk(fs, doc, distro or "alpine")
+    found += _dpkg(fs, doc, distro or "debian", "var/lib/dpkg/status", installed_only=True)
+    for name in fs.listdir("var/lib/dpkg/status.d"):
+        if not name.endswith(".md5sums"):
+            found += _dpkg(fs, doc, distro or "debian", f"var/lib/dpkg/status.d/{name}", installed_only=False)
+    for rpmdb in ("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/Packages"):
+        if fs.lookup(rpmdb) is not None:
+            fs.notes.append(f"rpm database /{rpmdb} present but not read; supply an SBOM for the rpm packages")
+            break
+    return found
+
+
+def _stanzas(text: str) -> list[tuple[int, list[str]]]:
+    """Blank-line separated blocks with the 1-based line number each starts at."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def _apk(fs: VirtualFS, doc: InputDocument, distro: str) -> list[Component]:
+    text = fs.text("lib/apk/db/installed")
+    result = []
+    for start, lines in _stanzas(text or ""):
+        fields = {ln[:1]: ln[2:].strip() for ln in lines if len(ln) > 2 and ln[1] == ":"}
+        name, version, arch = fields.get("P", ""), fields.get("V", ""), fields.get("A", "")
+        if name:
+            purl = _purl("apk", distro, name, version, arch)
+            result.append(Component(name, version, "apk", purl, licenses=_licenses(fields.get("L", "")),
+                                    evidence=[doc.evidence(f"rootfs:/lib/apk/db/installed line {start}")]))
+    return result
+
+
+def _dpkg(fs: VirtualFS, doc: InputDocument, distro: str, path: str, installed_only: bool) -> list[Component]:
+    result = []
+    for start, lines in _stanzas(fs.text(path) or ""):
+        fields: dict[str, str] = {}
+        for line in lines:
+            key, sep, value = line.partition(":")
+            if sep and not line[:1].isspace():
+                fields[key.strip()] = value.strip()
+        name, version, arch = fields.get("Package", ""), fields.get("Version", ""), fields.get("Architecture", "")
+        status = fields.get("Status", "install ok installed")
+        if not name or (installed_only and not status.endswith(" installed")):
+            continue
+        result.append(Component(name, version, "deb", _purl("deb", distro, name, version, arch),
+                                evidence=[doc.evidence(f"rootfs:/{path} line {start}")]))
+    return result
+
+
+def _licenses(text: str) -> tuple[str, ...]:
+    return (text,) if text else ()
+
+
+def _purl(kind: str, namespace: str, name: str, version: str, arch: str) -> str:
+    from packageurl import PackageURL
+
+    qualifiers = {"arch": arch} if arch else {}
+    return PackageURL(type=kind, namespace=namespace, name=name, version=version or None,
+                      qualifiers=qualifiers).to_string()
+
+
+def evidence_for(doc: InputDocument, path: str) -> Evidence:
+    """The evidence of an image-filesystem path: ``rootfs:/<path>`` in the input ``doc``."""
+    return doc.evidence(f"rootfs:/{path.lstrip('/')}")
