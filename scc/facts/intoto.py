@@ -76,7 +76,8 @@ class InTotoReader(Reader):
             predicate = scanner.get("result") if isinstance(scanner, dict) else None
             where += "/scanner/result"
         elif isinstance(predicate, dict) and "Data" in predicate and set(predicate) <= {"Data", "Timestamp"}:
-            predicate, where = predicate["Data"], f"{where}/Data"   # cosign's custom-predicate wrapper
+            data = predicate["Data"]   # cosign's custom-predicate wrapper; a string holds a whole document
+            predicate, where = data, f"{where}/Data" + ("(json)" if isinstance(data, str) else "")
         part = self._embedded(doc, predicate, where, predicate_type, own)
         if part is None:
             return []
