@@ -114,12 +114,14 @@ def _identity(doc: InputDocument, source: dict[str, Any]) -> ImageIdentity:
     tags = [t for t in arr(doc, image.get("tags"), f"source.{key}.tags") if isinstance(t, str)]
     if tags and not tag:
         tag = split_image_reference(tags[0])[1]
+    # oci-dir: / oci-archive: scans have neither tags nor repo digests: userInput and name are a local path
+    local = not tags and not image.get("repoDigests")
     manifest = text(doc, image.get("manifestDigest"), f"source.{key}.manifestDigest")
     repo = next((r.partition("@")[2] for r in image.get("repoDigests") or () if isinstance(r, str) and "@" in r), "")
     digest = next((d for d in (manifest, repo, digest) if is_digest(d)), "")
     config = _image_config(image.get("config"))
     return ImageIdentity(
-        name=name or str(source.get("name") or ""), tag=tag, digest=digest,
+        name="" if local else name or str(source.get("name") or ""), tag="" if local else tag, digest=digest,
         architecture=text(doc, image.get("architecture"), f"source.{key}.architecture") or config.get("architecture", ""),
         created=parse_time(config.get("created")),
         evidence=(doc.evidence(f"/source/{key}"),),
