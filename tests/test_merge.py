@@ -157,3 +157,15 @@ def test_cyclonedx_vex_statement_closes_the_grype_finding(tmp_path):
     assert finding.vex.author == "Shop security team"
     assert finding.vex.impact_statement == "DH is not used"
     assert finding.vex.document == "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+
+
+def test_sarif_result_without_purl_merges_with_its_trivy_json_twin(samples):
+    from scc.facts import read_inputs
+
+    json_only = read_inputs([samples / "trivy/alpine-3.10.trivy.json"])
+    both = read_inputs([samples / "trivy/alpine-3.10.trivy.json", samples / "sarif/alpine-3.10.trivy.sarif.json"])
+    assert len(both.findings) == len(json_only.findings) == 4
+    for finding in both.findings:
+        assert finding.purl.startswith("pkg:apk/")
+        assert {e.source.rsplit("/", 1)[-1] for e in finding.evidence} == {
+            "alpine-3.10.trivy.json", "alpine-3.10.trivy.sarif.json"}

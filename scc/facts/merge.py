@@ -41,7 +41,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
             else:
                 merged.filesystem = part.filesystem
     merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
-    merged.findings = sorted(findings.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
     from scc.facts.vex_apply import apply_vex
 
     apply_vex(merged)
@@ -76,23 +76,30 @@ def _merge_component(index: dict[str, Component], component: Component) -> None:
             setattr(existing, name, getattr(component, name))
 
 
-def _finding_key(finding: Finding) -> tuple[str, str]:
-    return (
-        canonical_vuln_id(finding.id, finding.aliases),
-        package_key(finding.package, finding.installed_version, finding.purl),
-    )
+def _finding_keys(finding: Finding) -> list[tuple[str, str]]:
+    """The purl key first, then name@version: a SARIF result without a purl still meets its JSON twin."""
+    vuln = canonical_vuln_id(finding.id, finding.aliases)
+    keys = [(vuln, package_key(finding.package, finding.installed_version, finding.purl))]
+    by_name = (vuln, f"{finding.package}@{finding.installed_version}".lower())
+    if finding.package and by_name not in keys:
+        keys.append(by_name)
+    return keys
 
 
 def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> None:
-    key = _finding_key(finding)
-    if key[0] != finding.id:
+    keys = _finding_keys(finding)
+    vuln = keys[0][0]
+    if vuln != finding.id:
         finding.aliases.add(finding.id)
-        finding.id = key[0]
+        finding.id = vuln
     finding.aliases.discard(finding.id)
-    existing = index.get(key)
+    existing = next((index[k] for k in keys if k in index), None)
     if existing is None:
-        index[key] = finding
+        for key in keys:
+            index[key] = finding
         return
+    for key in keys:
+        index.setdefault(key, existing)
     existing.aliases |= finding.aliases - {existing.id}
     existing.sources |= finding.sources
     existing.evidence.extend(e for e in finding.evidence if e not in existing.evidence)
