@@ -1,0 +1,199 @@
+"""What the PDF SSP shows, as plain data for templates/ssp.html.j2 (no markup here, no verdict decided).
+
+Every value is passed to an autoescaping Jinja template as data: names from inputs can never become
+markup or template code. Long unbroken strings are left to the stylesheet (overflow-wrap: anywhere).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from scc.clock import iso
+from scc.engine.aggregate import control_sort_key
+from scc.facts.model import FindingState, Severity
+from scc.writers._content import baseline, official_control
+from scc.writers._stig_rows import checklist_sections
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+    from scc.engine.model import ControlResult, RuleResult
+    from scc.facts.model import Finding
+
+SEVERITIES = [s.value for s in Severity]
+STATUS_LABEL = {
+    "satisfied": "Satisfied", "not-satisfied": "Not satisfied", "partial": "Partially satisfied",
+    "not-applicable": "Not applicable", "manual": "Manual review",
+}
+MAX_TEXT = 2000     # a cell never carries more than this many characters of one input value
+
+
+def clip(value: object, limit: int = MAX_TEXT) -> str:
+    text = str(value or "")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ssp_context(assessment: Assessment) -> dict[str, Any]:
+    import scc
+
+    facts = assessment.facts
+    identity = facts.identity
+    return {
+        "scc_version": scc.__version__,
+        "assessed_at": iso(assessment.assessed_at),
+        "assessed_date": assessment.assessed_at.strftime("%d %B %Y"),
+        "system_name": clip(assessment.settings.system_name or identity.name or "Container image", 300),
+        "organization": clip(assessment.settings.organization, 300),
+        "image": {"reference": clip(identity.reference, 400), "name": clip(identity.name, 400),
+                  "tag": clip(identity.tag, 200),
+                  "digest": identity.digest, "os": identity.os, "architecture": identity.architecture},
+        "config": _config(assessment),
+        "component_count": len(facts.components),
+        "inputs": [_input(i) for i in sorted(facts.inputs, key=lambda i: i.path)],
+        "verdict_counts": [(STATUS_LABEL[v], v, n) for v, n in assessment.verdict_counts().items()],
+        "severity_table": _severity_table(facts.findings),
+        "controls": [_control(assessment, c) for c in assessment.control_results],
+        "coverage": _coverage(assessment),
+        "open_findings": _open_findings(assessment),
+        "closed_findings": _closed_findings(facts.findings),
+        "stig": _stig(assessment),
+        "notes": [clip(n, 500) for n in assessment.notes],
+    }
+
+
+def _config(assessment: Assessment) -> dict[str, Any] | None:
+    config = assessment.facts.config
+    if config is None:
+        return None
+    if config.healthcheck is None:
+        health = "not declared"
+    elif tuple(config.healthcheck[:1]) == ("NONE",):
+        health = "disabled (NONE)"
+    else:
+        health = "declared"
+    return {
+        "user": clip(config.user or "(not set: runs as root)", 200),
+        "ports": ", ".join(config.exposed_ports) or "none",
+        "healthcheck": health,
+        "env_names": [clip(n, 200) for n in config.env_names],
+        "workdir": clip(config.workdir, 300),
+    }
+
+
+def _input(item: Any) -> dict[str, Any]:
+    version = f" {item.format_version}" if item.format_version else ""
+    return {"path": clip(item.path, 500), "sha256": item.sha256, "size": item.size,
+            "format": f"{item.format}{version}", "tool": clip(item.tool, 100)}
+
+
+def _severity_table(findings: list[Finding]) -> dict[str, Any]:
+    states = [s.value for s in FindingState]
+    counts = Counter((f.severity.value, f.state.value) for f in findings)
+    rows = [(sev, [counts[(sev, st)] for st in states], sum(counts[(sev, st)] for st in states))
+            for sev in SEVERITIES]
+    return {"states": states, "rows": [r for r in rows if r[2]], "total": len(findings)}
+
+
+def _short(sha256: str) -> str:
+    return sha256[:12] if sha256 else "—"
+
+
+def _rule(result: RuleResult) -> dict[str, Any]:
+    override = result.override
+    return {
+        "id": result.rule.id, "title": clip(result.rule.title, 300), "verdict": result.verdict.value,
+        "label": STATUS_LABEL[result.verdict.value], "statement": clip(result.statement),
+        "origin": result.origin,
+        "override": (f"{override.action} approved by {override.approver}, expires {override.expires.isoformat()}: "
+                     f"{clip(override.justification, 500)}") if override else "",
+        "computed": result.computed_verdict.value if result.computed_verdict and
+        result.computed_verdict is not result.verdict else "",
+        "scan_disagreement": clip(result.scan_disagreement, 500),
+        "srg": ", ".join(s.version for s in result.rule.srg),
+    }
+
+
+def _control(assessment: Assessment, control: ControlResult) -> dict[str, Any]:
+    official = official_control(assessment, control.control_id)
+    return {
+        "id": control.control_id,
+        "label": getattr(official, "label", "") or control.control_id.upper(),
+        "title": getattr(official, "title", "") or control.title,
+        "statement": getattr(official, "statement_text", "") or control.statement_text,
+        "verdict": control.verdict.value, "status": STATUS_LABEL[control.verdict.value],
+        "rules": [_rule(r) for r in control.rule_results],
+        "evidence": [{"cite": clip(e.cite(), 600), "sha": _short(e.sha256)} for e in control.evidence],
+    }
+
+
+def _coverage(assessment: Assessment) -> dict[str, Any] | None:
+    chosen = assessment.settings.baseline
+    official = baseline(assessment, chosen)
+    if official is None:
+        return None
+    verdicts = {c.control_id: c.verdict.value for c in assessment.control_results}
+    families: dict[str, dict[str, int]] = {}
+    rows = []
+    for control_id in sorted(official.control_ids, key=control_sort_key):
+        control = official_control(assessment, control_id)
+        family = getattr(control, "family_title", "") or control_id.split("-")[0].upper()
+        counts = families.setdefault(family, {"total": 0, "evidenced": 0, "satisfied": 0, "open": 0})
+        counts["total"] += 1
+        verdict = verdicts.get(control_id)
+        if verdict:
+            counts["evidenced"] += 1
+            counts["satisfied"] += verdict == "satisfied"
+            counts["open"] += verdict in ("not-satisfied", "partial")
+        rows.append({"id": control_id, "label": getattr(control, "label", "") or control_id.upper(),
+                     "title": getattr(control, "title", ""), "verdict": verdict or "",
+                     "status": f"evidenced by this image ({STATUS_LABEL[verdict]})" if verdict
+                     else "inherited / not evidenced by this component"})
+    outside = sorted(set(verdicts) - set(official.control_ids), key=control_sort_key)
+    return {"name": chosen.upper(), "title": getattr(official, "title", ""), "rows": rows,
+            "families": sorted(families.items()), "evidenced": sum(1 for r in rows if r["verdict"]),
+            "total": len(rows), "outside": outside}
+
+
+def _due_dates(assessment: Assessment) -> dict[tuple[str, str], str]:
+    """Due dates the SLA check already computed (RuleResult.details), keyed by (finding id, package)."""
+    found: dict[tuple[str, str], str] = {}
+    for result in assessment.rule_results:
+        for key in ("overdue", "within_sla"):
+            rows = result.details.get(key) if isinstance(result.details, dict) else None
+            for row in rows if isinstance(rows, list) else []:
+                if isinstance(row, dict) and row.get("id") and row.get("due"):
+                    found.setdefault((str(row["id"]), str(row.get("package", ""))), str(row["due"]))
+    return found
+
+
+def _open_findings(assessment: Assessment) -> list[dict[str, Any]]:
+    due = _due_dates(assessment)
+    open_findings = sorted(assessment.facts.open_findings,
+                           key=lambda f: (-f.severity.rank, -(f.max_cvss or 0), f.id, f.package))
+    return [{
+        "id": clip(f.id, 200), "package": clip(f.package, 300), "installed": clip(f.installed_version, 200),
+        "fixed": clip(", ".join(f.fixed_versions), 300) or "no fix", "severity": f.severity.value,
+        "cvss": f"{f.max_cvss:.1f}" if f.max_cvss is not None else "—", "state": f.state.value,
+        "due": due.get((f.id, f.package)) or "", "sources": ", ".join(sorted(f.sources)),
+    } for f in open_findings]
+
+
+def _closed_findings(findings: list[Finding]) -> list[dict[str, Any]]:
+    closed = sorted((f for f in findings if f.vex is not None and not f.is_open), key=lambda f: (f.id, f.package))
+    return [{
+        "id": clip(f.id, 200), "package": clip(f.package, 300), "severity": f.severity.value,
+        "state": f.state.value, "justification": clip(f.vex.justification, 300) or "—",
+        "impact": clip(f.vex.impact_statement or f.vex.action_statement, 600), "format": f.vex.format,
+    } for f in closed]
+
+
+def _stig(assessment: Assessment) -> list[dict[str, Any]]:
+    """The SRG/STIG requirements scc's rules evidence (the full lists are in the XCCDF and CKL files)."""
+    sections = []
+    for section in checklist_sections(assessment):
+        rows = [{"rule": r.rule_id or r.version, "group": r.group_id, "version": r.version,
+                 "category": {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(r.effective_severity, "—"),
+                 "status": r.status, "rules": ", ".join(x.rule.id for x in r.results), "title": clip(r.title, 300)}
+                for r in section.rows if r.results]
+        sections.append({"title": section.title, "version": section.version, "official": section.official,
+                         "total": len(section.rows), "rows": rows})
+    return [s for s in sections if s["rows"]]
