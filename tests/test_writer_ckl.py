@@ -88,6 +88,15 @@ class FakeContent:
     def benchmark(self, name: str) -> Benchmark | None:
         return self.benchmarks.get(name)
 
+    def catalog(self) -> None:     # only benchmarks are cached in this stand-in
+        return None
+
+    def cci(self) -> None:
+        return None
+
+    def baseline(self, name: str) -> None:
+        return None
+
 
 @pytest.fixture(scope="module")
 def official(shared_data: Path) -> FakeContent:
