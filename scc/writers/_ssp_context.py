@@ -24,6 +24,7 @@ STATUS_LABEL = {
     "satisfied": "Satisfied", "not-satisfied": "Not satisfied", "partial": "Partially satisfied",
     "not-applicable": "Not applicable", "manual": "Manual review",
 }
+MAX_EVIDENCE = 15   # evidence rows per control in the PDF (the OSCAL and XCCDF files carry every one)
 MAX_TEXT = 2000     # a cell never carries more than this many characters of one input value
 
 
@@ -121,7 +122,8 @@ def _control(assessment: Assessment, control: ControlResult) -> dict[str, Any]:
         "statement": getattr(official, "statement_text", "") or control.statement_text,
         "verdict": control.verdict.value, "status": STATUS_LABEL[control.verdict.value],
         "rules": [_rule(r) for r in control.rule_results],
-        "evidence": [{"cite": clip(e.cite(), 600), "sha": _short(e.sha256)} for e in control.evidence],
+        "evidence": [{"cite": clip(e.cite(), 600), "sha": _short(e.sha256)} for e in control.evidence[:MAX_EVIDENCE]],
+        "evidence_more": max(0, len(control.evidence) - MAX_EVIDENCE),
     }
 
 
