@@ -273,3 +273,23 @@ def test_saf_ckl2hdf_reads_the_same_controls_and_statuses(saf, tmp_path, officia
     expected = {"NotAFinding": "passed", "Open": "failed", "Not_Applicable": "not applicable",
                 "Not_Reviewed": "not reviewed"}
     assert {g: _hdf_status(c) for g, c in controls.items()} == {g: expected[r["STATUS"]] for g, r in ours.items()}
+
+
+@pytest.mark.slow
+def test_saf_reads_a_checklist_of_real_samples(saf, samples, tmp_path):
+    import scc
+
+    assessment = scc.assess([samples / "cyclonedx" / "alpine.syft.cdx-1.5.json",
+                             samples / "grype" / "golang-1.12-alpine.grype.json",
+                             samples / "image-config" / "oci1-config.json"])
+    assessment.__dict__["content"] = None
+    ckl = tmp_path / "real.ckl"
+    ckl.write_bytes(writer("ckl").render(assessment))
+    out = tmp_path / "real.hdf.json"
+    done = subprocess.run([*saf, "convert", "ckl2hdf", "-i", str(ckl), "-o", str(out)], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    profiles = {p["name"]: len(p["controls"]) for p in json.loads(out.read_text())["profiles"]}
+    ours = vulns(parse_ckl(ckl.read_bytes()))
+    requirements = {(ref.benchmark, ref.group_id or ref.version) for r in assessment.srg_results for ref in r.rule.srg}
+    assert profiles["Parent Profile"] == len(ours) == len(requirements) > 0

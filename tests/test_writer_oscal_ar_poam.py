@@ -3,6 +3,7 @@ carrying the assessment's verdicts, evidence, deadlines and accepted risks."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -142,3 +143,40 @@ def test_rule_items_carry_the_fix_text(poam):
 def test_oscal_outputs_are_reproducible():
     for name in ("oscal-assessment-results", "oscal-poam"):
         assert writer(name).render(build_assessment()) == writer(name).render(build_assessment())
+
+
+def test_an_assessment_with_nothing_assessed_still_validates():
+    from scc.assessment import Assessment
+    from scc.facts.model import ImageFacts
+
+    empty = Assessment(ImageFacts(), rules=[])
+    empty.__dict__["content"] = None
+    results = json.loads(writer("oscal-assessment-results").render(empty))
+    validate_oscal_schema(results, "assessment-results")
+    assert "include-all" in results["assessment-results"]["results"][0]["reviewed-controls"]["control-selections"][0]
+    document = json.loads(writer("oscal-poam").render(empty))
+    validate_oscal_schema(document, "poam")
+    (item,) = document["plan-of-action-and-milestones"]["poam-items"]
+    assert item["props"][0]["value"] == "none" and item["title"] == "No open items"
+
+
+@pytest.mark.slow
+def test_real_sample_assessment_results_and_poam_validate(samples, tmp_path):
+    import scc
+
+    assessment = scc.assess([samples / "cyclonedx" / "alpine.syft.cdx-1.5.json",
+                             samples / "grype" / "golang-1.12-alpine.grype.json",
+                             samples / "image-config" / "oci1-config.json"])
+    for name, model, kind in (("oscal-assessment-results", "assessment-results", "assessment-results"),
+                              ("oscal-poam", "poam", "plan-of-action-and-milestones")):
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(writer(name).render(assessment))
+        validate_oscal_schema(path, model)
+        trestle_validate(path, kind)
+    poam = json.loads((tmp_path / "oscal-poam.json").read_text())["plan-of-action-and-milestones"]
+    # the grype report lists 89 matches, 89 distinct (id, package, version); no VEX input closes any
+    raw = json.loads((samples / "grype" / "golang-1.12-alpine.grype.json").read_text())["matches"]
+    distinct = {(m["vulnerability"]["id"], m["artifact"]["name"], m["artifact"]["version"]) for m in raw}
+    kinds = Counter(p["value"] for i in poam["poam-items"] for p in i["props"] if p["name"] == "poam-kind")
+    assert kinds["vulnerability"] == len(distinct) == 89
+    assert kinds["rule"] == sum(1 for r in assessment.rule_results if r.verdict.is_open) > 0

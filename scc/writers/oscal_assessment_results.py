@@ -71,15 +71,24 @@ def plan_resource(assessment: Assessment):
 
 def _result(assessment: Assessment):
     from trestle.oscal.assessment_results import Result
-    from trestle.oscal.common import ControlSelections, ReviewedControls, SelectControlById
+    from trestle.oscal.common import (
+        ControlSelections,
+        ControlSelectionsAll,
+        IncludeAll,
+        ReviewedControls,
+        SelectControlById,
+    )
 
     controls = assessment.control_results
     observations = {id(r): _rule_observation(assessment, r) for r in assessment.rule_results}
     vulnerability_observations = [_finding_observation(assessment, f) for f in open_findings(assessment)]
-    selection = ControlSelections(
-        description="Every control at least one scc rule assessed.",
-        include_controls=[SelectControlById(control_id=c.control_id) for c in controls] or None,
-    ) if controls else ControlSelections(description="No control was assessed.", exclude_controls=None)
+    if controls:
+        selection = ControlSelections(
+            description="Every control at least one scc rule assessed.",
+            include_controls=[SelectControlById(control_id=c.control_id) for c in controls])
+    else:   # OSCAL needs a selection; the description says nothing was assessed
+        selection = ControlSelectionsAll(include_all=IncludeAll(), description="No rule produced a result: "
+                                         "no control was assessed, so none is satisfied.")
     findings = [_control_finding(assessment, c, observations) for c in controls if c.verdict.is_open]
     findings += [_rule_finding(assessment, r, observations[id(r)].uuid)
                  for r in assessment.rule_results if r.verdict.is_open]

@@ -8,6 +8,7 @@ date) and a finding against the first affected control's statement.
 
 There is no OSCAL SSP to import, so the POA&M carries system-id (the image digest or reference) and
 local-definitions with the image as its one component, as OSCAL asks when import-ssp is absent.
+OSCAL requires at least one poam-item, so a clean assessment gets one item marked poam-kind "none".
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class PoamWriter(Writer):
             observations=[_observation(assessment, e) for e in entries] or None,
             risks=[_risk(assessment, e) for e in entries] or None,
             findings=[_finding(assessment, e) for e in entries] or None,
-            poam_items=[_item(assessment, e) for e in entries],
+            poam_items=[_item(assessment, e) for e in entries] or [_nothing_open(assessment)],
             back_matter=BackMatter(resources=input_resources(assessment) or None),
         )
         return dump(model, assessment)
@@ -161,6 +162,18 @@ def _item(assessment: Assessment, entry: PoamEntry):
         related_observations=_related_observations(assessment, entry),
         related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
         remarks=text_block(remarks) if remarks else None,
+    )
+
+
+def _nothing_open(assessment: Assessment):
+    """OSCAL requires at least one poam-item: a clean assessment says so in one marked item."""
+    from trestle.oscal.poam import PoamItem
+
+    return PoamItem(
+        uuid=assessment.uuid("poam", "item", "none"),
+        title="No open items",
+        description="scc found no open vulnerability finding and no open rule verdict in this assessment.",
+        props=props(prop("poam-kind", "none")),
     )
 
 
