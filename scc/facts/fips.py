@@ -89,10 +89,13 @@ def _package_version(components: list[Component], pattern: str) -> str:
 def provider_identity(module: bytes) -> tuple[str, str]:
     """(name, version) of an OpenSSL FIPS provider from the strings in its bytes."""
     strings = [m.group().decode("ascii") for m in _PRINTABLE.finditer(module)]
-    name = next((s.strip() for s in strings if "FIPS Provider" in s and len(s) < 120), "")
+    label = next((s for s in strings if "FIPS Provider" in s and len(s) < 120), "")
+    name_match = re.search(r"[^:]*FIPS Provider", label)
+    name = name_match.group().strip() if name_match else ""
     versions = [s for s in strings if _OPENSSL_VERSION.fullmatch(s)]
-    if not versions:
-        versions = [m.group(1) for s in strings if (m := re.match(r"OpenSSL (3\.\d+\.\d+)\b", s))]
+    if not versions:   # "OpenSSL FIPS Provider 3.0.9" in one string, or "OpenSSL 3.0.9 30 May 2023"
+        versions = [m.group(1) for s in [label, *strings]
+                    if (m := re.search(r"(?:FIPS Provider v?|^OpenSSL )(3\.\d+\.\d+)\b", s))]
     return name, (versions[0] if versions else "")
 
 

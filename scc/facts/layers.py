@@ -26,7 +26,7 @@ from scc.facts.vfs import Node, VirtualFS, capture, clean_member_name
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _HEADER_SLACK = 16 * 1024 * 1024     # pax / GNU long-name headers larger than this are refused
-_RATIO_FLOOR = 128 * 1024 * 1024     # the ratio guard applies once this much has been inflated
+_RATIO_FLOOR = 64 * 1024 * 1024      # the ratio guard applies once this much has been inflated
 
 
 def _env_int(name: str, default: int) -> int:
