@@ -24,8 +24,18 @@ SYFT_FORMATS = {
     "sbom.spdx-2.3.json": "spdx-json@2.3",
     "sbom.spdx-2.2.tv.spdx": "spdx-tag-value@2.2",
     "sbom.spdx-2.3.tv.spdx": "spdx-tag-value@2.3",
+    "sbom.cdx-1.2.json": "cyclonedx-json@1.2",
+    "sbom.cdx-1.3.json": "cyclonedx-json@1.3",
+    "sbom.cdx-1.2.xml": "cyclonedx-xml@1.2",
+    "sbom.cdx-1.4.xml": "cyclonedx-xml@1.4",
+    "sbom.cdx-1.5.xml": "cyclonedx-xml@1.5",
+    "sbom.spdx-2.1.tv.spdx": "spdx-tag-value@2.1",
+    # not formats scc reads
     "sbom.github.json": "github-json",
+    "sbom.syft-table.txt": "syft-table",
+    "sbom.syft-text.txt": "syft-text",
 }
+NOT_READ = ("github-json", "syft-table", "syft-text")
 WHEELS = ("six==1.16.0", "idna==3.7", "certifi==2024.8.30", "urllib3==1.26.5")
 DPKG_PACKAGES = 30
 HOST_DPKG_STATUS = Path("/var/lib/dpkg/status")

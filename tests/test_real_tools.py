@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 from realtools import (
     DPKG_PACKAGES,
+    NOT_READ,
     SYFT_FORMATS,
     WHEELS,
     build_debian_rootfs,
@@ -32,7 +33,8 @@ from scc.facts import read_input, read_inputs
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "demo-image"
-SBOMS = [name for name, fmt in SYFT_FORMATS.items() if fmt != "github-json"]
+SBOMS = [name for name, fmt in SYFT_FORMATS.items() if fmt not in NOT_READ]
+REFUSED = [name for name, fmt in SYFT_FORMATS.items() if fmt in NOT_READ]
 # file -> (scc format, format version); syft 1.18 writes CycloneDX XML 1.6 by default
 EXPECTED_FORMAT = {
     "sbom.syft.json": ("syft-json", "16."),
@@ -44,6 +46,12 @@ EXPECTED_FORMAT = {
     "sbom.spdx-2.3.json": ("spdx-json", "2.3"),
     "sbom.spdx-2.2.tv.spdx": ("spdx-tag-value", "2.2"),
     "sbom.spdx-2.3.tv.spdx": ("spdx-tag-value", "2.3"),
+    "sbom.cdx-1.2.json": ("cyclonedx-json", "1.2"),
+    "sbom.cdx-1.3.json": ("cyclonedx-json", "1.3"),
+    "sbom.cdx-1.2.xml": ("cyclonedx-xml", "1.2"),
+    "sbom.cdx-1.4.xml": ("cyclonedx-xml", "1.4"),
+    "sbom.cdx-1.5.xml": ("cyclonedx-xml", "1.5"),
+    "sbom.spdx-2.1.tv.spdx": ("spdx-tag-value", "2.1"),
 }
 CYCLONEDX = [n for n in SBOMS if ".cdx" in n]
 SPDX = [n for n in SBOMS if ".spdx" in n]
@@ -211,11 +219,12 @@ def test_cpes_and_suppliers_agree_between_cyclonedx_json_and_xml(syft_out):
     assert sum(bool(c.supplier) for c in xml_components.values()) == sum(bool(c.get("publisher") or c.get("author")) for c in raw)
 
 
-def test_github_json_is_refused_with_one_line(syft_out):
+@pytest.mark.parametrize("name", REFUSED)
+def test_syft_outputs_scc_does_not_read_are_refused_with_one_line(syft_out, name):
     with pytest.raises(InputError) as caught:
-        read_inputs([syft_out / "sbom.github.json"])
+        read_inputs([syft_out / name])
     message = str(caught.value)
-    assert "\n" not in message and "sbom.github.json" in message
+    assert "\n" not in message and name in message
 
 
 def test_scc_facts_cli_reports_each_syft_format(syft_run):
