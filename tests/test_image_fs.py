@@ -345,3 +345,20 @@ def test_twenty_thousand_file_image_reads_in_a_few_seconds(tmp_path: Path) -> No
     elapsed = time.monotonic() - started
     assert facts.filesystem.file_count == 20200
     assert elapsed < 15, f"{elapsed:.1f}s"   # about 2.4 s on one core of the development machine
+
+
+@pytest.mark.skipif(shutil.which("syft") is None, reason="syft not installed")
+def test_demo_image_packages_and_digest_agree_with_syft(tmp_path: Path) -> None:
+    layout = Path(__file__).resolve().parents[1] / "examples" / "demo-image" / "image"
+    if not (layout / "index.json").is_file():
+        pytest.skip("examples/demo-image/image not present")
+    run = subprocess.run(["syft", f"oci-dir:{layout}", "-o", "syft-json", "--quiet"], check=False,
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"})
+    if run.returncode != 0:
+        pytest.skip(f"syft failed: {run.stderr[-200:]}")
+    syft = json.loads(run.stdout)
+    _, facts = read_input(str(layout))
+    assert facts.identity.digest == syft["source"]["metadata"]["manifestDigest"]
+    assert sorted((c.name, c.version) for c in facts.components) == sorted(
+        (a["name"], a["version"]) for a in syft["artifacts"] if a["type"] == "apk")
