@@ -13,6 +13,7 @@ import click
 
 from scc import __version__
 from scc.errors import SccError
+from scc.gate import option_name
 
 GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low")
 
@@ -54,8 +55,7 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(GATE_OPTIONS):
         label = f"CAT {'I' * int(name[-1])} STIG findings" if name.startswith("cat") else f"{name} vulnerabilities"
-        function = click.option(f"--max-{name}" if name.startswith("cat") else f"--max-open-{name}",
-                                f"max_{name}", default=None, metavar="N",
+        function = click.option(option_name(name), f"max_{name}", default=None, metavar="N",
                                 help=f"Fail (exit 1) when more than N open {label}.")(function)
     return function
 

@@ -28,8 +28,13 @@ def parse_threshold(name: str, value: object) -> Threshold:
     """A threshold from a CLI/config value; anything but a whole number >= 0 is an error, never a pass."""
     text = str(value).strip()
     if not text.isdigit():
-        raise UsageError(f"--max-{name.replace('_', '-')} needs a whole number >= 0, got {value!r}")
+        raise UsageError(f"{option_name(name)} needs a whole number >= 0, got {value!r}")
     return Threshold(name, int(text))
+
+
+def option_name(name: str) -> str:
+    """The CLI option that sets a threshold: --max-cat1 for STIG categories, --max-open-high for severities."""
+    return f"--max-{name}" if name.startswith("cat") else f"--max-open-{name}"
 
 
 def open_counts(assessment: "Assessment") -> dict[str, int]:

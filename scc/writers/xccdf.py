@@ -197,5 +197,10 @@ class XccdfResultsWriter(Writer):
         names = assessment.settings.benchmarks or ("gpos-srg",)
         return render_benchmark(assessment, names[0])
 
+    def render_extra(self, assessment: Assessment) -> dict[str, bytes]:
+        """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark)."""
+        names = assessment.settings.benchmarks[1:]
+        return {f"xccdf-results-{name}.xml": render_benchmark(assessment, name) for name in names}
+
 
 WRITER = XccdfResultsWriter()
