@@ -100,7 +100,7 @@ def pdf_view(assessment, tmp_path: Path) -> Views:
         match = row.match(lines[start])
         status, block = match.group(2), lines[start:end]
         if status == "Not":   # a narrow column wraps "Not Applicable" / "Not Reviewed"
-            status += " " + re.search(r"\b(Applicable|Reviewed)\b", block[1]).group(1)
+            status += " " + next(m.group(1) for b in block[1:] if (m := re.search(r"\b(Applicable|Reviewed)\b", b)))
         found = next(re.search(r"scc: (.+)$", b) for b in block if "scc: " in b)
         _spread(found.group(1).strip().split(", "), FROM_PDF[status], FROM_CAT[match.group(1)], view)
     return view
