@@ -127,9 +127,10 @@ class RootFilesystemReader(Reader):
         return doc.is_dir and looks_like_rootfs(str(doc.path))
 
     def read(self, doc: InputDocument) -> ImageFacts:
+        sha256 = directory_sha256(doc)      # first: every evidence cites it (unreadable files tolerated)
         fs = read_directory(str(doc.path), Budget(), doc.fail)
         facts = facts_from_filesystem(fs, doc, doc.display_path)
-        facts.inputs = [input_file(doc, self.format, facts, directory_sha256(doc), 0)]
+        facts.inputs = [input_file(doc, self.format, facts, sha256, 0)]
         return facts
 
 
