@@ -2,7 +2,8 @@
 
 artifacts -> Component: name, version, type, purl, cpes (strings up to schema ~11, objects
 ``{cpe, source}`` later), licenses (strings early, objects ``{value, spdxExpression, type}`` later),
-hashes from a Java archive's metadata.digest. artifactRelationships -> relationships.
+hashes from a Java archive's metadata.digest, supplier from the package metadata as syft's own
+CycloneDX output names it (maintainer / vendor / author). artifactRelationships -> relationships.
 source -> ImageIdentity: the image metadata sits under ``source.target`` up to schema 10 and under
 ``source.metadata`` from schema 11: userInput, tags, manifestDigest (the digest syft's own
 SPDX/CycloneDX output uses), repoDigests, architecture, os; older schemas only carry the image
@@ -99,9 +100,22 @@ def _component(doc: InputDocument, index: int, artifact: dict[str, Any]) -> Comp
         type=text(doc, artifact.get("type"), f"{where}.type"),
         purl=text(doc, artifact.get("purl"), f"{where}.purl"),
         cpes=tuple(dict.fromkeys(c for c in cpes if c)), licenses=tuple(dict.fromkeys(x for x in licenses if x)),
-        hashes=hashes, bom_ref=str(artifact.get("id") or ""),
+        hashes=hashes, bom_ref=str(artifact.get("id") or ""), supplier=_supplier(metadata),
         evidence=[doc.evidence(json_pointer("artifacts", index))],
     )
+
+
+def _supplier(metadata: dict[str, Any]) -> str:
+    """Who syft's CycloneDX output names as publisher/author: apk/deb maintainer, rpm vendor,
+    python 'author <authorEmail>', npm author, gem authors joined with ','."""
+    def value(key: str) -> str:
+        found = metadata.get(key)
+        return found.strip() if isinstance(found, str) else ""
+
+    author, email = value("author"), value("authorEmail")
+    authors = metadata.get("authors") if isinstance(metadata.get("authors"), list) else []
+    return (value("maintainer") or value("vendor") or (f"{author} <{email}>" if author and email else author or email)
+            or ",".join(a for a in authors if isinstance(a, str)))
 
 
 def _identity(doc: InputDocument, source: dict[str, Any]) -> ImageIdentity:
