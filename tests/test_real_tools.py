@@ -205,6 +205,13 @@ def test_a_directory_scan_names_no_image_and_the_os_where_the_format_carries_it(
     assert identity.os == ("" if name in SPDX else "debian 12")
 
 
+def test_syft_json_names_the_supplier_syft_cyclonedx_names(syft_out):
+    cyclonedx = {c.key: c.supplier for c in facts_of(syft_out, "sbom.cdx-1.6.json").components}
+    native = {c.key: c.supplier for c in facts_of(syft_out, "sbom.syft.json").components}
+    assert native == {k: v for k, v in cyclonedx.items() if k in native}
+    assert all(native.values())    # every deb has a Maintainer, every wheel here an author
+
+
 def test_cpes_and_suppliers_agree_between_cyclonedx_json_and_xml(syft_out):
     raw = json.loads((syft_out / "sbom.cdx-1.6.json").read_text())["components"]
     with_more_cpes = sum(any(p["name"] == "syft:cpe23" for p in c.get("properties", ())) for c in raw)
