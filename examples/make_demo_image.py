@@ -44,7 +44,7 @@ APK_PACKAGES = [
     ("ca-certificates-bundle", "20240226-r0", "MPL-2.0 AND MIT", "Pre generated bundle of Mozilla certificates"),
     ("libcrypto3", "3.1.4-r4", "Apache-2.0", "Crypto library from openssl"),
     ("libssl3", "3.1.4-r4", "Apache-2.0", "SSL shared libraries"),
-    ("openssl-fips-provider", "3.0.9-r0", "Apache-2.0", "OpenSSL 3.0.9 FIPS provider (CMVP validated source)"),
+    ("openssl-fips-provider", "3.1.2-r0", "Apache-2.0", "OpenSSL 3.1.2 FIPS provider (CMVP validated source)"),
     ("apk-tools", "2.14.0-r5", "GPL-2.0-only", "Alpine Package Keeper - package manager for alpine"),
     ("python3", "3.11.8-r0", "PSF-2.0", "High-level scripting language"),
 ]
@@ -86,7 +86,7 @@ def build_rootfs(root: Path) -> None:
         "etc/ssl/fipsmodule.cnf": "[fips_sect]\nactivate = 1\ninstall-version = 1\nconditional-errors = 1\n"
                                   "security-checks = 1\nmodule-mac = 4B:7A:2C:9E:01:55:D3:8F:6A:10:2E:C4:97:"
                                   "B0:3D:61:88:F2:0C:5E:73:A9:1D:46:E7:2B:90:C8:35:7F:14:AB\n",
-        "usr/lib/ossl-modules/fips.so": "\x7fELF placeholder: OpenSSL FIPS Provider 3.0.9\n",
+        "usr/lib/ossl-modules/fips.so": "\x7fELF\x02\x01\x01\x00 placeholder\x00OpenSSL FIPS Provider\x003.1.2\x00",
         "bin/busybox": "\x7fELF placeholder: BusyBox v1.36.1 multi-call binary\n",
         "sbin/apk": "\x7fELF placeholder: apk-tools 2.14.0\n",
         "usr/bin/python3.11": "\x7fELF placeholder: Python 3.11.8\n",
