@@ -508,6 +508,23 @@ def test_signature_verified_branches():
     assert result.verdict is NS and "bad signature" in result.reason
 
 
+def test_a_signature_checked_only_against_its_own_certificate_is_partial():
+    from scc.facts.signing import CHAIN_NOT_CHECKED
+
+    own_cert = (
+        f"DSSE signature verifies against the attestation's own leaf certificate for x; {CHAIN_NOT_CHECKED}"
+    )
+    facts = ImageFacts(
+        provenance=[
+            prov(signed=True, envelope="sigstore-bundle", signature_verified=True, signature_detail=own_cert)
+        ],
+        identity=ImageIdentity(digest=DIGEST),
+    )
+    result = run("signature_verified", facts)
+    assert result.verdict is P and "supply the organisation's public key" in result.reason
+    assert run("component_authenticity", facts).verdict is M
+
+
 def test_component_authenticity():
     unsigned = sbom_facts(comp("musl", supplier="Alpine"), comp("zlib"))
     result = run("component_authenticity", unsigned)

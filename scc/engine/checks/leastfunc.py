@@ -123,7 +123,7 @@ def _tool_check(
         )
     return outcome(
         Verdict.SATISFIED,
-        f"None of the {plural(len(facts.components), 'component')} in the inventory is a known {kind} "
+        f"No component in the inventory ({len(facts.components)} checked) is a known {kind} "
         "package (inferred from the SBOM; no image filesystem was supplied to confirm).",
         gather(facts.sboms),
         **details,
@@ -168,7 +168,7 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
         )
     return outcome(
         Verdict.SATISFIED,
-        f"None of the {plural(len(facts.components), 'component')} in the inventory is {what} "
+        f"No component in the inventory ({len(facts.components)} checked) is {what} "
         f"({listing(params['packages'], 8)}).",
         gather(facts.sboms),
         **details,

@@ -4,6 +4,7 @@ level, whether it covers this image, signatures and their verification, componen
 With no attestation or signature input at all these are MANUAL: scc cannot tell "unsigned" from
 "signature not supplied".
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,13 +13,21 @@ from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural, sbom_components
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import ImageFacts, Provenance
+from scc.facts.signing import CHAIN_NOT_CHECKED
 
-_NO_PROVENANCE = ("No provenance was supplied; supply an in-toto/SLSA provenance attestation of the image "
-                  "(e.g. from `cosign download attestation` or the build system) to decide this.")
+_NO_PROVENANCE = (
+    "No provenance was supplied; supply an in-toto/SLSA provenance attestation of the image "
+    "(e.g. from `cosign download attestation` or the build system) to decide this."
+)
 
 
 def _digest_hex(digest: str) -> str:
     return digest.split(":", 1)[-1].lower() if digest else ""
+
+
+def _key_verified(verified: bool | None, detail: str) -> bool:
+    """Verified with a key the organisation supplied, not merely with a certificate the artifact carries."""
+    return verified is True and CHAIN_NOT_CHECKED not in detail
 
 
 def _covers(provenance: Provenance, digest: str) -> bool:
@@ -32,20 +41,37 @@ def provenance_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
     complete = [p for p in facts.provenance if p.builder_id and p.source_repository]
-    rows = [{"builder": p.builder_id, "source": p.source_repository, "digest": p.source_digest,
-             "slsa_version": p.slsa_version} for p in facts.provenance]
+    rows = [
+        {
+            "builder": p.builder_id,
+            "source": p.source_repository,
+            "digest": p.source_digest,
+            "slsa_version": p.slsa_version,
+        }
+        for p in facts.provenance
+    ]
     details = {"provenance": rows[:20], "count": len(rows)}
     if complete:
         best = complete[0]
         revision = f" at {best.source_digest}" if best.source_digest else ""
-        return outcome(Verdict.SATISFIED,
-                       f"SLSA provenance (v{best.slsa_version or '?'}) records builder {best.builder_id} and source "
-                       f"{best.source_repository}{revision}.", gather(complete), **details)
-    missing = sorted({"builder" for p in facts.provenance if not p.builder_id}
-                     | {"source repository" for p in facts.provenance if not p.source_repository})
-    return outcome(Verdict.PARTIAL,
-                   f"{plural(len(facts.provenance), 'provenance attestation')} supplied, but none records both a "
-                   f"builder and a source (missing: {', '.join(missing)}).", gather(facts.provenance), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"SLSA provenance (v{best.slsa_version or '?'}) records builder {best.builder_id} and source "
+            f"{best.source_repository}{revision}.",
+            gather(complete),
+            **details,
+        )
+    missing = sorted(
+        {"builder" for p in facts.provenance if not p.builder_id}
+        | {"source repository" for p in facts.provenance if not p.source_repository}
+    )
+    return outcome(
+        Verdict.PARTIAL,
+        f"{plural(len(facts.provenance), 'provenance attestation')} supplied, but none records both a "
+        f"builder and a source (missing: {', '.join(missing)}).",
+        gather(facts.provenance),
+        **details,
+    )
 
 
 @check("provenance_covers_image")
@@ -57,17 +83,27 @@ def provenance_covers_image(facts: ImageFacts, params: dict[str, Any], ctx: Chec
     subjects = [s for p in facts.provenance for s in p.subjects]
     details = {"digest": digest, "subjects": capped(subjects)}
     if not digest:
-        return manual("The image digest is unknown (no input named it); supply the image config, a scan or an SBOM "
-                      f"that records the digest, to compare with the provenance subjects ({listing(subjects)}).",
-                      gather(facts.provenance), **details)
+        return manual(
+            "The image digest is unknown (no input named it); supply the image config, a scan or an SBOM "
+            f"that records the digest, to compare with the provenance subjects ({listing(subjects)}).",
+            gather(facts.provenance),
+            **details,
+        )
     covering = [p for p in facts.provenance if _covers(p, digest)]
     if covering:
-        return outcome(Verdict.SATISFIED, f"The provenance subject matches the image digest {digest}.",
-                       gather(covering) + list(facts.identity.evidence[:2]), **details)
-    return outcome(Verdict.NOT_SATISFIED,
-                   f"No provenance subject matches the image digest {digest} (subjects: {listing(subjects)}); "
-                   "the attestation describes another artifact.",
-                   gather(facts.provenance) + list(facts.identity.evidence[:2]), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The provenance subject matches the image digest {digest}.",
+            gather(covering) + list(facts.identity.evidence[:2]),
+            **details,
+        )
+    return outcome(
+        Verdict.NOT_SATISFIED,
+        f"No provenance subject matches the image digest {digest} (subjects: {listing(subjects)}); "
+        "the attestation describes another artifact.",
+        gather(facts.provenance) + list(facts.identity.evidence[:2]),
+        **details,
+    )
 
 
 @check("slsa_build_level", required_level=2)
@@ -78,48 +114,94 @@ def slsa_build_level(facts: ImageFacts, params: dict[str, Any], ctx: CheckContex
     required = params["required_level"]
     best = max(facts.provenance, key=lambda p: p.slsa_level)
     unmet = [f"{name} ({why})" if why else name for name, ok, why in best.requirements if not ok]
-    details = {"level": best.slsa_level, "required_level": required, "builder": best.builder_id,
-               "unmet": unmet[:20]}
+    details = {
+        "level": best.slsa_level,
+        "required_level": required,
+        "builder": best.builder_id,
+        "unmet": unmet[:20],
+    }
     evidence = gather([best])
     if best.slsa_level >= required:
-        return outcome(Verdict.SATISFIED,
-                       f"The provenance evidences SLSA Build L{best.slsa_level} (builder {best.builder_id or '?'}), "
-                       f"meeting the required L{required}.", evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The provenance evidences SLSA Build L{best.slsa_level} (builder {best.builder_id or '?'}), "
+            f"meeting the required L{required}.",
+            evidence,
+            **details,
+        )
     gap = f"; unmet: {listing(unmet, 3)}" if unmet else ""
     verdict = Verdict.PARTIAL if best.slsa_level > 0 else Verdict.NOT_SATISFIED
-    return outcome(verdict,
-                   f"The provenance evidences SLSA Build L{best.slsa_level}, below the required L{required}{gap}.",
-                   evidence, **details)
+    return outcome(
+        verdict,
+        f"The provenance evidences SLSA Build L{best.slsa_level}, below the required L{required}{gap}.",
+        evidence,
+        **details,
+    )
 
 
 @check("signature_verified")
 def signature_verified(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """A signature over the image or its attestation verifies with a supplied key."""
     checks = [(s.kind, s.subject or s.kind, s.verified, s.detail, s.evidence) for s in facts.signatures]
-    checks += [(p.envelope, f"{p.envelope} provenance", p.signature_verified, p.signature_detail, p.evidence)
-               for p in facts.provenance if p.signed]
-    details = {"signatures": [{"kind": k, "subject": s, "verified": v, "detail": d} for k, s, v, d, _ in checks][:20]}
+    checks += [
+        (p.envelope, f"{p.envelope} provenance", p.signature_verified, p.signature_detail, p.evidence)
+        for p in facts.provenance
+        if p.signed
+    ]
+    details = {
+        "signatures": [{"kind": k, "subject": s, "verified": v, "detail": d} for k, s, v, d, _ in checks][:20]
+    }
     if not checks:
         if facts.provenance:
-            return outcome(Verdict.NOT_SATISFIED,
-                           f"The supplied provenance ({plural(len(facts.provenance), 'attestation')}) is unsigned and "
-                           "no other signature was supplied.", gather(facts.provenance), **details)
-        return manual("No signature or signed attestation was supplied; supply the cosign signature bundle or DSSE "
-                      "attestation and the signer's public key to decide this.", **details)
+            return outcome(
+                Verdict.NOT_SATISFIED,
+                f"The supplied provenance ({plural(len(facts.provenance), 'attestation')}) is unsigned and "
+                "no other signature was supplied.",
+                gather(facts.provenance),
+                **details,
+            )
+        return manual(
+            "No signature or signed attestation was supplied; supply the cosign signature bundle or DSSE "
+            "attestation and the signer's public key to decide this.",
+            **details,
+        )
     failed = [c for c in checks if c[2] is False]
-    passed = [c for c in checks if c[2] is True]
+    passed = [c for c in checks if _key_verified(c[2], c[3])]
+    intact = [c for c in checks if c[2] is True and c not in passed]
     evidence = [e for c in checks for e in c[4]][:30]
     if failed:
         which = listing([f"{c[1]}: {c[3]}" for c in failed], 3)
-        return outcome(Verdict.NOT_SATISFIED, f"{plural(len(failed), 'signature')} FAILED verification ({which}).",
-                       evidence, **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"{plural(len(failed), 'signature')} FAILED verification ({which}).",
+            evidence,
+            **details,
+        )
     if passed:
         kind, subject, _, detail, _ = passed[0]
-        return outcome(Verdict.SATISFIED, f"The {kind} signature over {subject} verifies"
-                       f"{' (' + detail + ')' if detail else ''}.", evidence, **details)
-    return outcome(Verdict.PARTIAL,
-                   f"{plural(len(checks), 'signature')} present but not verified: no public key was supplied "
-                   "(pass the signer's key with --key to verify).", evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The {kind} signature over {subject} verifies{' (' + detail + ')' if detail else ''}.",
+            evidence,
+            **details,
+        )
+    if intact:
+        kind, subject, _, detail, _ = intact[0]
+        return outcome(
+            Verdict.PARTIAL,
+            f"The {kind} signature over {subject} verifies only against the certificate it carries; its "
+            "signer identity and certificate chain were not checked, so supply the organisation's public key "
+            "(--key) to verify who signed it.",
+            evidence,
+            **details,
+        )
+    return outcome(
+        Verdict.PARTIAL,
+        f"{plural(len(checks), 'signature')} present but not verified: no public key was supplied "
+        "(pass the signer's key with --key to verify).",
+        evidence,
+        **details,
+    )
 
 
 @check("component_authenticity")
@@ -129,14 +211,36 @@ def component_authenticity(facts: ImageFacts, params: dict[str, Any], ctx: Check
     listed = sbom_components(facts)
     with_supplier = sum(1 for c in listed if c.supplier)
     with_license = sum(1 for c in listed if c.licenses)
-    details = {"components": len(listed), "with_supplier": with_supplier, "with_license": with_license,
-               "digest": facts.identity.digest}
-    trusted = [p for p in facts.provenance if p.signature_verified is True and _covers(p, facts.identity.digest)]
+    details = {
+        "components": len(listed),
+        "with_supplier": with_supplier,
+        "with_license": with_license,
+        "digest": facts.identity.digest,
+    }
+    trusted = [
+        p
+        for p in facts.provenance
+        if _key_verified(p.signature_verified, p.signature_detail) and _covers(p, facts.identity.digest)
+    ]
     if trusted:
-        return outcome(Verdict.SATISFIED,
-                       f"Provenance signed by a verified key covers the image digest {facts.identity.digest} "
-                       f"(builder {trusted[0].builder_id or '?'}).", gather(trusted), **details)
-    stats = (f"the SBOM names a supplier for {with_supplier} and a license for {with_license} of "
-             f"{plural(len(listed), 'component')}") if listed else "no SBOM was supplied"
-    return manual(f"No verified, signed provenance covers the image digest; {stats}. Confirm components come from "
-                  "authorised sources (trusted registries, signed packages).", gather(facts.provenance), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"Provenance signed by a verified key covers the image digest {facts.identity.digest} "
+            f"(builder {trusted[0].builder_id or '?'}).",
+            gather(trusted),
+            **details,
+        )
+    stats = (
+        (
+            f"the SBOM names a supplier for {with_supplier} and a license for {with_license} of "
+            f"{plural(len(listed), 'component')}"
+        )
+        if listed
+        else "no SBOM was supplied"
+    )
+    return manual(
+        f"No verified, signed provenance covers the image digest; {stats}. Confirm components come from "
+        "authorised sources (trusted registries, signed packages).",
+        gather(facts.provenance),
+        **details,
+    )
