@@ -3,6 +3,7 @@
 Evidence ranks: a module the filesystem shows activated (with its CMVP certificate) beats a module
 present but not activated, which beats a package name in an SBOM. The reason says which won.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,10 +13,36 @@ from scc.engine.checks.support import component_label, gather, listing, manual, 
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import FipsModule, ImageFacts
 
-FIPS_PACKAGES = ["*fips*", "openssl-provider-fips", "libgcrypt*-fips*", "nss-softokn*", "boringssl*", "*boringcrypto*"]
-CRYPTO_PACKAGES = ["openssl", "openssl-libs", "openssl3", "libssl*", "libcrypto*", "gnutls", "libgnutls*",
-                   "libgcrypt*", "nss", "libnss3", "nss-softokn*", "boringssl*", "libsodium*", "libnettle*",
-                   "nettle", "mbedtls", "libmbedcrypto*", "wolfssl", "bouncycastle*", "bcprov*"]
+FIPS_PACKAGES = [
+    "*fips*",
+    "openssl-provider-fips",
+    "libgcrypt*-fips*",
+    "nss-softokn*",
+    "boringssl*",
+    "*boringcrypto*",
+]
+CRYPTO_PACKAGES = [
+    "openssl",
+    "openssl-libs",
+    "openssl3",
+    "libssl*",
+    "libcrypto*",
+    "gnutls",
+    "libgnutls*",
+    "libgcrypt*",
+    "nss",
+    "libnss3",
+    "nss-softokn*",
+    "boringssl*",
+    "libsodium*",
+    "libnettle*",
+    "nettle",
+    "mbedtls",
+    "libmbedcrypto*",
+    "wolfssl",
+    "bouncycastle*",
+    "bcprov*",
+]
 
 
 def _module_label(module: FipsModule) -> str:
@@ -24,50 +51,81 @@ def _module_label(module: FipsModule) -> str:
     return f"{module.name} {module.version}".strip() + f" ({module.kind}{standard}{cert})"
 
 
-@check("fips_module_active", require_certificate=True, fips_packages=FIPS_PACKAGES, crypto_packages=CRYPTO_PACKAGES)
+@check(
+    "fips_module_active",
+    require_certificate=True,
+    fips_packages=FIPS_PACKAGES,
+    crypto_packages=CRYPTO_PACKAGES,
+)
 def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """A FIPS 140 module is activated in the image (with its CMVP certificate when require_certificate)."""
     real = [m for m in facts.fips_modules if m.kind != "package"]
     active = [m for m in real if m.activated is True]
     policy = facts.filesystem.crypto_policy if facts.filesystem else ""
-    details: dict[str, Any] = {"active": [_module_label(m) for m in active], "crypto_policy": policy,
-                               "present": [_module_label(m) for m in real if m.activated is not True],
-                               "evidence_kind": "filesystem" if real else "sbom"}
+    details: dict[str, Any] = {
+        "active": [_module_label(m) for m in active],
+        "crypto_policy": policy,
+        "present": [_module_label(m) for m in real if m.activated is not True],
+        "evidence_kind": "filesystem" if real else "sbom",
+    }
     if active:
         certified = [m for m in active if m.cmvp_certificate]
         policy_text = f"; system crypto policy {policy}" if policy else ""
         if certified or not params["require_certificate"]:
             chosen = (certified or active)[0]
             how = f" ({chosen.activation_detail})" if chosen.activation_detail else ""
-            return outcome(Verdict.SATISFIED,
-                           f"The image filesystem shows the FIPS module {_module_label(chosen)} activated{how}"
-                           f"{policy_text}.", gather(active), **details)
-        return outcome(Verdict.PARTIAL,
-                       f"The image filesystem shows {listing(_module_label(m) for m in active)} activated, but no "
-                       "CMVP certificate was matched; verify the module version against the CMVP validated list.",
-                       gather(active), **details)
+            return outcome(
+                Verdict.SATISFIED,
+                f"The image filesystem shows the FIPS module {_module_label(chosen)} activated{how}"
+                f"{policy_text}.",
+                gather(active),
+                **details,
+            )
+        return outcome(
+            Verdict.PARTIAL,
+            f"The image filesystem shows {listing(_module_label(m) for m in active)} activated, but no "
+            "CMVP certificate was matched; verify the module version against the CMVP validated list.",
+            gather(active),
+            **details,
+        )
     if real:
-        why = "; ".join(f"{m.name}: {m.activation_detail or 'activation cannot be determined'}" for m in real[:3])
-        return outcome(Verdict.PARTIAL,
-                       f"The image filesystem contains FIPS-capable {listing(_module_label(m) for m in real)} but "
-                       f"does not show it activated ({why}).", gather(real), **details)
+        why = "; ".join(
+            f"{m.name}: {m.activation_detail or 'activation cannot be determined'}" for m in real[:3]
+        )
+        return outcome(
+            Verdict.PARTIAL,
+            f"The image filesystem contains FIPS-capable {listing(_module_label(m) for m in real)} but "
+            f"does not show it activated ({why}).",
+            gather(real),
+            **details,
+        )
     named = [m for m in facts.fips_modules if m.kind == "package"]
     packaged = [c for c in facts.components if matches_any(c.name, params["fips_packages"])]
     if named or packaged:
         names = [_module_label(m) for m in named] + [component_label(c) for c in packaged]
-        return manual(f"Only package names suggest a FIPS module ({listing(names)}), from the SBOM; no image "
-                      "filesystem shows it installed and activated. Verify the provider is loaded by default "
-                      "(e.g. openssl.cnf / crypto policy) and its CMVP certificate.",
-                      **{**details, "packages": names})
+        return manual(
+            f"Only package names suggest a FIPS module ({listing(names)}), from the SBOM; no image "
+            "filesystem shows it installed and activated. Verify the provider is loaded by default "
+            "(e.g. openssl.cnf / crypto policy) and its CMVP certificate.",
+            **{**details, "packages": names},
+        )
     if facts.filesystem is None and not facts.components:
-        return manual("Neither the image filesystem nor an SBOM was supplied; supply either to show which "
-                      "cryptographic modules the image contains.", **details)
+        return manual(
+            "Neither the image filesystem nor an SBOM was supplied; supply either to show which "
+            "cryptographic modules the image contains.",
+            **details,
+        )
     crypto = [c for c in facts.components if matches_any(c.name, params["crypto_packages"])]
     if crypto:
-        return outcome(Verdict.NOT_SATISFIED,
-                       f"The image contains cryptographic libraries ({listing(component_label(c) for c in crypto)}) "
-                       "but no FIPS 140 validated module was found.", gather(crypto, 20), **{
-                           **details, "crypto": [component_label(c) for c in crypto[:20]]})
-    return manual("No cryptographic library and no FIPS module was found in the image; if the workload uses no "
-                  "cryptography this requirement may not apply, otherwise identify the module it relies on.",
-                  **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The image contains cryptographic libraries ({listing(component_label(c) for c in crypto)}) "
+            "but no FIPS 140 validated module was found.",
+            gather(crypto, 20),
+            **{**details, "crypto": [component_label(c) for c in crypto[:20]]},
+        )
+    return manual(
+        "No cryptographic library and no FIPS module was found in the image; if the workload uses no "
+        "cryptography this requirement may not apply, otherwise identify the module it relies on.",
+        **details,
+    )

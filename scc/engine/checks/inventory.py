@@ -3,6 +3,7 @@
 Also the image's own metadata labels (who built it from which source revision) and superseded
 OS packages left behind (SI-2(6)).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,20 +35,34 @@ def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
     listed = sbom_components(facts)
     formats = sorted({f"{s.format} {s.spec_version}".strip() for s in facts.sboms})
     evidence = gather(facts.sboms)
-    details = {"sbom_count": len(facts.sboms), "formats": formats, "component_count": len(listed),
-               "tools": sorted({s.tool for s in facts.sboms if s.tool})}
+    details = {
+        "sbom_count": len(facts.sboms),
+        "formats": formats,
+        "component_count": len(listed),
+        "tools": sorted({s.tool for s in facts.sboms if s.tool}),
+    }
     if len(listed) < params["min_components"]:
-        return outcome(Verdict.NOT_SATISFIED,
-                       f"The supplied SBOM ({', '.join(formats)}) lists {plural(len(listed), 'component')}, "
-                       f"fewer than the {params['min_components']} an inventory of an image needs.",
-                       evidence, **details)
-    return outcome(Verdict.SATISFIED,
-                   f"An SBOM ({', '.join(formats)}) inventories {plural(len(listed), 'component')} of the image.",
-                   evidence, **details)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The supplied SBOM ({', '.join(formats)}) lists {plural(len(listed), 'component')}, "
+            f"fewer than the {params['min_components']} an inventory of an image needs.",
+            evidence,
+            **details,
+        )
+    return outcome(
+        Verdict.SATISFIED,
+        f"An SBOM ({', '.join(formats)}) inventories {plural(len(listed), 'component')} of the image.",
+        evidence,
+        **details,
+    )
 
 
-@check("sbom_fields_complete", required_fields=["name", "version", "purl"],
-       ignore_types=["file", "operating-system"], min_complete_percent=90.0)
+@check(
+    "sbom_fields_complete",
+    required_fields=["name", "version", "purl"],
+    ignore_types=["file", "operating-system"],
+    min_complete_percent=90.0,
+)
 def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Every SBOM component carries the identifying fields (name, version, purl by default)."""
     if not facts.sboms:
@@ -55,8 +70,9 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
     ignored = {t.lower() for t in params["ignore_types"]}
     listed = [c for c in sbom_components(facts) if c.type.lower() not in ignored]
     if not listed:
-        return outcome(Verdict.NOT_SATISFIED, "The SBOM lists no package components to identify.",
-                       gather(facts.sboms))
+        return outcome(
+            Verdict.NOT_SATISFIED, "The SBOM lists no package components to identify.", gather(facts.sboms)
+        )
     missing: dict[str, list[str]] = {f: [] for f in params["required_fields"]}
     incomplete: list[Component] = []
     for component in listed:
@@ -66,23 +82,36 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
         if gaps:
             incomplete.append(component)
     complete_pct = round(100.0 * (len(listed) - len(incomplete)) / len(listed), 1)
-    details = {"checked": len(listed), "incomplete": len(incomplete), "complete_percent": complete_pct,
-               "missing": {f: capped(names) for f, names in missing.items() if names}}
+    details = {
+        "checked": len(listed),
+        "incomplete": len(incomplete),
+        "complete_percent": complete_pct,
+        "missing": {f: capped(names) for f, names in missing.items() if names},
+    }
     fields = ", ".join(params["required_fields"])
     if not incomplete:
-        return outcome(Verdict.SATISFIED, f"All {len(listed)} SBOM package components have {fields}.",
-                       gather(facts.sboms), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"All {len(listed)} SBOM package components have {fields}.",
+            gather(facts.sboms),
+            **details,
+        )
     gaps_text = "; ".join(f"{len(names)} without {f}" for f, names in missing.items() if names)
     verdict = Verdict.PARTIAL if complete_pct >= params["min_complete_percent"] else Verdict.NOT_SATISFIED
-    return outcome(verdict,
-                   f"{len(incomplete)} of {len(listed)} SBOM package components lack an identifying field "
-                   f"({gaps_text}; e.g. {listing(component_label(c) for c in incomplete)}); "
-                   f"{complete_pct}% are complete.",
-                   gather(facts.sboms) + gather(incomplete, 20), **details)
+    return outcome(
+        verdict,
+        f"{len(incomplete)} of {len(listed)} SBOM package components lack an identifying field "
+        f"({gaps_text}; e.g. {listing(component_label(c) for c in incomplete)}); "
+        f"{complete_pct}% are complete.",
+        gather(facts.sboms) + gather(incomplete, 20),
+        **details,
+    )
 
 
 @check("sbom_covers_scanned_packages", min_coverage_percent=95.0)
-def sbom_covers_scanned_packages(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+def sbom_covers_scanned_packages(
+    facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
+) -> CheckOutcome:
     """Packages seen by scanners or the image filesystem that the SBOM does not list (coverage %)."""
     if not facts.sboms:
         return manual(_NO_SBOM)
@@ -91,23 +120,40 @@ def sbom_covers_scanned_packages(facts: ImageFacts, params: dict[str, Any], ctx:
     pairs = {(c.name.lower(), c.version) for c in listed}
     seen = _seen_elsewhere(facts)
     if not seen:
-        return manual("No scanner report or filesystem listed packages to compare with the SBOM; supply a "
-                      "package-listing scan (e.g. Trivy JSON) or the image filesystem to measure coverage.")
-    absent = {label: ev for label, (purl, name, version, ev) in seen.items()
-              if normalise_purl(purl) not in purls and (name.lower(), version) not in pairs}
+        return manual(
+            "No scanner report or filesystem listed packages to compare with the SBOM; supply a "
+            "package-listing scan (e.g. Trivy JSON) or the image filesystem to measure coverage."
+        )
+    absent = {
+        label: ev
+        for label, (purl, name, version, ev) in seen.items()
+        if normalise_purl(purl) not in purls and (name.lower(), version) not in pairs
+    }
     covered_pct = round(100.0 * (len(seen) - len(absent)) / len(seen), 1)
-    details = {"seen": len(seen), "absent": capped(sorted(absent)), "coverage_percent": covered_pct,
-               "sbom_components": len(listed)}
-    evidence = gather(facts.sboms) + gather(facts.scans) + [e for evs in list(absent.values())[:20] for e in evs]
+    details = {
+        "seen": len(seen),
+        "absent": capped(sorted(absent)),
+        "coverage_percent": covered_pct,
+        "sbom_components": len(listed),
+    }
+    evidence = (
+        gather(facts.sboms) + gather(facts.scans) + [e for evs in list(absent.values())[:20] for e in evs]
+    )
     if not absent:
-        return outcome(Verdict.SATISFIED,
-                       f"The SBOM lists all {plural(len(seen), 'package')} that scanners or the filesystem "
-                       "reported.", evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The SBOM lists all {plural(len(seen), 'package')} that scanners or the filesystem reported.",
+            evidence,
+            **details,
+        )
     verdict = Verdict.PARTIAL if covered_pct >= params["min_coverage_percent"] else Verdict.NOT_SATISFIED
-    return outcome(verdict,
-                   f"The SBOM lacks {len(absent)} of {plural(len(seen), 'package')} that scanners or the "
-                   f"filesystem reported ({listing(sorted(absent))}); coverage {covered_pct}%.",
-                   evidence, **details)
+    return outcome(
+        verdict,
+        f"The SBOM lacks {len(absent)} of {plural(len(seen), 'package')} that scanners or the "
+        f"filesystem reported ({listing(sorted(absent))}); coverage {covered_pct}%.",
+        evidence,
+        **details,
+    )
 
 
 def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
@@ -117,36 +163,55 @@ def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
     for component in facts.components:
         others = [e for e in component.evidence if e.source not in sources]
         if others and component.type.lower() not in ("file", "operating-system"):
-            seen.setdefault(component_label(component), (component.purl, component.name, component.version,
-                                                         others[:1]))
+            seen.setdefault(
+                component_label(component), (component.purl, component.name, component.version, others[:1])
+            )
     for finding in facts.findings:
         if finding.package:
             label = f"{finding.package} {finding.installed_version}".strip()
-            seen.setdefault(label, (finding.purl, finding.package, finding.installed_version,
-                                    finding.evidence[:1]))
+            seen.setdefault(
+                label, (finding.purl, finding.package, finding.installed_version, finding.evidence[:1])
+            )
     return seen
 
 
-@check("image_labels", required=["org.opencontainers.image.source", "org.opencontainers.image.revision",
-                                 "org.opencontainers.image.created"])
+@check(
+    "image_labels",
+    required=[
+        "org.opencontainers.image.source",
+        "org.opencontainers.image.revision",
+        "org.opencontainers.image.created",
+    ],
+)
 def image_labels(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image config carries the required metadata labels (OCI annotations by default)."""
     if facts.config is None:
-        return manual("No image config was supplied; supply `docker inspect` output or the OCI image config "
-                      "to read the image's labels.")
+        return manual(
+            "No image config was supplied; supply `docker inspect` output or the OCI image config "
+            "to read the image's labels."
+        )
     required = params["required"]
     present = [k for k in required if str(facts.config.labels.get(k, "")).strip()]
     absent = [k for k in required if k not in present]
-    evidence = [facts.config.field_evidence.get("labels")] if facts.config.field_evidence.get("labels") else []
+    evidence = (
+        [facts.config.field_evidence.get("labels")] if facts.config.field_evidence.get("labels") else []
+    )
     evidence = evidence or list(facts.config.evidence[:1])
-    details = {"present": present, "absent": absent,
-               "values": {k: facts.config.labels[k] for k in present}}
+    details = {"present": present, "absent": absent, "values": {k: facts.config.labels[k] for k in present}}
     if not absent:
-        return outcome(Verdict.SATISFIED, f"The image config declares all required labels ({', '.join(required)}).",
-                       evidence, **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"The image config declares all required labels ({', '.join(required)}).",
+            evidence,
+            **details,
+        )
     verdict = Verdict.PARTIAL if present else Verdict.NOT_SATISFIED
-    return outcome(verdict, f"The image config lacks {plural(len(absent), 'required label')}: {', '.join(absent)}.",
-                   evidence, **details)
+    return outcome(
+        verdict,
+        f"The image config lacks {plural(len(absent), 'required label')}: {', '.join(absent)}.",
+        evidence,
+        **details,
+    )
 
 
 @check("no_superseded_packages", package_types=["apk", "deb", "rpm"])
@@ -158,22 +223,37 @@ def no_superseded_packages(facts: ImageFacts, params: dict[str, Any], ctx: Check
     for component in facts.components:
         ptype, namespace, name = _purl_parts(component.purl)
         if ptype in params["package_types"] and component.version:
-            versions.setdefault(f"{ptype}/{namespace}/{name}".replace("//", "/"), {})[component.version] = component
+            versions.setdefault(f"{ptype}/{namespace}/{name}".replace("//", "/"), {})[component.version] = (
+                component
+            )
     if not versions:
-        return manual(f"The inventory names no OS packages of type {', '.join(params['package_types'])} "
-                      "(by purl); confirm how this image's software is installed and updated.")
+        return manual(
+            f"The inventory names no OS packages of type {', '.join(params['package_types'])} "
+            "(by purl); confirm how this image's software is installed and updated."
+        )
     doubled = {key: by_version for key, by_version in versions.items() if len(by_version) > 1}
-    details = {"os_packages": len(versions), "superseded": capped(
-        f"{key.rsplit('/', 1)[-1]} ({', '.join(sorted(v))})" for key, v in sorted(doubled.items()))}
+    details = {
+        "os_packages": len(versions),
+        "superseded": capped(
+            f"{key.rsplit('/', 1)[-1]} ({', '.join(sorted(v))})" for key, v in sorted(doubled.items())
+        ),
+    }
     if not doubled:
-        return outcome(Verdict.SATISFIED,
-                       f"Each of the {plural(len(versions), 'OS package')} is installed in one version only.",
-                       gather(facts.sboms), **details)
-    return outcome(Verdict.NOT_SATISFIED,
-                   f"{plural(len(doubled), 'OS package')} {'is' if len(doubled) == 1 else 'are'} installed in more than one "
-                   f"version: "
-                   f"{listing(details['superseded']['names'])}.",
-                   gather(c for v in doubled.values() for c in v.values()), **details)
+        return outcome(
+            Verdict.SATISFIED,
+            f"Each of the {plural(len(versions), 'OS package')} is installed in one version only.",
+            gather(facts.sboms),
+            **details,
+        )
+    return outcome(
+        Verdict.NOT_SATISFIED,
+        f"{plural(len(doubled), 'OS package')} {'is' if len(doubled) == 1 else 'are'} installed in more "
+        "than one "
+        f"version: "
+        f"{listing(details['superseded']['names'])}.",
+        gather(c for v in doubled.values() for c in v.values()),
+        **details,
+    )
 
 
 def _purl_parts(purl: str) -> tuple[str, str, str]:

@@ -1,6 +1,7 @@
 """Checks that decide nothing from facts, on purpose: a requirement an image cannot evidence
 (not-applicable, with the reason) or one a person must examine (manual, with what to look at).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,11 +15,16 @@ from scc.facts.model import ImageFacts
 @check("not_applicable_to_images", reason="")
 def not_applicable_to_images(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Not applicable: the requirement concerns the host, platform or organisation, not a container image."""
-    reason = params["reason"] or "This requirement is met by the platform or organisation, not by a container image."
+    reason = (
+        params["reason"]
+        or "This requirement is met by the platform or organisation, not by a container image."
+    )
     return outcome(Verdict.NOT_APPLICABLE, reason)
 
 
 @check("manual_review", reason="")
 def manual_review(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Manual: image facts cannot decide; the reason (and the rule's `manual:` text) says what to examine."""
-    return manual(params["reason"] or "Image facts cannot decide this requirement; an assessor must review it.")
+    return manual(
+        params["reason"] or "Image facts cannot decide this requirement; an assessor must review it."
+    )

@@ -2,6 +2,7 @@
 
 Registers no check. Everything here is pure and small so each check module reads as its decision.
 """
+
 from __future__ import annotations
 
 import fnmatch
