@@ -1,7 +1,8 @@
 """Helpers that build a small real root filesystem and run real tools (syft, oscap) over it.
 
 The tree is one Debian 12 image: a trimmed copy of this machine's dpkg status database with the
-packages' copyright files, /etc/os-release, and a few real Python wheels installed by pip. Each
+packages' copyright files, /etc/os-release, and a few real Python wheels installed by pip (offline:
+the .dist-info of the same projects installed in this Python). Each
 helper returns None (never raises) when the tool or the host data it needs is missing, so tests
 can skip with a reason.
 """
@@ -90,9 +91,34 @@ def build_debian_rootfs(root: Path) -> str | None:
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
                           "--disable-pip-version-check", "--target", str(site), *WHEELS],
                          check=False, capture_output=True, text=True, timeout=300)
-    if pip.returncode != 0:
+    if pip.returncode != 0 and not _copy_installed_metadata(site):
         return f"pip could not install {' '.join(WHEELS)}: {pip.stderr.strip().splitlines()[-1:]}"
     return None
+
+
+def _copy_installed_metadata(site: Path) -> bool:
+    """Offline fallback: the .dist-info of the same projects installed in this Python."""
+    from importlib import metadata
+
+    copied = 0
+    for project in (w.split("==")[0] for w in WHEELS):
+        try:
+            found = Path(str(metadata.distribution(project)._path))   # importlib offers no public accessor
+        except (metadata.PackageNotFoundError, AttributeError):
+            continue
+        shutil.copytree(found, site / found.name, dirs_exist_ok=True)
+        copied += 1
+    return copied > 0
+
+
+def python_packages(root: Path) -> set[str]:
+    """pkg:pypi purls of the distributions installed in the tree, read from their .dist-info names."""
+    site = root / "usr/lib/python3/site-packages"
+    purls = set()
+    for info in site.glob("*.dist-info"):
+        name, _, version = info.name.removesuffix(".dist-info").partition("-")
+        purls.add(f"pkg:pypi/{name.lower().replace('_', '-')}@{version}")
+    return purls
 
 
 def run_syft(source: str, outputs: dict[str, str], out_dir: Path) -> str | None:
