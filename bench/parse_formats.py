@@ -35,6 +35,15 @@ SCC_CASES = [  # (reader module, file): the largest file of each format
     ("sarif", SAMPLES / "sarif" / "nginx.grype.sarif.json"),
     ("xccdf_results", SAMPLES / "xccdf-results" / "rhel8.disa-scc.xccdf-1.2-results.xml"),
     ("xccdf_results", SAMPLES / "xccdf-results" / "rhel8.openscap.xccdf-1.2-results.xml"),
+    ("grype", SAMPLES / "grype" / "golang-1.12-alpine.grype.json"),
+    ("trivy", SAMPLES / "trivy" / "alpine-3.10.trivy.json"),
+    ("image_config", SAMPLES / "image-config" / "go-stream-client.docker-inspect.json"),
+    ("cyclonedx_json", SAMPLES / "cyclonedx-vex" / "dropwizard.dependency-track.vex-1.5.json"),
+    ("openvex", SAMPLES / "openvex" / "images.vex.json"),
+    ("csaf_vex", SAMPLES / "csaf-vex" / "2022-evd-uc-02-na-001.json"),
+    ("intoto", SAMPLES / "intoto" / "slsa-v0.2.gha-generic.dsse.intoto.jsonl"),
+    ("intoto", SAMPLES / "intoto" / "slsa-v1.gha-container-based.sigstore-bundle.json"),
+    ("image_layout", REPO / "examples" / "demo-image" / "image"),
 ]
 
 
