@@ -33,4 +33,4 @@ def hostile(shared_data: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _reproducible_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs at a fixed assessment time unless it sets its own."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SCC_TEST_EPOCH", "1795000000"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SCC_TEST_EPOCH", "1795700000"))

@@ -35,7 +35,7 @@ def example_package(tmp_path_factory) -> Path:
 def _env() -> dict[str, str]:
     import os
 
-    return dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
+    return dict(os.environ, SOURCE_DATE_EPOCH="1795700000")
 
 
 def test_package_writes_every_output_listed_in_the_manifest_with_hashes(example_package):

@@ -5,6 +5,7 @@ two scanners report in the same package is one Finding with both sources and bot
 """
 from __future__ import annotations
 
+import os
 from dataclasses import fields, replace
 
 from scc.facts.identity import package_key
@@ -42,6 +43,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
                 merged.filesystem = part.filesystem
     merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
     merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    _fill_os_from_filesystem(merged)
     from scc.facts.vex_apply import apply_vex
 
     apply_vex(merged)
@@ -58,7 +60,29 @@ def _merge_identity(a: ImageIdentity, b: ImageIdentity, notes: list[str]) -> Ima
     if a.digest and b.digest and a.digest != b.digest:
         notes.append(f"inputs disagree on the image digest: {a.digest} vs {b.digest}; the first is used")
     values = {f.name: getattr(a, f.name) or getattr(b, f.name) for f in fields(a) if f.name != "evidence"}
+    if a.name and b.name and a.name != b.name:
+        values["name"], values["tag"] = _better_name(a, b)
+        notes.append(f"inputs name the image differently ({a.name}, {b.name}); {values['name']} is used")
     return ImageIdentity(**values, evidence=tuple(dict.fromkeys(a.evidence + b.evidence)))
+
+
+def _looks_like_local_path(name: str) -> bool:
+    """A scanner run on a directory or OCI layout names the image after the path it was given."""
+    return name.startswith(("/", "./", "../", "~")) or os.path.exists(name)
+
+
+def _better_name(a: ImageIdentity, b: ImageIdentity) -> tuple[str, str]:
+    """The registry reference rather than a local path; otherwise the first input's name."""
+    if _looks_like_local_path(a.name) and not _looks_like_local_path(b.name):
+        return b.name, b.tag or a.tag
+    return a.name, a.tag or b.tag
+
+
+def _fill_os_from_filesystem(merged: ImageFacts) -> None:
+    release = merged.filesystem.os_release if merged.filesystem else {}
+    if not merged.identity.os and release.get("ID"):
+        os_name = " ".join(v for v in (release.get("ID"), release.get("VERSION_ID")) if v)
+        merged.identity = replace(merged.identity, os=os_name)
 
 
 def _merge_component(index: dict[str, Component], component: Component) -> None:

@@ -128,6 +128,8 @@ class InputDocument:
         except RecursionError:
             return "JSON nested too deeply to read safely"
         except ValueError as exc:
+            if getattr(exc, "pos", 99) <= 2:  # fails at once: text that merely starts with a bracket
+                return "not JSON, and not a text format scc reads"
             return f"malformed JSON: {exc}"
         return "JSON of a format scc does not recognise"
 
