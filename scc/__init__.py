@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["assess", "Assessment", "Settings", "SccError", "InputError", "__version__"]
+__all__ = ["Assessment", "InputError", "SccError", "Settings", "__version__", "assess"]
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment, Settings, assess

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from scc.clock import assessment_time
 from scc.engine.model import ControlResult, Rule, RuleResult, Verdict
@@ -100,7 +101,7 @@ class Assessment:
             counts[result.verdict.value] += 1
         return counts
 
-    def controls_df(self) -> "pandas.DataFrame":
+    def controls_df(self) -> pandas.DataFrame:
         import pandas as pd
 
         rows = [
@@ -116,7 +117,7 @@ class Assessment:
         ]
         return pd.DataFrame(rows, columns=["control", "title", "status", "statement", "rules", "evidence"])
 
-    def rules_df(self) -> "pandas.DataFrame":
+    def rules_df(self) -> pandas.DataFrame:
         import pandas as pd
 
         rows = [
@@ -131,7 +132,7 @@ class Assessment:
         return pd.DataFrame(rows, columns=["rule", "title", "verdict", "controls", "srg", "severity",
                                            "statement", "origin"])
 
-    def findings_df(self) -> "pandas.DataFrame":
+    def findings_df(self) -> pandas.DataFrame:
         import pandas as pd
 
         rows = [

@@ -37,7 +37,7 @@ def option_name(name: str) -> str:
     return f"--max-{name}" if name.startswith("cat") else f"--max-open-{name}"
 
 
-def open_counts(assessment: "Assessment") -> dict[str, int]:
+def open_counts(assessment: Assessment) -> dict[str, int]:
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
         if result.verdict.is_open:
@@ -49,7 +49,7 @@ def open_counts(assessment: "Assessment") -> dict[str, int]:
     return counts
 
 
-def breaches(assessment: "Assessment", thresholds: list[Threshold]) -> list[str]:
+def breaches(assessment: Assessment, thresholds: list[Threshold]) -> list[str]:
     """One line per breached threshold (empty when the gate passes)."""
     counts = open_counts(assessment)
     lines = []

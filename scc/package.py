@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 
 
-def render_outputs(assessment: "Assessment") -> dict[str, tuple[bytes, str]]:
+def render_outputs(assessment: Assessment) -> dict[str, tuple[bytes, str]]:
     """file name -> (bytes, media type) for every writer, plus one XCCDF file per extra benchmark."""
     from scc.writers import available_writers
 
@@ -32,13 +32,13 @@ def render_outputs(assessment: "Assessment") -> dict[str, tuple[bytes, str]]:
     return outputs
 
 
-def _extra_documents(writer, assessment: "Assessment") -> dict[str, bytes]:
+def _extra_documents(writer, assessment: Assessment) -> dict[str, bytes]:
     """Writers that produce one document per benchmark expose render_extra(assessment) -> {name: bytes}."""
     render_extra = getattr(writer, "render_extra", None)
     return render_extra(assessment) if callable(render_extra) else {}
 
 
-def manifest(assessment: "Assessment", outputs: dict[str, tuple[bytes, str]]) -> bytes:
+def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> bytes:
     document = {
         "generator": f"scc {__version__}",
         "assessed-at": iso(assessment.assessed_at),
@@ -60,7 +60,7 @@ def manifest(assessment: "Assessment", outputs: dict[str, tuple[bytes, str]]) ->
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_package(assessment: "Assessment", out_dir: Path) -> Path:
+def write_package(assessment: Assessment, out_dir: Path) -> Path:
     outputs = render_outputs(assessment)
     with staged_directory(out_dir) as staging:
         for name, (data, _media) in outputs.items():

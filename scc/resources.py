@@ -1,13 +1,13 @@
 """Where the shipped data lives: the rule packs and templates (top-level in a checkout, scc/_packs in a wheel)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def pack_dir(name: str) -> Path:
     """The directory of a shipped pack: 'controls', 'stig' or 'templates'."""
     installed = _PACKAGE / "_packs" / name

@@ -12,7 +12,7 @@ from scc.errors import InputError
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_OR_EXTERNAL = re.compile(rb"<!ENTITY|\bSYSTEM\b|\bPUBLIC\b", re.IGNORECASE)
-_ROOT_TAG = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>", re.S)
+_ROOT_TAG = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)([^>]*)>", re.DOTALL)
 
 
 def _parser():
@@ -42,7 +42,7 @@ def parse_xml_bytes(data: bytes, name: str):
 
 def sniff_root_tag(head: str) -> str:
     """'{namespace}local' of the first element in an XML prolog, without a full parse."""
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.S)
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.DOTALL)
     match = _ROOT_TAG.search(text)
     if not match:
         return ""

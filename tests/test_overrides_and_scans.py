@@ -1,7 +1,7 @@
 """Organisation overrides and existing STIG scan precedence, applied to rule results."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -88,7 +88,7 @@ def test_malformed_overrides_are_one_line_errors_naming_the_file(tmp_path, body,
 
 def scan(result_value: str, rule_id: str = "xccdf_mil.disa.stig_rule_SV-203591r999999_rule") -> XccdfRuleResult:
     return XccdfRuleResult(rule_id=rule_id, result=result_value, tool="OpenSCAP 1.3.7",
-                           timestamp=datetime(2026, 11, 1, tzinfo=timezone.utc),
+                           timestamp=datetime(2026, 11, 1, tzinfo=UTC),
                            evidence=(Evidence("scan.xml", "ab" * 32, "/Benchmark/TestResult/rule-result[4]"),))
 
 

@@ -7,6 +7,7 @@ import json
 import tarfile
 
 from conftest import EXAMPLE
+
 from scc.facts import read_inputs
 from scc.facts.identity import normalise_purl
 from scc.facts.model import FindingState

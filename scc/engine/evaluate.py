@@ -1,7 +1,7 @@
 """Running rules over ImageFacts: each rule's named check decides, its Jinja template explains."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from scc.engine.checks import CheckContext, registry
@@ -50,7 +50,7 @@ def render_statement(rule: Rule, outcome: CheckOutcome, facts: ImageFacts) -> st
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile(source: str, rule_id: str, pack: str):
     from jinja2 import StrictUndefined, TemplateSyntaxError
     from jinja2.sandbox import SandboxedEnvironment

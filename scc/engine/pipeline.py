@@ -26,7 +26,7 @@ class EngineOutput:
     notes: list[str] = field(default_factory=list)
 
 
-def run_engine(assessment: "Assessment") -> EngineOutput:
+def run_engine(assessment: Assessment) -> EngineOutput:
     settings = assessment.settings
     context = CheckContext(
         now=assessment.assessed_at,

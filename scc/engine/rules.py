@@ -6,8 +6,9 @@ names the file and the rule. No YAML text is ever evaluated as code.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 

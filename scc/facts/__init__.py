@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from scc.errors import InputError
 from scc.facts.interface import Reader
@@ -18,7 +18,7 @@ from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
 
-__all__ = ["configure_verification_keys", "expand_inputs", "read_inputs", "read_input", "available_readers", "detect_reader", "ImageFacts"]
+__all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +39,7 @@ def detect_reader(doc: InputDocument) -> Reader:
                 return reader
         except InputError:
             raise
-        except Exception:  # a sniff must never take the run down; the next reader may claim it
+        except Exception:  # noqa: BLE001, S112 - a sniff must never take the run down; the next reader may claim it
             continue
     raise doc.fail(_unknown_format_reason(doc))
 
@@ -48,7 +48,7 @@ def _unknown_format_reason(doc: InputDocument) -> str:
     if doc.is_dir:
         return "directory is neither an OCI image layout nor a root filesystem scc recognises"
     if doc.is_xml:
-        doc.xml  # raises for hostile or malformed XML with a precise reason
+        _ = doc.xml  # raises for hostile or malformed XML with a precise reason
         return f"XML with root element {doc.xml_root_tag() or '?'} is not a format scc reads"
     if doc.text is not None and doc.text.lstrip()[:1] in ("{", "[", ""):
         return doc.json_problem()

@@ -26,7 +26,7 @@ def normalise_purl(purl: str) -> str:
     return PackageURL(type=parsed.type, namespace=namespace, name=parsed.name, version=parsed.version).to_string()
 
 
-def component_key(component: "Component") -> str:
+def component_key(component: Component) -> str:
     canonical = normalise_purl(component.purl)
     if canonical:
         return canonical

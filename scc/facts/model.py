@@ -52,7 +52,7 @@ class Severity(str, Enum):
         return _SEVERITY_RANK[self]
 
     @classmethod
-    def parse(cls, text: object) -> "Severity":
+    def parse(cls, text: object) -> Severity:
         """Normalise any scanner's vocabulary: 'Critical', 'CRITICAL', 'moderate', 'important', 'error'..."""
         if isinstance(text, Severity):
             return text
@@ -60,7 +60,7 @@ class Severity(str, Enum):
         return _SEVERITY_WORDS.get(word, cls.UNKNOWN)
 
     @classmethod
-    def from_cvss(cls, score: float | None) -> "Severity":
+    def from_cvss(cls, score: float | None) -> Severity:
         if score is None:
             return cls.UNKNOWN
         if score >= 9.0:

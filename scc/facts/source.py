@@ -15,7 +15,7 @@ from typing import Any
 from scc.errors import InputError
 from scc.facts.model import Evidence
 
-MAX_INPUT_BYTES = int(os.environ.get("SCC_MAX_INPUT_BYTES", 512 * 1024 * 1024))
+MAX_INPUT_BYTES = int(os.environ.get("SCC_MAX_INPUT_BYTES", str(512 * 1024 * 1024)))
 _PROLOG_SCAN_BYTES = 64 * 1024
 
 

@@ -22,5 +22,5 @@ class Writer(ABC):
     order: ClassVar[int] = 50
 
     @abstractmethod
-    def render(self, assessment: "Assessment") -> bytes:
+    def render(self, assessment: Assessment) -> bytes:
         """The complete output document."""
