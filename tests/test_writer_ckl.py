@@ -263,7 +263,8 @@ def test_saf_ckl2hdf_reads_the_same_controls_and_statuses(saf, tmp_path, officia
     ckl.write_bytes(writer("ckl").render(assessment))
     out = tmp_path / "scc.hdf.json"
     done = subprocess.run([*saf, "convert", "ckl2hdf", "-i", str(ckl), "-o", str(out)], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"}, check=False)
+                          text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"}, check=False,
+                          cwd=tmp_path)  # saf writes saf-cli.log into its working directory
     assert done.returncode == 0, done.stderr
     hdf = json.loads(out.read_text())
     per_benchmark = [p for p in hdf["profiles"] if p["name"] != "Parent Profile"] or hdf["profiles"]
@@ -287,7 +288,7 @@ def test_saf_reads_a_checklist_of_real_samples(saf, samples, tmp_path):
     ckl.write_bytes(writer("ckl").render(assessment))
     out = tmp_path / "real.hdf.json"
     done = subprocess.run([*saf, "convert", "ckl2hdf", "-i", str(ckl), "-o", str(out)], capture_output=True,
-                          text=True, timeout=300, check=False)
+                          text=True, timeout=300, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     profiles = {p["name"]: len(p["controls"]) for p in json.loads(out.read_text())["profiles"]}
     ours = vulns(parse_ckl(ckl.read_bytes()))
