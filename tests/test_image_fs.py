@@ -360,5 +360,7 @@ def test_demo_image_packages_and_digest_agree_with_syft(tmp_path: Path) -> None:
     syft = json.loads(run.stdout)
     _, facts = read_input(str(layout))
     assert facts.identity.digest == syft["source"]["metadata"]["manifestDigest"]
-    assert sorted((c.name, c.version) for c in facts.components) == sorted(
+    assert sorted((c.name, c.version) for c in facts.components if c.type == "apk") == sorted(
         (a["name"], a["version"]) for a in syft["artifacts"] if a["type"] == "apk")
+    assert sorted(c.purl for c in facts.components if c.purl.startswith("pkg:pypi/")) == sorted(
+        a["purl"] for a in syft["artifacts"] if a["type"] == "python")

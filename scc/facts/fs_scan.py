@@ -2,8 +2,9 @@
 
 Shells, package managers and compilers (by name, in any bin/ or sbin/ directory), setuid/setgid
 and world-writable entries, accounts from etc/passwd, os-release, crypto policy, a few short
-configuration facts (login.defs, sshd_config, audit rules) and the OS packages from the apk or
-dpkg database. Every FileEntry cites ``rootfs:/<path>`` inside the input it came from.
+configuration facts (login.defs, sshd_config, audit rules), the OS packages from the apk, dpkg
+or rpm database (scc.facts.rpmdb) and the installed Python distributions (scc.facts.pydist).
+Every FileEntry cites ``rootfs:/<path>`` inside the input it came from.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import re
 import stat
 
 from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts
+from scc.facts.pydist import python_packages
+from scc.facts.rpmdb import rpm_packages
 from scc.facts.source import InputDocument
 from scc.facts.vfs import Node, VirtualFS
 
@@ -149,17 +152,15 @@ def _config_facts(fs: VirtualFS, facts: FilesystemFacts) -> None:
 
 # -- OS packages -----------------------------------------------------------------------------
 def packages(fs: VirtualFS, doc: InputDocument, os_release: dict[str, str]) -> list[Component]:
-    """Installed OS packages from the apk or dpkg database (an rpm database is noted, not read)."""
+    """Installed OS packages (apk, dpkg and rpm databases) and Python distributions."""
     distro = os_release.get("ID", "").lower()
     found = _apk(fs, doc, distro or "alpine")
     found += _dpkg(fs, doc, distro or "debian", "var/lib/dpkg/status", installed_only=True)
     for name in fs.listdir("var/lib/dpkg/status.d"):
         if not name.endswith(".md5sums"):
             found += _dpkg(fs, doc, distro or "debian", f"var/lib/dpkg/status.d/{name}", installed_only=False)
-    for rpmdb in ("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/Packages"):
-        if fs.lookup(rpmdb) is not None:
-            fs.notes.append(f"rpm database /{rpmdb} present but not read; supply an SBOM for the rpm packages")
-            break
+    found += rpm_packages(fs, doc, os_release)
+    found += python_packages(fs, doc)
     return found
 
 

@@ -35,6 +35,12 @@ _CONFIG_FILES = frozenset({
 _CONFIG_DIRS = ("etc/ssh/sshd_config.d/", "etc/audit/rules.d/", "etc/crypto-policies/back-ends/")
 _DATABASES = frozenset({"lib/apk/db/installed", "var/lib/dpkg/status"})
 _DATABASE_DIRS = ("var/lib/dpkg/status.d/",)
+_RPM_DATABASES = frozenset({"var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite",
+                            "var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages"})
+_RPM_DATABASE_CAP = 256 * 1024 * 1024
+#: Python distribution metadata (scc.facts.pydist): only the header part is kept
+PYTHON_METADATA = re.compile(r"(?i)\.dist-info/METADATA$|\.egg-info/PKG-INFO$|\.egg-info$")
+_PYTHON_METADATA_CAP = 64 * 1024
 _FIPS_MODULE = re.compile(r"(^|/)fips\.(so|dylib)$")
 _OPENSSL_DIRS = ("etc/ssl/", "etc/pki/tls/", "usr/lib/ssl/", "usr/local/ssl/", "etc/gcrypt/")
 
@@ -182,6 +188,10 @@ def wants_content(path: str) -> int:
     """How many bytes of this file the facts need (0: none, just its metadata)."""
     if path in _DATABASES or path.startswith(_DATABASE_DIRS):
         return _DATABASE_CAP
+    if path in _RPM_DATABASES:
+        return _RPM_DATABASE_CAP
+    if PYTHON_METADATA.search(path):
+        return _PYTHON_METADATA_CAP
     if path in _CONFIG_FILES or path.startswith(_CONFIG_DIRS) or path.endswith(".cnf"):
         return _CONFIG_CAP
     if path.startswith(_OPENSSL_DIRS) and path.endswith((".conf", ".config")):
@@ -196,11 +206,20 @@ def capture(path: str, node: Node, handle: BinaryIO) -> None:
     cap = wants_content(path)
     if cap:
         node.content = handle.read(min(node.size, cap) if node.size else cap)
+        if cap == _PYTHON_METADATA_CAP and PYTHON_METADATA.search(path):
+            node.content = _header_part(node.content)
         return
     if node.mode & 0o111 and node.size >= 64:
         head = handle.read(4)
         if head == b"\x7fELF":
             _probe_elf(node, handle, head)
+
+
+def _header_part(data: bytes) -> bytes:
+    """An email-style metadata file up to its first blank line (the body is the long description)."""
+    start = len(data) - len(data.lstrip(b"\r\n"))
+    ends = [at for at in (data.find(b"\n\n", start), data.find(b"\r\n\r\n", start)) if at >= 0]
+    return data[:min(ends) + 1] if ends else data
 
 
 def _probe_elf(node: Node, handle: BinaryIO, head: bytes) -> None:
