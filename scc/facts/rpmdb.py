@@ -6,8 +6,8 @@ blob" layout (no lead, no magic): big-endian int32 index count and data size, th
 index entries (tag, type, offset, count), then the data store. Every offset is bounds-checked; a
 corrupt header is skipped with a note. The database bytes (kept by scc.facts.vfs up to a cap) are
 written to a private temporary file, opened read-only and immutable with an untrusted schema and a
-time limit, and removed afterwards. The Berkeley DB ``Packages`` file (RHEL <= 8) and the SUSE ndb
-``Packages.db`` are noted, not read.
+time limit, and removed afterwards. The Berkeley DB ``Packages`` file (RHEL <= 8) is read by
+scc.facts.rpmdb_bdb; the SUSE ndb ``Packages.db`` is noted, not read.
 
 purls follow the purl spec for rpm and what syft writes: pkg:rpm/<distro>/<name>@<version>-<release>
 ?arch=..&epoch=..&upstream=<source rpm>&distro=<id>-<version_id> (the epoch is a qualifier, and part
@@ -127,11 +127,15 @@ def rpm_packages(fs: VirtualFS, doc: InputDocument, os_release: dict[str, str]) 
     for path in SQLITE_PATHS:
         if fs.lookup(path) is not None:
             return _from_sqlite(fs, doc, path, os_release)
-    for kind, paths in (("Berkeley DB", BDB_PATHS), ("ndb", NDB_PATHS)):
-        for path in paths:
-            if fs.lookup(path) is not None:
-                fs.notes.append(f"rpm database format {kind} (/{path}) not read; give an SBOM for the rpm packages")
-                return []
+    for path in BDB_PATHS:
+        if fs.lookup(path) is not None:
+            from scc.facts.rpmdb_bdb import bdb_blobs
+
+            return _from_blobs(fs, doc, path, os_release, bdb_blobs, "Berkeley DB", "key")
+    for path in NDB_PATHS:
+        if fs.lookup(path) is not None:
+            fs.notes.append(f"rpm database format ndb (/{path}) not read; give an SBOM for the rpm packages")
+            break
     return []
 
 
@@ -140,11 +144,13 @@ def _from_sqlite(fs: VirtualFS, doc: InputDocument, path: str, os_release: dict[
     if wal is not None and wal.size > 0:
         fs.notes.append(f"/{path}-wal holds {wal.size} bytes not yet in the database; packages of the last "
                         "rpm transaction may be missing")
-    return _from_blobs(fs, doc, path, os_release, sqlite_blobs, "SQLite")
+    return _from_blobs(fs, doc, path, os_release, sqlite_blobs, "SQLite", "Packages hnum")
 
 
 def _from_blobs(fs: VirtualFS, doc: InputDocument, path: str, os_release: dict[str, str], rows,
-                kind: str) -> list[Component]:
+                kind: str, record: str) -> list[Component]:
+    """Components from ``rows(data, path)``: (record number, header blob, or the RpmHeaderError
+    that kept one record from being read)."""
     node = fs.lookup(path)
     data = node.content if node is not None and node.kind == "file" else None
     if data is None or node is None or len(data) < node.size:
@@ -156,7 +162,9 @@ def _from_blobs(fs: VirtualFS, doc: InputDocument, path: str, os_release: dict[s
     try:
         for hnum, blob in rows(data, path):
             try:
-                component = _component(parse_header(blob), os_release, doc, f"rootfs:/{path} Packages hnum {hnum}")
+                if isinstance(blob, RpmHeaderError):
+                    raise blob
+                component = _component(parse_header(blob), os_release, doc, f"rootfs:/{path} {record} {hnum}")
             except RpmHeaderError as exc:
                 corrupt.append(f"hnum {hnum}: {exc}")
                 continue
