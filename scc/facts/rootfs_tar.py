@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import tarfile
+import zlib
 from typing import BinaryIO
 
 from scc.facts.image_archive import _IMAGE_TOP_NAMES
@@ -140,7 +141,10 @@ class RootfsTarReader(Reader):
     def sniff(self, doc: InputDocument) -> bool:
         if doc.is_dir:
             return False
-        found = sniff_member_names(str(doc.path))
+        try:
+            found = sniff_member_names(str(doc.path))
+        except (OSError, EOFError, ValueError, zlib.error, tarfile.TarError):
+            return False    # a corrupt gzip/zstd stream, or not readable: not claimed here
         return found is not None and looks_like_rootfs_tar(*found)
 
     def read(self, doc: InputDocument) -> ImageFacts:
