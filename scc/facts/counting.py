@@ -14,6 +14,8 @@ def count_facts(facts: ImageFacts) -> tuple[tuple[str, int], ...]:
         "signatures": len(facts.signatures),
         "fips_modules": len(facts.fips_modules),
         "xccdf_results": len(facts.xccdf_results),
+        "secrets": len(facts.secrets),
+        "misconfigurations": len(facts.misconfigurations),
         "scans": len(facts.scans),
         "sboms": len(facts.sboms),
         "config": 1 if facts.config else 0,

@@ -32,6 +32,8 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.signatures.extend(part.signatures)
         merged.fips_modules.extend(part.fips_modules)
         merged.xccdf_results.extend(part.xccdf_results)
+        merged.secrets.extend(part.secrets)
+        merged.misconfigurations.extend(part.misconfigurations)
         merged.relationships.extend(part.relationships)
         if part.filesystem is not None:
             if merged.filesystem is not None:
@@ -41,6 +43,9 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
                 )
             else:
                 merged.filesystem = part.filesystem
+    merged.secrets = _one_per_spot(merged.secrets, lambda s: (s.rule_id, s.path.lstrip("/"), s.line))
+    merged.misconfigurations = _one_per_spot(merged.misconfigurations,
+                                             lambda m: (m.id, m.path.lstrip("/"), m.message))
     merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
     merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
     _fill_os_from_filesystem(merged)
@@ -48,6 +53,17 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
 
     apply_vex(merged)
     return merged
+
+
+def _one_per_spot(items: list, key) -> list:
+    """One secret / misconfiguration per (rule, file, spot): a scan read as JSON and as SARIF meets its
+    twin, which adds its evidence."""
+    found: dict = {}
+    for item in items:
+        twin = found.get(key(item))
+        found[key(item)] = item if twin is None else replace(
+            twin, evidence=tuple(dict.fromkeys(twin.evidence + item.evidence)))
+    return list(found.values())
 
 
 def canonical_vuln_id(vuln_id: str, aliases: set[str]) -> str:

@@ -234,6 +234,38 @@ class ScanRecord:
     target: str = ""
     finding_count: int = 0
     evidence: tuple[Evidence, ...] = ()
+    kinds: tuple[str, ...] = ()          # what the report evidently holds: vuln, secret, misconfig, license
+    artifact_type: str = ""              # the scanner's word for what it scanned: container_image, filesystem...
+
+
+@dataclass(frozen=True)
+class SecretFinding:
+    """A secret a scanner found in a file of the image. The matched text and the code lines around it
+    are never kept: they hold the secret, however redacted."""
+
+    rule_id: str
+    category: str = ""
+    severity: Severity = Severity.UNKNOWN
+    title: str = ""
+    path: str = ""               # the file inside the image
+    line: int = 0                # first line of the match; 0 = not given
+    scanner: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Misconfiguration:
+    """A configuration check (Dockerfile, Kubernetes, image config) that failed in a scanner's run."""
+
+    id: str                      # DS002, AVD-DS-0002, KSV001 ...
+    title: str = ""
+    severity: Severity = Severity.UNKNOWN
+    status: str = "FAIL"
+    path: str = ""               # the file or artifact the check examined
+    message: str = ""
+    resolution: str = ""
+    scanner: str = ""
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -363,6 +395,8 @@ class ImageFacts:
     filesystem: FilesystemFacts | None = None
     fips_modules: list[FipsModule] = field(default_factory=list)
     xccdf_results: list[XccdfRuleResult] = field(default_factory=list)
+    secrets: list[SecretFinding] = field(default_factory=list)
+    misconfigurations: list[Misconfiguration] = field(default_factory=list)
     relationships: list[tuple[str, str, str]] = field(default_factory=list)  # SBOM (from, type, to)
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging

@@ -18,6 +18,12 @@ severity", a severity tag) wins, because Grype's numeric ``security-severity`` i
 any source and can contradict the distro rating Grype itself reports; then ``security-severity``
 through Severity.from_cvss; then the SARIF level (error/warning/note). The numeric score is kept as
 a CvssScore. A SARIF from a non-vulnerability tool is read the same way: findings keep the rule id.
+
+Trivy also writes its secret and misconfiguration results into SARIF, with rule ``name`` "Secret" /
+"Misconfiguration" and first tag "secret" / "misconfiguration". Those become SecretFindings (rule id,
+title, severity, file, line; never the rule's fullDescription, help or the result message, which
+carry the matched text) and Misconfigurations (Trivy's SARIF has no Status and lists failures
+unless --include-non-failures was given), not vulnerability Findings.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ from scc.facts.counting import input_record
 from scc.facts.interface import Reader
 from scc.facts.jsonfields import arr, obj
 from scc.facts.model import CvssScore, Finding, ImageFacts, ImageIdentity, ScanRecord, Severity
+from scc.facts.sarif_trivy import misconfiguration, secret_finding, trivy_kind
 from scc.facts.source import InputDocument, json_pointer
 from scc.facts.vulnparse import cvss_score, digest_from_repo_digests, split_image_reference, split_versions
 
@@ -81,9 +88,8 @@ class SarifReader(Reader):
         tools = []
         for i, run in enumerate(arr(doc, data.get("runs"), "runs")):
             run = obj(doc, run, f"runs[{i}]")
-            scan, findings = self._run(doc, i, run)
+            scan = self._run(doc, i, run, facts)
             facts.scans.append(scan)
-            facts.findings.extend(findings)
             tools.append(f"{scan.scanner} {scan.scanner_version}".strip())
             if not (facts.identity.name or facts.identity.digest):
                 facts.identity = _identity(doc, i, run)
@@ -91,28 +97,41 @@ class SarifReader(Reader):
         facts.inputs = [input_record(doc, self.format, facts, version, ", ".join(dict.fromkeys(tools)))]
         return facts
 
-    def _run(self, doc: InputDocument, i: int, run: dict[str, Any]) -> tuple[ScanRecord, list[Finding]]:
+    def _run(self, doc: InputDocument, i: int, run: dict[str, Any], facts: ImageFacts) -> ScanRecord:
         driver = obj(doc, obj(doc, run.get("tool"), f"runs[{i}].tool").get("driver"), f"runs[{i}].tool.driver")
         scanner = str(driver.get("name") or "unknown").strip().lower()
         rules = [obj(doc, r, f"runs[{i}].tool.driver.rules[{k}]")
                  for k, r in enumerate(arr(doc, driver.get("rules"), f"runs[{i}].tool.driver.rules"))]
         by_id = {str(r.get("id")): r for r in rules if r.get("id")}
-        findings = []
+        findings: list[Finding] = []
+        kinds: set[str] = set()
+        props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
+        image_run = scanner == "trivy" and bool(props.get("imageName"))   # Trivy names only images here
+        if image_run:
+            kinds.add("vuln")
         for j, result in enumerate(arr(doc, run.get("results"), f"runs[{i}].results")):
             result = obj(doc, result, f"runs[{i}].results[{j}]")
             rule = _rule_for(result, rules, by_id)
-            findings.append(_finding(doc, scanner, result, rule, json_pointer("runs", i, "results", j)))
+            pointer = json_pointer("runs", i, "results", j)
+            kind = trivy_kind(rule) if scanner == "trivy" else ""
+            if kind:
+                _add_trivy_result(doc, kind, result, rule, pointer, facts)
+            else:
+                findings.append(_finding(doc, scanner, result, rule, pointer))
+                kind = "vuln"
+            kinds.add(kind)
+        facts.findings.extend(findings)
         invocation = next((x for x in run.get("invocations") or () if isinstance(x, dict)), {})
-        props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
-        scan = ScanRecord(
+        return ScanRecord(
             scanner=scanner,
             scanner_version=str(driver.get("version") or driver.get("semanticVersion") or ""),
             timestamp=parse_time(invocation.get("endTimeUtc") or invocation.get("startTimeUtc")),
             target=str(props.get("imageName") or ""),
             finding_count=len(findings),
             evidence=(doc.evidence(json_pointer("runs", i)),),
+            kinds=tuple(k for k in ("vuln", "secret", "misconfig") if k in kinds),
+            artifact_type="container_image" if image_run else "",
         )
-        return scan, findings
 
 
 def _rule_for(result: dict[str, Any], rules: list[dict[str, Any]], by_id: dict[str, dict]) -> dict[str, Any]:
@@ -143,6 +162,18 @@ def _finding(doc: InputDocument, scanner: str, result: dict[str, Any], rule: dic
         title=_text(rule.get("shortDescription")), description=_text(rule.get("fullDescription")),
         urls=_urls(rule, help_text, message), sources={scanner}, evidence=[doc.evidence(pointer)],
     )
+
+
+def _add_trivy_result(doc: InputDocument, kind: str, result: dict[str, Any], rule: dict[str, Any], pointer: str,
+                      facts: ImageFacts) -> None:
+    """A Trivy secret or misconfiguration result: severity from its tags/message, never its text kept."""
+    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    fields = _fields(_text(result.get("message")), _text(rule.get("help")))
+    found = _severity(result, rule, props, fields)
+    if kind == "secret":
+        facts.secrets.append(secret_finding(result, rule, found, doc.evidence(pointer)))
+    else:
+        facts.misconfigurations.append(misconfiguration(result, rule, fields, found, doc.evidence(pointer)))
 
 
 def _vulnerability_ids(rule_id: str, fields: dict[str, str], rule: dict[str, Any]) -> tuple[str, set[str]]:

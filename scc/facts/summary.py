@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from scc.facts.model import ImageFacts
+from scc.facts.model import ImageFacts, SecretFinding
 
 
 def facts_report(paths: list[str]) -> dict[str, Any]:
@@ -45,10 +45,19 @@ def merged_summary(facts: ImageFacts) -> dict[str, Any]:
         "signatures": [f"{s.kind}: {_verified(s.verified)}" for s in facts.signatures],
         "fips_modules": [f"{m.name} {m.version} ({m.kind}, activated={m.activated})" for m in facts.fips_modules],
         "xccdf_results": len(facts.xccdf_results),
+        "secrets": [_secret(s) for s in facts.secrets],
+        "misconfigurations": [f"{m.id} ({m.severity.value}) in {m.path or '?'}: {m.title}"
+                              for m in facts.misconfigurations],
         "user": facts.config.user if facts.config else None,
         "filesystem": facts.filesystem.root if facts.filesystem else None,
         "notes": facts.notes,
     }
+
+
+def _secret(secret: SecretFinding) -> str:
+    """Rule, file and line only: the matched text is never kept."""
+    where = f"{secret.path or '?'}:{secret.line}" if secret.line else (secret.path or "?")
+    return f"{secret.rule_id} ({secret.severity.value}) in {where}"
 
 
 def _verified(value: bool | None) -> str:
@@ -68,7 +77,7 @@ def render_facts_report(report: dict[str, Any]) -> str:
         lines.append(f"  {key.replace('_', ' ')}: {merged[key]}")
     if merged["open_by_severity"]:
         lines.append("  open by severity: " + ", ".join(f"{k} {v}" for k, v in merged["open_by_severity"].items()))
-    for key in ("scans", "sboms", "provenance", "signatures", "fips_modules"):
+    for key in ("scans", "sboms", "provenance", "signatures", "fips_modules", "secrets", "misconfigurations"):
         if merged[key]:
             lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(merged[key]))
     if merged["user"] is not None:

@@ -4,6 +4,15 @@ packages, scan record, image.
 A report has one Result per package class (OS packages, each language ecosystem); every
 Results[i].Vulnerabilities[j] is a Finding and, with --list-all-pkgs, Results[i].Packages[j] a
 Component. Metadata.ImageConfig carries the image config, read like a stand-alone config.
+
+The secret scanner (on by default for images since Trivy 0.27) writes Results of Class "secret" whose
+Secrets[j] become SecretFindings: rule, category, severity, title, file (the Result's Target) and
+line only -- Match and Code.Lines hold the secret (Trivy masks the match, not always the context
+lines) and are never read. The misconfig scanner writes Results of Class "config" whose
+Misconfigurations[j] with Status FAIL become Misconfigurations (PASS and EXCEPTION ones, listed with
+--include-non-failures, are not findings; a missing Status reads as FAIL, since Trivy lists only
+failures unless asked otherwise). The JSON does not say which scanners ran: the scan
+record's ``kinds`` holds what the report evidently contains, plus "vuln" for an image report.
 """
 from __future__ import annotations
 
@@ -14,7 +23,17 @@ from scc.facts import jsonfields as jf
 from scc.facts.counting import input_record
 from scc.facts.image_config import read_config
 from scc.facts.interface import Reader
-from scc.facts.model import Component, CvssScore, Finding, ImageFacts, ImageIdentity, ScanRecord
+from scc.facts.model import (
+    Component,
+    CvssScore,
+    Finding,
+    ImageFacts,
+    ImageIdentity,
+    Misconfiguration,
+    ScanRecord,
+    SecretFinding,
+    Severity,
+)
 from scc.facts.source import InputDocument
 from scc.facts.vulnparse import (
     build_purl,
@@ -73,10 +92,12 @@ class TrivyReader(Reader):
             facts.config = read_config(doc, image_config["config"], "/Metadata/ImageConfig/config",
                                        "Metadata.ImageConfig.config")
         version = jf.text(doc, jf.obj(doc, data.get("Trivy"), "Trivy").get("Version"), "Trivy.Version")
+        artifact_type = jf.text(doc, data.get("ArtifactType"), "ArtifactType")
         facts.scans.append(ScanRecord(
             scanner="trivy", scanner_version=version, timestamp=created,
             target=jf.text(doc, data.get("ArtifactName"), "ArtifactName"),
             finding_count=len(facts.findings), evidence=(doc.evidence(""),),
+            kinds=_kinds(doc, data.get("Results"), artifact_type), artifact_type=artifact_type,
         ))
         facts.inputs = [input_record(doc, self.format, facts, schema, "trivy")]
         return facts
@@ -88,7 +109,7 @@ class TrivyReader(Reader):
             _read_result(doc, result, r_index, facts, None, "")
         target = jf.text(doc, doc.json[0].get("Target"), "[0].Target") if doc.json else ""
         facts.scans.append(ScanRecord(scanner="trivy", target=target, finding_count=len(facts.findings),
-                                      evidence=(doc.evidence(""),)))
+                                      evidence=(doc.evidence(""),), kinds=("vuln",)))
         facts.inputs = [input_record(doc, self.format, facts, "1", "trivy")]
         return facts
 
@@ -106,6 +127,72 @@ def _read_result(doc: InputDocument, result: dict[str, Any], r_index: int, facts
         component = _component(doc, package, f"{where}.Packages[{p_index}]", rtype)
         component.evidence = [doc.evidence(f"{at}/Packages/{p_index}")]
         facts.components.append(component)
+    target = jf.text(doc, result.get("Target"), f"{where}.Target")
+    for s_index, secret in enumerate(jf.objs(doc, result.get("Secrets"), f"{where}.Secrets")):
+        facts.secrets.append(_secret(doc, secret, f"{where}.Secrets[{s_index}]", target,
+                                     doc.evidence(f"{at}/Secrets/{s_index}")))
+    for m_index, misconf in enumerate(jf.objs(doc, result.get("Misconfigurations"), f"{where}.Misconfigurations")):
+        found = _misconfiguration(doc, misconf, f"{where}.Misconfigurations[{m_index}]", target,
+                                  doc.evidence(f"{at}/Misconfigurations/{m_index}"))
+        if found.status == "FAIL":
+            facts.misconfigurations.append(found)
+
+
+#: Result Class -> the scanner that writes it
+_CLASS_KINDS = {"os-pkgs": "vuln", "lang-pkgs": "vuln", "secret": "secret", "config": "misconfig",
+                "license": "license", "license-file": "license"}
+
+
+def _kinds(doc: InputDocument, results: Any, artifact_type: str) -> tuple[str, ...]:
+    """What the report evidently holds. An image report counts as a vulnerability scan (Trivy's default)
+    even with no Results; that the secret scanner ran cannot be seen unless it found something."""
+    kinds = {"vuln"} if artifact_type == "container_image" else set()
+    for index, result in enumerate(jf.objs(doc, results, "Results")):
+        klass = jf.text(doc, result.get("Class"), f"Results[{index}].Class")
+        kinds.add(_CLASS_KINDS.get(klass, ""))
+        for key, kind in (("Vulnerabilities", "vuln"), ("Secrets", "secret"), ("Misconfigurations", "misconfig"),
+                          ("MisconfSummary", "misconfig"), ("Licenses", "license")):
+            if result.get(key):
+                kinds.add(kind)
+    return tuple(k for k in ("vuln", "secret", "misconfig", "license") if k in kinds)
+
+
+def _line(doc: InputDocument, value: Any, where: str) -> int:
+    number = jf.number(doc, value, where)
+    return int(number) if number is not None and number > 0 else 0
+
+
+def _secret(doc: InputDocument, secret: dict[str, Any], where: str, target: str, evidence) -> SecretFinding:
+    """RuleID, Category, Severity, Title, StartLine of a Secrets entry; Match and Code are never read."""
+    rule_id = jf.text(doc, secret.get("RuleID"), f"{where}.RuleID")
+    if not rule_id:
+        raise doc.fail(f"{where}.RuleID: missing")
+    return SecretFinding(
+        rule_id=rule_id,
+        category=jf.text(doc, secret.get("Category"), f"{where}.Category"),
+        severity=Severity.parse(jf.text(doc, secret.get("Severity"), f"{where}.Severity")),
+        title=jf.text(doc, secret.get("Title"), f"{where}.Title"),
+        path=target, line=_line(doc, secret.get("StartLine"), f"{where}.StartLine"),
+        scanner="trivy", evidence=(evidence,),
+    )
+
+
+def _misconfiguration(doc: InputDocument, item: dict[str, Any], where: str, target: str,
+                      evidence) -> Misconfiguration:
+    """ID (else AVDID), Title, Severity, Status, Message, Resolution; CauseMetadata's code lines are not read."""
+    check_id = (jf.text(doc, item.get("ID"), f"{where}.ID") or jf.text(doc, item.get("AVDID"), f"{where}.AVDID"))
+    if not check_id:
+        raise doc.fail(f"{where}.ID: missing")
+    return Misconfiguration(
+        id=check_id,
+        title=jf.text(doc, item.get("Title"), f"{where}.Title"),
+        severity=Severity.parse(jf.text(doc, item.get("Severity"), f"{where}.Severity")),
+        status=jf.text(doc, item.get("Status"), f"{where}.Status").upper() or "FAIL",
+        path=target,
+        message=jf.text(doc, item.get("Message"), f"{where}.Message"),
+        resolution=jf.text(doc, item.get("Resolution"), f"{where}.Resolution"),
+        scanner="trivy", evidence=(evidence,),
+    )
 
 
 def _purl(doc: InputDocument, item: dict[str, Any], where: str, rtype: str, name: str, version: str) -> str:
