@@ -57,3 +57,11 @@ def test_six_inputs_of_one_image_reconcile():
 
 def index_digest() -> str:
     return json.loads((EXAMPLE / "image" / "index.json").read_text())["manifests"][0]["digest"]
+
+
+def test_account_verdicts_cite_the_passwd_file_they_read():
+    import scc
+
+    assessment = scc.assess([str(EXAMPLE / "image")])
+    result = next(r for r in assessment.rule_results if r.rule.check == "service_accounts_no_login_shell")
+    assert [e.pointer for e in result.evidence] == ["rootfs:/etc/passwd"]

@@ -49,7 +49,13 @@ def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[Files
     _accounts(fs, facts)
     _crypto_policy(fs, facts)
     _config_facts(fs, facts)
+    facts.evidence += [doc.evidence(f"rootfs:/{path}") for path in _FACT_FILES if fs.text(path) is not None]
     return facts, packages(fs, doc, facts.os_release)
+
+
+# Files whose content becomes facts: cited by path so an assessor can open exactly what was read.
+_FACT_FILES = ("etc/passwd", "etc/group", "etc/os-release", "usr/lib/os-release", "etc/login.defs",
+               "etc/crypto-policies/config")
 
 
 def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entry, sticky: list[str]) -> None:
