@@ -603,6 +603,13 @@ def test_real_samples_end_to_end(samples):
     assert results["SRG-OS-000033-GPOS-00014"].verdict is M  # no filesystem: cannot see sshd_config
 
 
+def test_secret_and_misconfiguration_checks_need_a_scan():
+    """Every branch of these two is proven in tests/test_secrets_misconfig.py."""
+    assert "Trivy" in run("no_embedded_secrets", ImageFacts()).reason
+    assert run("no_embedded_secrets", ImageFacts()).verdict is M
+    assert run("no_failed_misconfigurations", ImageFacts()).verdict is M
+
+
 def test_secret_env_names_on_the_hostile_docker_inspect(hostile):
     pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
     from scc.facts import read_inputs
