@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from scc import __version__
 from scc.atomic import staged_directory
 from scc.clock import iso
+from scc.errors import OutputError
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
@@ -62,8 +63,11 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
 
 def write_package(assessment: Assessment, out_dir: Path) -> Path:
     outputs = render_outputs(assessment)
-    with staged_directory(out_dir) as staging:
-        for name, (data, _media) in outputs.items():
-            (staging / name).write_bytes(data)
-        (staging / MANIFEST).write_bytes(manifest(assessment, outputs))
+    try:
+        with staged_directory(out_dir) as staging:
+            for name, (data, _media) in outputs.items():
+                (staging / name).write_bytes(data)
+            (staging / MANIFEST).write_bytes(manifest(assessment, outputs))
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the package: {exc.strerror or exc}") from exc
     return Path(out_dir)

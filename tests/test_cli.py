@@ -106,3 +106,11 @@ def test_facts_shows_each_input_and_the_merged_image(capsys):
     formats = {Path(i["path"]).name: i["format"] for i in report["inputs"]}
     assert formats["grype.json"] == "grype-json" or "grype" in formats["grype.json"]
     assert report["merged"]["components"] > 0
+
+
+def test_unwritable_output_is_a_one_line_error(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, _out, err = run_scc(capsys, "package", str(EXAMPLE / "grype.json"), "--out", str(blocker / "ato"))
+    assert code == 2 and err.startswith("scc: error: ") and "cannot write the package" in err
+    assert err.count("\n") == 1
