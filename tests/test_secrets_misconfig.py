@@ -274,3 +274,14 @@ def test_no_secret_text_in_any_package_output(tmp_path):
         for text in leaks:
             assert text not in body, (name, text)
         assert "ghp_" not in body and "AWS_ACCESS_KEY_ID=" not in body, name
+
+
+def test_a_config_only_trivy_report_is_not_a_vulnerability_scan():
+    import scc
+    from scc.engine.model import Verdict
+
+    assessment = scc.assess([Path(__file__).parent / "data" / "trivy" / "dockerfile-pass.trivy.json"])
+    by_check = {r.rule.check: r for r in assessment.rule_results}
+    for name in ("vulnerability_scan_current", "findings_remediated_within_sla"):
+        assert by_check[name].verdict is Verdict.MANUAL
+        assert "No vulnerability scan" in by_check[name].reason
