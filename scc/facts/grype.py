@@ -17,6 +17,7 @@ from scc.facts.source import InputDocument
 from scc.facts.vulnparse import (
     cvss_score,
     digest_from_repo_digests,
+    is_digest,
     scanner_state,
     severity,
     split_image_reference,
@@ -145,8 +146,11 @@ def _identity(doc: InputDocument, source: dict[str, Any]) -> tuple[ImageIdentity
     name, tag, digest = split_image_reference(tags[0] if tags else user_input)
     _, _, input_digest = split_image_reference(user_input)
     repo_digests = jf.texts(doc, target.get("repoDigests"), "source.target.repoDigests")
+    # grype on a syft CycloneDX SBOM: imageID is the container component's bom-ref, not a digest
+    image_id = jf.text(doc, target.get("imageID"), "source.target.imageID")
     digest = (input_digest or digest or digest_from_repo_digests(repo_digests, name)
-              or jf.text(doc, target.get("imageID"), "source.target.imageID"))
+              or jf.text(doc, target.get("manifestDigest"), "source.target.manifestDigest")
+              or (image_id if is_digest(image_id) else ""))
     identity = ImageIdentity(
         name=name, tag=tag, digest=digest,
         os=jf.text(doc, target.get("os"), "source.target.os"),
