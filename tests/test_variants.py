@@ -75,3 +75,49 @@ def test_grype_sbom_file_and_directory_sources_name_no_image(name, target):
     assert facts.identity.name == "" and facts.identity.digest == ""
     assert facts.scans[0].target == target
     assert len(facts.findings) == 1 and facts.findings[0].fixed_versions == ["3.0.14-1~deb12u2"]
+
+
+# -- Trivy 0.5x-0.6x -------------------------------------------------------------------------------
+def test_trivy_060_image_report_reads_statuses_fix_lists_and_vendor_cvss():
+    record, facts = read("trivy-0.60.image.trivy.json")
+    assert record.format == "trivy-json"
+    found = by_id(facts)
+    assert sorted(found) == ["CVE-2011-3374", "CVE-2023-31484", "CVE-2023-45918", "CVE-2024-13176",
+                             "CVE-2024-45341", "CVE-2024-56433"]
+    assert found["CVE-2024-13176"].fixed_versions == ["3.0.16-1~deb12u1"]
+    assert found["CVE-2024-13176"].purl == "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12.9"
+    assert found["CVE-2024-45341"].fixed_versions == ["1.22.11", "1.23.5", "1.24.0-rc.2"]
+    # will_not_fix / fix_deferred / end_of_life / affected: no fix in this image, all still open
+    for cve in ("CVE-2011-3374", "CVE-2023-31484", "CVE-2024-56433", "CVE-2023-45918"):
+        assert found[cve].fixed_versions == [] and found[cve].state is FindingState.AFFECTED
+    assert found["CVE-2023-31484"].severity is Severity.HIGH and found["CVE-2023-31484"].max_cvss == 8.1
+    assert found["CVE-2023-45918"].severity is Severity.UNKNOWN
+    assert found["CVE-2011-3374"].max_cvss == 4.3    # the V2 score beats the V3 3.7
+    assert sorted(c.name for c in facts.components) == ["libssl3", "perl-base", "stdlib"]
+    assert {c.version for c in facts.components if c.name == "libssl3"} == {"3.0.15-1~deb12u1"}
+
+
+def test_trivy_060_image_identity_config_and_scan():
+    _, facts = read("trivy-0.60.image.trivy.json")
+    identity = facts.identity
+    assert (identity.name, identity.tag) == ("registry.example.com/team/api", "2.3.1")
+    assert identity.digest == "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    assert (identity.os, identity.architecture) == ("linux", "amd64")
+    assert facts.config.user == "10001:10001" and facts.config.env_names == ("PATH", "API_TOKEN")
+    scan = facts.scans[0]
+    assert (scan.scanner_version, scan.artifact_type, scan.kinds) == ("0.60.0", "container_image", ("vuln",))
+    assert scan.timestamp == datetime(2025, 3, 12, 9, 41, 7, 512093, tzinfo=UTC)
+
+
+def test_trivy_sbom_report_reads_findings_and_invents_no_image_config():
+    """`trivy sbom` (and fs/rootfs/repo) reports carry Go's zero-valued ImageConfig: no image
+    configuration was read, so none may be claimed (an empty User would read as root)."""
+    _, facts = read("trivy-0.60.sbom-cyclonedx.trivy.json")
+    found = by_id(facts)
+    assert sorted(found) == ["CVE-2023-2976", "CVE-2023-45853"]
+    assert found["CVE-2023-45853"].purl == "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12"
+    assert found["CVE-2023-45853"].severity is Severity.CRITICAL and found["CVE-2023-45853"].fixed_versions == []
+    assert found["CVE-2023-2976"].fixed_versions == ["32.0.0-android"]
+    assert facts.scans[0].artifact_type == "cyclonedx" and facts.scans[0].target == "sbom/api.cdx.json"
+    assert facts.identity.name == "" and facts.identity.digest == ""
+    assert facts.config is None

@@ -88,7 +88,8 @@ class TrivyReader(Reader):
         metadata = jf.obj(doc, data.get("Metadata"), "Metadata")
         facts.identity = _identity(doc, data, metadata)
         image_config = jf.obj(doc, metadata.get("ImageConfig"), "Metadata.ImageConfig")
-        if "config" in image_config:
+        # sbom/fs/rootfs/repo reports carry Go's zero-valued ImageConfig (no os, no architecture)
+        if "config" in image_config and (image_config.get("os") or image_config.get("architecture")):
             facts.config = read_config(doc, image_config["config"], "/Metadata/ImageConfig/config",
                                        "Metadata.ImageConfig.config")
         version = jf.text(doc, jf.obj(doc, data.get("Trivy"), "Trivy").get("Version"), "Trivy.Version")
