@@ -121,3 +121,30 @@ def test_trivy_sbom_report_reads_findings_and_invents_no_image_config():
     assert facts.scans[0].artifact_type == "cyclonedx" and facts.scans[0].target == "sbom/api.cdx.json"
     assert facts.identity.name == "" and facts.identity.digest == ""
     assert facts.config is None
+
+
+# -- Docker BuildKit attestations ------------------------------------------------------------------
+def test_buildkit_v02_provenance_takes_no_base_image_for_the_source_and_stays_at_level_1():
+    """BuildKit's min-mode v0.2 provenance of a local-context build: builder.id is empty and the only
+    material is the base image (a pkg:docker purl), which is a dependency, not the source repository."""
+    _, facts = read("buildkit-0.17.slsa-v0.2.intoto.json")
+    [provenance] = facts.provenance
+    assert provenance.slsa_version == "0.2" and provenance.build_type == "https://mobyproject.org/buildkit@v1"
+    assert provenance.builder_id == "" and provenance.slsa_level == 1
+    assert provenance.source_repository == "" and provenance.source_digest == ""
+    assert provenance.materials == (
+        "pkg:docker/registry.access.redhat.com/ubi9/ubi-minimal@9.4-1227.1725849298?platform=linux%2Famd64 "
+        "sha256:1b6d711648229a1c987f39cfdfccaebe2bd92d0b5d8caa5dbaa5234a9278a0b2",)
+    assert provenance.started == datetime(2024, 12, 3, 13, 14, 59, 450237, tzinfo=UTC)
+    assert len(provenance.subjects) == 2 and not provenance.signed
+
+
+def test_buildkit_v1_provenance_reads_the_git_config_source():
+    _, facts = read("buildkit-0.18.slsa-v1.intoto.json")
+    [provenance] = facts.provenance
+    assert provenance.slsa_version == "1.0"
+    assert provenance.builder_id == "https://github.com/docker/buildx/actions/runs/3709599520"
+    assert provenance.source_repository == "https://github.com/moby/buildkit.git#refs/tags/v0.11.0"
+    assert provenance.source_digest == "sha1:4b220de5058abfd01ff619c9d2ff6b09a049bea0"
+    assert provenance.slsa_level == 1                # a buildx CI run URL is no listed hosted builder
+    assert len(provenance.materials) == 2

@@ -92,7 +92,8 @@ def _v0_fields(predicate: dict) -> dict[str, Any]:
     repository, digest = _text(config.get("uri")), _digest(config.get("digest"))
     if not repository and materials:
         index = recipe.get("definedInMaterial")
-        source = materials[index] if isinstance(index, int) and 0 <= index < len(materials) else materials[0]
+        source = materials[index] if isinstance(index, int) and 0 <= index < len(materials) else next(
+            (m for m in materials if not _text(m.get("uri")).startswith("pkg:")), {})   # a base image is no source
         repository, digest = _text(source.get("uri")), _digest(source.get("digest"))
     if repository and not digest:
         commit = re.search(r"/commit/([0-9a-f]{40})\b", repository)
@@ -132,6 +133,9 @@ def _v1_source(external: dict, dependencies: list[dict]) -> tuple[str, str]:
     source = external.get("source")
     repository = _text(workflow.get("repository"))
     digest = ""
+    config = _obj(external.get("configSource"))    # BuildKit: the remote (git / http) build context
+    if not repository and source is None and _text(config.get("uri")):
+        repository, digest = _text(config.get("uri")), _digest(config.get("digest"))
     if isinstance(source, dict):
         repository, digest = repository or _text(source.get("uri")), _digest(source.get("digest"))
     elif isinstance(source, str):
