@@ -148,3 +148,16 @@ def test_buildkit_v1_provenance_reads_the_git_config_source():
     assert provenance.source_digest == "sha1:4b220de5058abfd01ff619c9d2ff6b09a049bea0"
     assert provenance.slsa_level == 1                # a buildx CI run URL is no listed hosted builder
     assert len(provenance.materials) == 2
+
+
+def test_buildkit_sbom_attestation_names_the_image_from_its_pkg_docker_subject():
+    record, facts = read("buildkit-0.17.spdx.intoto.json")
+    assert record.format == "in-toto"
+    assert sorted(c.name for c in facts.components) == ["@colors/colors", "busybox", "node"]
+    assert {c.purl for c in facts.components} >= {"pkg:npm/%40colors/colors@1.6.0"}
+    [sbom] = facts.sboms
+    assert sbom.format == "spdx" and sbom.spec_version == "2.3" and sbom.component_count == 3
+    identity = facts.identity
+    assert (identity.name, identity.tag) == ("quay.io/microcks/microcks-postman-runtime", "nightly")
+    assert identity.digest == "sha256:11c951599ed1bf649abbc2b23ae2730a4e1ef6ad9537a7f10df39b6546bf8429"
+    assert identity.architecture == "amd64"

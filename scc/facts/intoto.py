@@ -132,15 +132,35 @@ def _subject_identity(doc: InputDocument, attestation: envelopes.Attestation) ->
     if len(subjects) != 1 or not isinstance(subjects[0], dict):
         return None
     name, digest = subjects[0].get("name"), subjects[0].get("digest")
-    if not isinstance(name, str) or name.startswith("pkg:") or not isinstance(digest, dict):
+    if not isinstance(name, str) or not isinstance(digest, dict) or not isinstance(digest.get("sha256"), str):
         return None
-    if not isinstance(digest.get("sha256"), str):
-        return None
+    if name.startswith("pkg:"):
+        return _purl_subject_identity(doc, attestation, name, digest["sha256"])
     repository, tag = name, ""
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
         repository, tag = name[: len(name) - len(last)] + last.split(":", 1)[0], last.split(":", 1)[1]
     return ImageIdentity(name=repository, tag=tag, digest=f"sha256:{digest['sha256']}",
+                         evidence=(doc.evidence(f"{attestation.where}/subject/0"),))
+
+
+def _purl_subject_identity(doc: InputDocument, attestation: envelopes.Attestation, purl: str,
+                           sha256: str) -> ImageIdentity | None:
+    """BuildKit names its subject 'pkg:docker/<registry>/<repo>@<tag>?platform=linux%2Famd64'."""
+    from packageurl import PackageURL
+
+    try:
+        parsed = PackageURL.from_string(purl)
+    except ValueError:
+        return None
+    if parsed.type not in ("docker", "oci"):
+        return None
+    qualifiers = parsed.qualifiers if isinstance(parsed.qualifiers, dict) else {}
+    repository = qualifiers.get("repository_url") or "/".join(p for p in (parsed.namespace, parsed.name) if p)
+    tag = qualifiers.get("tag") or ("" if (parsed.version or "").startswith("sha256:") else parsed.version or "")
+    platform = qualifiers.get("platform", "").split("/")
+    return ImageIdentity(name=repository, tag=tag, digest=f"sha256:{sha256}",
+                         architecture=platform[1] if len(platform) > 1 else qualifiers.get("arch", ""),
                          evidence=(doc.evidence(f"{attestation.where}/subject/0"),))
 
 
