@@ -133,8 +133,8 @@ def test_buildkit_v02_provenance_takes_no_base_image_for_the_source_and_stays_at
     assert provenance.builder_id == "" and provenance.slsa_level == 1
     assert provenance.source_repository == "" and provenance.source_digest == ""
     assert provenance.materials == (
-        "pkg:docker/registry.access.redhat.com/ubi9/ubi-minimal@9.4-1227.1725849298?platform=linux%2Famd64 "
-        "sha256:1b6d711648229a1c987f39cfdfccaebe2bd92d0b5d8caa5dbaa5234a9278a0b2",)
+        ("pkg:docker/registry.access.redhat.com/ubi9/ubi-minimal@9.4-1227.1725849298?platform=linux%2Famd64 "
+        "sha256:1b6d711648229a1c987f39cfdfccaebe2bd92d0b5d8caa5dbaa5234a9278a0b2"),)
     assert provenance.started == datetime(2024, 12, 3, 13, 14, 59, 450237, tzinfo=UTC)
     assert len(provenance.subjects) == 2 and not provenance.signed
 
@@ -161,3 +161,43 @@ def test_buildkit_sbom_attestation_names_the_image_from_its_pkg_docker_subject()
     assert (identity.name, identity.tag) == ("quay.io/microcks/microcks-postman-runtime", "nightly")
     assert identity.digest == "sha256:11c951599ed1bf649abbc2b23ae2730a4e1ef6ad9537a7f10df39b6546bf8429"
     assert identity.architecture == "amd64"
+
+
+def test_buildx_imagetools_provenance_is_read_as_unsigned_slsa_provenance():
+    record, facts = read("buildx-imagetools.provenance.json")
+    assert record.format == "buildx-imagetools"
+    [provenance] = facts.provenance
+    assert provenance.predicate_type == "https://slsa.dev/provenance/v0.2"
+    assert provenance.build_type == "https://mobyproject.org/buildkit@v1"
+    assert provenance.builder_id == "" and provenance.source_repository == ""
+    assert not provenance.signed and provenance.slsa_level == 1
+    assert provenance.evidence[0].pointer == "/SLSA"
+
+
+def test_buildx_imagetools_multi_platform_provenance_gives_one_record_per_platform():
+    _, facts = read("buildx-imagetools.provenance.multi-platform.json")
+    assert [p.evidence[0].pointer for p in facts.provenance] == ["/linux~1amd64/SLSA", "/linux~1arm64/SLSA"]
+    assert {p.slsa_version for p in facts.provenance} == {"1.0"}
+    assert {p.source_digest for p in facts.provenance} == {"sha1:4b220de5058abfd01ff619c9d2ff6b09a049bea0"}
+    assert {p.slsa_level for p in facts.provenance} == {1}
+
+
+def test_buildx_imagetools_sbom_single_and_multi_platform():
+    _, single = read("buildx-imagetools.sbom.json")
+    assert sorted(c.name for c in single.components) == ["@colors/colors", "busybox", "node"]
+    assert single.sboms[0].evidence[0].pointer == "/SPDX/creationInfo"
+    _, multi = read("buildx-imagetools.sbom.multi-platform.json")
+    assert len(multi.sboms) == 2
+    # busybox of both platforms is one component (the arch qualifier is not part of its key), cited twice
+    [busybox] = [c for c in multi.components if c.name == "busybox"]
+    assert [e.pointer.split("/packages")[0] for e in busybox.evidence] == ["/linux~1amd64/SPDX", "/linux~1arm64/SPDX"]
+    assert sorted(c.name for c in multi.components) == ["@colors/colors", "busybox", "node"]
+
+
+def test_buildx_imagetools_stub_with_a_non_spdx_document_is_refused(tmp_path):
+    from scc.errors import InputError
+
+    path = tmp_path / "sbom.json"
+    path.write_text('{"SPDX": {"hello": "world"}}')
+    with pytest.raises(InputError, match="/SPDX: not an SPDX document"):
+        read_input(str(path))
