@@ -209,6 +209,8 @@ def _signature_why(record: Provenance) -> str:
 
 
 def known_builder(builder_id: str) -> KnownBuilder | None:
+    if not builder_id.strip():
+        return None    # BuildKit's default "": no builder named, never a hosted platform
     for builder in load_builders():
         if builder_id == builder.id or (builder_id.startswith(builder.id) and builder_id[len(builder.id)] in "@?#"):
             return builder
