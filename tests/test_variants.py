@@ -211,3 +211,27 @@ def test_an_empty_builder_id_never_matches_a_listed_builder(monkeypatch):
     blank = (slsa.KnownBuilder("", "blank entry", 3),)
     monkeypatch.setattr(slsa, "load_builders", lambda: blank)
     assert slsa.known_builder("") is None
+
+
+# -- cosign download attestation / Chainguard (apko SPDX, cosign vuln/v1) ---------------------------
+def test_cosign_download_attestation_lines_give_sbom_scan_and_unverified_signatures():
+    record, facts = read("cosign-download-attestation.chainguard.jsonl")
+    assert record.format == "in-toto"
+    assert facts.identity.name == "cgr.dev/chainguard/static"
+    assert facts.identity.digest == "sha256:0f3a7ff4f2b6bde2f1c8ad3ad0ac4f1bc4a3d3d4b5f2ea1c5a1b0e1f2d3c4b5a"
+    assert [s.verified for s in facts.signatures] == [None, None]     # keyless: no certificate in the line
+    assert [e.pointer for s in facts.signatures for e in s.evidence] == ["line 1/signatures", "line 2/signatures"]
+    [scan] = facts.scans
+    assert (scan.scanner, scan.scanner_version, scan.finding_count) == ("grype", "0.87.0", 1)
+    [finding] = facts.findings
+    assert finding.purl == "pkg:golang/golang.org/x/crypto@v0.28.0" and finding.fixed_versions == ["0.31.0"]
+    assert finding.evidence[0].pointer == "line 2/payload(base64)/predicate/scanner/result/matches/0"
+
+
+def test_apko_spdx_lists_packages_and_the_os_but_no_image_layer():
+    """apko's SPDX describes the image (pkg:oci, CONTAINER), which CONTAINS its layer (a pkg:oci purl with
+    a layer mediaType) which CONTAINS the apk packages: the layer is no software component."""
+    _, facts = read("cosign-download-attestation.chainguard.jsonl")
+    assert sorted(c.name for c in facts.components) == [
+        "ca-certificates-bundle", "glibc-locale-posix", "wolfi", "wolfi-baselayout"]
+    assert facts.sboms[0].tool == "apko" and facts.sboms[0].component_count == 4

@@ -108,7 +108,7 @@ def facts_from_spdx(doc: InputDocument, spdx: SpdxDocument, fmt: str) -> ImageFa
             identity = image_identity_from_purl(component.purl, component.name, component.version, evidence)
             facts.identity = _merge_identity(facts.identity, identity)
             continue
-        if spdx_id in described and _is_scan_root(spdx_id, component):
+        if (spdx_id in described and _is_scan_root(spdx_id, component)) or _is_image_layer(component.purl):
             continue
         facts.components.append(component)
         if spdx_id:
@@ -166,6 +166,16 @@ def _is_image(package: dict[str, Any], purl: str) -> bool:
     if real_value(package.get("primaryPackagePurpose")).upper() == "CONTAINER":
         return True
     return any(purl.lower().startswith(f"pkg:{kind}/") for kind in _IMAGE_PURL_TYPES)
+
+
+def _is_image_layer(purl: str) -> bool:
+    """apko lists the image's layer as a package: pkg:oci/image@sha256:..?mediaType=...layer..."""
+    if not purl.lower().startswith("pkg:oci/"):
+        return False
+    from urllib.parse import unquote
+
+    media = unquote(purl.partition("?")[2]).lower()
+    return "mediatype=application/vnd.oci.image.layer." in media or "rootfs.diff" in media
 
 
 def _is_scan_root(spdx_id: str, component: Component) -> bool:
