@@ -83,7 +83,7 @@ def build_rules() -> list[Rule]:
         Rule("ac-6-non-root", "Runs as a non-root user", ("ac-6", "ac-6.10"), "config_user",
              srg=(GPOS_NONROOT,), check_text="Verify the image USER is not root.", fix_text="Set USER.",
              pack="controls"),
-        Rule("si-2-flaw-remediation", "Open vulnerabilities within SLA", ("si-2", "ra-5"), "findings_sla",
+        Rule("si-2-flaw-remediation", "Open vulnerabilities within SLA", ("si-2", "ra-5"), "findings_remediated_within_sla",
              srg=(CTR_PATCH,), check_text="Review open findings.", fix_text="Patch.", pack="controls"),
         Rule("cm-7-no-shells", "No interactive shells", ("cm-7",), "no_shells", srg=(GPOS_SHELLS,),
              pack="stig"),

@@ -3,7 +3,8 @@
 * every open vulnerability finding (not closed by VEX), with its fixed versions and the remediation
   due date: taken from the SI-2 check's own details (``findings_remediated_within_sla``) when it
   dated the finding, else computed by the same rule (clock = first seen, else published, else the
-  earliest scan time; due = clock + settings.sla_days[severity]);
+  earliest vulnerability scan time; due = clock + settings.sla_days[severity]). The SSP shows these
+  same dates (vulnerability_deadlines);
 * every rule whose verdict is open (not-satisfied / partial), with the rule's fix text; a rule the
   organisation accepted the risk of (override accept-risk) is an item with status "risk accepted",
   its approver and expiry. Rule items are due settings.sla_days[rule severity] after the assessment.
@@ -66,12 +67,11 @@ def open_findings(assessment: Assessment) -> list[Finding]:
 
 
 def vulnerability_entries(assessment: Assessment) -> list[PoamEntry]:
-    dated = _due_dates_from_sla_check(assessment)
-    scan_times = [s.timestamp for s in assessment.facts.scans if s.timestamp is not None]
-    first_scan = min(scan_times) if scan_times else None
+    deadlines = vulnerability_deadlines(assessment)
+    first_scan = earliest_scan_time(assessment)
     entries = []
     for finding in open_findings(assessment):
-        deadline, basis = _deadline(assessment, finding, dated, first_scan)
+        deadline, basis = deadlines[id(finding)]
         fixed = ", ".join(finding.fixed_versions)
         remediation = (f"Upgrade {finding.package} from {finding.installed_version} to {fixed} and rebuild the image."
                        if fixed else f"No fixed version of {finding.package} is known; mitigate, replace the "
@@ -85,6 +85,21 @@ def vulnerability_entries(assessment: Assessment) -> list[PoamEntry]:
             detected=finding.first_seen or first_scan, deadline=deadline, deadline_basis=basis, finding=finding,
         ))
     return entries
+
+
+def earliest_scan_time(assessment: Assessment) -> datetime | None:
+    """The remediation clock of last resort: the earliest vulnerability scan, as the SI-2 check uses it."""
+    from scc.engine.checks.vulnerability import vulnerability_scans
+
+    times = [s.timestamp for s in vulnerability_scans(assessment.facts) if s.timestamp is not None]
+    return min(times) if times else None
+
+
+def vulnerability_deadlines(assessment: Assessment) -> dict[int, tuple[date | None, str]]:
+    """id(finding) -> (remediation due date, its basis) for every open finding: what every view shows."""
+    dated = _due_dates_from_sla_check(assessment)
+    first_scan = earliest_scan_time(assessment)
+    return {id(f): _deadline(assessment, f, dated, first_scan) for f in open_findings(assessment)}
 
 
 def rule_entries(assessment: Assessment) -> list[PoamEntry]:

@@ -12,6 +12,8 @@ from scc.clock import iso
 from scc.engine.aggregate import control_sort_key
 from scc.facts.model import FindingState, Severity
 from scc.writers._content import baseline, official_control
+from scc.writers._poam_items import open_findings as open_vulnerabilities
+from scc.writers._poam_items import vulnerability_deadlines
 from scc.writers._stig_rows import checklist_sections
 
 if TYPE_CHECKING:
@@ -155,28 +157,21 @@ def _coverage(assessment: Assessment) -> dict[str, Any] | None:
             "total": len(rows), "outside": outside}
 
 
-def _due_dates(assessment: Assessment) -> dict[tuple[str, str], str]:
-    """Due dates the SLA check already computed (RuleResult.details), keyed by (finding id, package)."""
-    found: dict[tuple[str, str], str] = {}
-    for result in assessment.rule_results:
-        for key in ("overdue", "within_sla"):
-            rows = result.details.get(key) if isinstance(result.details, dict) else None
-            for row in rows if isinstance(rows, list) else []:
-                if isinstance(row, dict) and row.get("id") and row.get("due"):
-                    found.setdefault((str(row["id"]), str(row.get("package", ""))), str(row["due"]))
-    return found
-
-
 def _open_findings(assessment: Assessment) -> list[dict[str, Any]]:
-    due = _due_dates(assessment)
-    open_findings = sorted(assessment.facts.open_findings,
+    """The POA&M's open findings with the POA&M's own due dates (one computation for every view)."""
+    deadlines = vulnerability_deadlines(assessment)
+    open_findings = sorted(open_vulnerabilities(assessment),
                            key=lambda f: (-f.severity.rank, -(f.max_cvss or 0), f.id, f.package))
-    return [{
-        "id": clip(f.id, 200), "package": clip(f.package, 300), "installed": clip(f.installed_version, 200),
-        "fixed": clip(", ".join(f.fixed_versions), 300) or "no fix", "severity": f.severity.value,
-        "cvss": f"{f.max_cvss:.1f}" if f.max_cvss is not None else "—", "state": f.state.value,
-        "due": due.get((f.id, f.package)) or "", "sources": ", ".join(sorted(f.sources)),
-    } for f in open_findings]
+    rows = []
+    for f in open_findings:
+        due = deadlines[id(f)][0]
+        rows.append({
+            "id": clip(f.id, 200), "package": clip(f.package, 300), "installed": clip(f.installed_version, 200),
+            "fixed": clip(", ".join(f.fixed_versions), 300) or "no fix", "severity": f.severity.value,
+            "cvss": f"{f.max_cvss:.1f}" if f.max_cvss is not None else "—", "state": f.state.value,
+            "due": due.isoformat() if due else "", "sources": ", ".join(sorted(f.sources)),
+        })
+    return rows
 
 
 def _closed_findings(findings: list[Finding]) -> list[dict[str, Any]]:
