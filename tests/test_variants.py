@@ -235,3 +235,17 @@ def test_apko_spdx_lists_packages_and_the_os_but_no_image_layer():
     assert sorted(c.name for c in facts.components) == [
         "ca-certificates-bundle", "glibc-locale-posix", "wolfi", "wolfi-baselayout"]
     assert facts.sboms[0].tool == "apko" and facts.sboms[0].component_count == 4
+
+
+# -- Microsoft sbom-tool ---------------------------------------------------------------------------
+def test_sbom_tool_spdx_22_with_files_first_is_recognised_and_read():
+    """sbom-tool writes files, packages and relationships before spdxVersion: with a real build drop,
+    spdxVersion lies far beyond the first 64 KiB."""
+    record, facts = read("sbom-tool-3.0.manifest.spdx.json")
+    assert record.format == "spdx-json" and record.format_version == "2.2"
+    assert sorted(c.name for c in facts.components) == [
+        "Dapper", "Microsoft.IdentityModel.JsonWebTokens", "contoso-api", "libc6"]
+    assert {c.purl for c in facts.components} >= {"pkg:nuget/Dapper@2.1.35"}
+    [sbom] = facts.sboms
+    assert sbom.tool == "Microsoft.SBOMTool-3.0.1" and sbom.component_count == 4
+    assert sbom.timestamp == datetime(2025, 2, 11, 18, 22, 41, tzinfo=UTC)

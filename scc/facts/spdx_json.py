@@ -201,9 +201,9 @@ class SpdxJsonReader(Reader):
     priority = 20
 
     def sniff(self, doc: InputDocument) -> bool:
-        if '"spdxVersion"' not in doc.head:
+        if doc.is_xml or not doc.head.lstrip().startswith("{"):
             return False
-        data = doc.json
+        data = doc.json    # not a head check: sbom-tool writes spdxVersion after files and packages
         return isinstance(data, dict) and str(data.get("spdxVersion", "")).startswith("SPDX-2")
 
     def read(self, doc: InputDocument) -> ImageFacts:
