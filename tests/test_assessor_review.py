@@ -7,6 +7,11 @@ from dataclasses import replace
 
 from _writer_assessment import build_assessment
 
+from scc.assessment import Assessment, Settings
+from scc.engine.model import Rule, RuleResult, SrgRef, Verdict
+from scc.engine.scans import apply_existing_scans
+from scc.facts import read_inputs
+from scc.facts.model import Evidence, XccdfRuleResult
 from scc.resources import pack_dir
 from scc.writers import writer
 from scc.writers._ssp_context import ssp_context
@@ -58,3 +63,25 @@ def test_a_check_other_than_the_sla_check_never_dates_a_finding_in_the_ssp():
                                                        "due": "1999-01-01"}]}
     shown = {r["id"]: r["due"] for r in ssp_context(assessment)["open_findings"]}
     assert shown["CVE-2026-0001"] == "2026-11-25"
+
+
+def test_a_stig_scan_whose_results_match_no_scc_requirement_is_reported_not_silently_dropped(samples):
+    # a RHEL 8 STIG scan: its V-/SV- ids and RHEL-08 versions are not SRG requirements scc's rules cite.
+    # 248 rule-results: 61 pass, 166 fail, 21 error (counted with grep '<result>' on the file)
+    path = samples / "xccdf-results" / "rhel8.openscap.xccdf-1.2-results.xml"
+    notes = Assessment(read_inputs([str(path)]), Settings()).notes
+    (note,) = [n for n in notes if n.startswith(str(path))]
+    assert "248 of 248 rule results" in note and "(21 error, 166 fail, 61 pass)" in note
+    assert "change no verdict" in note
+
+
+def test_only_the_scan_results_no_rule_used_are_reported():
+    srg = SrgRef("gpos-srg", "SRG-OS-000480-GPOS-00227", "V-203780", "SV-203780r991589_rule")
+    rule = Rule(id="r", title="t", controls=("cm-6",), check="x", srg=(srg,))
+    results = [RuleResult(rule, Verdict.MANUAL, "s.", "r", computed_verdict=Verdict.MANUAL)]
+    where = Evidence("scan.xml", "ab" * 32, "/Benchmark/TestResult/rule-result[1]")
+    used = XccdfRuleResult("xccdf_mil.disa.stig_rule_SV-203780r991589_rule", "notchecked", evidence=(where,))
+    unused = XccdfRuleResult("xccdf_mil.disa.stig_rule_SV-230221r743913_rule", "fail", evidence=(where,))
+    (note,) = apply_existing_scans(results, [used, unused])
+    assert note.startswith("scan.xml: 1 of 2 rule results (1 fail)")
+    assert apply_existing_scans(results, [used]) == []

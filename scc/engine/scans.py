@@ -47,14 +47,42 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
         for key in _scan_keys(scan):
             index.setdefault(key, []).append(scan)
     notes = []
+    used: set[int] = set()
     for result in results:
         matches = {id(s): s for key in _rule_keys(result) for s in index.get(key, [])}
+        used.update(matches)
         decisive = [s for s in matches.values() if s.result.lower() in _DECISIVE]
         if decisive:
             note = _adopt(result, decisive)
             if note:
                 notes.append(note)
+    return notes + _unmatched_notes([s for s in scan_results if id(s) not in used], scan_results)
+
+
+def _unmatched_notes(unmatched: list[XccdfRuleResult], scan_results: list[XccdfRuleResult]) -> list[str]:
+    """One note per scan file whose results match no requirement scc's rules evidence: never silently dropped."""
+    by_source: dict[str, list[XccdfRuleResult]] = {}
+    totals: dict[str, int] = {}
+    for scan in scan_results:
+        totals[_source(scan)] = totals.get(_source(scan), 0) + 1
+    for scan in unmatched:
+        by_source.setdefault(_source(scan), []).append(scan)
+    notes = []
+    for source, scans in sorted(by_source.items()):
+        counts: dict[str, int] = {}
+        for scan in scans:
+            counts[scan.result.lower()] = counts.get(scan.result.lower(), 0) + 1
+        summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items()))
+        benchmark = next((s.benchmark for s in scans if s.benchmark), "")
+        notes.append(f"{source}: {len(scans)} of {totals[source]} rule results"
+                     f"{' of ' + benchmark if benchmark else ''} ({summary}) match no SRG requirement scc's rules "
+                     "evidence (by SV-/V- number or SRG id), so they change no verdict; review them in the scan "
+                     "report itself")
     return notes
+
+
+def _source(scan: XccdfRuleResult) -> str:
+    return scan.evidence[0].source if scan.evidence else (scan.tool or "an XCCDF scan")
 
 
 def _adopt(result: RuleResult, scans: list[XccdfRuleResult]) -> str:
