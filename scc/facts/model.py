@@ -193,7 +193,14 @@ class Finding:
 
     @property
     def fix_available(self) -> bool:
-        return bool(self.fixed_versions)
+        """A fixed version newer than the installed one exists (ecosystem rules; the scanner's word when
+        the versions cannot be compared)."""
+        if not self.fixed_versions:
+            return False
+        from scc.facts.versions import newer_fix_exists
+
+        newer = newer_fix_exists(self.purl, self.installed_version, self.fixed_versions)
+        return True if newer is None else newer
 
     @property
     def is_open(self) -> bool:
