@@ -249,3 +249,31 @@ def test_sbom_tool_spdx_22_with_files_first_is_recognised_and_read():
     [sbom] = facts.sboms
     assert sbom.tool == "Microsoft.SBOMTool-3.0.1" and sbom.component_count == 4
     assert sbom.timestamp == datetime(2025, 2, 11, 18, 22, 41, tzinfo=UTC)
+
+
+# -- Docker Scout and Snyk Container SARIF ---------------------------------------------------------
+def test_docker_scout_sarif_reads_purls_fixes_and_not_fixed():
+    record, facts = read("docker-scout-1.16.cves.sarif.json")
+    assert record.format == "sarif" and record.tool == "docker scout 1.16.1"
+    found = by_id(facts)
+    ssl = found["CVE-2024-6119"]
+    assert (ssl.package, ssl.installed_version) == ("openssl", "3.0.13-1~deb12u1")
+    assert ssl.purl.startswith("pkg:deb/debian/openssl@3.0.13-1~deb12u1?")
+    assert ssl.severity is Severity.HIGH and ssl.fixed_versions == ["3.0.14-1~deb12u2"]
+    xstream = found["GMS-2022-9109"]
+    assert xstream.purl == "pkg:maven/com.thoughtworks.xstream/xstream@1.4.5" and xstream.installed_version == "1.4.5"
+    assert xstream.fixed_versions == []                  # "not fixed"
+    assert xstream.severity is Severity.LOW              # UNSPECIFIED: security-severity 3.1 decides
+    assert facts.scans[0].finding_count == 2 and facts.scans[0].kinds == ("vuln",)
+
+
+def test_snyk_container_sarif_reads_cve_package_and_severity():
+    record, facts = read("snyk-container.sarif.json")
+    assert record.format == "sarif"
+    found = by_id(facts)
+    assert sorted(found) == ["CVE-2010-4756", "CVE-2024-6119"]
+    ssl = found["CVE-2024-6119"]
+    assert ssl.aliases == {"SNYK-DEBIAN12-OPENSSL-7886342"}
+    assert (ssl.package, ssl.installed_version) == ("libssl3", "3.0.13-1~deb12u1")
+    assert ssl.severity is Severity.HIGH and ssl.max_cvss == 7.5
+    assert found["CVE-2010-4756"].severity is Severity.LOW and found["CVE-2010-4756"].installed_version == "2.36-9+deb12u7"
