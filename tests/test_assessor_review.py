@@ -5,9 +5,11 @@ import json
 import re
 from dataclasses import replace
 
+import pytest
 from _writer_assessment import build_assessment
 
 from scc.assessment import Assessment, Settings
+from scc.engine.aggregate import aggregate_controls
 from scc.engine.model import Rule, RuleResult, SrgRef, Verdict
 from scc.engine.scans import apply_existing_scans
 from scc.facts import read_inputs
@@ -15,6 +17,7 @@ from scc.facts.model import Evidence, XccdfRuleResult
 from scc.resources import pack_dir
 from scc.writers import writer
 from scc.writers._ssp_context import ssp_context
+from scc.writers.ssp_pdf import render_html
 
 
 def test_stylesheet_wraps_long_names_without_making_every_character_a_break_opportunity():
@@ -85,3 +88,46 @@ def test_only_the_scan_results_no_rule_used_are_reported():
     (note,) = apply_existing_scans(results, [used, unused])
     assert note.startswith("scan.xml: 1 of 2 rule results (1 fail)")
     assert apply_existing_scans(results, [used]) == []
+
+
+@pytest.fixture(scope="module")
+def content_dir(shared_data, tmp_path_factory):
+    from writer_assessment import import_reference_content
+
+    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
+
+
+def test_baseline_coverage_never_calls_a_manual_or_not_applicable_control_evidenced(content_dir, monkeypatch):
+    assessment = build_assessment(Settings(baseline="moderate"))
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
+    del assessment.__dict__["content"]            # use the official catalog and MODERATE baseline
+    html = render_html(assessment)
+    # au-2 is manual review in this assessment, and it is a MODERATE control
+    assert "evidenced by this image" not in html
+    assert re.search(r"AU-2</td><td>Event Logging</td><td><span class=\"dot manual\"></span>assessed by scc: "
+                     r"Manual review", html)
+    text = " ".join(html.split())
+    assert "controls of NIST Special Publication 800-53 Revision 5.1.1 MODERATE IMPACT BASELINE were" in text
+    assert "BASELINE baseline" not in text
+
+
+def test_table_of_contents_numbers_chapters_as_the_headings_do():
+    html = render_html(build_assessment())
+    toc = html[html.index('<nav class="toc">'):html.index("</nav>")]
+    entries = re.findall(r'<a href="#\w+">([^<]+)</a>', toc)
+    assert entries == ["1 Image summary", "2 Control implementation", "3 Vulnerability findings",
+                       "4 STIG / SRG results", "Appendix A: input documents"]
+    for entry in entries[:-1]:
+        assert f"<h1>{entry}</h1>" in html
+
+
+def test_a_not_applicable_control_without_evidence_is_not_said_to_be_undecided():
+    assessment = build_assessment()
+    fips = next(r for r in assessment.rule_results if r.rule.id == "fips")     # not-applicable
+    fips.evidence = []
+    assessment.control_results = aggregate_controls(assessment.rule_results)
+    html = " ".join(render_html(assessment).split())
+    sc13 = html[html.index('<span class="cid">SC-13</span>'):]
+    sc13 = sc13[:sc13.index("</article>")]
+    assert "judge this control not applicable to a container image" in sc13
+    assert "the facts could not decide" not in sc13

@@ -140,21 +140,30 @@ def _coverage(assessment: Assessment) -> dict[str, Any] | None:
     for control_id in sorted(official.control_ids, key=control_sort_key):
         control = official_control(assessment, control_id)
         family = getattr(control, "family_title", "") or control_id.split("-")[0].upper()
-        counts = families.setdefault(family, {"total": 0, "evidenced": 0, "satisfied": 0, "open": 0})
+        counts = families.setdefault(family, {"total": 0, "assessed": 0, "satisfied": 0, "open": 0})
         counts["total"] += 1
         verdict = verdicts.get(control_id)
         if verdict:
-            counts["evidenced"] += 1
+            counts["assessed"] += 1
             counts["satisfied"] += verdict == "satisfied"
             counts["open"] += verdict in ("not-satisfied", "partial")
         rows.append({"id": control_id, "label": getattr(control, "label", "") or control_id.upper(),
                      "title": getattr(control, "title", ""), "verdict": verdict or "",
-                     "status": f"evidenced by this image ({STATUS_LABEL[verdict]})" if verdict
+                     "status": f"assessed by scc: {STATUS_LABEL[verdict]}" if verdict
                      else "inherited / not evidenced by this component"})
+    assessed = Counter(r["verdict"] for r in rows if r["verdict"])
     outside = sorted(set(verdicts) - set(official.control_ids), key=control_sort_key)
     return {"name": chosen.upper(), "title": getattr(official, "title", ""), "rows": rows,
-            "families": sorted(families.items()), "evidenced": sum(1 for r in rows if r["verdict"]),
-            "total": len(rows), "outside": outside}
+            "families": sorted(families.items()), "assessed": sum(assessed.values()), "total": len(rows),
+            "breakdown": [(STATUS_LABEL[v].lower(), assessed[v]) for v in STATUS_LABEL if assessed[v]],
+            "outside": [_label(assessment, c) for c in outside]}
+
+
+def _label(assessment: Assessment, control_id: str) -> str:
+    """The catalog label (AC-6(8)), else the id written the same way."""
+    official = official_control(assessment, control_id)
+    base, _, enhancement = control_id.partition(".")
+    return getattr(official, "label", "") or base.upper() + (f"({enhancement})" if enhancement else "")
 
 
 def _open_findings(assessment: Assessment) -> list[dict[str, Any]]:
