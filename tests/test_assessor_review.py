@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from _writer_assessment import build_assessment
 
 from scc.assessment import Assessment, Settings
 from scc.engine.aggregate import aggregate_controls
-from scc.engine.model import Rule, RuleResult, SrgRef, Verdict
+from scc.engine.model import Override, Rule, RuleResult, SrgRef, Verdict
 from scc.engine.scans import apply_existing_scans
 from scc.facts import read_inputs
 from scc.facts.model import Evidence, XccdfRuleResult
@@ -131,3 +132,20 @@ def test_a_not_applicable_control_without_evidence_is_not_said_to_be_undecided()
     sc13 = sc13[:sc13.index("</article>")]
     assert "judge this control not applicable to a container image" in sc13
     assert "the facts could not decide" not in sc13
+
+
+def test_an_override_justification_is_written_once_per_rule_in_the_oscal_and_xccdf_text():
+    from scc.engine.overrides import apply_overrides
+    from scc.writers.oscal_component import rule_line
+    from scc.writers.xccdf import _message
+
+    srg = SrgRef("gpos-srg", "SRG-OS-000362-GPOS-00149", "V-203716", "SV-203716r958944_rule")
+    rule = Rule(id="r", title="t", controls=("cm-11.2",), check="x", srg=(srg,))
+    result = RuleResult(rule, Verdict.NOT_SATISFIED, "apk is present.", "r", computed_verdict=Verdict.NOT_SATISFIED)
+    why = "Root filesystem is read-only."
+    apply_overrides([result], [Override("V-203716", "severity", why, "J. Rivera", date(2027, 5, 31), "low")],
+                    date(2026, 11, 1))
+    assert why in result.statement                       # the engine records the decision in the statement
+    assert rule_line(result).count(why) == 1
+    assert _message(result).count(why) == 1
+    assert "fact-based verdict not-satisfied" in _message(result)

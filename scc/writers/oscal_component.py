@@ -43,7 +43,8 @@ def profile_url(baseline: str | None) -> str:
 def rule_line(result: RuleResult) -> str:
     """One rule's contribution to a control narrative."""
     line = f"[{result.rule.id}: {result.verdict.value}] {result.statement}"
-    if result.override is not None:
+    if result.override is not None and result.override.justification not in result.statement:
+        # the engine already appends the decision to the statement; say it only when it is missing
         line += (f" (organisation decision: {result.override.action} by {result.override.approver},"
                  f" expires {result.override.expires.isoformat()}: {result.override.justification})")
     if result.scan_disagreement:

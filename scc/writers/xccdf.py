@@ -171,8 +171,10 @@ def _message(result: RuleResult) -> str:
         # an XCCDF <override> would need one on every rule-result (oscap's schematron), so say it here
         before = result.computed_verdict.value if result.computed_verdict else "not recorded"
         text += (f" Organisation decision {result.override.action} by {result.override.approver}"
-                 f" (expires {result.override.expires.isoformat()}; fact-based verdict {before}):"
-                 f" {result.override.justification}")
+                 f" (expires {result.override.expires.isoformat()}; fact-based verdict {before})")
+        if result.override.justification not in result.statement:   # the engine's statement usually has it
+            text += f": {result.override.justification}"
+        text += "."
     if result.scan_disagreement:
         text += f" Scan disagreement: {result.scan_disagreement}"
     return text
