@@ -117,3 +117,27 @@ def test_scan_matches_by_srg_version_when_rule_ids_differ():
     results = [result(Verdict.MANUAL)]
     apply_existing_scans(results, [other])
     assert results[0].verdict is Verdict.SATISFIED
+
+
+def test_stig_rules_sharing_an_srg_requirement_decide_it_together():
+    def stig(rule: str, value: str) -> XccdfRuleResult:
+        return XccdfRuleResult(rule_id=f"xccdf_mil.disa.stig_rule_{rule}", result=value,
+                               version="RHEL-08-010000", srg_id="SRG-OS-000480-GPOS-00227", tool="SCC 5.8")
+
+    passing = [result(Verdict.MANUAL)]
+    apply_existing_scans(passing, [stig("SV-1r1_rule", "pass"), stig("SV-2r1_rule", "notapplicable")])
+    assert passing[0].verdict is Verdict.SATISFIED
+    assert "2 rule results for this requirement (1 notapplicable, 1 pass)" in passing[0].statement
+    failing = [result(Verdict.MANUAL)]
+    apply_existing_scans(failing, [stig("SV-1r1_rule", "pass"), stig("SV-2r1_rule", "fail")])
+    assert failing[0].verdict is Verdict.NOT_SATISFIED
+    assert "Failing: xccdf_mil.disa.stig_rule_SV-2r1_rule" in failing[0].statement
+
+
+def test_real_rhel8_stig_scan_decides_the_srg_rules_it_implements(samples):
+    import scc
+
+    assessment = scc.assess([samples / "xccdf-results" / "rhel8.openscap.xccdf-1.2-results.xml"])
+    decided = {r.rule.id: r for r in assessment.rule_results if r.origin == "xccdf-scan"}
+    assert "SRG-OS-000480-GPOS-00227" in decided
+    assert decided["SRG-OS-000480-GPOS-00227"].verdict in (Verdict.SATISFIED, Verdict.NOT_SATISFIED)

@@ -24,8 +24,7 @@ def _scan_keys(result: XccdfRuleResult) -> set[str]:
     for text in (result.rule_id, result.group_id):
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(text or ""))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(text or ""))
-    if result.version:
-        keys.add(result.version.upper())
+    keys.update(v.upper() for v in (result.version, result.srg_id) if v)
     return keys
 
 
@@ -85,19 +84,38 @@ def _source(scan: XccdfRuleResult) -> str:
     return scan.evidence[0].source if scan.evidence else (scan.tool or "an XCCDF scan")
 
 
+def _scan_verdict(verdicts: list[Verdict]) -> Verdict:
+    """Several STIG rules can implement one SRG requirement: one failure fails it, N/A only when all are."""
+    if Verdict.NOT_SATISFIED in verdicts:
+        return Verdict.NOT_SATISFIED
+    if Verdict.SATISFIED in verdicts:
+        return Verdict.SATISFIED
+    return Verdict.NOT_APPLICABLE
+
+
+def _scan_summary(scans: list[XccdfRuleResult], scan_verdict: Verdict) -> str:
+    first = scans[0]
+    tool = first.tool or "an existing XCCDF scan"
+    when = f" at {first.timestamp.isoformat()}" if first.timestamp else ""
+    if len(scans) == 1:
+        return f"{tool}{when} reported {first.result} for {first.rule_id}."
+    counts: dict[str, int] = {}
+    for scan in scans:
+        counts[scan.result.lower()] = counts.get(scan.result.lower(), 0) + 1
+    tally = ", ".join(f"{n} {result}" for result, n in sorted(counts.items()))
+    failing = [s.rule_id for s in scans if _DECISIVE[s.result.lower()] is Verdict.NOT_SATISFIED]
+    listed = f" Failing: {', '.join(failing[:10])}{' and more' if len(failing) > 10 else ''}." if failing else ""
+    return f"{tool}{when} reported {len(scans)} rule results for this requirement ({tally}).{listed}"
+
+
 def _adopt(result: RuleResult, scans: list[XccdfRuleResult]) -> str:
-    verdicts = [_DECISIVE[s.result.lower()] for s in scans]
-    scan_verdict = Verdict.NOT_SATISFIED if Verdict.NOT_SATISFIED in verdicts else verdicts[0]
-    chosen = next(s for s, v in zip(scans, verdicts) if v is scan_verdict)
+    scan_verdict = _scan_verdict([_DECISIVE[s.result.lower()] for s in scans])
     facts_verdict = result.verdict
     result.verdict = scan_verdict
     result.origin = "xccdf-scan"
     for scan in scans:
         result.evidence.extend(e for e in scan.evidence if e not in result.evidence)
-    tool = chosen.tool or "an existing XCCDF scan"
-    when = f" at {chosen.timestamp.isoformat()}" if chosen.timestamp else ""
-    result.statement = (f"{tool}{when} reported {chosen.result} for {chosen.rule_id}. "
-                        f"scc's fact-based finding: {result.statement}")
+    result.statement = f"{_scan_summary(scans, scan_verdict)} scc's fact-based finding: {result.statement}"
     decided_by_facts = facts_verdict in (Verdict.SATISFIED, Verdict.NOT_SATISFIED, Verdict.NOT_APPLICABLE)
     if decided_by_facts and facts_verdict is not scan_verdict:
         result.scan_disagreement = (f"the existing scan says {scan_verdict.value}, "

@@ -375,6 +375,7 @@ class XccdfRuleResult:
     result: str                   # pass, fail, notapplicable, notchecked, error, unknown, informational...
     version: str = ""             # SRG-OS-000480-GPOS-00227 / RHEL-08-010000
     group_id: str = ""            # V-230221
+    srg_id: str = ""              # the SRG requirement a STIG rule implements (DISA puts it in the Group title)
     severity: str = ""
     title: str = ""
     ccis: tuple[str, ...] = ()

@@ -29,6 +29,9 @@ _ROOTS = {f"{{{ns}}}Benchmark" for ns in XCCDF_NAMESPACES} | {f"{{{ns}}}TestResu
 _ROOTS.add(f"{{{ARF_NAMESPACE}}}asset-report-collection")
 
 
+_SRG_ID = re.compile(r"\bSRG-[A-Z]+-\d{6}(?:-[A-Z]+-\d{5})?\b")
+
+
 def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -40,6 +43,16 @@ class _RuleInfo:
     severity: str = ""
     group_id: str = ""
     ccis: tuple[str, ...] = ()
+    srg_id: str = ""
+
+
+def _srg_id(group_title: str, rule_version: str) -> str:
+    """DISA STIGs title each Group with the SRG requirement it implements; an SRG's own Rule version is one."""
+    for text in (group_title, rule_version):
+        match = _SRG_ID.search(text or "")
+        if match:
+            return match.group(0)
+    return ""
 
 
 class XccdfResultsReader(Reader):
@@ -93,7 +106,9 @@ def _rule_index(root) -> dict[str, _RuleInfo]:
             parent = rule.getparent()
             group = parent.get("id", "") if parent is not None and _local(parent.tag) == "Group" else ""
             v_number = _V_NUMBER.search(group)
+            group_title = (parent.findtext(f"{{{ns}}}title") or "") if group else ""
             index.setdefault(rule.get("id", ""), _RuleInfo(
+                srg_id=_srg_id(group_title, rule.findtext(f"{{{ns}}}version") or ""),
                 version=(rule.findtext(f"{{{ns}}}version") or "").strip(),
                 title=" ".join((rule.findtext(f"{{{ns}}}title") or "").split()),
                 severity=rule.get("severity", ""),
@@ -132,6 +147,7 @@ def _rule_results(doc: InputDocument, test_result, ns: str, rules: dict[str, _Ru
             result=(element.findtext(f"{{{ns}}}result") or "").strip(),
             version=element.get("version", "") or info.version,
             group_id=info.group_id,
+            srg_id=info.srg_id,
             severity=element.get("severity", "") or info.severity,
             title=info.title,
             ccis=ccis,
