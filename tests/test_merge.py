@@ -5,6 +5,7 @@ The inputs are small but shaped like real Grype / Trivy / CycloneDX output, writ
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 from scc.facts import read_inputs
 from scc.facts.model import FindingState, Severity
@@ -169,3 +170,17 @@ def test_sarif_result_without_purl_merges_with_its_trivy_json_twin(samples):
         assert finding.purl.startswith("pkg:apk/")
         assert {e.source.rsplit("/", 1)[-1] for e in finding.evidence} == {
             "alpine-3.10.trivy.json", "alpine-3.10.trivy.sarif.json"}
+
+
+def test_published_date_does_not_depend_on_input_order():
+    from datetime import datetime
+
+    from scc.facts.merge import merge_facts
+    from scc.facts.model import Finding, ImageFacts
+
+    def part(year: int) -> ImageFacts:
+        return ImageFacts(findings=[Finding("CVE-2024-1", package="x", installed_version="1",
+                                            published=datetime(year, 1, 1, tzinfo=UTC))])
+
+    assert merge_facts([part(2024), part(2023)]).findings[0].published.year == 2023
+    assert merge_facts([part(2023), part(2024)]).findings[0].published.year == 2023

@@ -151,7 +151,8 @@ def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> N
     for name in ("purl", "title", "description", "package", "installed_version"):
         if not getattr(existing, name):
             setattr(existing, name, getattr(finding, name))
-    existing.published = existing.published or finding.published
+    if finding.published and (existing.published is None or finding.published < existing.published):
+        existing.published = finding.published  # the earliest date, whatever the input order
     if finding.first_seen and (existing.first_seen is None or finding.first_seen < existing.first_seen):
         existing.first_seen = finding.first_seen
     if not finding.state.is_open and existing.state.is_open:

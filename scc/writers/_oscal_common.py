@@ -20,13 +20,13 @@ if TYPE_CHECKING:
 
 #: the namespace of every prop scc defines (OSCAL props outside the NIST namespace are unconstrained)
 SCC_NS = "https://scc.dev/ns/oscal"
-#: how an scc verdict reads as an OSCAL implementation-status state
+#: how an scc verdict reads as an OSCAL implementation-status state; a manual verdict has none
+#: (the facts could not decide it), and not-satisfied reads "planned" because its remediation is a POA&M item
 IMPLEMENTATION_STATUS = {
     "satisfied": "implemented",
     "partial": "partial",
     "not-satisfied": "planned",
     "not-applicable": "not-applicable",
-    "manual": "alternative",
 }
 
 

@@ -69,7 +69,7 @@ def implemented_requirement(assessment: Assessment, control: ControlResult):
                                fallback="No rule reached a statement for this control."),
         props=props(
             prop("verdict", verdict),
-            prop("implementation-status", IMPLEMENTATION_STATUS.get(verdict, "alternative")),
+            prop("implementation-status", IMPLEMENTATION_STATUS.get(verdict)),
             prop("control-title", title),
             *(prop("rule-result", f"{r.rule.id}: {r.verdict.value}") for r in control.rule_results),
         ),
