@@ -1,6 +1,10 @@
 """Grype JSON reports (`grype -o json`): one Finding per match, the scan record and the scanned image.
 
 Grype lists only vulnerable packages, so it contributes findings, never the component inventory.
+Matches that VEX or an ignore rule set aside (``ignoredMatches[]``, each with ``appliedIgnoreRules[]``)
+are findings too, closed by a "grype-ignore" VexStatement carrying the rule's VEX justification or
+reason (scc.facts.suppressed); matches set aside only for their fix state (``--only-fixed``,
+``--ignore-states``) say nothing about exposure and stay open.
 The report layout varies by Grype version (descriptor.db.built up to 0.8x, descriptor.db.status.built
 from the v6 database on); both are read.
 """
@@ -12,8 +16,9 @@ from scc.clock import parse_time
 from scc.facts import jsonfields as jf
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
-from scc.facts.model import CvssScore, Finding, ImageFacts, ImageIdentity, ScanRecord
+from scc.facts.model import CvssScore, Finding, FindingState, ImageFacts, ImageIdentity, ScanRecord
 from scc.facts.source import InputDocument
+from scc.facts.suppressed import CLOSING_STATUSES, close_suppressed
 from scc.facts.vulnparse import (
     cvss_score,
     digest_from_repo_digests,
@@ -49,6 +54,7 @@ class GrypeReader(Reader):
             finding = _finding(doc, jf.obj(doc, match, f"matches[{index}]"), index)
             finding.first_seen = scanned_at
             facts.findings.append(finding)
+        _read_ignored(doc, data, facts, scanned_at)
         facts.identity, target = _identity(doc, jf.obj(doc, data.get("source"), "source"))
         facts.scans.append(ScanRecord(
             scanner="grype",
@@ -63,8 +69,69 @@ class GrypeReader(Reader):
         return facts
 
 
-def _finding(doc: InputDocument, match: dict[str, Any], index: int) -> Finding:
-    where = f"matches[{index}]"
+def _read_ignored(doc: InputDocument, data: dict[str, Any], facts: ImageFacts, scanned_at) -> None:
+    """ignoredMatches[]: a Finding each, closed by the first applied rule that says why it was set aside."""
+    fix_state_only = 0
+    for index, match in enumerate(jf.arr(doc, data.get("ignoredMatches"), "ignoredMatches")):
+        where = f"ignoredMatches[{index}]"
+        match = jf.obj(doc, match, where)
+        finding = _finding(doc, match, index, "ignoredMatches")
+        finding.first_seen = scanned_at
+        facts.findings.append(finding)
+        rules = jf.objs(doc, match.get("appliedIgnoreRules"), f"{where}.appliedIgnoreRules")
+        closing = _closing_rule(doc, rules, where)
+        if closing is None:
+            fix_state_only += 1
+            continue
+        r_index, status, justification = closing
+        statement = close_suppressed(
+            finding, status, justification=justification, document=doc.display_path,
+            author="grype ignore rule", timestamp=scanned_at, fmt="grype-ignore",
+            evidence=doc.evidence(f"/ignoredMatches/{index}/appliedIgnoreRules/{r_index}"))
+        if statement is not None:
+            facts.vex.append(statement)
+    if fix_state_only:
+        facts.notes.append(
+            f"{doc.display_path}: {fix_state_only} ignored match(es) were set aside only for their fix state "
+            "(grype --only-fixed / --ignore-states); they are kept as open findings")
+
+
+def _closing_rule(doc: InputDocument, rules: list[dict[str, Any]],
+                  where: str) -> tuple[int, FindingState, str] | None:
+    """The applied rule that closes the match: a VEX status first, then any rule that names a
+    vulnerability, package, namespace, match type or reason. A rule on fix state alone closes nothing."""
+    plain = None
+    for r_index, rule in enumerate(rules):
+        at = f"{where}.appliedIgnoreRules[{r_index}]"
+        vex_status = jf.text(doc, rule.get("vex-status"), f"{at}.vex-status")
+        reason = jf.text(doc, rule.get("reason"), f"{at}.reason")
+        if vex_status in CLOSING_STATUSES:
+            justification = jf.text(doc, rule.get("vex-justification"), f"{at}.vex-justification") or reason
+            return r_index, CLOSING_STATUSES[vex_status], justification or f"VEX status {vex_status}"
+        if plain is None and not vex_status and _names_what_it_ignores(doc, rule, at):
+            plain = (r_index, FindingState.NOT_AFFECTED, reason or _describe_rule(doc, rule, at))
+    return plain
+
+
+def _names_what_it_ignores(doc: InputDocument, rule: dict[str, Any], at: str) -> bool:
+    package = jf.obj(doc, rule.get("package"), f"{at}.package")
+    keys = ("vulnerability", "reason", "namespace", "match-type")
+    return any(jf.text(doc, rule.get(k), f"{at}.{k}") for k in keys) or any(
+        jf.text(doc, v, f"{at}.package.{k}") for k, v in package.items() if not isinstance(v, bool))
+
+
+def _describe_rule(doc: InputDocument, rule: dict[str, Any], at: str) -> str:
+    """A rule without a reason (grype's built-in kernel-header rules have none), in words."""
+    package = jf.obj(doc, rule.get("package"), f"{at}.package")
+    parts = [f"{k} {jf.text(doc, rule.get(k), f'{at}.{k}')}" for k in
+             ("vulnerability", "namespace", "fix-state", "match-type") if rule.get(k)]
+    parts += [f"package {k} {jf.text(doc, v, f'{at}.package.{k}')}" for k, v in package.items()
+              if v and not isinstance(v, bool)]
+    return "grype ignore rule: " + (", ".join(parts) or "no conditions")
+
+
+def _finding(doc: InputDocument, match: dict[str, Any], index: int, key: str = "matches") -> Finding:
+    where = f"{key}[{index}]"
     vuln = jf.obj(doc, match.get("vulnerability"), f"{where}.vulnerability")
     artifact = jf.obj(doc, match.get("artifact"), f"{where}.artifact")
     related = jf.objs(doc, match.get("relatedVulnerabilities"), f"{where}.relatedVulnerabilities")
@@ -91,7 +158,7 @@ def _finding(doc: InputDocument, match: dict[str, Any], index: int) -> Finding:
         description=_description(doc, vuln, related, where),
         urls=_urls(doc, vuln, related, where),
         sources={"grype"},
-        evidence=[doc.evidence(f"/matches/{index}")],
+        evidence=[doc.evidence(f"/{key}/{index}")],
     )
 
 

@@ -13,6 +13,8 @@ Misconfigurations[j] with Status FAIL become Misconfigurations (PASS and EXCEPTI
 --include-non-failures, are not findings; a missing Status reads as FAIL, since Trivy lists only
 failures unless asked otherwise). The JSON does not say which scanners ran: the scan
 record's ``kinds`` holds what the report evidently contains, plus "vuln" for an image report.
+VEX- and .trivyignore-suppressed vulnerabilities (ExperimentalModifiedFindings) are closed findings
+(scc.facts.suppressed).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from scc.facts.model import (
     Severity,
 )
 from scc.facts.source import InputDocument
+from scc.facts.suppressed import read_trivy_modified
 from scc.facts.vulnparse import (
     build_purl,
     cvss_score,
@@ -124,6 +127,7 @@ def _read_result(doc: InputDocument, result: dict[str, Any], r_index: int, facts
         finding.evidence = [doc.evidence(f"{at}/Vulnerabilities/{v_index}")]
         finding.first_seen = created
         facts.findings.append(finding)
+    read_trivy_modified(doc, result, where, at, lambda vuln, w: _finding(doc, vuln, w, rtype), facts, created)
     for p_index, package in enumerate(jf.objs(doc, result.get("Packages"), f"{where}.Packages")):
         component = _component(doc, package, f"{where}.Packages[{p_index}]", rtype)
         component.evidence = [doc.evidence(f"{at}/Packages/{p_index}")]
