@@ -124,3 +124,13 @@ def xmllint_xsd(path: str | Path, xsd: str | Path = XCCDF_XSD) -> subprocess.Com
                           check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"xmllint rejected {path}:\n{done.stderr[-3000:]}"
     return done
+
+
+# -- ARF (SCAP result data stream): OpenSCAP ----------------------------------------------------------
+def oscap_rds_validate(path: str | Path) -> subprocess.CompletedProcess:
+    """`oscap ds rds-validate` (ARF 1.1 XSD + SCAP result data stream checks) must exit 0."""
+    _need("oscap")
+    done = subprocess.run(["oscap", "ds", "rds-validate", str(path)], check=False, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, f"oscap ds rds-validate rejected {path}:\n{done.stdout}{done.stderr}"
+    return done
