@@ -58,14 +58,34 @@ def _affected(doc: InputDocument, vuln: dict[str, Any], where: str,
     found = []
     for i, affect in enumerate(jf.objs(doc, vuln.get("affects"), f"{where}.affects")):
         ref = jf.text(doc, affect.get("ref"), f"{where}.affects[{i}].ref")
-        fixed = []
-        for j, entry in enumerate(jf.objs(doc, affect.get("versions"), f"{where}.affects[{i}].versions")):
-            status = jf.text(doc, entry.get("status"), f"{where}.affects[{i}].versions[{j}].status")
-            version = jf.text(doc, entry.get("version"), f"{where}.affects[{i}].versions[{j}].version")
-            if status == "unaffected" and version:
-                fixed.append(version)
-        found.append((_resolve(ref, refs), fixed))
+        fixed = [version for version, status in _versions(doc, affect, f"{where}.affects[{i}]")
+                 if status == "unaffected" and version.startswith("=")]
+        found.append((_resolve(ref, refs), [version[1:] for version in fixed]))
     return found
+
+
+def _versions(doc: InputDocument, affect: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    """affects[].versions as ("vers:..." range or "=version", status); status defaults to affected (spec)."""
+    found = []
+    for j, entry in enumerate(jf.objs(doc, affect.get("versions"), f"{where}.versions")):
+        at = f"{where}.versions[{j}]"
+        status = jf.text(doc, entry.get("status"), f"{at}.status") or "affected"
+        if status not in ("affected", "unaffected"):
+            status = "unknown"   # the spec's third value; anything else says nothing either way
+        version = jf.text(doc, entry.get("version"), f"{at}.version")
+        vers = jf.text(doc, entry.get("range"), f"{at}.range")
+        if version:
+            found.append((f"={version}", status))
+        elif vers:
+            found.append((vers, status))
+    return found
+
+
+def _version_ranges(doc: InputDocument, vuln: dict[str, Any], index: int) -> tuple[tuple[str, str], ...]:
+    where = f"vulnerabilities[{index}]"
+    pairs = [pair for i, affect in enumerate(jf.objs(doc, vuln.get("affects"), f"{where}.affects"))
+             for pair in _versions(doc, affect, f"{where}.affects[{i}]")]
+    return tuple(dict.fromkeys(pairs))
 
 
 def _resolve(ref: str, refs: dict[str, Component]) -> Component:
@@ -173,6 +193,7 @@ def _statement(doc: InputDocument, vuln: dict[str, Any], vuln_id: str, index: in
         format="cyclonedx-vex",
         evidence=(doc.evidence(f"/vulnerabilities/{index}/analysis"),),
         aliases=tuple(a for a in _aliases(doc, vuln, f"vulnerabilities[{index}]") if a != vuln_id),
+        version_ranges=_version_ranges(doc, vuln, index),
     )
 
 

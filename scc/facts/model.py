@@ -166,6 +166,8 @@ class VexStatement:
     format: str = ""                 # openvex, cyclonedx-vex, csaf-vex
     evidence: tuple[Evidence, ...] = ()
     aliases: tuple[str, ...] = ()    # other ids of the vulnerability the document names (GHSA, SNYK-...)
+    # CycloneDX affects[].versions: (purl-spec "vers:..." range or "=version", affected/unaffected/unknown)
+    version_ranges: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -4,6 +4,7 @@ A statement applies to a finding when it names the finding's vulnerability (id o
 side) and one of its products is the finding's package (purl equal without qualifiers; a purl
 without a version covers every version; a bare name covers the package of that name) or the whole
 image (a pkg:oci purl / image reference / digest naming this image; no products at all).
+A statement that lists versions (CycloneDX affects[].versions) applies only as vex_versions decides.
 A finding marked not_affected or fixed keeps its record (and the statement that closed it) but no
 longer counts as open. Running apply_vex twice gives the same result (merging is repeatable).
 """
@@ -14,6 +15,7 @@ from urllib.parse import unquote
 
 from scc.facts.identity import normalise_purl
 from scc.facts.model import Finding, ImageFacts, ImageIdentity, VexStatement
+from scc.facts.vex_versions import statement_for
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -23,7 +25,7 @@ def apply_vex(facts: ImageFacts) -> None:
         return
     image = _ImageRefs(facts.identity)
     for finding in facts.findings:
-        statements = [s for s in facts.vex if _applies(s, finding, image)]
+        statements = _for_version(facts, finding, [s for s in facts.vex if _applies(s, finding, image)])
         if not statements:
             continue
         statements.sort(key=_order)
@@ -36,6 +38,18 @@ def apply_vex(facts: ImageFacts) -> None:
     for product in sorted(image.matched_by_name_only):
         _note(facts, f"VEX product {product} was taken to be this image by name alone: "
                      "the inputs do not give the image digest to confirm it")
+
+
+def _for_version(facts: ImageFacts, finding: Finding, statements: list[VexStatement]) -> list[VexStatement]:
+    """The statements as they apply to the installed version (CycloneDX affects[].versions)."""
+    applied = []
+    for statement in statements:
+        effective, note = statement_for(statement, finding)
+        if note:
+            _note(facts, note)
+        if effective is not None:
+            applied.append(effective)
+    return applied
 
 
 def _order(statement: VexStatement) -> tuple:
