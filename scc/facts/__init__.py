@@ -7,8 +7,6 @@ is decided by sniffing its content, in reader priority order.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -17,18 +15,14 @@ from scc.facts.interface import Reader
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
+from scc.plugins import discover
 
 __all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
 
 
 @lru_cache(maxsize=1)
 def available_readers() -> tuple[Reader, ...]:
-    readers = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        reader = getattr(module, "READER", None)
-        if isinstance(reader, Reader):
-            readers.append(reader)
+    readers = discover(__name__, __path__, "READER", Reader)
     return tuple(sorted(readers, key=lambda r: (r.priority, r.format)))
 
 
