@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from scc.errors import InputError
-from scc.facts.interface import Reader
+from scc.facts.interface import Reader, read_with
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
@@ -55,14 +55,7 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
     """Read one input and return what it contributed (with its InputFile record)."""
     doc = InputDocument(path)
     reader = detect_reader(doc)
-    try:
-        facts = reader.read(doc)
-    except InputError:
-        raise
-    except RecursionError as exc:
-        raise doc.fail(f"{reader.format}: nested too deeply to read safely") from exc
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise doc.fail(f"{reader.format}: unexpected content ({type(exc).__name__}: {exc})") from exc
+    facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
     return record, facts

@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from scc.errors import InputError
 from scc.facts.model import ImageFacts
 from scc.facts.source import InputDocument
 
@@ -25,3 +26,15 @@ class Reader(ABC):
     @abstractmethod
     def read(self, doc: InputDocument) -> ImageFacts:
         """Read the facts; raise InputError (doc.fail(...)) naming the field when the content is malformed."""
+
+
+def read_with(reader: Reader, doc: InputDocument) -> ImageFacts:
+    """``reader.read(doc)``, with any slip on unexpected content turned into one InputError naming the file."""
+    try:
+        return reader.read(doc)
+    except InputError:
+        raise
+    except RecursionError as exc:
+        raise doc.fail(f"{reader.format}: nested too deeply to read safely") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise doc.fail(f"{reader.format}: unexpected content ({type(exc).__name__}: {exc})") from exc

@@ -19,7 +19,7 @@ from scc.errors import InputError
 from scc.facts import intoto_envelope as envelopes
 from scc.facts import slsa
 from scc.facts.counting import input_record
-from scc.facts.interface import Reader
+from scc.facts.interface import Reader, read_with
 from scc.facts.model import ImageFacts, ImageIdentity, SignatureCheck
 from scc.facts.signing import configure_keys, verification_keys
 from scc.facts.source import InputDocument
@@ -103,14 +103,7 @@ class InTotoReader(Reader):
             own.notes.append(f"{doc.display_path}#{where}: predicate {predicate_type} is not a format scc reads; "
                              "only its subjects and signature are recorded")
             return None
-        try:
-            return reader.read(embedded)
-        except InputError:
-            raise
-        except RecursionError as exc:
-            raise embedded.fail(f"{reader.format}: nested too deeply to read safely") from exc
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise embedded.fail(f"{reader.format}: unexpected content ({type(exc).__name__}: {exc})") from exc
+        return read_with(reader, embedded)
 
 
 def _signature(doc: InputDocument, attestation: envelopes.Attestation) -> SignatureCheck:
