@@ -16,7 +16,7 @@ from scc import __version__
 from scc.errors import SccError
 from scc.gate import option_name
 
-GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low")
+GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown")
 
 
 def _parse_sla(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dict[str, int] | None:
@@ -56,6 +56,7 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(GATE_OPTIONS):
         label = f"CAT {'I' * int(name[-1])} STIG findings" if name.startswith("cat") else f"{name} vulnerabilities"
+        label = "vulnerabilities of unknown severity" if name == "unknown" else label
         function = click.option(option_name(name), f"max_{name}", default=None, metavar="N",
                                 help=f"Fail (exit 1) when more than N open {label}.")(function)
     return function
@@ -81,8 +82,11 @@ def _thresholds(options: dict[str, Any]):
 
 
 def _run_gate(assessment, thresholds) -> None:
-    from scc.gate import breaches
+    from scc.gate import breaches, unknown_severity_line
 
+    unknown = unknown_severity_line(assessment, thresholds)
+    if unknown:
+        click.echo(unknown, err=True)
     lines = breaches(assessment, thresholds)
     for line in lines:
         click.echo(line, err=True)
