@@ -320,9 +320,10 @@ class SignatureCheck:
     kind: str                    # dsse, cosign-bundle, ...
     subject: str = ""
     key_id: str = ""
-    verified: bool | None = None
+    verified: bool | None = None     # None = present but not checkable (no key), or no signature at all
     detail: str = ""
     evidence: tuple[Evidence, ...] = ()
+    signed: bool = True              # False: the envelope carries no signature (e.g. "signatures": [])
 
 
 @dataclass(frozen=True)
