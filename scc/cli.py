@@ -47,6 +47,9 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False),
                      help="Public key (PEM) to verify DSSE/cosign signatures; repeatable."),
         click.option("--system-name", default="", help="System name for the SSP title page."),
+        click.option("--previous", type=click.Path(), default=None, metavar="DIR",
+                     help="An earlier `scc package` folder: each finding's first detection carries over "
+                          "into the remediation due dates and the POA&M."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -63,12 +66,13 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
-            overrides: str | None, keys: tuple[str, ...], system_name: str):
+            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None):
     from scc.assessment import Settings, assess
 
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
-                        keys=[Path(k) for k in keys], system_name=system_name)
+                        keys=[Path(k) for k in keys], system_name=system_name,
+                        previous=Path(previous) if previous else None)
     if sla:
         settings.sla_days = sla
     return assess(inputs, settings)
@@ -114,10 +118,10 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, out_dir, **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -129,12 +133,12 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, o
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, **gate_values) -> None:
+def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
 
