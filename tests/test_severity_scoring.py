@@ -96,3 +96,14 @@ def test_package_takes_max_open_unknown(tmp_path, capsys):
     report = _grype(tmp_path, _match("CVE-2026-0004", []))
     code, _, err = run_scc(capsys, "package", str(report), "--out", str(tmp_path / "ato"), "--max-open-unknown", "0")
     assert code == 1 and "vulnerabilities of unknown severity: 1 open" in err
+
+
+def test_unrated_fixable_finding_never_lets_the_sla_rule_pass(tmp_path):
+    import scc
+
+    match = _match("CVE-2026-0005", [{"version": "3.1", "vector": "not a vector"}])
+    match["vulnerability"]["fix"] = {"versions": ["3.0.9"], "state": "fixed"}
+    assessment = scc.assess([str(_grype(tmp_path, match))])
+    result = next(r for r in assessment.rule_results if r.rule.id == "si2-fixable-findings-within-sla")
+    assert result.verdict.value == "partial"
+    assert "no severity" in result.statement and "CVE-2026-0005 in openssl" in result.statement
