@@ -182,3 +182,10 @@ def test_identity_ignores_version_and_qualifiers_but_keeps_two_installs_apart():
         "CVE-1|pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0",
         "CVE-1|pkg:maven/org.apache.logging.log4j/log4j-core@2.15.0"]
     assert finding_identity(Finding("CVE-2", package="busybox")) == "CVE-2|busybox"
+
+
+def test_a_stated_date_later_than_the_scan_never_delays_the_clock(tmp_path, capsys):
+    """A previous package (or a fix date) dated after this scan proves nothing earlier: the scan time wins."""
+    grype = _grype(tmp_path, "2026-11-05T00:00:00Z", [{"version": "3.0.13-1~deb12u1", "date": "2026-11-12"}])
+    clock = _clock(scc.assess([grype]))
+    assert clock.basis == BASIS_SCAN and clock.start.date().isoformat() == "2026-11-05"

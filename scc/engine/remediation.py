@@ -8,8 +8,9 @@ recompute it. The clock starts at the earliest trustworthy date among
 * the date a fix became available, where a scanner states it (grype ``fix.available[].date``),
 * the vulnerability's publication date, when no fix date is stated,
 
-and only when none of these is known at the time of the scan that reported it: a scan run afresh in
-every CI job must not restart the clock. Due = start + sla_days[severity].
+and the time of the scan that reported it only when none of these is known (or each is later than
+that scan, which no trustworthy date is): a scan run afresh in every CI job must not restart the
+clock. Due = start + sla_days[severity].
 
 A finding's identity (vulnerability id + the package's purl without version and qualifiers, else its
 name) does not depend on the run, so POA&M items keep their ids and their first detection from run
@@ -29,6 +30,7 @@ BASIS_FIX = "fix available"
 BASIS_PUBLISHED = "published"
 BASIS_SCAN = "scan time"
 BASIS_NONE = "undated"
+_RANK = {BASIS_PREVIOUS: 0, BASIS_FIX: 1, BASIS_PUBLISHED: 2, BASIS_SCAN: 3}
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,10 @@ def _clock(finding: Finding, identity: str, prior: dict[str, PriorDetection], sc
     elif finding.published is not None:
         candidates.append((finding.published, BASIS_PUBLISHED, evidence))
     scanned = finding.first_seen or scan_time
+    if scanned is not None:   # wins only when it is earlier than every stated date (or none is stated)
+        candidates.append((scanned, BASIS_SCAN, evidence))
     if candidates:
-        start, basis, cited = min(candidates, key=lambda c: c[0])
-    elif scanned is not None:
-        start, basis, cited = scanned, BASIS_SCAN, evidence
+        start, basis, cited = min(candidates, key=lambda c: (c[0], _RANK[c[1]]))
     else:
         start, basis, cited = None, BASIS_NONE, ()
     detections = [d for d in (earlier.first_detected if earlier else None, scanned) if d is not None]
