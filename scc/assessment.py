@@ -57,6 +57,7 @@ class Assessment:
         self.rule_results = output.rule_results
         self.control_results = output.control_results
         self.notes: list[str] = list(facts.notes) + output.notes
+        self.override_notes: list[str] = list(output.override_notes)  # expired or unmatched overrides
 
     # -- identity and determinism ----------------------------------------------------------------
     @cached_property

@@ -98,9 +98,13 @@ def _run_gate(assessment, thresholds) -> None:
         sys.exit(1)
 
 
-def _say_notes(assessment) -> None:
-    for note in sorted(set(assessment.notes)):
+def _echo_notes(notes: list[str]) -> None:
+    for note in sorted(set(notes)):
         click.echo(f"note: {note}", err=True)
+
+
+def _say_notes(assessment) -> None:
+    _echo_notes(assessment.notes)
     from scc.content import missing_warning_once
 
     message = missing_warning_once()
@@ -139,6 +143,7 @@ def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, prev
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
+    _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
 
