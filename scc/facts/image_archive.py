@@ -4,8 +4,10 @@ Names are archive-relative ('index.json', 'blobs/sha256/<hex>'); a name with '..
 '/' is refused; in a directory no symlink is followed out of it; in a tar, symlink members (which
 `docker save` writes for repeated layers) are resolved inside the tar only. A gzipped tar is
 inflated once into a private temporary directory (under SCC_WORKDIR, else the system temp dir),
-within the image byte cap, and removed when the archive is closed. Blobs are checked against
-their digest as they are read.
+within the image byte cap and the layers' inflation-ratio cap, and removed when the archive is
+closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (see ``signals_as_exceptions``:
+the signal becomes an exception while the directory exists, so the cleanup runs and the signal
+is then delivered again). Blobs are checked against their digest as they are read.
 """
 from __future__ import annotations
 
@@ -15,9 +17,13 @@ import io
 import os
 import posixpath
 import shutil
+import signal
 import tarfile
 import tempfile
-from collections.abc import Callable
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from scc.errors import InputError
@@ -25,6 +31,51 @@ from scc.facts.vfs import clean_member_name
 
 SMALL_FILE_CAP = 16 * 1024 * 1024    # index.json, manifests, configs
 _TAR_SCAN_MEMBERS = 100_000
+_CAUGHT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Terminated(BaseException):
+    """A termination signal arrived while scc held temporary files (raised by its handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
+@contextmanager
+def signals_as_exceptions() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise ``Terminated`` so ``finally`` blocks remove temp files.
+
+    On the way out the previous handlers are restored; if a signal arrived it is delivered again
+    to them (by default the process then ends by that signal, as it would have). Signals the
+    process ignores stay ignored, and off the main thread (where Python cannot install handlers)
+    nothing changes. Ctrl-C needs nothing here: it already raises KeyboardInterrupt.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, object] = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    try:
+        for signum in _CAUGHT_SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
+        yield
+    except Terminated as exc:
+        _restore(previous)
+        previous = {}
+        signal.raise_signal(exc.signum)       # the previous handler decides (default: end the process)
+        raise SystemExit(128 + exc.signum) from None
+    finally:
+        _restore(previous)
+
+
+def _restore(previous: dict[int, object]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 class Archive:
@@ -118,6 +169,9 @@ class TarArchive(Archive):
         except (tarfile.TarError, OSError, EOFError) as exc:
             self.close()
             raise fail(f"not a readable tar archive ({exc})") from exc
+        except BaseException:   # Ctrl-C or SIGTERM while listing: the inflated copy goes too
+            self.close()
+            raise
         self.members: dict[str, tarfile.TarInfo] = {}
         for member in members:
             name = clean_member_name(member.name)
@@ -125,26 +179,36 @@ class TarArchive(Archive):
                 self.members[name] = member
 
     def _inflate(self, path: str, workdir: str | None) -> str:
-        from scc.facts.layers import Limits
-
-        cap = Limits.from_env().max_bytes
         self.tmp = tempfile.mkdtemp(prefix="scc-image-", dir=workdir or os.environ.get("SCC_WORKDIR") or None)
         target = os.path.join(self.tmp, "image.tar")
-        written = 0
         try:
-            with gzip.open(path, "rb") as source, open(target, "wb") as sink:
-                while chunk := source.read(1024 * 1024):
-                    written += len(chunk)
-                    if written > cap:
-                        raise self.fail(f"inflates past the {cap}-byte cap (SCC_MAX_IMAGE_BYTES)")
-                    sink.write(chunk)
-        except (OSError, EOFError) as exc:
+            with open(path, "rb") as raw, open(target, "wb") as sink:
+                self._inflate_into(raw, sink)
+        except (OSError, EOFError, zlib.error) as exc:
             self.close()
             raise self.fail(f"corrupt gzip stream ({exc})") from exc
-        except InputError:
+        except BaseException:   # InputError, KeyboardInterrupt, Terminated: nothing is left behind
             self.close()
             raise
         return target
+
+    def _inflate_into(self, raw: BinaryIO, sink: BinaryIO) -> None:
+        """Inflate the gzip ``raw`` into ``sink`` under the image byte cap and the inflation-ratio cap."""
+        from scc.facts.layers import CountingReader, Limits, ratio_exceeded
+
+        limits = Limits.from_env()
+        compressed = CountingReader(raw)
+        written = 0
+        with gzip.GzipFile(fileobj=compressed, mode="rb") as source:
+            while chunk := source.read(1024 * 1024):
+                written += len(chunk)
+                if written > limits.max_bytes:
+                    raise self.fail(f"inflates past the {limits.max_bytes}-byte cap (SCC_MAX_IMAGE_BYTES); "
+                                    "refused as a possible decompression bomb")
+                if ratio_exceeded(written, compressed.count, limits):
+                    raise self.fail(f"inflates more than {limits.max_ratio}:1 ({written} bytes from "
+                                    f"{compressed.count}; SCC_MAX_LAYER_RATIO); refused as a decompression bomb")
+                sink.write(chunk)
 
     def _member(self, name: str) -> tarfile.TarInfo | None:
         name = clean_member_name(name) or ""

@@ -5,6 +5,7 @@ protections: a size cap, no XML DTDs or entities, no network, no unbounded recur
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -67,17 +68,30 @@ class InputDocument:
     # -- text ------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str | None:
-        """The file decoded as UTF-8 (BOM tolerated), or None when it is not UTF-8 text."""
+        """The file as text: UTF-8 (BOM tolerated) or UTF-16/UTF-32 (with a BOM, or UTF-16 recognised from
+        its leading ASCII characters, as Windows PowerShell's ``>`` writes); None when it is neither.
+        Offsets and JSON pointers refer to this text; the sha256 stays that of the raw bytes."""
         if self.is_dir:
             return None
         try:
-            return self.data.decode("utf-8-sig")
+            return self.data.decode(text_encoding(self.data))
         except UnicodeDecodeError:
             return None
 
+    def text_problem(self) -> str:
+        """Why the file is not text scc reads, in one line (with how to convert it)."""
+        encoding = text_encoding(self.data)
+        try:
+            self.data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            shown = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+            return (f"not valid {shown} text (byte {exc.start}); scc reads UTF-8 or UTF-16 text: "
+                    "convert it, e.g. iconv -t UTF-8, or in PowerShell: Get-Content FILE | Set-Content -Encoding utf8 NEW")
+        return ""
+
     def require_text(self) -> str:
         if self.text is None:
-            raise self.fail("not valid UTF-8 text")
+            raise self.fail(self.text_problem())
         return self.text
 
     @property
@@ -122,7 +136,7 @@ class InputDocument:
         if not self.data.strip():
             return "file is empty"
         if text is None:
-            return "not valid UTF-8 text"
+            return self.text_problem()
         try:
             json.loads(text)
         except RecursionError:
@@ -185,6 +199,24 @@ def _directory_digest(root: Path) -> str:
         elif path.is_dir():
             digest.update(f"D {rel}\n".encode())
     return digest.hexdigest()
+
+
+_TEXT_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def text_encoding(data: bytes) -> str:
+    """The codec text files are read with: by byte-order mark, else UTF-16 when the first two characters
+    are ASCII with a zero byte beside each (RFC 4627's detection), else UTF-8."""
+    for bom, codec in _TEXT_BOMS:       # UTF-32 LE's mark starts with UTF-16 LE's: tested first
+        if data.startswith(bom):
+            return codec
+    head = data[:4]
+    if len(head) == 4 and head[0] and not head[1] and head[2] and not head[3] and head[0] < 0x80:
+        return "utf-16-le"
+    if len(head) == 4 and not head[0] and head[1] and not head[2] and head[3] and head[1] < 0x80:
+        return "utf-16-be"
+    return "utf-8-sig"
 
 
 def json_pointer(*parts: object) -> str:
