@@ -28,7 +28,7 @@ from scc.facts.image_archive import (
 from scc.facts.interface import Reader
 from scc.facts.layers import Budget, apply_layer
 from scc.facts.model import ImageFacts
-from scc.facts.rootfs import directory_sha256, facts_from_filesystem, input_file
+from scc.facts.rootfs import facts_from_filesystem, input_file
 from scc.facts.source import InputDocument
 from scc.facts.vfs import VirtualFS
 from scc.facts.vulnparse import split_image_reference
@@ -55,7 +55,7 @@ class ImageLayoutReader(Reader):
         return bool(names & {"oci-layout", "index.json", "manifest.json", "gzip"})
 
     def read(self, doc: InputDocument) -> ImageFacts:
-        sha256, size = (directory_sha256(doc), 0) if doc.is_dir else _file_digest(doc)
+        sha256, size = (doc.sha256, 0) if doc.is_dir else _file_digest(doc)
         doc.__dict__["sha256"] = sha256       # never doc.data: an image may exceed the input cap
         if doc.is_dir:
             return self._read_closing(doc, DirectoryArchive(str(doc.path), doc.fail), sha256, size)
