@@ -100,8 +100,8 @@ def _carries_dtd(data: bytes, codec: str, bom_length: int, name: str) -> bool:
 def _lxml_encoding(codec: str, bom_length: int) -> str:
     """The encoding name libxml2 is given (a UTF-16 file with a BOM keeps it, so say plain UTF-16)."""
     if codec.startswith("utf-16") and bom_length:
-        return "utf-16"
-    return {"utf-8-sig": "utf-8", "ascii": "us-ascii"}.get(codec, codec)
+        return "UTF-16"
+    return {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE", "ascii": "US-ASCII"}.get(codec, "UTF-8")
 
 
 def sniff_root_tag(head: str) -> str:
