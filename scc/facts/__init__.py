@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from scc.errors import InputError
 from scc.facts.interface import Reader, read_with
+from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument, text_encoding
@@ -55,7 +56,8 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
     """Read one input and return what it contributed (with its InputFile record)."""
     doc = InputDocument(path)
     reader = detect_reader(doc)
-    facts = read_with(reader, doc)
+    with signals_as_exceptions():   # SIGTERM mid-read still removes a reader's temporary files
+        facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
     return record, facts

@@ -5,9 +5,9 @@ Names are archive-relative ('index.json', 'blobs/sha256/<hex>'); a name with '..
 `docker save` writes for repeated layers) are resolved inside the tar only. A gzipped tar is
 inflated once into a private temporary directory (under SCC_WORKDIR, else the system temp dir),
 within the image byte cap and the layers' inflation-ratio cap, and removed when the archive is
-closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (see ``signals_as_exceptions``:
-the signal becomes an exception while the directory exists, so the cleanup runs and the signal
-is then delivered again). Blobs are checked against their digest as they are read.
+closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (``scc.facts.interrupts``: the
+signal becomes an exception while the directory exists, so the cleanup runs and the signal is
+then delivered again). Blobs are checked against their digest as they are read.
 """
 from __future__ import annotations
 
@@ -17,13 +17,10 @@ import io
 import os
 import posixpath
 import shutil
-import signal
 import tarfile
 import tempfile
-import threading
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import BinaryIO
 
 from scc.errors import InputError
@@ -31,53 +28,6 @@ from scc.facts.vfs import clean_member_name
 
 SMALL_FILE_CAP = 16 * 1024 * 1024    # index.json, manifests, configs
 _TAR_SCAN_MEMBERS = 100_000
-_CAUGHT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-class Terminated(BaseException):
-    """A termination signal arrived while scc held temporary files (raised by its handler)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"signal {signum}")
-        self.signum = signum
-
-
-@contextmanager
-def signals_as_exceptions() -> Iterator[None]:
-    """While inside, SIGTERM and SIGHUP raise ``Terminated`` so ``finally`` blocks remove temp files.
-
-    On the way out the previous handlers are restored; if a signal arrived it is delivered again
-    to them (by default the process then ends by that signal, as it would have). Signals the
-    process ignores stay ignored, and off the main thread (where Python cannot install handlers)
-    nothing changes. Ctrl-C needs nothing here: it already raises KeyboardInterrupt.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous: dict[int, object] = {}
-
-    def handler(signum: int, _frame: object) -> None:
-        raise Terminated(signum)
-
-    try:
-        for signum in _CAUGHT_SIGNALS:
-            if signal.getsignal(signum) is not signal.SIG_IGN:
-                previous[signum] = signal.signal(signum, handler)
-        yield
-    except Terminated as exc:
-        _restore(previous)
-        previous = {}
-        signal.raise_signal(exc.signum)       # the previous handler decides (default: end the process)
-        raise SystemExit(128 + exc.signum) from None
-    finally:
-        _restore(previous)
-
-
-def _restore(previous: dict[int, object]) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)  # type: ignore[arg-type]
-
-
 class Archive:
     """Files of an image archive by name."""
 

@@ -22,10 +22,10 @@ from scc.facts.image_archive import (
     Archive,
     DirectoryArchive,
     TarArchive,
-    signals_as_exceptions,
     tar_image_names,
 )
 from scc.facts.interface import Reader
+from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.layers import Budget, apply_layer
 from scc.facts.model import ImageFacts
 from scc.facts.rootfs import facts_from_filesystem, input_file
