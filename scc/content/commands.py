@@ -65,7 +65,8 @@ def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], mirror: str | N
         _fail(str(exc))
     for item in done:
         entry = item.entry
-        click.echo(f"fetched {entry.name} {entry.release}: {entry.file} ({entry.size} bytes, sha256 {entry.sha256})")
+        click.echo(f"fetched {entry.name}: {entry.file} (release {entry.release or 'not stated'}, {entry.size} bytes, "
+                   f"sha256 {entry.sha256}, {entry.trust})")
         if item.note:
             _note(f"{item.note}; sha256 {entry.sha256} recorded in the lock")
     for line in failures:
@@ -175,7 +176,8 @@ def import_command(paths: tuple[str, ...], accept_new: bool, directory: str | No
     except SccError as exc:
         _fail(str(exc))
     for entry in entries:
-        click.echo(f"imported {entry.name} {entry.release}: {entry.file} sha256 {entry.sha256} ({entry.trust})")
+        click.echo(f"imported {entry.name}: {entry.file} (release {entry.release or 'not stated'}, "
+                   f"sha256 {entry.sha256}, {entry.trust})")
     missing = store.missing()
     if missing:
         click.echo(f"still missing: {', '.join(missing)}")
