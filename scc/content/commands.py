@@ -63,12 +63,12 @@ def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], mirror: str | N
                                limits=Limits(accept_new=accept_new), notify=_note)
     except SccError as exc:
         _fail(str(exc))
-    for item in done:
-        entry = item.entry
+    for fetched in done:
+        entry = fetched.entry
         click.echo(f"fetched {entry.name}: {entry.file} (release {entry.release or 'not stated'}, {entry.size} bytes, "
                    f"sha256 {entry.sha256}, {entry.trust})")
-        if item.note:
-            _note(f"{item.note}; sha256 {entry.sha256} recorded in the lock")
+        if fetched.note:
+            _note(f"{fetched.note}; sha256 {entry.sha256} recorded in the lock")
     for line in failures:
         click.echo(f"error: {line}", err=True)
     if failures:

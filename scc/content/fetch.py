@@ -164,11 +164,12 @@ def _body(response, url: str, limit: int, until: float, deadline: float) -> byte
     if declared.isdigit() and int(declared) > limit:
         raise ContentError(f"{url}: {declared} bytes exceeds the {limit} byte download limit")
     body = bytearray()
+    read = getattr(response.raw, "read1", None) or (lambda size: response.raw.read(min(size, 1024)))  # urllib3 < 2
     while True:
         if time.monotonic() >= until:
             raise ContentError(f"{url}: not complete within the {deadline:g} s deadline "
                                f"({len(body)} bytes received); download stopped")
-        chunk = response.raw.read1(CHUNK)       # returns as soon as any bytes arrive
+        chunk = read(CHUNK)                     # read1 returns as soon as any bytes arrive
         if not chunk:
             break
         body += chunk
