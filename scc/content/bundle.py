@@ -1,8 +1,11 @@
 """Carrying content across an air gap: export a verified bundle, import a bundle or a directory.
 
 Nothing reaches the cache until every file has been checked: a bundle's (or exported directory's)
-files against its own lock, a plain directory's files by recognising their content. Tar members
-must be regular files with plain relative names; a tampered file is refused with its name.
+files against its own lock, a plain directory's files by recognising their content, and every file
+against the pins scc ships (scc/content/pins.py): a release scc has no pin for, or a pinned
+release with other bytes, is refused unless the user passes ``accept_new``. Tar members must be
+regular files with plain relative names; a tampered file is refused with its name. Import and
+export hold the cache lock, so concurrent runs serialise and no lock entry is lost.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from scc.content.lock import (
     LOCK_NAME,
     MAX_FILE_BYTES,
     LockEntry,
+    accepted_hashes,
+    cache_lock,
     check_bytes,
     lock_bytes,
     parse_lock,
@@ -26,6 +31,7 @@ from scc.content.lock import (
     sha256_bytes,
     write_lock,
 )
+from scc.content.pins import Verdict, check_pin
 from scc.content.recognise import recognise, recognise_zip
 from scc.content.registry import BY_NAME, Source
 from scc.content.store import ContentStore
@@ -53,8 +59,14 @@ def now_utc() -> str:
 
 # --- export ----------------------------------------------------------------------------------
 
-def export_bundle(store: ContentStore, target: str | os.PathLike[str], names: list[str] | None = None) -> list[str]:
+def export_bundle(store: ContentStore, target: str | os.PathLike[str], names: list[str] | None = None,
+                  notify=None) -> list[str]:
     """Write a deterministic tar.gz of the cached files and their lock; refuses a cache that fails verify."""
+    with cache_lock(store.directory, notify=notify):
+        return _export(store, target, names)
+
+
+def _export(store: ContentStore, target: str | os.PathLike[str], names: list[str] | None) -> list[str]:
     problems = store.verify()
     if problems:
         raise ContentError(f"refusing to export: {problems[0]}")
@@ -85,8 +97,13 @@ def export_bundle(store: ContentStore, target: str | os.PathLike[str], names: li
 
 # --- import ----------------------------------------------------------------------------------
 
-def import_content(store: ContentStore, paths: list[str | os.PathLike[str]]) -> list[LockEntry]:
-    """Check every given bundle / directory / file, then copy the recognised sources into the cache."""
+def import_content(store: ContentStore, paths: list[str | os.PathLike[str]], *, accept_new: bool = False,
+                   notify=None) -> list[LockEntry]:
+    """Check every given bundle / directory / file, then copy the recognised sources into the cache.
+
+    Every file must be a release scc has pinned, one the user accepted before, or ``accept_new``
+    must be given; ``notify`` receives one line per file accepted as new (with its sha256).
+    """
     candidates: dict[str, Candidate] = {}
     for raw_path in paths:
         for candidate in _candidates(Path(raw_path)):
@@ -97,11 +114,19 @@ def import_content(store: ContentStore, paths: list[str | os.PathLike[str]]) -> 
             candidates[candidate.source.name] = candidate
     if not candidates:
         raise ContentError(f"no official content recognised in {', '.join(map(str, paths))}")
-    return _install(store, candidates)
+    with cache_lock(store.directory, notify=notify):
+        lock = store.lock()
+        verdicts = {name: check_pin(name, c.source.kind, c.data, c.origin, accept_new=accept_new,
+                                    accepted=accepted_hashes(lock, name))
+                    for name, c in sorted(candidates.items())}
+        for verdict in verdicts.values():
+            if verdict.note and notify is not None:
+                notify(verdict.note)
+        return _install(store, candidates, verdicts, lock)
 
 
-def _install(store: ContentStore, candidates: dict[str, Candidate]) -> list[LockEntry]:
-    lock = store.lock()
+def _install(store: ContentStore, candidates: dict[str, Candidate], verdicts: dict[str, Verdict],
+             lock: dict[str, LockEntry]) -> list[LockEntry]:
     installed: list[LockEntry] = []
     when = now_utc()
     for name in sorted(candidates):
@@ -112,6 +137,7 @@ def _install(store: ContentStore, candidates: dict[str, Candidate]) -> list[Lock
             name=name, file=source.filename, sha256=sha256_bytes(candidate.data), size=len(candidate.data),
             url=kept.url if kept else source.url, retrieved=kept.retrieved if kept else when,
             origin=kept.origin if kept else "import", archive_sha256=kept.archive_sha256 if kept else "",
+            release=verdicts[name].release, trust=verdicts[name].trust,
         )
         write_bytes_atomic(store.directory / source.filename, candidate.data)
         lock[name] = entry

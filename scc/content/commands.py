@@ -31,13 +31,25 @@ def content() -> None:
     """Official NIST and DISA content: fetch, list, verify, and carry it across an air gap."""
 
 
+def _note(line: str) -> None:
+    click.echo(f"note: {line}", err=True)
+
+
+_ACCEPT_HELP = ("accept a release scc has no pin for (or other bytes for a pinned one) after you checked it; "
+                "its sha256 is printed and recorded in the lock")
+
+
 @content.command("fetch")
 @click.argument("names", nargs=-1)
-@click.option("--url", "urls", multiple=True, metavar="NAME=URL", help="download NAME from URL instead")
+@click.option("--url", "urls", multiple=True, metavar="NAME=URL", help="download NAME from URL instead (https)")
+@click.option("--mirror", metavar="URL",
+              help="fetch every source from this mirror (file names kept); may be http on this machine or file://")
+@click.option("--accept-new", is_flag=True, help=_ACCEPT_HELP)
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help=_DIR_HELP)
-def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], directory: str | None) -> None:
+def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], mirror: str | None, accept_new: bool,
+                  directory: str | None) -> None:
     """Download NAMES (default: every registry source) from their publishers into the cache."""
-    from scc.content.fetch import fetch
+    from scc.content.fetch import Limits, fetch
 
     overrides = {}
     for item in urls:
@@ -47,12 +59,16 @@ def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], directory: str 
         overrides[name.strip()] = url.strip()
     store = _store(directory)
     try:
-        done, failures = fetch(store, list(names) or None, overrides)
+        done, failures = fetch(store, list(names) or None, overrides, mirror=mirror,
+                               limits=Limits(accept_new=accept_new), notify=_note)
     except SccError as exc:
         _fail(str(exc))
-    for item in done:
-        entry = item.entry
-        click.echo(f"fetched {entry.name}: {entry.file} ({entry.size} bytes, sha256 {entry.sha256[:16]}...)")
+    for fetched in done:
+        entry = fetched.entry
+        click.echo(f"fetched {entry.name}: {entry.file} (release {entry.release or 'not stated'}, {entry.size} bytes, "
+                   f"sha256 {entry.sha256}, {entry.trust})")
+        if fetched.note:
+            _note(f"{fetched.note}; sha256 {entry.sha256} recorded in the lock")
     for line in failures:
         click.echo(f"error: {line}", err=True)
     if failures:
@@ -73,7 +89,13 @@ def list_command(directory: str | None) -> None:
     click.echo(f"content directory: {store.directory}")
     for source in SOURCES:
         entry = lock.get(source.name)
-        state = f"cached {entry.retrieved} ({entry.origin}) sha256 {entry.sha256[:12]}" if entry else "missing"
+        state = "missing"
+        if entry:
+            release = entry.release or "release not recorded"
+            if entry.release and source.release and entry.release != source.release:
+                release += f" (scc pins {source.release})"
+            state = (f"cached {release} {entry.retrieved} ({entry.origin}, {entry.trust or 'unchecked'}) "
+                     f"sha256 {entry.sha256[:12]}")
         click.echo(f"{source.name:26} {source.kind:9} {state}")
         click.echo(f"{'':26} {source.url}")
 
@@ -85,6 +107,14 @@ def verify_command(directory: str | None) -> None:
     from scc.content.registry import SOURCES
 
     store = _store(directory)
+    try:
+        empty = not store.lock()
+    except SccError as exc:
+        _fail(str(exc), 1)
+    if empty:
+        click.echo(f"error: no content in {store.directory}: nothing to verify "
+                   "(run `scc content fetch` online or `scc content import BUNDLE`)", err=True)
+        sys.exit(1)
     problems = store.verify()
     if not problems:
         for source in SOURCES:
@@ -126,7 +156,7 @@ def export_command(bundle: str, names: tuple[str, ...], directory: str | None) -
     from scc.content.bundle import export_bundle
 
     try:
-        exported = export_bundle(_store(directory), bundle, list(names) or None)
+        exported = export_bundle(_store(directory), bundle, list(names) or None, notify=_note)
     except SccError as exc:
         _fail(str(exc))
     click.echo(f"exported {len(exported)} sources to {bundle}: {', '.join(exported)}")
@@ -134,18 +164,20 @@ def export_command(bundle: str, names: tuple[str, ...], directory: str | None) -
 
 @content.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--accept-new", is_flag=True, help=_ACCEPT_HELP)
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help=_DIR_HELP)
-def import_command(paths: tuple[str, ...], directory: str | None) -> None:
+def import_command(paths: tuple[str, ...], accept_new: bool, directory: str | None) -> None:
     """Import a bundle (checked against its lock) or directories of publisher files (recognised by content)."""
     from scc.content.bundle import import_content
 
     store = _store(directory)
     try:
-        entries = import_content(store, list(paths))
+        entries = import_content(store, list(paths), accept_new=accept_new, notify=_note)
     except SccError as exc:
         _fail(str(exc))
     for entry in entries:
-        click.echo(f"imported {entry.name}: {entry.file} sha256 {entry.sha256[:16]}...")
+        click.echo(f"imported {entry.name}: {entry.file} (release {entry.release or 'not stated'}, "
+                   f"sha256 {entry.sha256}, {entry.trust})")
     missing = store.missing()
     if missing:
         click.echo(f"still missing: {', '.join(missing)}")

@@ -1,12 +1,18 @@
 """The content lock file: for each cached source its file, sha256, size, source URL and retrieval time.
 
 Every load checks the file against this record; a bundle carries its own lock so an air-gapped
-import can check each file before it is used.
+import can check each file before it is used. ``cache_lock`` serialises every run that changes the
+cache (fetch, import) or reads it whole (export) with an exclusive fcntl lock, so two concurrent
+runs never lose each other's entries.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,8 @@ from scc.errors import ContentError
 
 LOCK_NAME = "scc-content.lock.json"
 LOCK_FORMAT = "scc-content-lock/1"
+FLOCK_NAME = ".scc-content.flock"      # the file the exclusive cache lock is taken on
+FLOCK_WAIT = 600.0                     # seconds a run waits for another run's lock before giving up
 MAX_FILE_BYTES = 64 * 1024 * 1024      # the full rev5 catalog is 10 MB; DISA benchmarks are < 5 MB
 
 
@@ -30,6 +38,8 @@ class LockEntry:
     retrieved: str               # ISO 8601 UTC time the bytes were downloaded or imported
     origin: str = "fetch"        # fetch | import | bundle
     archive_sha256: str = ""     # sha256 of the downloaded zip the file came out of
+    release: str = ""            # the release as stated inside the file (V3R2, 5.2.0, 2022-03-09)
+    trust: str = ""              # pinned (sha256 shipped with scc) | accepted (--accept-new by the user)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -70,7 +80,8 @@ def _entry(name: str, raw: dict[str, Any]) -> LockEntry:
     return LockEntry(
         name=name, file=str(raw["file"]), sha256=sha, size=size, url=str(raw.get("url", "")),
         retrieved=str(raw.get("retrieved", "")), origin=str(raw.get("origin", "fetch")),
-        archive_sha256=str(raw.get("archive_sha256", "")),
+        archive_sha256=str(raw.get("archive_sha256", "")), release=str(raw.get("release", "")),
+        trust=str(raw.get("trust", "")),
     )
 
 
@@ -91,6 +102,46 @@ def lock_bytes(entries: dict[str, LockEntry]) -> bytes:
 
 def write_lock(directory: Path, entries: dict[str, LockEntry]) -> Path:
     return write_bytes_atomic(directory / LOCK_NAME, lock_bytes(entries))
+
+
+def accepted_hashes(entries: dict[str, LockEntry], name: str) -> frozenset[str]:
+    """The sha256 the user accepted for ``name`` with --accept-new earlier (empty when none)."""
+    entry = entries.get(name)
+    return frozenset({entry.sha256}) if entry is not None and entry.trust == "accepted" else frozenset()
+
+
+@contextmanager
+def cache_lock(directory: Path, wait: float = FLOCK_WAIT, notify=None) -> Iterator[None]:
+    """Hold an exclusive lock on the cache directory: a second run waits (up to ``wait`` s), then fails."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = os.open(directory / FLOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ContentError(f"{directory}: cannot lock the content cache: {exc.strerror or exc}") from exc
+    try:
+        _acquire(handle, directory, wait, notify)
+        yield
+    finally:
+        os.close(handle)    # closing the descriptor releases the lock
+
+
+def _acquire(handle: int, directory: Path, wait: float, notify) -> None:
+    import fcntl
+
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise ContentError(f"{directory}: another scc content run holds the cache lock; "
+                                   f"gave up after {wait:.0f} s") from None
+            if notify is not None and not told:
+                notify(f"waiting for another scc content run on {directory}")
+                told = True
+            time.sleep(0.05)
 
 
 def check_bytes(entry: LockEntry, data: bytes, where: str) -> str | None:

@@ -4,8 +4,13 @@ Every entry names the publisher's URL, what kind of document it is, the member t
 DISA zip, and the stable file name it gets in the content cache. DISA removes superseded releases
 from dl.dod.cyber.mil, so a pinned DISA URL eventually answers 404: override it with
 ``SCC_CONTENT_URL_<NAME>`` (e.g. ``SCC_CONTENT_URL_GPOS_SRG``) or ``scc content fetch --url NAME=URL``
-and see docs/content.md. ``SCC_CONTENT_BASE_URL`` points every source at one mirror instead
-(the file name of each URL is kept), which is how the tests serve the reference data locally.
+and see docs/content.md. ``SCC_CONTENT_BASE_URL`` (https) or ``scc content fetch --mirror URL``
+points every source at one mirror instead (the file name of each URL is kept); only a mirror named
+with ``--mirror`` may be plain http on this machine or file://.
+
+Each entry's ``release`` is the release its URL names, stated the way the file states it inside
+itself (XCCDF ``V<version>R<release>``, OSCAL ``metadata.version``, the CCI list's version); it is
+the release scc ships the sha256 of (scc/content/pins.py), and a test checks the two agree.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ class Source:
     member: str = ""          # glob of the file inside the downloaded zip ("" = not a zip)
     benchmark_id: str = ""    # XCCDF Benchmark/@id that identifies a DISA benchmark on import
     baseline: str = ""        # low | moderate | high | privacy for profiles
-    release: str = ""         # the release the URL pins (DISA), for messages and docs
+    release: str = ""         # the release the URL names, as the file states it (pinned in pins.py)
     note: str = ""            # how the URL was verified / what to check
 
     @property
@@ -47,7 +52,8 @@ def _profile(level: str) -> Source:
     title = "PRIVACY baseline" if level == "privacy" else f"{upper} impact baseline"
     return Source(
         name=f"nist-800-53-rev5-{level}", title=f"NIST SP 800-53B rev5 {title} (OSCAL profile)",
-        url=NIST_BASE + file, kind="profile", filename=file, baseline=level,
+        url=NIST_BASE + file, kind="profile", filename=file, baseline=level, release="5.1.1+u4",
+        note="NIST's main branch; a newer release there needs --accept-new",
     )
 
 
@@ -55,19 +61,22 @@ SOURCES: tuple[Source, ...] = (
     Source(
         name="nist-800-53-rev5-catalog", title="NIST SP 800-53 rev5 catalog (OSCAL JSON)",
         url=NIST_BASE + "NIST_SP-800-53_rev5_catalog.json", kind="catalog",
-        filename="NIST_SP-800-53_rev5_catalog.json",
+        filename="NIST_SP-800-53_rev5_catalog.json", release="5.2.0",
+        note="NIST's main branch; a newer release there needs --accept-new",
     ),
     *(_profile(level) for level in BASELINES),
     Source(
         name="disa-cci", title="DISA Control Correlation Identifier (CCI) list",
         url=DISA_BASE + "U_CCI_List.zip", kind="cci", filename="U_CCI_List.xml", member="U_CCI_List.xml",
+        release="2022-03-09", note="DISA re-publishes U_CCI_List.zip under one name; a newer list needs --accept-new",
     ),
     Source(
         name="gpos-srg", title="DISA General Purpose Operating System SRG",
-        url=DISA_BASE + "U_GPOS_SRG_V3R3_Manual-xccdf.zip", kind="benchmark",
+        url=DISA_BASE + "U_GPOS_SRG_V3R2_Manual-xccdf.zip", kind="benchmark",
         filename="gpos-srg-xccdf.xml", member="*GPOS_SRG*Manual-xccdf.xml",
-        benchmark_id="General_Purpose_Operating_System", release="V3R3",
-        note="zip name as listed by DISA's download index for V3R3; the reference copy is V3R2",
+        benchmark_id="General_Purpose_Operating_System", release="V3R2",
+        note="zip name in DISA's U_GPOS_SRG_V<v>R<r>_Manual-xccdf.zip pattern (V3R3 is listed by DISA's "
+             "index, but scc pins V3R2: fetch V3R3 with --url and --accept-new)",
     ),
     Source(
         name="ctr-srg", title="DISA Container Platform SRG",
@@ -84,10 +93,10 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         name="ubuntu2204-stig", title="DISA Canonical Ubuntu 22.04 LTS STIG",
-        url=DISA_BASE + "U_CAN_Ubuntu_22-04_LTS_V2R9_STIG.zip", kind="benchmark",
+        url=DISA_BASE + "U_CAN_Ubuntu_22-04_LTS_V2R8_STIG.zip", kind="benchmark",
         filename="ubuntu2204-stig-xccdf.xml", member="*Ubuntu_22-04_LTS_STIG*Manual-xccdf.xml",
-        benchmark_id="CAN_Ubuntu_22-04_LTS_STIG", release="V2R9",
-        note="the reference copy is V2R8",
+        benchmark_id="CAN_Ubuntu_22-04_LTS_STIG", release="V2R8",
+        note="V2R9 exists (U_CAN_Ubuntu_22-04_LTS_V2R9_STIG.zip) but scc pins V2R8: fetch it with --url and --accept-new",
     ),
 )
 

@@ -64,7 +64,18 @@ class ContentStore:
             if key not in self._parsed:
                 data = self.read_verified(name)
                 self._parsed[key] = None if data is None else parse(data, str(self.directory / _file(name)))
+                self._check_release(name, self._parsed[key])
             return self._parsed[key]
+
+    def _check_release(self, name: str, parsed: Any) -> None:
+        """The release the parsed file states must be the one its lock entry recorded at fetch/import."""
+        entry = self.lock().get(name)
+        attribute = {"benchmark": "release", "catalog": "version", "cci": "version"}.get(registry.BY_NAME[name].kind)
+        stated = getattr(parsed, attribute, None) if attribute else None
+        if entry is None or not entry.release or stated is None or stated == entry.release:
+            return
+        raise ContentError(f"{self.directory / entry.file}: states release {stated}, the lock recorded "
+                           f"{entry.release}; re-fetch {name}")
 
     # --- parsed content ------------------------------------------------------------------------
 
@@ -136,7 +147,12 @@ class ContentStore:
                 f"{_HOW}; scc continues from the rule packs alone")
 
     def verify(self) -> list[str]:
-        """One line per problem: a cached file that is missing or does not match its lock entry."""
+        """One line per problem: a cached file that is missing, does not match its lock entry, or is untrusted.
+
+        Untrusted: its sha256 is neither pinned by scc (pins.py) nor accepted with --accept-new.
+        """
+        from scc.content.pins import pins_for
+
         problems: list[str] = []
         try:
             lock = self.lock()
@@ -153,6 +169,9 @@ class ContentStore:
                 problem = str(exc)
             if problem:
                 problems.append(problem)
+            elif entry.trust != "accepted" and not any(pin.sha256 == entry.sha256 for pin in pins_for(name)):
+                problems.append(f"{path}: {name} sha256 {entry.sha256} is not a release scc has pinned and was "
+                                "not accepted with --accept-new; re-fetch it or import it with --accept-new")
         return problems
 
     def forget(self) -> None:
