@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import stat
 
+from scc.facts.logon import collect_logon
 from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts
+from scc.facts.pkgsign import package_signing
 from scc.facts.pydist import python_packages
 from scc.facts.rpmdb import rpm_packages
 from scc.facts.source import InputDocument
@@ -25,6 +27,24 @@ _COMPILERS = re.compile(
     r"^(([\w.]+-)?(gcc|g\+\+|cc|c\+\+|gfortran|clang|clang\+\+)(-[0-9][\w.]*)?|tcc|go|gccgo|rustc|javac)$")
 _NO_LOGIN = frozenset({"nologin", "false", "sync", "shutdown", "halt"})
 _BIN_DIR = re.compile(r"(^|/)s?bin$")
+#: where system software lives: an entry here not owned by root, or writable by a non-root group, lets
+#: that user or group change or add system software (SRG-OS-000362, CM-11(2))
+SYSTEM_SOFTWARE_DIRS = ("usr/", "bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/", "etc/",
+                        "var/lib/dpkg/", "var/lib/rpm/", "var/lib/apt/", "lib/apk/")
+_SYSTEM_WRITE_CAP = 200
+
+#: The FilesystemFacts fields this scan fills (what `scc rules lint` accepts a check to consult).
+COLLECTED_FIELDS = frozenset({
+    "root", "file_count", "os_release", "shells", "package_managers", "compilers", "setuid", "setgid",
+    "world_writable", "login_users", "accounts", "crypto_policy", "fips_markers", "config_files", "evidence",
+    "logon_services", "sshd_settings", "autologin_settings", "pam_auth", "faillock", "package_signing",
+    "system_write_access",
+})
+#: The image paths whose settings become ``config_files`` entries (what a config_file_setting rule may cite).
+CONFIG_FILE_FACTS = frozenset({
+    "/etc/login.defs", "/etc/ssh/sshd_config", "/etc/security/pwquality.conf", "/etc/audit/audit.rules",
+    "/etc/audit/auditd.conf",
+})
 
 
 def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[FilesystemFacts, list[Component]]:
@@ -34,7 +54,7 @@ def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[Files
 
     def entry(path: str, node: Node) -> FileEntry:
         owner = f"{users.get(node.uid, str(node.uid))}:{groups.get(node.gid, str(node.gid))}"
-        return FileEntry("/" + path, node.mode, owner, (doc.evidence(f"rootfs:/{path}"),))
+        return FileEntry("/" + path, node.mode, owner, (doc.evidence(f"rootfs:/{path}"),), node.uid, node.gid)
 
     sticky: list[str] = []
     for path, node in fs.walk():
@@ -49,7 +69,10 @@ def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[Files
     _accounts(fs, facts)
     _crypto_policy(fs, facts)
     _config_facts(fs, facts)
+    read = collect_logon(fs, facts)
+    facts.package_signing = package_signing(fs, doc)
     facts.evidence += [doc.evidence(f"rootfs:/{path}") for path in _FACT_FILES if fs.text(path) is not None]
+    facts.evidence += [doc.evidence(f"rootfs:/{path}") for path in dict.fromkeys(read) if path not in _FACT_FILES]
     return facts, packages(fs, doc, facts.os_release)
 
 
@@ -69,6 +92,8 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
             sticky.append(path)
         else:
             facts.world_writable.append(entry(path, node))
+    if _system_write_access(path, node) and len(facts.system_write_access) < _SYSTEM_WRITE_CAP:
+        facts.system_write_access.append(entry(path, node))
     parent, _, name = path.rpartition("/")
     if not _BIN_DIR.search(parent):
         return
@@ -82,6 +107,14 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
         facts.package_managers.append(entry(path, node))
     elif _COMPILERS.match(name):
         facts.compilers.append(entry(path, node))
+
+
+def _system_write_access(path: str, node: Node) -> bool:
+    """A system-software entry that a non-root user or group owns or may write."""
+    if node.kind == "symlink" or not (path + "/").startswith(SYSTEM_SOFTWARE_DIRS):
+        return False
+    return node.uid != 0 or bool(node.mode & stat.S_IWGRP and node.gid != 0) or bool(
+        node.mode & stat.S_IWOTH and not (node.kind == "dir" and node.mode & stat.S_ISVTX))
 
 
 def _names(fs: VirtualFS, path: str) -> dict[int, str]:
@@ -142,6 +175,10 @@ def _config_facts(fs: VirtualFS, facts: FilesystemFacts) -> None:
     if login is not None:
         values = _settings(login, ("PASS_MAX_DAYS", "PASS_MIN_DAYS", "ENCRYPT_METHOD", "UMASK"))
         facts.config_files["/etc/login.defs"] = "; ".join(f"{k} {v}" for k, v in values.items()) or "present"
+    quality = fs.text("etc/security/pwquality.conf")
+    if quality is not None:
+        values = _settings(quality.replace("=", " "), ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit"))
+        facts.config_files["/etc/security/pwquality.conf"] = "; ".join(f"{k} = {v}" for k, v in values.items()) or "present"
     sshd = fs.text("etc/ssh/sshd_config")
     if sshd is not None:
         values = _settings(sshd, ("PermitRootLogin", "PasswordAuthentication", "Ciphers", "MACs"))

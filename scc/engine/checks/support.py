@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
-from scc.facts.model import Component, Evidence, ImageFacts
+from scc.facts.model import Component, Evidence, FilesystemFacts, ImageFacts
 
 NAME_CAP = 20
 
@@ -78,3 +78,13 @@ def matches_any(name: str, patterns: Iterable[str]) -> bool:
 
 def component_label(component: Component) -> str:
     return f"{component.name} {component.version}".strip()
+
+
+def cite_files(fs: FilesystemFacts, paths: Iterable[str]) -> list[Evidence]:
+    """Evidence for image paths ('/etc/ssh/sshd_config', or '/etc/pam.d/common-auth line 3') read from
+    the filesystem input ``fs`` came from; the filesystem's own evidence when nothing is cited."""
+    if not fs.evidence:
+        return []
+    base = fs.evidence[0]
+    cited = [Evidence(base.source, base.sha256, f"rootfs:{p}") for p in dict.fromkeys(paths) if p]
+    return cited or fs.evidence[:1]
