@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from scc.facts import read_input
 from scc.facts.model import ImageFacts
 
@@ -128,3 +127,23 @@ def tree(tmp_path: Path, base: dict[str, Change], changes: dict[str, Change] | N
 def facts_of(path: Path) -> ImageFacts:
     """The ImageFacts scc's root filesystem reader builds from the tree."""
     return read_input(str(path))[1]
+
+
+def image(tmp_path: Path, base: dict[str, Change], changes: dict[str, Change] | None = None,
+          config: dict | None = None, owners: dict[str, int] | None = None, name: str = "image") -> Path:
+    """The same files as one layer of an OCI image layout (owners: path -> uid, written into the tar
+    headers, so ownership does not depend on who runs the test); ``config`` is the image config's
+    ``config`` object (e.g. {"User": "10001"})."""
+    from imagebuild import directory, file, layer_tar, write_oci_layout
+
+    files = {k: v for k, v in {**base, **(changes or {})}.items() if v is not None}
+    owners = owners or {}
+    dirs = sorted({"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)} | {"usr", "bin"})
+    entries = [directory(d) for d in dirs]
+    for path, change in sorted(files.items()):
+        data, mode = change if isinstance(change, tuple) else (change, 0o644)
+        entries.append(file(path, data, mode, uid=owners.get(path, 0), gid=owners.get(path, 0)))
+    root = tmp_path / name
+    root.mkdir()
+    write_oci_layout(root, [layer_tar(entries)], config=config)
+    return root

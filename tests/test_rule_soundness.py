@@ -98,4 +98,73 @@ def test_rhel_stack_needs_faillock_in_system_and_password_auth(tmp_path):
 def test_new_checks_are_registered():
     from scc.engine.checks import registry
 
-    assert {"no_automatic_logon", "account_lockout"} <= set(registry())
+    assert {"no_automatic_logon", "account_lockout", "package_signatures_enforced",
+            "software_install_requires_privilege"} <= set(registry())
+
+
+# -- SRG-OS-000366: package signature verification, not an image signature ----------------------
+SIGNED = "SRG-OS-000366-GPOS-00153"
+
+
+@pytest.mark.parametrize("builder, changes, expected, phrase", [
+    ("debian", {}, "satisfied", "apt verifies signatures with 2 trusted keys"),
+    ("debian", {"etc/apt/sources.list": b"deb [trusted=yes] http://repo.example/debian bookworm main\n"},
+     "not-satisfied", "trusted yes (/etc/apt/sources.list line 1)"),
+    ("debian", {"etc/apt/apt.conf.d/99insecure": b'APT::Get::AllowUnauthenticated "true";\n'},
+     "not-satisfied", "APT::Get::AllowUnauthenticated true"),
+    ("debian", {"etc/apt/sources.list.d/debian.sources": None, "usr/share/keyrings/debian-archive-keyring.gpg": None,
+                "etc/apt/trusted.gpg.d/debian-archive-bookworm-automatic.asc": None,
+                "etc/apt/sources.list": b"deb http://deb.debian.org/debian bookworm main\n"},
+     "not-satisfied", "apt has no trusted signing key"),
+    ("alpine", {}, "satisfied", "apk verifies signatures with 1 trusted key"),
+    ("alpine", {"etc/apk/keys/alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub": None}, "not-satisfied",
+     "apk has no trusted signing key"),
+    ("alpine", {"etc/apk/config": b"--allow-untrusted\n"}, "not-satisfied", "allow-untrusted"),
+    ("ubi", {}, "satisfied", "dnf verifies signatures"),
+    ("ubi", {"etc/yum.repos.d/epel.repo": b"[epel]\nbaseurl=https://mirror.example/epel/9\nenabled=1\ngpgcheck=0\n"},
+     "not-satisfied", "[epel] gpgcheck 0"),
+    ("ubi", {"etc/dnf/dnf.conf": b"[main]\ngpgcheck=1\ninstallonly_limit=3\n"}, "partial", "localpkg_gpgcheck"),
+])
+def test_package_signature_verification_from_package_manager_config(tmp_path, builder, changes, expected, phrase):
+    from rootfs_trees import alpine_files, ubi_files
+
+    base = {"debian": debian_files, "alpine": alpine_files, "ubi": ubi_files}[builder]()
+    got, reason = verdict(SIGNED, facts_of(tree(tmp_path, base, changes)))
+    assert (got, phrase in reason) == (expected, True), reason
+
+
+def test_image_signature_does_not_satisfy_package_signature_rules(tmp_path):
+    from scc.facts.model import SignatureCheck
+
+    facts = facts_of(tree(tmp_path, debian_files(), {"etc/apt/sources.list": b"deb [trusted=yes] http://r/ x main\n"}))
+    facts.signatures = [SignatureCheck(kind="dsse", subject="image", verified=True, detail="key ok")]
+    assert verdict(SIGNED, facts)[0] == "not-satisfied"
+    assert verdict("SRG-APP-000610-CTR-001385", facts)[0] == "manual"
+
+
+def test_distroless_has_no_package_manager_to_verify(tmp_path):
+    files = {k: v for k, v in debian_files().items() if not k.startswith(("etc/apt", "usr/bin/apt", "usr/bin/dpkg"))}
+    got, reason = verdict(SIGNED, facts_of(tree(tmp_path, files)))
+    assert got == "not-applicable", reason
+
+
+# -- SRG-OS-000362: installation needs privilege, a package manager alone is no finding ----------
+PRIVILEGE = "SRG-OS-000362-GPOS-00149"
+
+
+@pytest.mark.parametrize("config, owners, changes, expected, phrase", [
+    ({"User": "10001:10001"}, {}, {}, "satisfied", "usr/bin/apt-get"),
+    ({"User": "app"}, {}, {}, "satisfied", "uid 10001, not root"),
+    ({"User": ""}, {}, {}, "not-satisfied", "runs as root"),
+    ({"User": "0"}, {}, {}, "not-satisfied", "install system software with"),
+    ({"User": "10001"}, {"var/lib/dpkg/status": 10001}, {}, "not-satisfied", "/var/lib/dpkg/status"),
+    ({"User": "10001"}, {}, {"usr/lib/x86_64-linux-gnu/libgcrypt.so.20.4.1": (b"\x7fELF" + b"\0" * 80, 0o666)},
+     "not-satisfied", "libgcrypt"),
+    ({"User": "ghost"}, {}, {}, "manual", "does not resolve"),
+])
+def test_install_privilege_from_user_and_ownership(tmp_path, config, owners, changes, expected, phrase):
+    from rootfs_trees import image
+
+    facts = facts_of(image(tmp_path, debian_files(), changes, config=config, owners=owners))
+    got, reason = verdict(PRIVILEGE, facts)
+    assert (got, phrase in reason) == (expected, True), reason
