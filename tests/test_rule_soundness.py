@@ -98,7 +98,7 @@ def test_rhel_stack_needs_faillock_in_system_and_password_auth(tmp_path):
 def test_new_checks_are_registered():
     from scc.engine.checks import registry
 
-    assert {"no_automatic_logon", "account_lockout", "package_signatures_enforced",
+    assert {"no_automatic_logon", "account_lockout", "package_signatures_enforced", "no_nonessential_tools",
             "software_install_requires_privilege"} <= set(registry())
 
 
@@ -168,3 +168,18 @@ def test_install_privilege_from_user_and_ownership(tmp_path, config, owners, cha
     facts = facts_of(image(tmp_path, debian_files(), changes, config=config, owners=owners))
     got, reason = verdict(PRIVILEGE, facts)
     assert (got, phrase in reason) == (expected, True), reason
+
+
+# -- SRG-OS-000095: a compiler's absence does not prove only essential capabilities ---------------
+NONESSENTIAL = "SRG-OS-000095-GPOS-00049"
+
+
+def test_shell_and_package_manager_fail_nonessential_capabilities(tmp_path):
+    got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, debian_files())))
+    assert got == "not-satisfied" and "/bin/bash" in reason and "/usr/bin/apt-get" in reason, reason
+
+
+def test_no_tools_is_left_to_the_mission_decision(tmp_path):
+    files = {k: v for k, v in debian_files().items() if k not in ("bin/bash", "usr/bin/dpkg", "usr/bin/apt-get")}
+    got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, files)))
+    assert got == "manual" and "essential" in reason, reason

@@ -173,3 +173,41 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
         gather(facts.sboms),
         **details,
     )
+
+
+_TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}
+
+
+@check("no_nonessential_tools", consults=("filesystem.shells", "filesystem.package_managers",
+                                          "filesystem.compilers", "components"),
+       allow=[], kinds=["shell", "package manager", "compiler"])
+def no_nonessential_tools(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+    """No shell, package manager or compiler (each a capability a runtime image does not need); when none is
+    found the verdict stays manual: which of the remaining software is essential is the mission's decision."""
+    allowed = set(params["allow"])
+    kinds = [k for k in params["kinds"] if k in _TOOL_KINDS]
+    if facts.filesystem is None:
+        patterns = {"shell": SHELL_PACKAGES, "package manager": PACKAGE_MANAGER_PACKAGES,
+                    "compiler": COMPILER_PACKAGES}
+        if not facts.components:
+            return manual("Neither the image filesystem nor an SBOM was supplied; supply either to show which "
+                          "tools the image carries.")
+        found = {k: [component_label(c) for c in facts.components
+                     if matches_any(c.name, patterns[k]) and c.name not in allowed] for k in kinds}
+        evidence = gather([c for c in facts.components if any(matches_any(c.name, patterns[k]) for k in kinds)], 30)
+        source = "the SBOM (no image filesystem was supplied)"
+    else:
+        entries = {k: [e for e in getattr(facts.filesystem, _TOOL_KINDS[k]) if e.path not in allowed] for k in kinds}
+        found = {k: [e.path for e in v] for k, v in entries.items()}
+        evidence = gather([e for v in entries.values() for e in v], 30) or facts.filesystem.evidence[:1]
+        source = f"the image filesystem ({plural(facts.filesystem.file_count, 'file')})"
+    present = {k: v for k, v in found.items() if v}
+    details = {"found": {k: capped(v) for k, v in found.items()}}
+    if present:
+        return outcome(Verdict.NOT_SATISFIED,
+                       "The image carries capabilities a runtime image does not need: "
+                       + "; ".join(f"{plural(len(v), k)} ({listing(v, 3)})" for k, v in present.items())
+                       + f", from {source}.", evidence, **details)
+    return manual(f"{source[0].upper()}{source[1:]} shows no {', '.join(kinds)}; whether every remaining "
+                  "program is essential to the mission (no games, tools or demonstration software) is the "
+                  "organisation's decision: review the inventory.", evidence, **details)
