@@ -357,7 +357,8 @@ def test_components_absent():
 
 # -- FIPS -------------------------------------------------------------------------------------
 def _module(
-    activated, kind="openssl-fips-provider", cert="4282", detail="openssl.cnf activates fips"
+    activated, kind="openssl-fips-provider", cert="4282", detail="openssl.cnf activates fips",
+    integrity="/etc/ssl/fipsmodule.cnf: module-mac",
 ) -> FipsModule:
     return FipsModule(
         "OpenSSL FIPS Provider",
@@ -369,6 +370,7 @@ def _module(
         cert,
         "FIPS 140-3",
         (Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so"),),
+        integrity=integrity,
     )
 
 
@@ -380,7 +382,10 @@ def test_fips_activated_module_with_certificate_wins():
     assert Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so") in result.evidence
     no_cert = ImageFacts(fips_modules=[_module(True, cert="")])
     assert run("fips_module_active", no_cert).verdict is P
-    assert run("fips_module_active", no_cert, require_certificate=False).verdict is S
+    assert run("fips_module_active", no_cert, require_certificate=False).verdict is P   # validation unshown
+    no_mac = ImageFacts(fips_modules=[_module(True, integrity="")], components=[comp("libssl3", "3.3.0")])
+    broken = run("fips_module_active", no_mac)
+    assert broken.verdict is NS and "integrity" in broken.reason
 
 
 def test_fips_present_not_activated_package_only_and_absent():

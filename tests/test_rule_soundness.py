@@ -183,3 +183,35 @@ def test_no_tools_is_left_to_the_mission_decision(tmp_path):
     files = {k: v for k, v in debian_files().items() if k not in ("bin/bash", "usr/bin/dpkg", "usr/bin/apt-get")}
     got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, files)))
     assert got == "manual" and "essential" in reason, reason
+
+
+# -- FIPS: a module counts only with its integrity check, validated only with its certificate -------
+FIPS = "SRG-OS-000478-GPOS-00223"
+
+
+def test_debian_libgcrypt_without_hmac_is_not_a_fips_module(tmp_path):
+    facts = facts_of(tree(tmp_path, debian_files(), {"etc/gcrypt/fips_enabled": b"1\n"}))
+    got, reason = verdict(FIPS, facts)
+    assert got == "not-satisfied" and "libgcrypt20" in reason, reason
+    assert facts.fips_modules == []
+
+
+def test_libgcrypt_with_hmac_but_no_certificate_is_partial(tmp_path):
+    changes = {"etc/gcrypt/fips_enabled": b"1\n", "usr/lib/x86_64-linux-gnu/.libgcrypt.so.20.hmac": b"3f" * 32}
+    got, reason = verdict(FIPS, facts_of(tree(tmp_path, debian_files(), changes)))
+    assert got == "partial" and "no CMVP certificate" in reason, reason
+
+
+def test_openssl_provider_needs_its_module_mac(tmp_path):
+    from imagebuild import fake_elf
+
+    cnf = (b"openssl_conf = openssl_init\n.include /usr/lib/ssl/fipsmodule.cnf\n[openssl_init]\n"
+           b"providers = provider_sect\n[provider_sect]\nfips = fips_sect\nbase = base_sect\n[base_sect]\nactivate = 1\n")
+    module = b"[fips_sect]\nactivate = 1\ninstall-version = 1\nmodule-mac = 5B:3C:8E:AA\n"
+    base = {**debian_files(), "usr/lib/x86_64-linux-gnu/ossl-modules/fips.so":
+            fake_elf(b"OpenSSL FIPS Provider", b"3.1.2", b"OpenSSL 3.1.2 1 Aug 2023"), "usr/lib/ssl/openssl.cnf": cnf}
+    with_mac = verdict(FIPS, facts_of(tree(tmp_path, base, {"usr/lib/ssl/fipsmodule.cnf": module}, "a")))
+    assert with_mac[0] == "satisfied" and "CMVP #4985" in with_mac[1] and "module-mac" in with_mac[1], with_mac
+    without = verdict(FIPS, facts_of(tree(tmp_path, base, {"usr/lib/ssl/fipsmodule.cnf":
+                                                           module.replace(b"module-mac = 5B:3C:8E:AA\n", b"")}, "b")))
+    assert without[0] == "not-satisfied" and "integrity" in without[1], without

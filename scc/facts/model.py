@@ -338,6 +338,7 @@ class FipsModule:
     cmvp_certificate: str = ""        # "" = certificate not found; never guessed
     standard: str = ""                # "FIPS 140-2" / "FIPS 140-3"
     evidence: tuple[Evidence, ...] = ()
+    integrity: str = ""               # the module's integrity check found ('' = none: it cannot pass its self-test)
 
 
 @dataclass(frozen=True)
