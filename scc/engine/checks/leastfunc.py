@@ -130,25 +130,25 @@ def _tool_check(
     )
 
 
-@check("no_shell", allow=[], packages=SHELL_PACKAGES)
+@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=SHELL_PACKAGES)
 def no_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
     return _tool_check("shell", lambda fs: fs.shells, facts, params)
 
 
-@check("no_package_manager", allow=[], packages=PACKAGE_MANAGER_PACKAGES)
+@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=PACKAGE_MANAGER_PACKAGES)
 def no_package_manager(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
     return _tool_check("package manager", lambda fs: fs.package_managers, facts, params)
 
 
-@check("no_compiler", allow=[], packages=COMPILER_PACKAGES)
+@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=COMPILER_PACKAGES)
 def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params)
 
 
-@check("components_absent", packages=[], what="prohibited software")
+@check("components_absent", consults=("components",), packages=[], what="prohibited software")
 def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """None of the named packages (glob patterns) is in the component inventory."""
     what = params["what"]

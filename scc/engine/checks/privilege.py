@@ -41,7 +41,7 @@ def _passwd_evidence(facts: ImageFacts) -> list[Evidence]:
     return spots[:1] or list(facts.filesystem.evidence[:1])
 
 
-@check("non_root_user")
+@check("non_root_user", consults=("config.user", "filesystem.accounts"))
 def non_root_user(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image config names a non-root runtime user (cross-checked with /etc/passwd when known)."""
     if facts.config is None:
@@ -130,7 +130,7 @@ def _entries_outcome(entries: list[FileEntry], what: str, file_count: int, facts
     )
 
 
-@check("no_setuid_files", allow=[])
+@check("no_setuid_files", consults=("filesystem.setuid", "filesystem.setgid"), allow=[])
 def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No setuid or setgid files in the image filesystem, other than the allowed paths."""
     if facts.filesystem is None:
@@ -141,7 +141,7 @@ def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
     return _entries_outcome(unique, "setuid/setgid files", facts.filesystem.file_count, facts)
 
 
-@check("no_world_writable_files", allow=[])
+@check("no_world_writable_files", consults=("filesystem.world_writable",), allow=[])
 def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No world-writable file, nor directory lacking the sticky bit (unlike /tmp), except allowed paths."""
     if facts.filesystem is None:
@@ -155,7 +155,7 @@ def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: Chec
     return _entries_outcome(entries, "world-writable files", facts.filesystem.file_count, facts)
 
 
-@check("service_accounts_no_login_shell", allow_users=["root"], nologin_shells=_NOLOGIN)
+@check("service_accounts_no_login_shell", consults=("filesystem.accounts", "filesystem.login_users"), allow_users=["root"], nologin_shells=_NOLOGIN)
 def service_accounts_no_login_shell(
     facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
 ) -> CheckOutcome:

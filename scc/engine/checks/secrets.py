@@ -60,7 +60,7 @@ def _secret_row(secret: SecretFinding) -> dict[str, Any]:
             "title": secret.title, "path": secret.path, "line": secret.line, "scanner": secret.scanner}
 
 
-@check("no_embedded_secrets")
+@check("no_embedded_secrets", consults=("secrets", "scans"))
 def no_embedded_secrets(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No secret scanner reported a secret in the image's files (rule id and file only, never the secret)."""
     capable = [s for s in facts.scans if _secret_capable(s)]
@@ -104,7 +104,7 @@ def _misconfig_row(item: Misconfiguration) -> dict[str, Any]:
             "message": item.message, "resolution": item.resolution, "scanner": item.scanner}
 
 
-@check("no_failed_misconfigurations", severities=["critical", "high"])
+@check("no_failed_misconfigurations", consults=("misconfigurations", "scans"), severities=["critical", "high"])
 def no_failed_misconfigurations(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No failed configuration check (Dockerfile, image config); failures of the given severities make it
     not-satisfied, lower ones partial. PASS results never count."""
