@@ -99,6 +99,7 @@ def test_new_checks_are_registered():
     from scc.engine.checks import registry
 
     assert {"no_automatic_logon", "account_lockout", "package_signatures_enforced", "no_nonessential_tools",
+            "non_root_without_escalation", "system_software_root_owned",
             "software_install_requires_privilege"} <= set(registry())
 
 
@@ -215,3 +216,49 @@ def test_openssl_provider_needs_its_module_mac(tmp_path):
     without = verdict(FIPS, facts_of(tree(tmp_path, base, {"usr/lib/ssl/fipsmodule.cnf":
                                                            module.replace(b"module-mac = 5B:3C:8E:AA\n", b"")}, "b")))
     assert without[0] == "not-satisfied" and "integrity" in without[1], without
+
+
+# -- the audit's downgrades ------------------------------------------------------------------------
+def test_non_root_with_a_setuid_program_is_only_partial(tmp_path):
+    from rootfs_trees import image
+
+    base = debian_files()
+    clean = facts_of(image(tmp_path, base, config={"User": "10001"}, name="clean"))
+    assert verdict("SRG-OS-000324-GPOS-00125", clean)[0] == "satisfied"      # check non_root_without_escalation
+    raised = facts_of(image(tmp_path, base, {"usr/bin/su": (b"\x7fELF" + b"\0" * 80, 0o4755)},
+                            config={"User": "10001"}, name="raised"))
+    got, reason = verdict("SRG-OS-000324-GPOS-00125", raised)
+    assert got == "partial" and "/usr/bin/su" in reason, reason
+    assert verdict("SRG-APP-000342-CTR-000775", clean)[0] == "manual"        # the platform's admission is unseen
+    assert verdict("SRG-OS-000324-GPOS-00125", facts_of(image(tmp_path, base, config={"User": ""},
+                                                               name="root")))[0] == "not-satisfied"
+
+
+def test_libraries_writable_by_a_non_root_owner_fail_software_library_privileges(tmp_path):
+    from rootfs_trees import image
+
+    rule = "SRG-OS-000259-GPOS-00100"      # check system_software_root_owned
+    assert verdict(rule, facts_of(image(tmp_path, debian_files(), name="ok")))[0] == "satisfied"
+    owned = facts_of(image(tmp_path, debian_files(), owners={"usr/lib/x86_64-linux-gnu/libgcrypt.so.20.4.1": 10001},
+                           name="owned"))
+    got, reason = verdict(rule, owned)
+    assert got == "not-satisfied" and "libgcrypt.so.20.4.1" in reason, reason
+    assert verdict("SRG-APP-000133-CTR-000305", facts_of(image(tmp_path, debian_files(), name="p")))[0] == "manual"
+
+
+def test_sbom_absence_of_a_shell_is_not_proof(tmp_path):
+    from scc.facts.model import Component, Evidence, SbomRecord
+
+    ev = Evidence("sbom.cdx.json", "a" * 64, "/components/0")
+    facts = ImageFacts(components=[Component("musl", "1.2.4-r2", "apk", "pkg:apk/alpine/musl@1.2.4-r2", evidence=[ev])],
+                       sboms=[SbomRecord("cyclonedx", "1.6", evidence=(ev,))])
+    assert verdict("cm7-no-shell", facts)[0] == "manual"
+
+
+def test_absent_insecure_services_do_not_prove_ppsm_conformance(tmp_path):
+    facts = facts_of(tree(tmp_path, debian_files()))
+    assert verdict("SRG-OS-000096-GPOS-00050", facts)[0] == "manual"
+    assert verdict("cm7-no-insecure-services", facts)[0] == "satisfied"   # the rule's own, narrower claim
+    telnet = facts_of(tree(tmp_path, debian_files(), {"var/lib/dpkg/status": debian_files()["var/lib/dpkg/status"]
+                           + b"Package: telnetd\nStatus: install ok installed\nVersion: 0.17+2.4-2\n\n"}, "t"))
+    assert verdict("SRG-OS-000096-GPOS-00050", telnet)[0] == "not-satisfied"

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import capped, listing, manual, outcome, plural
+from scc.engine.checks.support import at_most, capped, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import Evidence, ImageFacts
 
@@ -111,7 +111,7 @@ def _port_numbers(spec: str) -> tuple[int, int] | None:
     return low, int(match.group(2) or low)
 
 
-@check("no_privileged_ports", consults=("config.exposed_ports",), below=1024)
+@check("no_privileged_ports", consults=("config.exposed_ports",), below=1024, best_verdict="satisfied", limit="")
 def no_privileged_ports(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image exposes no port below `below` (privileged ports need root or CAP_NET_BIND_SERVICE)."""
     if facts.config is None:
@@ -137,13 +137,14 @@ def no_privileged_ports(facts: ImageFacts, params: dict[str, Any], ctx: CheckCon
             **details,
         )
     if not ports:
-        return outcome(Verdict.SATISFIED, "The image config exposes no ports.", evidence, **details)
-    return outcome(
+        return at_most(outcome(Verdict.SATISFIED, "The image config exposes no ports.", evidence, **details),
+                       params["best_verdict"], params["limit"])
+    return at_most(outcome(
         Verdict.SATISFIED,
         f"The image exposes only unprivileged ports ({', '.join(ports)}).",
         evidence,
         **details,
-    )
+    ), params["best_verdict"], params["limit"])
 
 
 @check("config_file_setting", consults=("filesystem.config_files",), paths=[], expect="", absent_verdict="not-applicable", absent_reason="")

@@ -12,6 +12,7 @@ from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import (
+    at_most,
     capped,
     component_label,
     gather,
@@ -121,10 +122,10 @@ def _tool_check(
             gather(matched, 30),
             **details,
         )
-    return outcome(
-        Verdict.SATISFIED,
-        f"No component in the inventory ({len(facts.components)} checked) is a known {kind} "
-        "package (inferred from the SBOM; no image filesystem was supplied to confirm).",
+    return manual(
+        f"No component in the inventory ({len(facts.components)} checked) is a known {kind} package, but an "
+        f"SBOM lists packages, not files: a {kind} copied into the image is not in it. Supply the image "
+        "filesystem to decide.",
         gather(facts.sboms),
         **details,
     )
@@ -148,7 +149,8 @@ def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) ->
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params)
 
 
-@check("components_absent", consults=("components",), packages=[], what="prohibited software")
+@check("components_absent", consults=("components",), packages=[], what="prohibited software",
+       absent_verdict="satisfied", absent_reason="")
 def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """None of the named packages (glob patterns) is in the component inventory."""
     what = params["what"]
@@ -166,13 +168,13 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
             gather(matched, 30),
             **details,
         )
-    return outcome(
+    return at_most(outcome(
         Verdict.SATISFIED,
         f"No component in the inventory ({len(facts.components)} checked) is {what} "
         f"({listing(params['packages'], 8)}).",
-        gather(facts.sboms),
+        gather(facts.sboms) or gather(facts.components[:1]),
         **details,
-    )
+    ), params["absent_verdict"], params["absent_reason"])
 
 
 _TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}

@@ -86,16 +86,25 @@ def no_embedded_secrets(facts: ImageFacts, params: dict[str, Any], ctx: CheckCon
         hint = f" The scans given ({', '.join(others)}) do not show a secret scan." if others else ""
         return manual(_NO_SECRET_SCAN + hint, gather(facts.scans), scanners=others)
     scan = capable[0]
-    ran = ("the report shows its secret scanner ran" if "secret" in scan.kinds else
-           "secret scanning is Trivy's default for container images, though its JSON does not record "
-           "which scanners ran (a scan run with --scanners vuln looks the same)")
+    shown = [s for s in capable if "secret" in s.kinds]
+    if not shown:
+        return manual(
+            f"{scan.scanner} {scan.scanner_version}".strip() + f" scanned {scan.target or 'the image'} "
+            f"(report {_report(scan)}) and reported no embedded secrets, but its JSON does not record which "
+            "scanners ran (a scan run with --scanners vuln looks the same); confirm the secret scanner ran, or "
+            "supply a report that shows it (e.g. `trivy image --scanners vuln,secret`).",
+            gather(capable),
+            reports=sorted({_report(s) for s in capable}),
+            assumed=True,
+        )
+    scan = shown[0]
     return outcome(
         Verdict.SATISFIED,
         f"{scan.scanner} {scan.scanner_version}".strip() + f" scanned {scan.target or 'the image'} "
-        f"(report {_report(scan)}) and reported no embedded secrets; {ran}.",
-        gather(capable),
-        reports=sorted({_report(s) for s in capable}),
-        assumed=not any("secret" in s.kinds for s in capable),
+        f"(report {_report(scan)}), whose report shows its secret scanner ran, and reported no embedded secrets.",
+        gather(shown),
+        reports=sorted({_report(s) for s in shown}),
+        assumed=False,
     )
 
 

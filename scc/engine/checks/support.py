@@ -88,3 +88,16 @@ def cite_files(fs: FilesystemFacts, paths: Iterable[str]) -> list[Evidence]:
     base = fs.evidence[0]
     cited = [Evidence(base.source, base.sha256, f"rootfs:{p}") for p in dict.fromkeys(paths) if p]
     return cited or fs.evidence[:1]
+
+
+def at_most(result: CheckOutcome, best: str, why: str) -> CheckOutcome:
+    """``result`` with a satisfied verdict lowered to ``best`` (a rule's ceiling: the facts can show the image's
+    part of the requirement but not the rest, which ``why`` names)."""
+    if best not in {v.value for v in Verdict}:
+        from scc.errors import RulePackError
+
+        raise RulePackError(f"verdict ceiling {best!r} is not a verdict ({', '.join(v.value for v in Verdict)})")
+    if result.verdict is not Verdict.SATISFIED or best == Verdict.SATISFIED.value:
+        return result
+    reason = f"{result.reason} {why}".strip() if why else result.reason
+    return CheckOutcome(Verdict(best), reason, result.evidence, result.details)
