@@ -147,3 +147,6 @@ def image(tmp_path: Path, base: dict[str, Change], changes: dict[str, Change] | 
     root.mkdir()
     write_oci_layout(root, [layer_tar(entries)], config=config)
     return root
+
+#: an executable's first bytes (ELF magic), enough for the filesystem scan to classify it by name
+ELF_FILE = (b"\x7fELF" + b"\x00" * 80, 0o755)
