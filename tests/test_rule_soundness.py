@@ -262,3 +262,15 @@ def test_absent_insecure_services_do_not_prove_ppsm_conformance(tmp_path):
     telnet = facts_of(tree(tmp_path, debian_files(), {"var/lib/dpkg/status": debian_files()["var/lib/dpkg/status"]
                            + b"Package: telnetd\nStatus: install ok installed\nVersion: 0.17+2.4-2\n\n"}, "t"))
     assert verdict("SRG-OS-000096-GPOS-00050", telnet)[0] == "not-satisfied"
+
+
+def test_install_privilege_is_manual_when_ownership_records_overflow(tmp_path):
+    from rootfs_trees import image
+
+    from scc.facts.fs_scan import SYSTEM_WRITE_CAP
+
+    man_pages = {f"usr/share/man/man1/tool{i}.1": b".TH TOOL 1\n" for i in range(SYSTEM_WRITE_CAP + 1)}
+    facts = facts_of(image(tmp_path, debian_files(), man_pages, config={"User": "10001"},
+                           owners=dict.fromkeys(man_pages, 6)))
+    got, reason = verdict(PRIVILEGE, facts)
+    assert got == "manual" and f"More than {SYSTEM_WRITE_CAP}" in reason, reason

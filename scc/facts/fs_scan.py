@@ -31,7 +31,7 @@ _BIN_DIR = re.compile(r"(^|/)s?bin$")
 #: that user or group change or add system software (SRG-OS-000362, CM-11(2))
 SYSTEM_SOFTWARE_DIRS = ("usr/", "bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/", "etc/",
                         "var/lib/dpkg/", "var/lib/rpm/", "var/lib/apt/", "lib/apk/")
-_SYSTEM_WRITE_CAP = 200
+SYSTEM_WRITE_CAP = 2000
 
 #: The FilesystemFacts fields this scan fills (what `scc rules lint` accepts a check to consult).
 COLLECTED_FIELDS = frozenset({
@@ -92,7 +92,7 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
             sticky.append(path)
         else:
             facts.world_writable.append(entry(path, node))
-    if _system_write_access(path, node) and len(facts.system_write_access) < _SYSTEM_WRITE_CAP:
+    if _system_write_access(path, node) and len(facts.system_write_access) < SYSTEM_WRITE_CAP:
         facts.system_write_access.append(entry(path, node))
     parent, _, name = path.rpartition("/")
     if not _BIN_DIR.search(parent):

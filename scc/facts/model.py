@@ -403,7 +403,7 @@ class FilesystemFacts:
     faillock: dict[str, ConfigSetting] = field(default_factory=dict)  # /etc/security/faillock.conf
     # package signature verification (scc.facts.pkgsign)
     package_signing: list[PackageSigning] = field(default_factory=list)
-    # system-software paths not owned by root, or group/world-writable (cap 200; scc.facts.fs_scan)
+    # system-software paths not owned by root, or group/world-writable (cap 2000; scc.facts.fs_scan)
     system_write_access: list[FileEntry] = field(default_factory=list)
 
 

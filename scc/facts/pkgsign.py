@@ -78,7 +78,8 @@ def _apt(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
     bypasses: list[ConfigSetting] = []
     gaps: list[ConfigSetting] = []
     keys = _key_files(fs, "etc/apt/trusted.gpg.d", (".gpg", ".asc"))
-    if fs.lookup("etc/apt/trusted.gpg") is not None and (fs.lookup("etc/apt/trusted.gpg").size or 0) > 0:
+    legacy = fs.lookup("etc/apt/trusted.gpg")
+    if legacy is not None and legacy.kind == "file" and legacy.size > 0:
         keys.append("/etc/apt/trusted.gpg")
     for path in sources:
         entries = _deb822(fs, path) if path.endswith(".sources") else _one_line(fs, path)
@@ -91,7 +92,7 @@ def _apt(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
             elif signed_by:
                 for keyring in signed_by.split(","):
                     node = fs.lookup(keyring.strip().lstrip("/"))
-                    if node is not None and node.size > 0:
+                    if node is not None and node.kind == "file" and node.size > 0:
                         keys.append("/" + keyring.strip().lstrip("/"))
                     else:
                         gaps.append(ConfigSetting("/" + path, number, "signed-by (keyring missing)", keyring.strip()))

@@ -17,6 +17,7 @@ from typing import Any
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import cite_files, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
+from scc.facts.fs_scan import SYSTEM_WRITE_CAP
 from scc.facts.model import Evidence, FileEntry, ImageFacts, PackageSigning
 
 _NO_FS = "No image filesystem was supplied; supply the image to read its package manager configuration."
@@ -127,6 +128,10 @@ def software_install_requires_privilege(facts: ImageFacts, params: dict[str, Any
                        f"{plural(len(writable), 'system-software path')}: {listing(e.path for e in writable)}; "
                        "it can change or install system software without privilege.",
                        config_ev + gather(writable, 20), **details)
+    if len(fs.system_write_access) >= SYSTEM_WRITE_CAP:
+        return manual(f"More than {SYSTEM_WRITE_CAP} system-software paths are not root-owned; scc recorded only the "
+                      f"first {SYSTEM_WRITE_CAP}, none owned by uid {uid}; review the ownership of the rest.",
+                      config_ev, **details)
     tool_text = (f"{listing(tools, 3)} needs root to install (its database and the system directories are "
                  "root-owned)" if tools else "the image has no package manager")
     return outcome(Verdict.SATISFIED,
