@@ -2,8 +2,11 @@
 
 Shells, package managers and compilers (by name, in any bin/ or sbin/ directory), setuid/setgid
 and world-writable entries, accounts from etc/passwd, os-release, crypto policy, a few short
-configuration facts (login.defs, sshd_config, audit rules), the OS packages from the apk, dpkg
-or rpm database (scc.facts.rpmdb) and the installed Python distributions (scc.facts.pydist).
+configuration facts (login.defs, sshd_config, pwquality.conf, audit rules), logon settings (sshd,
+display managers, getty, PAM and faillock: scc.facts.logon), package-manager signature settings
+(scc.facts.pkgsign), system-software paths a non-root user or group may change, the OS packages from
+the apk, dpkg or rpm database (scc.facts.rpmdb) and the installed Python distributions (scc.facts.pydist).
+COLLECTED_FIELDS and CONFIG_FILE_FACTS declare what it fills, for `scc rules lint`.
 Every FileEntry cites ``rootfs:/<path>`` inside the input it came from.
 """
 from __future__ import annotations
