@@ -274,3 +274,13 @@ def test_install_privilege_is_manual_when_ownership_records_overflow(tmp_path):
                            owners=dict.fromkeys(man_pages, 6)))
     got, reason = verdict(PRIVILEGE, facts)
     assert got == "manual" and f"More than {SYSTEM_WRITE_CAP}" in reason, reason
+
+
+def test_world_writable_data_outside_system_software_is_not_a_system_software_path(tmp_path):
+    from rootfs_trees import image
+
+    facts = facts_of(image(tmp_path, debian_files(), {"srv/app/cache/state.db": (b"SQLite format 3\0", 0o666)},
+                           config={"User": "10001"}))
+    assert verdict("SRG-OS-000259-GPOS-00100", facts)[0] == "satisfied"
+    assert verdict(PRIVILEGE, facts)[0] == "satisfied"
+    assert verdict("ac3-no-world-writable-files", facts)[0] == "not-satisfied"   # still a finding there

@@ -91,7 +91,7 @@ def _writable_by(entries: list[FileEntry], uid: int, gid: int | None) -> list[Fi
 
 @check("software_install_requires_privilege",
        consults=("config.user", "filesystem.accounts", "filesystem.package_managers",
-                 "filesystem.system_write_access", "filesystem.world_writable"))
+                 "filesystem.system_write_access"))
 def software_install_requires_privilege(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image's runtime user cannot install system software without privilege: it is not root and owns
     or may write no system-software path (package databases, /usr, /etc, /bin, /lib)."""
@@ -120,7 +120,7 @@ def software_install_requires_privilege(facts: ImageFacts, params: dict[str, Any
         return manual(f"The tree's files belong to uid {passwd.uid} (its /etc/passwd too): ownership looks like "
                       "the extracting user's, not the image's; read the image itself (OCI layout or docker save "
                       "tar) to decide who may change system software.", config_ev, **details)
-    writable = _writable_by([*fs.system_write_access, *fs.world_writable], uid, gid)
+    writable = _writable_by(fs.system_write_access, uid, gid)
     details["writable"] = [e.path for e in writable][:20]
     if writable:
         return outcome(Verdict.NOT_SATISFIED,

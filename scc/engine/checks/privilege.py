@@ -218,7 +218,7 @@ def non_root_without_escalation(facts: ImageFacts, params: dict[str, Any], ctx: 
     return at_most(result, params["best_verdict"], params["limit"])
 
 
-@check("system_software_root_owned", consults=("filesystem.system_write_access", "filesystem.world_writable"),
+@check("system_software_root_owned", consults=("filesystem.system_write_access",),
        best_verdict="satisfied", limit="")
 def system_software_root_owned(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Every system-software path (/usr, /bin, /sbin, /lib*, /etc, package databases) is owned by root and
@@ -231,8 +231,7 @@ def system_software_root_owned(facts: ImageFacts, params: dict[str, Any], ctx: C
         return manual(f"The tree's files belong to uid {passwd.uid} (its /etc/passwd too): ownership looks like the "
                       "extracting user's, not the image's; read the image itself (OCI layout or docker save tar).",
                       cite_files(fs, ["/etc/passwd"]))
-    open_paths = list({e.path: e for e in [*fs.system_write_access, *(
-        e for e in fs.world_writable if not stat.S_ISVTX & e.mode)]}.values())
+    open_paths = list({e.path: e for e in fs.system_write_access}.values())
     details = {"paths": capped(e.path for e in open_paths), "file_count": fs.file_count}
     if open_paths:
         return outcome(Verdict.NOT_SATISFIED,
