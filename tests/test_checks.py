@@ -96,7 +96,7 @@ def entry(path: str, mode: int = 0o4755) -> FileEntry:
 
 
 def test_every_registered_check_is_exercised_here():
-    source = Path(__file__).read_text()
+    source = Path(__file__).read_text() + (Path(__file__).parent / "test_rule_soundness.py").read_text()
     assert [name for name in registry() if f'"{name}"' not in source] == []
 
 
@@ -281,7 +281,7 @@ def test_non_root_user_accepts_uids_and_cross_checks_passwd():
     numeric = run("non_root_user", config(user="65532:65532"))
     assert numeric.verdict is S and "uid 65532" in numeric.reason
     named = run("non_root_user", config(user="app"))
-    assert named.verdict is S and "not cross-checked" in named.reason
+    assert named.verdict is M and "can map to uid 0" in named.reason   # a name is not a uid
     facts = config(user="app")
     facts.filesystem = fs(
         accounts=[("root", 0, "/bin/sh"), ("app", 1000, "/sbin/nologin"), ("toor", 0, "/bin/sh")]
@@ -337,7 +337,7 @@ def test_tool_checks_prefer_the_filesystem_over_the_sbom(name, field, package):
     assert from_sbom.verdict is NS and "no image filesystem was supplied" in from_sbom.reason
     assert from_sbom.details["evidence_kind"] == "sbom"
     inferred = run(name, sbom_facts(comp("musl")))
-    assert inferred.verdict is S and "inferred from the SBOM" in inferred.reason
+    assert inferred.verdict is M and "lists packages, not files" in inferred.reason
     facts = sbom_facts(comp(package))
     facts.filesystem = fs()  # the filesystem shows none: it wins over the SBOM
     clean = run(name, facts)
@@ -357,7 +357,8 @@ def test_components_absent():
 
 # -- FIPS -------------------------------------------------------------------------------------
 def _module(
-    activated, kind="openssl-fips-provider", cert="4282", detail="openssl.cnf activates fips"
+    activated, kind="openssl-fips-provider", cert="4282", detail="openssl.cnf activates fips",
+    integrity="/etc/ssl/fipsmodule.cnf: module-mac",
 ) -> FipsModule:
     return FipsModule(
         "OpenSSL FIPS Provider",
@@ -369,6 +370,7 @@ def _module(
         cert,
         "FIPS 140-3",
         (Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so"),),
+        integrity=integrity,
     )
 
 
@@ -380,7 +382,10 @@ def test_fips_activated_module_with_certificate_wins():
     assert Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so") in result.evidence
     no_cert = ImageFacts(fips_modules=[_module(True, cert="")])
     assert run("fips_module_active", no_cert).verdict is P
-    assert run("fips_module_active", no_cert, require_certificate=False).verdict is S
+    assert run("fips_module_active", no_cert, require_certificate=False).verdict is P   # validation unshown
+    no_mac = ImageFacts(fips_modules=[_module(True, integrity="")], components=[comp("libssl3", "3.3.0")])
+    broken = run("fips_module_active", no_mac)
+    assert broken.verdict is NS and "integrity" in broken.reason
 
 
 def test_fips_present_not_activated_package_only_and_absent():

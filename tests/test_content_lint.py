@@ -98,3 +98,43 @@ def test_cli_verify_reports_a_corrupt_lock_file_in_one_line(tmp_path):
     result = CliRunner().invoke(content, ["verify", "--dir", str(tmp_path)])
     assert result.exit_code == 1 and "not a valid content lock file" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# -- issue #10 item 3: a rule that consults what no reader collects fails lint ------------------------
+OLD_LOCKOUT_RULE = """rules:
+- id: SRG-OS-000021-GPOS-00005
+  title: The operating system must enforce the limit of three consecutive invalid logon attempts.
+  controls: [ac-7]
+  check: config_file_setting
+  params:
+    paths: [/etc/security/faillock.conf, /etc/pam.d/system-auth, /etc/pam.d/common-auth]
+    absent_reason: The image configures no PAM authentication stack.
+"""
+
+
+def test_lint_fails_on_a_file_no_reader_collects(tmp_path, store):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "old.yaml").write_text(OLD_LOCKOUT_RULE)
+    result = CliRunner().invoke(rules, ["lint", "--packs", str(packs), "--dir", str(store.directory)])
+    assert result.exit_code == 1
+    assert "consults /etc/pam.d/system-auth, which no reader collects" in result.output
+    assert "consults /etc/pam.d/common-auth, which no reader collects" in result.output
+
+
+def test_lint_fails_on_a_fact_no_reader_collects_or_an_undeclared_check(monkeypatch):
+    from dataclasses import replace
+
+    from scc.content.lint import lint_facts
+    from scc.engine import checks as registry_module
+    from scc.engine.rules import load_rule_packs
+
+    shipped = load_rule_packs()
+    assert lint_facts(shipped) == []
+    specs = dict(registry_module.registry())
+    specs["no_shell"] = replace(specs["no_shell"], consults=("filesystem.shell_history",))
+    specs["healthcheck_declared"] = replace(specs["healthcheck_declared"], consults=None)
+    monkeypatch.setattr(registry_module, "registry", lambda: specs)
+    text = "\n".join(str(p) for p in lint_facts(shipped))
+    assert "check no_shell consults filesystem.shell_history, which no reader collects" in text
+    assert "check healthcheck_declared does not declare the facts it consults" in text

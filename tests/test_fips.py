@@ -154,6 +154,7 @@ def test_buildinfo_parsing_is_bounded_and_tolerates_old_or_cut_blobs() -> None:
 
 def test_libgcrypt_and_nss(doc: InputDocument) -> None:
     fs = make_fs({"usr/lib/x86_64-linux-gnu/libgcrypt.so.20.4.1": b"\0" * 80, "etc/gcrypt/fips_enabled": b"1\n",
+                  "usr/lib/x86_64-linux-gnu/.libgcrypt.so.20.hmac": b"0f" * 32,
                   "usr/lib64/libsoftokn3.so": b"\0" * 80, "usr/lib64/libsoftokn3.chk": b"x",
                   "usr/lib64/libfreeblpriv3.chk": b"x"})
     components = [Component("libgcrypt20", "1.10.1-3", "deb"), Component("nss-softokn", "3.90.0-3", "rpm")]
@@ -161,9 +162,12 @@ def test_libgcrypt_and_nss(doc: InputDocument) -> None:
     found = {m.kind: (m.version, m.activated) for m in modules}
     assert found == {"libgcrypt": ("1.10.1-3", True), "nss": ("3.90.0-3", None)}
     assert markers["/etc/gcrypt/fips_enabled"] == "libgcrypt FIPS mode forced"
-    fs2 = make_fs({"usr/lib/libgcrypt.so.20": b"\0" * 80, "usr/lib64/libsoftokn3.so": b"\0" * 80})
+    fs2 = make_fs({"usr/lib/libgcrypt.so.20": b"\0" * 80, "usr/lib/.libgcrypt.so.20.hmac": b"0f" * 32,
+                   "usr/lib64/libsoftokn3.so": b"\0" * 80})
     modules2, _ = fips_modules(fs2, doc, [])
     assert [(m.kind, m.activated) for m in modules2] == [("libgcrypt", None)]   # NSS needs its .chk files
+    fs3 = make_fs({"usr/lib/libgcrypt.so.20": b"\0" * 80, "etc/gcrypt/fips_enabled": b"1\n"})
+    assert fips_modules(fs3, doc, [])[0] == []   # Debian's libgcrypt: no .hmac, so no FIPS-capable module
 
 
 def test_fips_modules_from_sbom_components() -> None:

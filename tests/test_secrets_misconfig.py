@@ -185,10 +185,10 @@ def test_secrets_found_are_not_satisfied_naming_rules_and_files_only():
     assert len(result.evidence) == 2
 
 
-def test_clean_trivy_image_scan_is_satisfied_saying_secret_scanning_is_only_assumed():
+def test_clean_trivy_image_scan_without_proof_the_secret_scanner_ran_is_manual():
     result = run("no_embedded_secrets", ImageFacts(scans=[trivy_scan()]))
-    assert result.verdict is S and result.details["assumed"] is True
-    assert "Trivy's default for container images" in result.reason and "trivy.json" in result.reason
+    assert result.verdict is M and result.details["assumed"] is True
+    assert "does not record which scanners ran" in result.reason and "trivy.json" in result.reason
     assert "--scanners vuln" in result.reason and result.evidence == (EV,)
     shown = run("no_embedded_secrets", ImageFacts(scans=[trivy_scan(kinds=("vuln", "secret"))]))
     assert shown.verdict is S and "shows its secret scanner ran" in shown.reason

@@ -2,7 +2,9 @@
 
 Controls must be in the 800-53 catalog (and not withdrawn); every SRG/STIG reference must name a
 requirement of the loaded benchmark with the same group, rule id and severity; every CCI must exist
-in the CCI list, belong to that requirement, and map to a control the rule cites.
+in the CCI list, belong to that requirement, and map to a control the rule cites. Every rule's check must
+declare the facts it consults, and each must be one a reader collects (scc.facts.collected), as must
+every image path a config_file_setting rule reads.
 """
 from __future__ import annotations
 
@@ -30,13 +32,38 @@ def lint_rules(rules: Iterable, store: ContentStore) -> list[LintProblem]:
     """One problem per mismatch between the rule packs and the official content (empty list = clean)."""
     rules = list(rules)
     catalog, ccis = store.catalog(), store.cci()
-    problems: list[LintProblem] = []
+    problems: list[LintProblem] = lint_facts(rules)
     needed = _needed_content(rules, catalog, ccis, store)
     problems.extend(LintProblem("-", "", f"cannot check: {name} is not loaded (`scc content import`)")
                     for name in needed)
     benchmarks: dict[str, Benchmark | None] = {}
     for rule in rules:
         problems.extend(_lint_rule(rule, catalog, ccis, benchmarks, store))
+    return problems
+
+
+def lint_facts(rules: Iterable) -> list[LintProblem]:
+    """One problem per fact or file a rule's check consults that no reader collects."""
+    from scc.engine.checks import registry
+    from scc.facts.collected import collected, collected_config_file, config_file_paths
+
+    checks = registry()
+    problems: list[LintProblem] = []
+    for rule in rules:
+        spec = checks.get(rule.check)
+        if spec is None:
+            continue
+        if spec.consults is None:
+            problems.append(LintProblem(rule.id, rule.source, f"check {rule.check} does not declare the facts "
+                                        "it consults (@check(..., consults=(...)))"))
+            continue
+        problems.extend(LintProblem(rule.id, rule.source, f"check {rule.check} consults {name}, which no "
+                                    "reader collects") for name in spec.consults if not collected(name))
+        for path in rule.params.get("paths", []) if rule.check == "config_file_setting" else []:
+            if not collected_config_file(path):
+                problems.append(LintProblem(rule.id, rule.source, (
+                    f"consults {path}, which no reader collects (the filesystem reader records "
+                    f"{', '.join(config_file_paths())})")))
     return problems
 
 

@@ -47,11 +47,11 @@ def certificate_for(kind: str, name: str, version: str) -> tuple[str, str]:
 
 
 def _module(kind: str, name: str, version: str, path: str, activated: bool | None, detail: str,
-            evidence: tuple, certificate_name: str | None = None) -> FipsModule:
+            evidence: tuple, certificate_name: str | None = None, integrity: str = "") -> FipsModule:
     certificate, standard = certificate_for(kind, certificate_name or name, version)
     return FipsModule(name=name, version=version, kind=kind, path=path, activated=activated,
                       activation_detail=detail, cmvp_certificate=certificate, standard=standard,
-                      evidence=evidence)
+                      evidence=evidence, integrity=integrity)
 
 
 def fips_modules(fs: VirtualFS, doc: InputDocument, components: list[Component]) -> tuple[
@@ -120,9 +120,19 @@ def _openssl_providers(fs: VirtualFS, doc: InputDocument, files: dict[str, list[
         else:
             activated, detail, used = chosen[1], f"/{chosen[0]}: {chosen[2]}", chosen[3]
         markers["/" + path] = f"OpenSSL FIPS provider module {version}".strip()
+        integrity = _module_mac(fs, [*used, *module_configs])
         result.append(_module("openssl-fips-provider", name or "OpenSSL FIPS Provider", version, "/" + path,
-                              activated, detail, _ev(doc, path, *used, *module_configs)))
+                              activated, detail, _ev(doc, path, *used, *module_configs), integrity=integrity))
     return result
+
+
+def _module_mac(fs: VirtualFS, configs: list[str]) -> str:
+    """Where the provider's self-test MAC (``module-mac``, written by `openssl fipsinstall`) is, or ''."""
+    for path in dict.fromkeys(configs):
+        text = fs.text(path) or ""
+        if re.search(r"(?m)^\s*module-mac\s*=\s*\S", text):
+            return f"/{path}: module-mac (openssl fipsinstall)"
+    return ""
 
 
 # -- libgcrypt and NSS -----------------------------------------------------------------------
@@ -130,14 +140,17 @@ def _libgcrypt(fs: VirtualFS, doc: InputDocument, files: dict[str, list[tuple[st
                components: list[Component]) -> list[FipsModule]:
     libraries = sorted(p for name, entries in files.items() if name.startswith("libgcrypt.so.20")
                        for p, _ in entries)
-    if not libraries:
-        return []
+    hmacs = sorted(p for name, entries in files.items() if name.startswith(".libgcrypt.so.20") and
+                   name.endswith(".hmac") for p, _ in entries)
+    if not libraries or not hmacs:
+        return []   # without its .hmac integrity file libgcrypt cannot pass its FIPS self-test
     forced = fs.lookup("etc/gcrypt/fips_enabled") is not None
     detail = ("FIPS mode forced by /etc/gcrypt/fips_enabled" if forced else
               "enters FIPS mode only when the host kernel runs in FIPS mode (/proc/sys/crypto/fips_enabled)")
     version = _package_version(components, r"^libgcrypt")
     return [_module("libgcrypt", "libgcrypt", version, "/" + libraries[0], True if forced else None, detail,
-                    _ev(doc, libraries[0], "etc/gcrypt/fips_enabled" if forced else ""))]
+                    _ev(doc, libraries[0], hmacs[0], "etc/gcrypt/fips_enabled" if forced else ""),
+                    integrity=f"/{hmacs[0]} (HMAC-SHA256 of the library)")]
 
 
 def _nss(doc: InputDocument, files: dict[str, list[tuple[str, Node]]], components: list[Component]) -> list[
@@ -149,7 +162,8 @@ def _nss(doc: InputDocument, files: dict[str, list[tuple[str, Node]]], component
     version = _package_version(components, r"^(nss-softokn|nss|libnss3)$")
     return [_module("nss", "NSS softoken", version, "/" + softokn[0], None,
                     "FIPS-capable build (.chk integrity files present); FIPS mode is set by the NSS "
-                    "database or the system FIPS setting", _ev(doc, softokn[0], *checks))]
+                    "database or the system FIPS setting", _ev(doc, softokn[0], *checks),
+                    integrity=", ".join("/" + c for c in checks))]
 
 
 # -- Go --------------------------------------------------------------------------------------
@@ -164,7 +178,7 @@ def _go_modules(doc: InputDocument, path: str, node: Node) -> list[FipsModule]:
             "go-boringcrypto-symbol" in node.markers):
         result.append(_module("go-boringcrypto", "Go BoringCrypto", info.go_version, "/" + path, True,
                               "built with GOEXPERIMENT=boringcrypto: crypto goes through BoringSSL's module",
-                              evidence))
+                              evidence, integrity="built into the module (BoringCrypto self-check at start-up)"))
     gofips = settings.get("GOFIPS140", "")
     if (gofips and gofips != "off") or "go-fips140-v1.0.0" in node.markers:
         version = gofips if re.fullmatch(r"v\d+\.\d+\.\d+", gofips) else ""
@@ -178,11 +192,12 @@ def _go_modules(doc: InputDocument, path: str, node: Node) -> list[FipsModule]:
         else:
             activated, detail = None, "frozen module compiled in; build settings not readable"
         result.append(_module("go-fips140", "Go Cryptographic Module", version, "/" + path, activated, detail,
-                              evidence))
+                              evidence, integrity="built into the module (self-check at start-up)"))
     if re.search(r"\b(opensslcrypto|systemcrypto|cngcrypto)\b", experiment):
         result.append(_module("go-openssl", "Go OpenSSL backend", info.go_version, "/" + path, None,
                               f"built with GOEXPERIMENT={experiment}: uses the system OpenSSL (its FIPS "
-                              "provider decides)", evidence))
+                              "provider decides)", evidence,
+                              integrity="delegated to the system OpenSSL's FIPS provider"))
     return result
 
 

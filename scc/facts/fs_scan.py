@@ -2,8 +2,11 @@
 
 Shells, package managers and compilers (by name, in any bin/ or sbin/ directory), setuid/setgid
 and world-writable entries, accounts from etc/passwd, os-release, crypto policy, a few short
-configuration facts (login.defs, sshd_config, audit rules), the OS packages from the apk, dpkg
-or rpm database (scc.facts.rpmdb) and the installed Python distributions (scc.facts.pydist).
+configuration facts (login.defs, sshd_config, pwquality.conf, audit rules), logon settings (sshd,
+display managers, getty, PAM and faillock: scc.facts.logon), package-manager signature settings
+(scc.facts.pkgsign), system-software paths a non-root user or group may change, the OS packages from
+the apk, dpkg or rpm database (scc.facts.rpmdb) and the installed Python distributions (scc.facts.pydist).
+COLLECTED_FIELDS and CONFIG_FILE_FACTS declare what it fills, for `scc rules lint`.
 Every FileEntry cites ``rootfs:/<path>`` inside the input it came from.
 """
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import re
 import stat
 
+from scc.facts.logon import collect_logon
 from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts
+from scc.facts.pkgsign import package_signing
 from scc.facts.pydist import python_packages
 from scc.facts.rpmdb import rpm_packages
 from scc.facts.source import InputDocument
@@ -25,6 +30,24 @@ _COMPILERS = re.compile(
     r"^(([\w.]+-)?(gcc|g\+\+|cc|c\+\+|gfortran|clang|clang\+\+)(-[0-9][\w.]*)?|tcc|go|gccgo|rustc|javac)$")
 _NO_LOGIN = frozenset({"nologin", "false", "sync", "shutdown", "halt"})
 _BIN_DIR = re.compile(r"(^|/)s?bin$")
+#: where system software lives: an entry here not owned by root, or writable by a non-root group, lets
+#: that user or group change or add system software (SRG-OS-000362, CM-11(2))
+SYSTEM_SOFTWARE_DIRS = ("usr/", "bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/", "etc/",
+                        "var/lib/dpkg/", "var/lib/rpm/", "var/lib/apt/", "lib/apk/")
+SYSTEM_WRITE_CAP = 2000
+
+#: The FilesystemFacts fields this scan fills (what `scc rules lint` accepts a check to consult).
+COLLECTED_FIELDS = frozenset({
+    "root", "file_count", "os_release", "shells", "package_managers", "compilers", "setuid", "setgid",
+    "world_writable", "login_users", "accounts", "crypto_policy", "fips_markers", "config_files", "evidence",
+    "logon_services", "sshd_settings", "autologin_settings", "pam_auth", "faillock", "package_signing",
+    "system_write_access",
+})
+#: The image paths whose settings become ``config_files`` entries (what a config_file_setting rule may cite).
+CONFIG_FILE_FACTS = frozenset({
+    "/etc/login.defs", "/etc/ssh/sshd_config", "/etc/security/pwquality.conf", "/etc/audit/audit.rules",
+    "/etc/audit/auditd.conf",
+})
 
 
 def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[FilesystemFacts, list[Component]]:
@@ -34,7 +57,7 @@ def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[Files
 
     def entry(path: str, node: Node) -> FileEntry:
         owner = f"{users.get(node.uid, str(node.uid))}:{groups.get(node.gid, str(node.gid))}"
-        return FileEntry("/" + path, node.mode, owner, (doc.evidence(f"rootfs:/{path}"),))
+        return FileEntry("/" + path, node.mode, owner, (doc.evidence(f"rootfs:/{path}"),), node.uid, node.gid)
 
     sticky: list[str] = []
     for path, node in fs.walk():
@@ -49,7 +72,10 @@ def scan_filesystem(fs: VirtualFS, doc: InputDocument, root: str) -> tuple[Files
     _accounts(fs, facts)
     _crypto_policy(fs, facts)
     _config_facts(fs, facts)
+    read = collect_logon(fs, facts)
+    facts.package_signing = package_signing(fs, doc)
     facts.evidence += [doc.evidence(f"rootfs:/{path}") for path in _FACT_FILES if fs.text(path) is not None]
+    facts.evidence += [doc.evidence(f"rootfs:/{path}") for path in dict.fromkeys(read) if path not in _FACT_FILES]
     return facts, packages(fs, doc, facts.os_release)
 
 
@@ -69,6 +95,8 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
             sticky.append(path)
         else:
             facts.world_writable.append(entry(path, node))
+    if _system_write_access(path, node) and len(facts.system_write_access) < SYSTEM_WRITE_CAP:
+        facts.system_write_access.append(entry(path, node))
     parent, _, name = path.rpartition("/")
     if not _BIN_DIR.search(parent):
         return
@@ -82,6 +110,14 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
         facts.package_managers.append(entry(path, node))
     elif _COMPILERS.match(name):
         facts.compilers.append(entry(path, node))
+
+
+def _system_write_access(path: str, node: Node) -> bool:
+    """A system-software entry that a non-root user or group owns or may write."""
+    if node.kind == "symlink" or not (path + "/").startswith(SYSTEM_SOFTWARE_DIRS):
+        return False
+    return node.uid != 0 or bool(node.mode & stat.S_IWGRP and node.gid != 0) or bool(
+        node.mode & stat.S_IWOTH and not (node.kind == "dir" and node.mode & stat.S_ISVTX))
 
 
 def _names(fs: VirtualFS, path: str) -> dict[int, str]:
@@ -142,6 +178,10 @@ def _config_facts(fs: VirtualFS, facts: FilesystemFacts) -> None:
     if login is not None:
         values = _settings(login, ("PASS_MAX_DAYS", "PASS_MIN_DAYS", "ENCRYPT_METHOD", "UMASK"))
         facts.config_files["/etc/login.defs"] = "; ".join(f"{k} {v}" for k, v in values.items()) or "present"
+    quality = fs.text("etc/security/pwquality.conf")
+    if quality is not None:
+        values = _settings(quality.replace("=", " "), ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit"))
+        facts.config_files["/etc/security/pwquality.conf"] = "; ".join(f"{k} = {v}" for k, v in values.items()) or "present"
     sshd = fs.text("etc/ssh/sshd_config")
     if sshd is not None:
         values = _settings(sshd, ("PermitRootLogin", "PasswordAuthentication", "Ciphers", "MACs"))

@@ -340,6 +340,7 @@ class FipsModule:
     cmvp_certificate: str = ""        # "" = certificate not found; never guessed
     standard: str = ""                # "FIPS 140-2" / "FIPS 140-3"
     evidence: tuple[Evidence, ...] = ()
+    integrity: str = ""               # the module's integrity check found ('' = none: it cannot pass its self-test)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,33 @@ class FileEntry:
     path: str
     mode: int = 0
     owner: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    uid: int = -1                     # numeric owner (-1: not recorded)
+    gid: int = -1
+
+
+@dataclass(frozen=True)
+class ConfigSetting:
+    """One setting read from a configuration file of the image, where it was read (file and line)."""
+
+    file: str                         # /etc/ssh/sshd_config
+    line: int
+    key: str                          # as the file's own syntax names it (e.g. 'PermitEmptyPasswords')
+    value: str = ""
+
+    def where(self) -> str:
+        return f"{self.file} line {self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class PackageSigning:
+    """How one package manager in the image is configured to verify package signatures."""
+
+    manager: str                                  # apt, dnf, yum, apk
+    keys: tuple[str, ...] = ()                    # trusted key files present
+    bypasses: tuple[ConfigSetting, ...] = ()      # settings that switch verification off
+    gaps: tuple[ConfigSetting, ...] = ()          # verification left to a default that does not check
+    sources: tuple[str, ...] = ()                 # configuration / repository files read
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -369,6 +397,16 @@ class FilesystemFacts:
     fips_markers: dict[str, str] = field(default_factory=dict)        # file path -> what it says
     config_files: dict[str, str] = field(default_factory=dict)        # path -> short fact (audit/login/ssh)
     evidence: list[Evidence] = field(default_factory=list)
+    # logon (scc.facts.logon): services that accept a logon, their autologin-relevant settings, PAM
+    logon_services: dict[str, list[str]] = field(default_factory=dict)  # sshd/gdm/lightdm/sddm/getty -> paths
+    sshd_settings: dict[str, ConfigSetting] = field(default_factory=dict)  # lower-case key -> effective
+    autologin_settings: list[ConfigSetting] = field(default_factory=list)  # display manager / getty keys
+    pam_auth: list[ConfigSetting] = field(default_factory=list)   # auth/account lines of /etc/pam.d files
+    faillock: dict[str, ConfigSetting] = field(default_factory=dict)  # /etc/security/faillock.conf
+    # package signature verification (scc.facts.pkgsign)
+    package_signing: list[PackageSigning] = field(default_factory=list)
+    # system-software paths not owned by root, or group/world-writable (cap 2000; scc.facts.fs_scan)
+    system_write_access: list[FileEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,19 @@ _CONFIG_FILES = frozenset({
     "etc/crypto-policies/config", "etc/system-fips", "etc/gcrypt/fips_enabled", "etc/ssh/sshd_config",
     "etc/audit/auditd.conf", "etc/audit/audit.rules", "etc/alpine-release", "etc/debian_version",
     "etc/redhat-release",
+    # logon (scc.facts.logon)
+    "etc/security/faillock.conf", "etc/security/pwquality.conf", "etc/gdm/custom.conf", "etc/gdm3/custom.conf",
+    "etc/gdm3/daemon.conf", "etc/lightdm/lightdm.conf", "etc/sddm.conf", "etc/inittab", "etc/default/dropbear",
+    # package signature verification (scc.facts.pkgsign)
+    "etc/apt/sources.list", "etc/apt/apt.conf", "etc/dnf/dnf.conf", "etc/yum.conf", "etc/apk/repositories",
+    "etc/apk/config",
 })
-_CONFIG_DIRS = ("etc/ssh/sshd_config.d/", "etc/audit/rules.d/", "etc/crypto-policies/back-ends/")
+_CONFIG_DIRS = ("etc/ssh/sshd_config.d/", "etc/audit/rules.d/", "etc/crypto-policies/back-ends/",
+                "etc/pam.d/", "etc/lightdm/lightdm.conf.d/", "usr/share/lightdm/lightdm.conf.d/",
+                "etc/sddm.conf.d/", "usr/lib/sddm/sddm.conf.d/", "etc/apt/sources.list.d/",
+                "etc/apt/apt.conf.d/", "etc/yum.repos.d/")
+#: systemd getty units and their drop-ins (autologin overrides)
+_GETTY_UNITS = re.compile(r"^etc/systemd/system/[^/]*getty[^/]*(/[^/]+\.conf)?$")
 _DATABASES = frozenset({"lib/apk/db/installed", "var/lib/dpkg/status"})
 _DATABASE_DIRS = ("var/lib/dpkg/status.d/",)
 _RPM_DATABASES = frozenset({"var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite",
@@ -192,7 +203,7 @@ def wants_content(path: str) -> int:
         return _RPM_DATABASE_CAP
     if PYTHON_METADATA.search(path):
         return _PYTHON_METADATA_CAP
-    if path in _CONFIG_FILES or path.startswith(_CONFIG_DIRS) or path.endswith(".cnf"):
+    if path in _CONFIG_FILES or path.startswith(_CONFIG_DIRS) or path.endswith(".cnf") or _GETTY_UNITS.match(path):
         return _CONFIG_CAP
     if path.startswith(_OPENSSL_DIRS) and path.endswith((".conf", ".config")):
         return _CONFIG_CAP

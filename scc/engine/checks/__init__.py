@@ -4,6 +4,9 @@ Each submodule registers its checks with ``@check(name, **param_defaults)``. A c
 ImageFacts, its validated parameters and the CheckContext, and returns a CheckOutcome: a verdict,
 one sentence of reason an assessor would accept, the evidence it used, and template details.
 Rule YAML never holds code; it only names a check and sets its parameters.
+
+Each check also declares the facts it ``consults`` ("filesystem.sshd_settings", "config", "components",
+...): `scc rules lint` fails when a check consults a fact no reader collects.
 """
 from __future__ import annotations
 
@@ -35,18 +38,34 @@ class CheckSpec:
     function: CheckFunction
     defaults: dict[str, Any]
     doc: str
+    consults: tuple[str, ...] | None = None      # None: not declared (`scc rules lint` reports it)
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
+#: What the supply-chain and vulnerability checks consult, declared here (their modules change often).
+_CONSULTS: dict[str, tuple[str, ...]] = {
+    "provenance_present": ("provenance",),
+    "provenance_covers_image": ("provenance", "identity.digest"),
+    "slsa_build_level": ("provenance",),
+    "signature_verified": ("signatures", "provenance"),
+    "component_authenticity": ("provenance", "identity.digest", "sboms", "components"),
+    "vulnerability_scan_current": ("scans",),
+    "findings_remediated_within_sla": ("findings", "vex", "scans"),
+    "findings_without_fix": ("findings", "vex"),
+    "findings_vex_triaged": ("findings", "vex"),
+}
 
 
-def check(name: str, **defaults: Any) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under ``name``; keyword arguments are its parameters with their defaults."""
+def check(name: str, consults: tuple[str, ...] | None = None, **defaults: Any) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under ``name``; ``consults`` names the ImageFacts fields it reads (dotted for
+    FilesystemFacts fields, e.g. "filesystem.pam_auth"); keyword arguments are its parameters with
+    their defaults."""
 
     def register(function: CheckFunction) -> CheckFunction:
         if name in _REGISTRY:
             raise RuntimeError(f"check {name!r} registered twice")
-        _REGISTRY[name] = CheckSpec(name, function, defaults, (function.__doc__ or "").strip())
+        _REGISTRY[name] = CheckSpec(name, function, defaults, (function.__doc__ or "").strip(),
+                                    tuple(consults) if consults is not None else _CONSULTS.get(name))
         return function
 
     return register

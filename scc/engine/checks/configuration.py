@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import capped, listing, manual, outcome, plural
+from scc.engine.checks.support import at_most, capped, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import Evidence, ImageFacts
 
@@ -44,7 +44,7 @@ def _config_evidence(facts: ImageFacts, name: str) -> list[Evidence]:
     return [spot] if spot else list(facts.config.evidence[:1])
 
 
-@check("no_secret_env_names", words=SECRET_WORDS, ignore_suffixes=NOT_SECRET_SUFFIXES)
+@check("no_secret_env_names", consults=("config.env_names",), words=SECRET_WORDS, ignore_suffixes=NOT_SECRET_SUFFIXES)
 def no_secret_env_names(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No environment variable whose NAME suggests a baked-in secret (values are never read or stored)."""
     if facts.config is None:
@@ -76,7 +76,7 @@ def no_secret_env_names(facts: ImageFacts, params: dict[str, Any], ctx: CheckCon
     )
 
 
-@check("healthcheck_declared")
+@check("healthcheck_declared", consults=("config.healthcheck",))
 def healthcheck_declared(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image config declares a HEALTHCHECK (and does not disable it)."""
     if facts.config is None:
@@ -111,7 +111,7 @@ def _port_numbers(spec: str) -> tuple[int, int] | None:
     return low, int(match.group(2) or low)
 
 
-@check("no_privileged_ports", below=1024)
+@check("no_privileged_ports", consults=("config.exposed_ports",), below=1024, best_verdict="satisfied", limit="")
 def no_privileged_ports(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image exposes no port below `below` (privileged ports need root or CAP_NET_BIND_SERVICE)."""
     if facts.config is None:
@@ -137,16 +137,17 @@ def no_privileged_ports(facts: ImageFacts, params: dict[str, Any], ctx: CheckCon
             **details,
         )
     if not ports:
-        return outcome(Verdict.SATISFIED, "The image config exposes no ports.", evidence, **details)
-    return outcome(
+        return at_most(outcome(Verdict.SATISFIED, "The image config exposes no ports.", evidence, **details),
+                       params["best_verdict"], params["limit"])
+    return at_most(outcome(
         Verdict.SATISFIED,
         f"The image exposes only unprivileged ports ({', '.join(ports)}).",
         evidence,
         **details,
-    )
+    ), params["best_verdict"], params["limit"])
 
 
-@check("config_file_setting", paths=[], expect="", absent_verdict="not-applicable", absent_reason="")
+@check("config_file_setting", consults=("filesystem.config_files",), paths=[], expect="", absent_verdict="not-applicable", absent_reason="")
 def config_file_setting(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """A configuration file in the image (e.g. sshd_config, login.defs) and, when `expect` (a regular
     expression) is given, whether what scc read from it matches. Absent files give `absent_verdict`."""

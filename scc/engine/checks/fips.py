@@ -53,20 +53,25 @@ def _module_label(module: FipsModule) -> str:
 
 @check(
     "fips_module_active",
+    consults=("fips_modules", "filesystem.crypto_policy", "components"),
     require_certificate=True,
     fips_packages=FIPS_PACKAGES,
     crypto_packages=CRYPTO_PACKAGES,
 )
 def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
-    """A FIPS 140 module is activated in the image (with its CMVP certificate when require_certificate)."""
-    real = [m for m in facts.fips_modules if m.kind != "package"]
+    """A FIPS 140 module is activated in the image, with its integrity check and its CMVP certificate
+    (satisfied needs all three; a module without its integrity file cannot pass its self-test)."""
+    found = [m for m in facts.fips_modules if m.kind != "package"]
+    broken = [m for m in found if not m.integrity]
+    real = [m for m in found if m.integrity]
     active = [m for m in real if m.activated is True]
     policy = facts.filesystem.crypto_policy if facts.filesystem else ""
     details: dict[str, Any] = {
         "active": [_module_label(m) for m in active],
         "crypto_policy": policy,
         "present": [_module_label(m) for m in real if m.activated is not True],
-        "evidence_kind": "filesystem" if real else "sbom",
+        "evidence_kind": "filesystem" if found else "sbom",
+        "without_integrity": [_module_label(m) for m in broken],
     }
     if active:
         certified = [m for m in active if m.cmvp_certificate]
@@ -75,9 +80,11 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             chosen = (certified or active)[0]
             how = f" ({chosen.activation_detail})" if chosen.activation_detail else ""
             return outcome(
-                Verdict.SATISFIED,
-                f"The image filesystem shows the FIPS module {_module_label(chosen)} activated{how}"
-                f"{policy_text}.",
+                Verdict.SATISFIED if certified else Verdict.PARTIAL,
+                f"The image filesystem shows the FIPS module {_module_label(chosen)} activated{how}, with its "
+                f"integrity check ({chosen.integrity}){policy_text}"
+                + ("." if certified else "; no CMVP certificate was matched (require_certificate is off), so "
+                   "its validation is not shown."),
                 gather(active),
                 **details,
             )
@@ -101,7 +108,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
         )
     named = [m for m in facts.fips_modules if m.kind == "package"]
     packaged = [c for c in facts.components if matches_any(c.name, params["fips_packages"])]
-    if named or packaged:
+    if (named or packaged) and facts.filesystem is None:
         names = [_module_label(m) for m in named] + [component_label(c) for c in packaged]
         return manual(
             f"Only package names suggest a FIPS module ({listing(names)}), from the SBOM; no image "
@@ -116,12 +123,14 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             **details,
         )
     crypto = [c for c in facts.components if matches_any(c.name, params["crypto_packages"])]
-    if crypto:
+    lacking = (f"; {listing(f'{m.name} at {m.path}' for m in broken)} lacks its integrity file (.hmac / "
+               "module-mac), so it cannot pass its FIPS self-test" if broken else "")
+    if crypto or broken:
         return outcome(
             Verdict.NOT_SATISFIED,
-            f"The image contains cryptographic libraries ({listing(component_label(c) for c in crypto)}) "
-            "but no FIPS 140 validated module was found.",
-            gather(crypto, 20),
+            f"The image contains cryptographic libraries ({listing([component_label(c) for c in crypto] or [m.name for m in broken])}) "
+            f"but no FIPS 140 module with its integrity check was found{lacking}.",
+            gather(crypto, 20) + gather(broken),
             **{**details, "crypto": [component_label(c) for c in crypto[:20]]},
         )
     return manual(

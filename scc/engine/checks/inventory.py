@@ -27,7 +27,7 @@ from scc.facts.model import Component, ImageFacts
 _NO_SBOM = "No SBOM was supplied; supply a CycloneDX, SPDX or Syft SBOM of the image to decide this."
 
 
-@check("sbom_present", min_components=1)
+@check("sbom_present", consults=("sboms", "components"), min_components=1)
 def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """An SBOM of the image was supplied and lists at least `min_components` components."""
     if not facts.sboms:
@@ -59,6 +59,7 @@ def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
 
 @check(
     "sbom_fields_complete",
+    consults=("sboms", "components"),
     required_fields=["name", "version", "purl"],
     ignore_types=["file", "operating-system"],
     min_complete_percent=90.0,
@@ -108,7 +109,7 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
     )
 
 
-@check("sbom_covers_scanned_packages", min_coverage_percent=95.0)
+@check("sbom_covers_scanned_packages", consults=("sboms", "components", "findings", "scans"), min_coverage_percent=95.0)
 def sbom_covers_scanned_packages(
     facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
 ) -> CheckOutcome:
@@ -177,6 +178,7 @@ def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
 
 @check(
     "image_labels",
+    consults=("config.labels",),
     required=[
         "org.opencontainers.image.source",
         "org.opencontainers.image.revision",
@@ -214,7 +216,7 @@ def image_labels(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
     )
 
 
-@check("no_superseded_packages", package_types=["apk", "deb", "rpm"])
+@check("no_superseded_packages", consults=("components",), package_types=["apk", "deb", "rpm"])
 def no_superseded_packages(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No OS package is installed in two versions (an old version left behind after an update)."""
     if not facts.components:

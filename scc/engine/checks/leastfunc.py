@@ -12,6 +12,7 @@ from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import (
+    at_most,
     capped,
     component_label,
     gather,
@@ -121,34 +122,35 @@ def _tool_check(
             gather(matched, 30),
             **details,
         )
-    return outcome(
-        Verdict.SATISFIED,
-        f"No component in the inventory ({len(facts.components)} checked) is a known {kind} "
-        "package (inferred from the SBOM; no image filesystem was supplied to confirm).",
+    return manual(
+        f"No component in the inventory ({len(facts.components)} checked) is a known {kind} package, but an "
+        f"SBOM lists packages, not files: a {kind} copied into the image is not in it. Supply the image "
+        "filesystem to decide.",
         gather(facts.sboms),
         **details,
     )
 
 
-@check("no_shell", allow=[], packages=SHELL_PACKAGES)
+@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=SHELL_PACKAGES)
 def no_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
     return _tool_check("shell", lambda fs: fs.shells, facts, params)
 
 
-@check("no_package_manager", allow=[], packages=PACKAGE_MANAGER_PACKAGES)
+@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=PACKAGE_MANAGER_PACKAGES)
 def no_package_manager(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
     return _tool_check("package manager", lambda fs: fs.package_managers, facts, params)
 
 
-@check("no_compiler", allow=[], packages=COMPILER_PACKAGES)
+@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=COMPILER_PACKAGES)
 def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params)
 
 
-@check("components_absent", packages=[], what="prohibited software")
+@check("components_absent", consults=("components",), packages=[], what="prohibited software",
+       absent_verdict="satisfied", absent_reason="")
 def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """None of the named packages (glob patterns) is in the component inventory."""
     what = params["what"]
@@ -166,10 +168,48 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
             gather(matched, 30),
             **details,
         )
-    return outcome(
+    return at_most(outcome(
         Verdict.SATISFIED,
         f"No component in the inventory ({len(facts.components)} checked) is {what} "
         f"({listing(params['packages'], 8)}).",
-        gather(facts.sboms),
+        gather(facts.sboms) or gather(facts.components[:1]),
         **details,
-    )
+    ), params["absent_verdict"], params["absent_reason"])
+
+
+_TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}
+
+
+@check("no_nonessential_tools", consults=("filesystem.shells", "filesystem.package_managers",
+                                          "filesystem.compilers", "components"),
+       allow=[], kinds=["shell", "package manager", "compiler"])
+def no_nonessential_tools(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+    """No shell, package manager or compiler (each a capability a runtime image does not need); when none is
+    found the verdict stays manual: which of the remaining software is essential is the mission's decision."""
+    allowed = set(params["allow"])
+    kinds = [k for k in params["kinds"] if k in _TOOL_KINDS]
+    if facts.filesystem is None:
+        patterns = {"shell": SHELL_PACKAGES, "package manager": PACKAGE_MANAGER_PACKAGES,
+                    "compiler": COMPILER_PACKAGES}
+        if not facts.components:
+            return manual("Neither the image filesystem nor an SBOM was supplied; supply either to show which "
+                          "tools the image carries.")
+        found = {k: [component_label(c) for c in facts.components
+                     if matches_any(c.name, patterns[k]) and c.name not in allowed] for k in kinds}
+        evidence = gather([c for c in facts.components if any(matches_any(c.name, patterns[k]) for k in kinds)], 30)
+        source = "the SBOM (no image filesystem was supplied)"
+    else:
+        entries = {k: [e for e in getattr(facts.filesystem, _TOOL_KINDS[k]) if e.path not in allowed] for k in kinds}
+        found = {k: [e.path for e in v] for k, v in entries.items()}
+        evidence = gather([e for v in entries.values() for e in v], 30) or facts.filesystem.evidence[:1]
+        source = f"the image filesystem ({plural(facts.filesystem.file_count, 'file')})"
+    present = {k: v for k, v in found.items() if v}
+    details = {"found": {k: capped(v) for k, v in found.items()}}
+    if present:
+        return outcome(Verdict.NOT_SATISFIED,
+                       "The image carries capabilities a runtime image does not need: "
+                       + "; ".join(f"{plural(len(v), k)} ({listing(v, 3)})" for k, v in present.items())
+                       + f", from {source}.", evidence, **details)
+    return manual(f"{source[0].upper()}{source[1:]} shows no {', '.join(kinds)}; whether every remaining "
+                  "program is essential to the mission (no games, tools or demonstration software) is the "
+                  "organisation's decision: review the inventory.", evidence, **details)

@@ -8,7 +8,7 @@ import stat
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural
+from scc.engine.checks.support import at_most, capped, cite_files, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import Evidence, FileEntry, ImageFacts
 
@@ -41,7 +41,7 @@ def _passwd_evidence(facts: ImageFacts) -> list[Evidence]:
     return spots[:1] or list(facts.filesystem.evidence[:1])
 
 
-@check("non_root_user")
+@check("non_root_user", consults=("config.user", "filesystem.accounts"))
 def non_root_user(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """The image config names a non-root runtime user (cross-checked with /etc/passwd when known)."""
     if facts.config is None:
@@ -79,10 +79,9 @@ def non_root_user(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) 
             **details,
         )
     if facts.filesystem is None or not facts.filesystem.accounts:
-        return outcome(
-            Verdict.SATISFIED,
-            f"The image config sets USER {declared}, a named non-root user (its uid "
-            "was not cross-checked: no /etc/passwd from the image filesystem was supplied).",
+        return manual(
+            f"The image config sets USER {declared}, a named user whose uid cannot be read: no /etc/passwd "
+            "from the image filesystem was supplied, and a name can map to uid 0; supply the image.",
             evidence,
             **details,
         )
@@ -130,7 +129,7 @@ def _entries_outcome(entries: list[FileEntry], what: str, file_count: int, facts
     )
 
 
-@check("no_setuid_files", allow=[])
+@check("no_setuid_files", consults=("filesystem.setuid", "filesystem.setgid"), allow=[])
 def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No setuid or setgid files in the image filesystem, other than the allowed paths."""
     if facts.filesystem is None:
@@ -141,7 +140,7 @@ def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
     return _entries_outcome(unique, "setuid/setgid files", facts.filesystem.file_count, facts)
 
 
-@check("no_world_writable_files", allow=[])
+@check("no_world_writable_files", consults=("filesystem.world_writable",), allow=[])
 def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No world-writable file, nor directory lacking the sticky bit (unlike /tmp), except allowed paths."""
     if facts.filesystem is None:
@@ -155,7 +154,7 @@ def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: Chec
     return _entries_outcome(entries, "world-writable files", facts.filesystem.file_count, facts)
 
 
-@check("service_accounts_no_login_shell", allow_users=["root"], nologin_shells=_NOLOGIN)
+@check("service_accounts_no_login_shell", consults=("filesystem.accounts", "filesystem.login_users"), allow_users=["root"], nologin_shells=_NOLOGIN)
 def service_accounts_no_login_shell(
     facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
 ) -> CheckOutcome:
@@ -194,3 +193,52 @@ def service_accounts_no_login_shell(
         evidence,
         **details,
     )
+
+
+@check("non_root_without_escalation", consults=("config.user", "filesystem.accounts", "filesystem.setuid",
+                                                "filesystem.setgid"), best_verdict="satisfied", limit="")
+def non_root_without_escalation(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+    """The image runs as a non-root uid AND carries no setuid/setgid program through which that user could run
+    privileged code; `best_verdict` caps the verdict where the rest of the requirement is the platform's."""
+    user = non_root_user(facts, {}, ctx)
+    if user.verdict is not Verdict.SATISFIED:
+        return user
+    if facts.filesystem is None:
+        return manual(f"{user.reason} Without the image filesystem, setuid/setgid programs that would let it run "
+                      "privileged code cannot be excluded; supply the image.", user.evidence, **user.details)
+    raised = list({e.path: e for e in [*facts.filesystem.setuid, *facts.filesystem.setgid]}.values())
+    details = {**user.details, "setuid": capped(e.path for e in raised)}
+    if raised:
+        return outcome(Verdict.PARTIAL,
+                       f"{user.reason} But {plural(len(raised), 'setuid/setgid program')} "
+                       f"({listing(e.path for e in raised)}) lets it run code with the owner's privilege.",
+                       [*user.evidence, *gather(raised, 20)], **details)
+    result = outcome(Verdict.SATISFIED, f"{user.reason} The image has no setuid/setgid program to raise it.",
+                     [*user.evidence, *facts.filesystem.evidence[:1]], **details)
+    return at_most(result, params["best_verdict"], params["limit"])
+
+
+@check("system_software_root_owned", consults=("filesystem.system_write_access",),
+       best_verdict="satisfied", limit="")
+def system_software_root_owned(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+    """Every system-software path (/usr, /bin, /sbin, /lib*, /etc, package databases) is owned by root and
+    writable by no other user or group; `best_verdict` caps the verdict where the rest is the platform's."""
+    fs = facts.filesystem
+    if fs is None:
+        return manual(_NO_FS)
+    passwd = next((e for e in fs.system_write_access if e.path == "/etc/passwd"), None)
+    if passwd is not None and passwd.uid != 0:
+        return manual(f"The tree's files belong to uid {passwd.uid} (its /etc/passwd too): ownership looks like the "
+                      "extracting user's, not the image's; read the image itself (OCI layout or docker save tar).",
+                      cite_files(fs, ["/etc/passwd"]))
+    open_paths = list({e.path: e for e in fs.system_write_access}.values())
+    details = {"paths": capped(e.path for e in open_paths), "file_count": fs.file_count}
+    if open_paths:
+        return outcome(Verdict.NOT_SATISFIED,
+                       f"{plural(len(open_paths), 'system-software path')} can be changed by a user other than root: "
+                       + listing(f"{e.path} ({e.owner}, {e.mode & 0o7777:04o})" for e in open_paths) + ".",
+                       gather(open_paths, 30), **details)
+    result = outcome(Verdict.SATISFIED,
+                     f"Every system-software path in the image filesystem ({plural(fs.file_count, 'file')}) is owned "
+                     "by root and writable by no other user or group.", fs.evidence[:1], **details)
+    return at_most(result, params["best_verdict"], params["limit"])

@@ -12,7 +12,7 @@ from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import ImageFacts
 
 
-@check("not_applicable_to_images", reason="")
+@check("not_applicable_to_images", consults=(), reason="")
 def not_applicable_to_images(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Not applicable: the requirement concerns the host, platform or organisation, not a container image."""
     reason = (
@@ -22,7 +22,7 @@ def not_applicable_to_images(facts: ImageFacts, params: dict[str, Any], ctx: Che
     return outcome(Verdict.NOT_APPLICABLE, reason)
 
 
-@check("manual_review", reason="")
+@check("manual_review", consults=(), reason="")
 def manual_review(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """Manual: image facts cannot decide; the reason (and the rule's `manual:` text) says what to examine."""
     return manual(

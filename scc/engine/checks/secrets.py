@@ -60,7 +60,7 @@ def _secret_row(secret: SecretFinding) -> dict[str, Any]:
             "title": secret.title, "path": secret.path, "line": secret.line, "scanner": secret.scanner}
 
 
-@check("no_embedded_secrets")
+@check("no_embedded_secrets", consults=("secrets", "scans"))
 def no_embedded_secrets(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No secret scanner reported a secret in the image's files (rule id and file only, never the secret)."""
     capable = [s for s in facts.scans if _secret_capable(s)]
@@ -86,16 +86,25 @@ def no_embedded_secrets(facts: ImageFacts, params: dict[str, Any], ctx: CheckCon
         hint = f" The scans given ({', '.join(others)}) do not show a secret scan." if others else ""
         return manual(_NO_SECRET_SCAN + hint, gather(facts.scans), scanners=others)
     scan = capable[0]
-    ran = ("the report shows its secret scanner ran" if "secret" in scan.kinds else
-           "secret scanning is Trivy's default for container images, though its JSON does not record "
-           "which scanners ran (a scan run with --scanners vuln looks the same)")
+    shown = [s for s in capable if "secret" in s.kinds]
+    if not shown:
+        return manual(
+            f"{scan.scanner} {scan.scanner_version}".strip() + f" scanned {scan.target or 'the image'} "
+            f"(report {_report(scan)}) and reported no embedded secrets, but its JSON does not record which "
+            "scanners ran (a scan run with --scanners vuln looks the same); confirm the secret scanner ran, or "
+            "supply a report that shows it (e.g. `trivy image --scanners vuln,secret`).",
+            gather(capable),
+            reports=sorted({_report(s) for s in capable}),
+            assumed=True,
+        )
+    scan = shown[0]
     return outcome(
         Verdict.SATISFIED,
         f"{scan.scanner} {scan.scanner_version}".strip() + f" scanned {scan.target or 'the image'} "
-        f"(report {_report(scan)}) and reported no embedded secrets; {ran}.",
-        gather(capable),
-        reports=sorted({_report(s) for s in capable}),
-        assumed=not any("secret" in s.kinds for s in capable),
+        f"(report {_report(scan)}), whose report shows its secret scanner ran, and reported no embedded secrets.",
+        gather(shown),
+        reports=sorted({_report(s) for s in shown}),
+        assumed=False,
     )
 
 
@@ -104,7 +113,7 @@ def _misconfig_row(item: Misconfiguration) -> dict[str, Any]:
             "message": item.message, "resolution": item.resolution, "scanner": item.scanner}
 
 
-@check("no_failed_misconfigurations", severities=["critical", "high"])
+@check("no_failed_misconfigurations", consults=("misconfigurations", "scans"), severities=["critical", "high"])
 def no_failed_misconfigurations(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No failed configuration check (Dockerfile, image config); failures of the given severities make it
     not-satisfied, lower ones partial. PASS results never count."""

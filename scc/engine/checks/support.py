@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
-from scc.facts.model import Component, Evidence, ImageFacts
+from scc.facts.model import Component, Evidence, FilesystemFacts, ImageFacts
 
 NAME_CAP = 20
 
@@ -78,3 +78,26 @@ def matches_any(name: str, patterns: Iterable[str]) -> bool:
 
 def component_label(component: Component) -> str:
     return f"{component.name} {component.version}".strip()
+
+
+def cite_files(fs: FilesystemFacts, paths: Iterable[str]) -> list[Evidence]:
+    """Evidence for image paths ('/etc/ssh/sshd_config', or '/etc/pam.d/common-auth line 3') read from
+    the filesystem input ``fs`` came from; the filesystem's own evidence when nothing is cited."""
+    if not fs.evidence:
+        return []
+    base = fs.evidence[0]
+    cited = [Evidence(base.source, base.sha256, f"rootfs:{p}") for p in dict.fromkeys(paths) if p]
+    return cited or fs.evidence[:1]
+
+
+def at_most(result: CheckOutcome, best: str, why: str) -> CheckOutcome:
+    """``result`` with a satisfied verdict lowered to ``best`` (a rule's ceiling: the facts can show the image's
+    part of the requirement but not the rest, which ``why`` names)."""
+    if best not in {v.value for v in Verdict}:
+        from scc.errors import RulePackError
+
+        raise RulePackError(f"verdict ceiling {best!r} is not a verdict ({', '.join(v.value for v in Verdict)})")
+    if result.verdict is not Verdict.SATISFIED or best == Verdict.SATISFIED.value:
+        return result
+    reason = f"{result.reason} {why}".strip() if why else result.reason
+    return CheckOutcome(Verdict(best), reason, result.evidence, result.details)
