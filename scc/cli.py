@@ -113,6 +113,9 @@ def cli() -> None:
 def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
+    from scc.package_dir import check_out_dir
+
+    check_out_dir(out_dir, [*inputs, *keys, *([overrides] if overrides else [])])  # before any reading
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)

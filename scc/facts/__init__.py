@@ -15,6 +15,7 @@ from scc.facts.interface import Reader, read_with
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument
+from scc.package_dir import scc_written_names
 from scc.plugins import discover
 
 __all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
@@ -69,17 +70,25 @@ def expand_inputs(paths: Iterable[str]) -> tuple[list[str], list[str]]:
     """Inputs with folders of inputs opened up; returns (inputs, notes about files passed over).
 
     A directory that a reader claims (an OCI layout, a root filesystem) is one input; any other
-    directory stands for the inputs inside it, in name order, README/key files passed over.
+    directory stands for the inputs inside it, in name order, README/key files passed over, and so
+    are a package scc wrote and the files an scc manifest.json lists as its outputs.
     """
     inputs: list[str] = []
     notes: list[str] = []
     for path in paths:
         doc = InputDocument(path)
+        written = scc_written_names(doc.path) if doc.is_dir else frozenset()
+        if written and written.issuperset(c.name for c in doc.path.iterdir() if not c.name.startswith(".")):
+            notes.append(f"{doc.display_path}: passed over (a package scc wrote)")
+            continue
         if not doc.is_dir or _claimed(doc):
             inputs.append(path)
             continue
         for child in sorted(doc.path.iterdir()):
             if child.name.startswith("."):
+                continue
+            if child.name in written:
+                notes.append(f"{child}: passed over (an output listed in scc's manifest.json)")
                 continue
             if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
                 notes.append(f"{child}: passed over (not an evidence format)")
