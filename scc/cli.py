@@ -91,7 +91,7 @@ def _run_gate(assessment, thresholds) -> None:
 
 
 def _say_notes(assessment) -> None:
-    for note in sorted(set(assessment.notes)):
+    for note in sorted(set(assessment.notes) | set(assessment.facts.passed_over)):
         click.echo(f"note: {note}", err=True)
     from scc.content import missing_warning_once
 
