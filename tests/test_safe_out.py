@@ -194,12 +194,15 @@ def test_out_that_is_not_exactly_scc_package_is_refused_naming_the_file_in_the_w
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
-def test_out_that_is_a_file_is_refused(capsys, tmp_path):
+def test_out_that_is_a_file_is_refused_by_the_library_too(tmp_path):
+    import scc
+
     target = tmp_path / "ato"
     target.write_text("a file of mine")
-    code, _out, err = run_scc(capsys, "package", str(GRYPE), "--out", str(target))
-    assert code == 2 and str(target) in err
+    with pytest.raises(SccError, match="ato: in the way"):
+        scc.assess([GRYPE]).write_package(target)   # the CLI's click.Path(file_okay=False) is not the guard
     assert target.read_text() == "a file of mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["ato"]
 
 
 def test_out_that_is_a_symlink_to_user_files_is_refused(capsys, tmp_path):
@@ -212,6 +215,7 @@ def test_out_that_is_a_symlink_to_user_files_is_refused(capsys, tmp_path):
 
 
 def test_rerun_over_scc_package_replaces_it_and_leaves_nothing_beside(capsys, workdir):
+    # The guard must not over-refuse: this worked before the guard and must keep working.
     code, _out, _err = run_scc(capsys, "package", str(workdir / "grype.json"), str(SBOM), "--out", str(workdir / "ato"))
     assert code == 0 and complete_package(workdir / "ato")
     inputs = json.loads((workdir / "ato" / "manifest.json").read_text())["inputs"]
