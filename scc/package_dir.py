@@ -194,7 +194,27 @@ def _stage_and_swap(target: Path, files: Mapping[str, bytes]) -> None:
     finally:
         if leftover is not None:
             with signals_deferred():
-                shutil.rmtree(leftover, ignore_errors=True)
+                _discard(leftover)
+
+
+def _discard(directory: Path) -> None:
+    """Remove a directory of ours so that, cut short even by SIGKILL, it still looks like ours.
+
+    The staging marker goes in first and out last: a half-removed directory keeps it (or is empty).
+    """
+    try:
+        (directory / STAGING_MARKER).touch()
+        for entry in os.scandir(directory):
+            if entry.name == STAGING_MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        (directory / STAGING_MARKER).unlink()
+        directory.rmdir()
+    except OSError:
+        pass   # what is left is still marked as ours: the next run removes it
 
 
 def _new_staging(target: Path) -> Path:
@@ -254,15 +274,16 @@ def _exchange(first: Path, second: Path) -> bool:
 def _recover(target: Path) -> None:
     """Undo what a killed run left: put a parked package back, remove stale staging/previous dirs."""
     previous = _previous(target)
-    if _looks_like_ours(previous):
-        if not os.path.lexists(target):
-            os.rename(previous, target)
-        elif _replaceable(target):
-            shutil.rmtree(previous)   # the swap finished; only removing the old package was cut short
-    pattern = re.compile(re.escape(f".{target.name}.staging.") + "[0-9a-f]{16}")
-    for entry in os.scandir(target.parent):
-        if pattern.fullmatch(entry.name) and _looks_like_ours(Path(entry.path)):
-            shutil.rmtree(entry.path)
+    with signals_deferred():
+        if _looks_like_ours(previous):
+            if not os.path.lexists(target) and package_problem(previous) is None:
+                os.rename(previous, target)
+            elif _replaceable(target):
+                _discard(previous)   # the swap finished; only removing the old package was cut short
+        pattern = re.compile(re.escape(f".{target.name}.staging.") + "[0-9a-f]{16}")
+        for entry in os.scandir(target.parent):
+            if pattern.fullmatch(entry.name) and _looks_like_ours(Path(entry.path)):
+                _discard(Path(entry.path))
 
 
 @contextmanager

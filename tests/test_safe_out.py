@@ -248,11 +248,17 @@ def replace(a, b, *args, **kwargs):
     if len(seen) == 2:
         os.kill(os.getpid(), signal.SIGKILL)      # between the two renames
     return real_replace(a, b, *args, **kwargs)
+real_unlink = os.unlink
 def rmtree(path, *args, **kwargs):
     if os.path.basename(str(path)).startswith(".ato."):
         os.kill(os.getpid(), signal.SIGKILL)      # after the swap, before the old package is removed
     return real_rmtree(path, *args, **kwargs)
-os.replace, shutil.rmtree = replace, rmtree
+def unlink(path, *args, **kwargs):
+    name, folder = os.path.basename(str(path)), os.path.basename(os.path.dirname(str(path)))
+    if folder.startswith(".ato.") and name != ".scc-staging":
+        os.kill(os.getpid(), signal.SIGKILL)      # the same moment, file by file
+    return real_unlink(path, *args, **kwargs)
+os.replace, shutil.rmtree, os.unlink = replace, rmtree, unlink
 """
 NO_EXCHANGE = """
 try:
