@@ -38,6 +38,7 @@ class Settings:
     system_name: str = ""
     organization: str = ""
     rule_dirs: list[Path] | None = None
+    previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
 
 
 class Assessment:
@@ -56,6 +57,7 @@ class Assessment:
         self.rule_results = output.rule_results
         self.control_results = output.control_results
         self.notes: list[str] = list(facts.notes) + output.notes
+        self.override_notes: list[str] = list(output.override_notes)  # expired or unmatched overrides
 
     # -- identity and determinism ----------------------------------------------------------------
     @cached_property
@@ -72,6 +74,13 @@ class Assessment:
     def uuid(self, *names: object) -> str:
         """A stable UUID for a generated object: same inputs, same id (OSCAL uuids, XCCDF ids)."""
         return str(uuid.uuid5(_UUID_NAMESPACE, self.fingerprint + "/" + "/".join(map(str, names))))
+
+    @cached_property
+    def remediation(self):
+        """id(finding) -> RemediationClock: the remediation due dates every view shows (scc.engine.remediation)."""
+        from scc.engine.remediation import remediation_schedule
+
+        return remediation_schedule(self.facts, self.settings.sla_days, self.assessed_at)
 
     # -- content (official catalog / baselines), optional ----------------------------------------
     @cached_property
@@ -176,13 +185,24 @@ class Assessment:
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
-    Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``.
+    Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
+    ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     """
     from scc.facts import read_inputs
 
     settings = settings or Settings(**options)
+    if settings.previous is not None:
+        settings.previous = Path(settings.previous)
     if settings.keys:
         from scc.facts import configure_verification_keys
 
         configure_verification_keys(settings.keys)
-    return Assessment(read_inputs([str(p) for p in inputs]), settings)
+    facts = read_inputs([str(p) for p in inputs])
+    if settings.previous is not None:
+        from scc.facts.previous_package import read_previous_package
+
+        earlier = read_previous_package(settings.previous)
+        facts.prior_detections.extend(earlier.detections)
+        facts.inputs.append(earlier.input)
+        facts.notes.extend(earlier.notes)
+    return Assessment(facts, settings)

@@ -16,7 +16,7 @@ from scc import __version__
 from scc.errors import SccError
 from scc.gate import option_name
 
-GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low")
+GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown")
 
 
 def _parse_sla(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dict[str, int] | None:
@@ -47,6 +47,9 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False),
                      help="Public key (PEM) to verify DSSE/cosign signatures; repeatable."),
         click.option("--system-name", default="", help="System name for the SSP title page."),
+        click.option("--previous", type=click.Path(), default=None, metavar="DIR",
+                     help="An earlier `scc package` folder: each finding's first detection carries over "
+                          "into the remediation due dates and the POA&M."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -56,18 +59,20 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(GATE_OPTIONS):
         label = f"CAT {'I' * int(name[-1])} STIG findings" if name.startswith("cat") else f"{name} vulnerabilities"
+        label = "vulnerabilities of unknown severity" if name == "unknown" else label
         function = click.option(option_name(name), f"max_{name}", default=None, metavar="N",
                                 help=f"Fail (exit 1) when more than N open {label}.")(function)
     return function
 
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
-            overrides: str | None, keys: tuple[str, ...], system_name: str):
+            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None):
     from scc.assessment import Settings, assess
 
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
-                        keys=[Path(k) for k in keys], system_name=system_name)
+                        keys=[Path(k) for k in keys], system_name=system_name,
+                        previous=Path(previous) if previous else None)
     if sla:
         settings.sla_days = sla
     return assess(inputs, settings)
@@ -81,8 +86,11 @@ def _thresholds(options: dict[str, Any]):
 
 
 def _run_gate(assessment, thresholds) -> None:
-    from scc.gate import breaches
+    from scc.gate import breaches, unknown_severity_line
 
+    unknown = unknown_severity_line(assessment, thresholds)
+    if unknown:
+        click.echo(unknown, err=True)
     lines = breaches(assessment, thresholds)
     for line in lines:
         click.echo(line, err=True)
@@ -90,9 +98,13 @@ def _run_gate(assessment, thresholds) -> None:
         sys.exit(1)
 
 
-def _say_notes(assessment) -> None:
-    for note in sorted(set(assessment.notes) | set(assessment.facts.passed_over)):
+def _echo_notes(notes: list[str]) -> None:
+    for note in sorted(set(notes)):
         click.echo(f"note: {note}", err=True)
+
+
+def _say_notes(assessment) -> None:
+    _echo_notes([*assessment.notes, *assessment.facts.passed_over])
     from scc.content import missing_warning_once
 
     message = missing_warning_once()
@@ -110,13 +122,13 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, out_dir, **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
     check_out_dir(out_dir, [*inputs, *keys, *([overrides] if overrides else [])])  # before any reading
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -128,12 +140,13 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, o
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, **gate_values) -> None:
+def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
+    _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
 

@@ -20,7 +20,7 @@ CATEGORY_OF_SEVERITY = {"high": "cat1", "medium": "cat2", "low": "cat3"}
 
 @dataclass(frozen=True)
 class Threshold:
-    name: str          # cat1 | cat2 | cat3 | critical | high | medium | low | overdue
+    name: str          # cat1 | cat2 | cat3 | critical | high | medium | low | negligible | unknown
     maximum: int
 
 
@@ -62,7 +62,24 @@ def breaches(assessment: Assessment, thresholds: list[Threshold]) -> list[str]:
     return lines
 
 
+def unknown_severity_line(assessment: Assessment, thresholds: list[Threshold]) -> str:
+    """The open findings of unknown severity, said whether or not a threshold gates them ('' when none).
+
+    A finding no scanner rated and whose CVSS vector (if any) does not compute is never silently passed:
+    the gate names how many there are and the option that gates them.
+    """
+    count = open_counts(assessment)[Severity.UNKNOWN.value]
+    if not count:
+        return ""
+    gated = any(t.name == Severity.UNKNOWN.value for t in thresholds)
+    hint = "" if gated else f" (not gated: add {option_name(Severity.UNKNOWN.value)} N to gate them)"
+    return (f"gate: {count} open vulnerabilit{'y has' if count == 1 else 'ies have'} unknown severity: no "
+            f"severity word and no CVSS score or computable vector{hint}")
+
+
 def _describe(name: str) -> str:
     if name.startswith("cat"):
         return f"CAT {'I' * int(name[-1])} STIG findings"
+    if name == Severity.UNKNOWN.value:
+        return "vulnerabilities of unknown severity"
     return f"{name} vulnerabilities"

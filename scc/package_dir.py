@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from scc.errors import OutputError
-from scc.interrupts import cleanup_on_signals, signals_deferred
 
 MANIFEST = "manifest.json"
 STAGING_MARKER = ".scc-staging"
@@ -39,6 +39,21 @@ _REFUSAL = "scc replaces only an empty directory or a package it wrote; move it 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP until the block is done (a swap is never cut between two renames)."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        yield
+        return
+    deferred = {signal.SIGINT, *(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))}
+    previous = block(signal.SIG_BLOCK, deferred)
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
 
 
 # -- what a directory is -----------------------------------------------------------------------------
@@ -172,9 +187,11 @@ def check_out_dir(out_dir: str | os.PathLike[str], inputs: Iterable[str | os.Pat
 # -- replacing ------------------------------------------------------------------------------------------
 def replace_package_dir(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> Path:
     """Write ``files`` as the whole content of ``out_dir``, replacing what scc may replace, atomically."""
+    from scc.facts.interrupts import signals_as_exceptions  # here: scc.facts itself imports this module
+
     target = package_target(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with cleanup_on_signals(), _locked(target):
+    with signals_as_exceptions(), _locked(target):   # SIGTERM/SIGHUP still remove the staging dir
         _recover(target)
         ensure_replaceable(target)
         _stage_and_swap(target, files)

@@ -51,18 +51,22 @@ def test_ssp_shows_the_same_remediation_due_date_as_the_poam_for_every_open_find
     assert sorted(shown.values()) == ["2026-10-31", "2026-11-25", "2027-04-30"]
 
 
-def test_ssp_and_poam_take_the_due_date_the_sla_check_computed():
+def test_ssp_and_poam_take_the_due_date_the_engines_clock_computed():
+    """One clock (scc.engine.remediation): the views read it, none recomputes it from check details."""
+    from datetime import UTC, datetime
+
     assessment = build_assessment()
-    result = assessment.rule_results[2]
-    result.rule = replace(result.rule, check="findings_remediated_within_sla")
-    result.details = {"overdue": [{"id": "CVE-2026-0001", "package": "openssl", "due": "2026-12-01"}]}
+    finding = next(f for f in assessment.facts.findings if f.id == "CVE-2026-0001")
+    assessment.remediation[id(finding)] = replace(assessment.remediation[id(finding)],
+                                                  start=datetime(2026, 11, 16, tzinfo=UTC))
     shown = {r["id"]: r["due"] for r in ssp_context(assessment)["open_findings"]}
     assert shown["CVE-2026-0001"] == "2026-12-01"
     assert _poam_due_dates(assessment)["CVE-2026-0001 in openssl 3.0.1"] == "2026-12-01"
 
 
-def test_a_check_other_than_the_sla_check_never_dates_a_finding_in_the_ssp():
+def test_check_details_never_date_a_finding_in_the_ssp():
     assessment = build_assessment()
+    assessment.rule_results[2].rule = replace(assessment.rule_results[2].rule, check="findings_remediated_within_sla")
     assessment.rule_results[2].details = {"overdue": [{"id": "CVE-2026-0001", "package": "openssl",
                                                        "due": "1999-01-01"}]}
     shown = {r["id"]: r["due"] for r in ssp_context(assessment)["open_findings"]}

@@ -199,7 +199,7 @@ def test_sla_overdue_within_and_clock_named():
         "findings_remediated_within_sla",
         scanned(finding("CVE-OLD", "critical", age_days=20), finding("CVE-NEW", "high", age_days=3)),
     )
-    assert overdue.verdict is NS and "CVE-OLD in openssl" in overdue.reason and "first seen" in overdue.reason
+    assert overdue.verdict is NS and "CVE-OLD in openssl" in overdue.reason and "scan time" in overdue.reason
     assert overdue.details["overdue"][0]["days_overdue"] == 5 and overdue.details["within_sla_count"] == 1
     assert Evidence("grype.json", "b" * 64, "/matches/CVE-OLD") in overdue.evidence
     within = run("findings_remediated_within_sla", scanned(finding("CVE-NEW", "high", age_days=3)))

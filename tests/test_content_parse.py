@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
@@ -77,10 +76,10 @@ def test_withdrawn_control_is_flagged(catalog):
     assert not catalog.control("cm-6").withdrawn
 
 
-def test_catalog_loads_well_under_a_second(catalog_bytes):
-    started = time.perf_counter()
-    parse_catalog(catalog_bytes, "catalog.json")
-    assert time.perf_counter() - started < 0.9
+def test_catalog_parses_every_control_of_the_official_file(catalog_bytes):
+    # load time is a benchmark (bench/), not a test
+    catalog = parse_catalog(catalog_bytes, "catalog.json")
+    assert "ac-1" in catalog and "ac-6.10" in catalog
 
 
 def test_cci_list_maps_disa_index_forms_to_oscal_ids(cci_list, shared_data):

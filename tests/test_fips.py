@@ -190,8 +190,10 @@ def test_real_go_binary_built_with_gofips140(tmp_path: Path, doc: InputDocument)
     (tmp_path / "go.mod").write_text("module example.com/hello\n\ngo 1.24\n")
     (tmp_path / "main.go").write_text('package main\nimport "crypto/sha256"\nfunc main() { sha256.Sum256(nil) }\n')
     env = {"GOFIPS140": "v1.0.0", "CGO_ENABLED": "0", "HOME": str(tmp_path), "GOFLAGS": "-mod=mod",
-           "PATH": "/usr/bin:/bin:/usr/local/go/bin", "GOCACHE": str(tmp_path / "cache")}
-    subprocess.run(["go", "build", "-o", "hello", "."], cwd=tmp_path, env=env, check=True, timeout=300)
+           "GOTOOLCHAIN": "local", "PATH": "/usr/bin:/bin", "GOCACHE": str(tmp_path / "cache")}
+    go = shutil.which("go")
+    assert go is not None
+    subprocess.run([go, "build", "-o", "hello", "."], cwd=tmp_path, env=env, check=True, timeout=300)
     fs = make_fs({"usr/bin/hello": (tmp_path / "hello").read_bytes()})
     modules, _ = fips_modules(fs, doc, [])
     assert [(m.kind, m.version, m.activated) for m in modules] == [("go-fips140", "v1.0.0", True)]

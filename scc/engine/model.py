@@ -98,6 +98,7 @@ class Override:
     expires: date
     severity: str = ""
     source: str = ""
+    entry: str = ""             # where in the source, e.g. "overrides[2]"
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
     overrides:
       - rule: SRG-OS-000480-GPOS-00227      # a rule id, SRG version, V- group id or SV- rule id
-        action: accept-risk                 # not-applicable | accept-risk | severity
+        action: severity                    # not-applicable | accept-risk | severity
         severity: low                       # only with action: severity
         justification: Compensated by the platform's admission controller.
         approver: J. Smith, ISSM
@@ -10,66 +10,101 @@
 
 Every override needs a justification, an approver and an expiry date. An expired override no
 longer applies and is reported, so a stale risk acceptance cannot hide an open finding.
+
+The file is read with scc.yamlsafe (1 MiB, no anchors or aliases, bounded nesting). An unknown key,
+a missing field, an impossible date, or two entries that reach one rule is an error naming the entry.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scc.engine.model import Override, RuleResult, Verdict
 from scc.errors import InputError
+from scc.yamlsafe import YamlRefused, load_file
 
 ACTIONS = ("not-applicable", "accept-risk", "severity")
 _SEVERITIES = ("high", "medium", "low")
+_REQUIRED = ("rule", "action", "justification", "approver", "expires")
+_KEYS = frozenset((*_REQUIRED, "severity"))
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def load_overrides(path: Path) -> list[Override]:
+    """The overrides in ``path``; any malformed entry is an InputError naming the entry."""
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(path, f"cannot read overrides: {str(exc).splitlines()[0]}") from exc
+        document = load_file(path)
+    except YamlRefused as exc:
+        raise InputError(path, f"cannot read overrides: {exc}") from exc
     entries = document.get("overrides") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise InputError(path, "overrides file must be a mapping with an 'overrides:' list")
-    return [_parse_override(path, index, entry) for index, entry in enumerate(entries)]
+    extra = sorted(map(str, set(document) - {"overrides"}))
+    if extra:
+        raise InputError(path, f"unknown top-level key {', '.join(map(repr, extra))}; only 'overrides:' is read")
+    overrides = [_parse_override(path, index, entry) for index, entry in enumerate(entries)]
+    _refuse_repeated_rules(path, overrides)
+    return overrides
 
 
 def _parse_override(path: Path, index: int, entry: Any) -> Override:
-    where = f"overrides[{index}]"
+    where = _where(index, entry)
     if not isinstance(entry, dict):
         raise InputError(path, f"{where}: must be a mapping")
-    for key in ("rule", "action", "justification", "approver", "expires"):
-        if not entry.get(key):
-            raise InputError(path, f"{where}: '{key}' is required")
-    action = str(entry["action"]).strip().lower()
+    unknown = sorted(map(str, set(entry) - _KEYS))
+    if unknown:
+        raise InputError(path, f"{where}: unknown key {', '.join(map(repr, unknown))} "
+                               f"(known: {', '.join(sorted(_KEYS))})")
+    text = {key: _text(path, where, key, entry.get(key)) for key in _KEYS}
+    missing = [key for key in _REQUIRED if not text[key]]
+    if missing:
+        raise InputError(path, f"{where}: {', '.join(map(repr, missing))} "
+                               f"{'is' if len(missing) == 1 else 'are'} required")
+    action = text["action"].lower()
     if action not in ACTIONS:
         raise InputError(path, f"{where}: action must be one of {', '.join(ACTIONS)}, not {action!r}")
-    severity = str(entry.get("severity", "")).strip().lower()
+    severity = text["severity"].lower()
     if action == "severity" and severity not in _SEVERITIES:
         raise InputError(path, f"{where}: action 'severity' needs severity: high, medium or low")
-    return Override(
-        rule=str(entry["rule"]).strip(),
-        action=action,
-        justification=str(entry["justification"]).strip(),
-        approver=str(entry["approver"]).strip(),
-        expires=_expiry(path, where, entry["expires"]),
-        severity=severity,
-        source=str(path),
-    )
+    if action != "severity" and severity:
+        raise InputError(path, f"{where}: severity is only read with action: severity, not {action!r}")
+    return Override(rule=text["rule"], action=action, justification=text["justification"],
+                    approver=text["approver"], expires=_expiry(path, where, text["expires"]),
+                    severity=severity, source=str(path), entry=f"overrides[{index}]")
 
 
-def _expiry(path: Path, where: str, value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+def _where(index: int, entry: Any) -> str:
+    rule = entry.get("rule") if isinstance(entry, dict) else None
+    return f"overrides[{index}] (rule {rule})" if isinstance(rule, (str, int)) and str(rule).strip() \
+        else f"overrides[{index}]"
+
+
+def _text(path: Path, where: str, key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(path, f"{where}: {key} must be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def _expiry(path: Path, where: str, value: str) -> date:
+    if not _ISO_DAY.fullmatch(value):
+        raise InputError(path, f"{where}: expires must be a date (YYYY-MM-DD), not {value!r}")
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(value)
     except ValueError as exc:
-        raise InputError(path, f"{where}: expires must be a date (YYYY-MM-DD), not {value!r}") from exc
+        raise InputError(path, f"{where}: expires {value} is not a real date ({exc})") from exc
+
+
+def _refuse_repeated_rules(path: Path, overrides: list[Override]) -> None:
+    first: dict[str, Override] = {}
+    for override in overrides:
+        earlier = first.setdefault(override.rule, override)
+        if earlier is not override:
+            raise InputError(path, f"{earlier.entry} and {override.entry} both name rule {override.rule}; "
+                                   "keep one entry per rule")
 
 
 def rule_aliases(result: RuleResult) -> set[str]:
@@ -82,6 +117,7 @@ def rule_aliases(result: RuleResult) -> set[str]:
 
 def apply_overrides(results: list[RuleResult], overrides: list[Override], today: date) -> list[str]:
     """Apply the live overrides in place; return one note per expired or unmatched override."""
+    _refuse_overlaps(results, overrides)
     notes: list[str] = []
     for override in overrides:
         matched = [r for r in results if override.rule in rule_aliases(r)]
@@ -97,6 +133,22 @@ def apply_overrides(results: list[RuleResult], overrides: list[Override], today:
         for result in matched:
             _apply(result, override)
     return notes
+
+
+def _refuse_overlaps(results: list[RuleResult], overrides: list[Override]) -> None:
+    """Two overrides reaching one rule (say by its SRG id and its V- id) would contradict each other."""
+    for result in results:
+        names = rule_aliases(result)
+        reaching = [o for o in overrides if o.rule in names]
+        if len(reaching) > 1:
+            first, second = reaching[:2]
+            raise InputError(first.source or "overrides",
+                             f"{_label(first)} and {_label(second)} both apply to rule {result.rule.id}; "
+                             "keep one entry per rule")
+
+
+def _label(override: Override) -> str:
+    return f"{override.entry} (rule {override.rule})" if override.entry else f"the override for {override.rule}"
 
 
 def _apply(result: RuleResult, override: Override) -> None:

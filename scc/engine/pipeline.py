@@ -24,6 +24,7 @@ class EngineOutput:
     rule_results: list[RuleResult]
     control_results: list[ControlResult]
     notes: list[str] = field(default_factory=list)
+    override_notes: list[str] = field(default_factory=list)   # also in notes; `scc gate` prints these
 
 
 def run_engine(assessment: Assessment) -> EngineOutput:
@@ -35,7 +36,8 @@ def run_engine(assessment: Assessment) -> EngineOutput:
     )
     results = evaluate_rules(assessment.facts, assessment.rules, context)
     notes = apply_existing_scans(results, assessment.facts.xccdf_results)
+    override_notes: list[str] = []
     if settings.overrides:
         overrides = load_overrides(settings.overrides)
-        notes += apply_overrides(results, overrides, assessment.assessed_at.date())
-    return EngineOutput(results, aggregate_controls(results), notes)
+        override_notes = apply_overrides(results, overrides, assessment.assessed_at.date())
+    return EngineOutput(results, aggregate_controls(results), notes + override_notes, override_notes)

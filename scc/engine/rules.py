@@ -10,11 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scc.engine.model import Rule, SrgRef, Verdict
 from scc.errors import RulePackError
 from scc.resources import pack_dir
+from scc.yamlsafe import YamlRefused, load_file
 
 _VERDICTS = {v.value for v in Verdict}
 _RULE_KEYS = {
@@ -45,9 +44,9 @@ def load_rule_packs(directories: Iterable[Path] | None = None) -> list[Rule]:
 
 def load_pack_file(path: Path, checks: dict[str, Any]) -> list[Rule]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RulePackError(f"{path}: cannot read rule pack: {str(exc).splitlines()[0]}") from exc
+        document = load_file(path)
+    except YamlRefused as exc:
+        raise RulePackError(f"{path}: cannot read rule pack: {exc}") from exc
     if not isinstance(document, dict) or "rules" not in document:
         return []  # a data table (e.g. fips-modules.yaml, slsa-builders.yaml), not a rule pack
     entries = document["rules"]

@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from scc.errors import InputError
 from scc.facts.interface import Reader, read_with
+from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
-from scc.facts.source import InputDocument
+from scc.facts.source import InputDocument, text_encoding
 from scc.package_dir import scc_written_names
 from scc.plugins import discover
 
@@ -47,8 +48,8 @@ def _unknown_format_reason(doc: InputDocument) -> str:
         return f"XML with root element {doc.xml_root_tag() or '?'} is not a format scc reads"
     if doc.text is not None and doc.text.lstrip()[:1] in ("{", "[", ""):
         return doc.json_problem()
-    if doc.text is None and not doc.data[:512].count(b"\0"):
-        return "not valid UTF-8 text and not an archive scc reads"
+    if doc.text is None and (not doc.data[:512].count(b"\0") or text_encoding(doc.data) != "utf-8-sig"):
+        return doc.text_problem()
     return "unrecognised format (not an SBOM, scan, VEX, attestation, image config or image scc reads)"
 
 
@@ -56,7 +57,8 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
     """Read one input and return what it contributed (with its InputFile record)."""
     doc = InputDocument(path)
     reader = detect_reader(doc)
-    facts = read_with(reader, doc)
+    with signals_as_exceptions():   # SIGTERM mid-read still removes a reader's temporary files
+        facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
     return record, facts

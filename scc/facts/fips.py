@@ -26,13 +26,12 @@ _PACKAGE_HINTS = re.compile(r"fips|^libgcrypt|^nss$|^libnss3|^nss-softokn|^golan
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, Any], ...]:
-    import yaml
-
     from scc.resources import pack_dir
+    from scc.yamlsafe import YamlRefused, load_file
 
     try:
-        document = yaml.safe_load((pack_dir("controls") / "fips-modules.yaml").read_text(encoding="utf-8"))
-    except (OSError, FileNotFoundError, yaml.YAMLError):
+        document = load_file(pack_dir("controls") / "fips-modules.yaml")
+    except YamlRefused:
         return ()
     entries = document.get("modules") if isinstance(document, dict) else None
     return tuple(e for e in entries or () if isinstance(e, dict))

@@ -154,12 +154,25 @@ def _finding(doc: InputDocument, match: dict[str, Any], index: int, key: str = "
         severity=severity(word, scores),
         cvss=scores,
         fixed_versions=fixed or ([legacy_fix] if legacy_fix else []),
+        fix_available_since=_fix_available_since(doc, fix, fixed, f"{where}.vulnerability.fix"),
         state=scanner_state(jf.text(doc, fix.get("state"), f"{where}.vulnerability.fix.state")),
         description=_description(doc, vuln, related, where),
         urls=_urls(doc, vuln, related, where),
         sources={"grype"},
         evidence=[doc.evidence(f"/{key}/{index}")],
     )
+
+
+def _fix_available_since(doc: InputDocument, fix: dict[str, Any], fixed: list[str], where: str):
+    """The earliest date grype states a fix became available (``fix.available[].date``, newer schemas),
+    counting only entries for a version in ``fix.versions`` when any entry names one."""
+    dated = []
+    for index, entry in enumerate(jf.objs(doc, fix.get("available"), f"{where}.available")):
+        when = parse_time(jf.text(doc, entry.get("date"), f"{where}.available[{index}].date"))
+        if when is not None:
+            dated.append((jf.text(doc, entry.get("version"), f"{where}.available[{index}].version"), when))
+    relevant = [when for version, when in dated if version in fixed] or [when for _, when in dated]
+    return min(relevant) if relevant else None
 
 
 def _cvss(doc: InputDocument, vuln: dict[str, Any], where: str) -> list[CvssScore]:

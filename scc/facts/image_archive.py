@@ -4,8 +4,10 @@ Names are archive-relative ('index.json', 'blobs/sha256/<hex>'); a name with '..
 '/' is refused; in a directory no symlink is followed out of it; in a tar, symlink members (which
 `docker save` writes for repeated layers) are resolved inside the tar only. A gzipped tar is
 inflated once into a private temporary directory (under SCC_WORKDIR, else the system temp dir),
-within the image byte cap, and removed when the archive is closed. Blobs are checked against
-their digest as they are read.
+within the image byte cap and the layers' inflation-ratio cap, and removed when the archive is
+closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (``scc.facts.interrupts``: the
+signal becomes an exception while the directory exists, so the cleanup runs and the signal is
+then delivered again). Blobs are checked against their digest as they are read.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import posixpath
 import shutil
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -25,8 +28,6 @@ from scc.facts.vfs import clean_member_name
 
 SMALL_FILE_CAP = 16 * 1024 * 1024    # index.json, manifests, configs
 _TAR_SCAN_MEMBERS = 100_000
-
-
 class Archive:
     """Files of an image archive by name."""
 
@@ -118,6 +119,9 @@ class TarArchive(Archive):
         except (tarfile.TarError, OSError, EOFError) as exc:
             self.close()
             raise fail(f"not a readable tar archive ({exc})") from exc
+        except BaseException:   # Ctrl-C or SIGTERM while listing: the inflated copy goes too
+            self.close()
+            raise
         self.members: dict[str, tarfile.TarInfo] = {}
         for member in members:
             name = clean_member_name(member.name)
@@ -125,26 +129,36 @@ class TarArchive(Archive):
                 self.members[name] = member
 
     def _inflate(self, path: str, workdir: str | None) -> str:
-        from scc.facts.layers import Limits
-
-        cap = Limits.from_env().max_bytes
         self.tmp = tempfile.mkdtemp(prefix="scc-image-", dir=workdir or os.environ.get("SCC_WORKDIR") or None)
         target = os.path.join(self.tmp, "image.tar")
-        written = 0
         try:
-            with gzip.open(path, "rb") as source, open(target, "wb") as sink:
-                while chunk := source.read(1024 * 1024):
-                    written += len(chunk)
-                    if written > cap:
-                        raise self.fail(f"inflates past the {cap}-byte cap (SCC_MAX_IMAGE_BYTES)")
-                    sink.write(chunk)
-        except (OSError, EOFError) as exc:
+            with open(path, "rb") as raw, open(target, "wb") as sink:
+                self._inflate_into(raw, sink)
+        except (OSError, EOFError, zlib.error) as exc:
             self.close()
             raise self.fail(f"corrupt gzip stream ({exc})") from exc
-        except InputError:
+        except BaseException:   # InputError, KeyboardInterrupt, Terminated: nothing is left behind
             self.close()
             raise
         return target
+
+    def _inflate_into(self, raw: BinaryIO, sink: BinaryIO) -> None:
+        """Inflate the gzip ``raw`` into ``sink`` under the image byte cap and the inflation-ratio cap."""
+        from scc.facts.layers import CountingReader, Limits, ratio_exceeded
+
+        limits = Limits.from_env()
+        compressed = CountingReader(raw)
+        written = 0
+        with gzip.GzipFile(fileobj=compressed, mode="rb") as source:
+            while chunk := source.read(1024 * 1024):
+                written += len(chunk)
+                if written > limits.max_bytes:
+                    raise self.fail(f"inflates past the {limits.max_bytes}-byte cap (SCC_MAX_IMAGE_BYTES); "
+                                    "refused as a possible decompression bomb")
+                if ratio_exceeded(written, compressed.count, limits):
+                    raise self.fail(f"inflates more than {limits.max_ratio}:1 ({written} bytes from "
+                                    f"{compressed.count}; SCC_MAX_LAYER_RATIO); refused as a decompression bomb")
+                sink.write(chunk)
 
     def _member(self, name: str) -> tarfile.TarInfo | None:
         name = clean_member_name(name) or ""

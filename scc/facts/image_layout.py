@@ -18,11 +18,17 @@ from dataclasses import replace
 from typing import Any
 
 from scc.facts import image_config
-from scc.facts.image_archive import Archive, DirectoryArchive, TarArchive, tar_image_names
+from scc.facts.image_archive import (
+    Archive,
+    DirectoryArchive,
+    TarArchive,
+    tar_image_names,
+)
 from scc.facts.interface import Reader
+from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.layers import Budget, apply_layer
 from scc.facts.model import ImageFacts
-from scc.facts.rootfs import directory_sha256, facts_from_filesystem, input_file
+from scc.facts.rootfs import facts_from_filesystem, input_file
 from scc.facts.source import InputDocument
 from scc.facts.vfs import VirtualFS
 from scc.facts.vulnparse import split_image_reference
@@ -49,10 +55,14 @@ class ImageLayoutReader(Reader):
         return bool(names & {"oci-layout", "index.json", "manifest.json", "gzip"})
 
     def read(self, doc: InputDocument) -> ImageFacts:
-        sha256, size = (directory_sha256(doc), 0) if doc.is_dir else _file_digest(doc)
+        sha256, size = (doc.sha256, 0) if doc.is_dir else _file_digest(doc)
         doc.__dict__["sha256"] = sha256       # never doc.data: an image may exceed the input cap
-        archive: Archive = DirectoryArchive(str(doc.path), doc.fail) if doc.is_dir else TarArchive(
-            str(doc.path), doc.fail)
+        if doc.is_dir:
+            return self._read_closing(doc, DirectoryArchive(str(doc.path), doc.fail), sha256, size)
+        with signals_as_exceptions():     # a gzipped tar is inflated to a temp dir: SIGTERM must not strand it
+            return self._read_closing(doc, TarArchive(str(doc.path), doc.fail), sha256, size)
+
+    def _read_closing(self, doc: InputDocument, archive: Archive, sha256: str, size: int) -> ImageFacts:
         try:
             return self._read(doc, archive, sha256, size)
         finally:

@@ -116,6 +116,7 @@ def _signature(doc: InputDocument, attestation: envelopes.Attestation) -> Signat
         verified=attestation.signing.verified,
         detail=attestation.signing.detail,
         evidence=(doc.evidence(attestation.signature_pointer or attestation.where),),
+        signed=attestation.signing.signed,
     )
 
 

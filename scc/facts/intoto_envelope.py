@@ -194,27 +194,45 @@ def _check(
             if sig.verify(key, message, signature):
                 detail = f"DSSE signature verified against the supplied key {key.label} ({key.fingerprint})"
                 return Signing(kind, True, True, detail + tlog), key_id or key.fingerprint
-    tried = f"no signature verifies against the supplied key(s) {', '.join(k.label for k in supplied)}; " \
-        if supplied else ""
     embedded = _embedded_certificates(doc, signatures, material or {}, where)
-    for key, identity in embedded:
-        for key_id, signature, _ in signatures:
-            if sig.verify(key, message, signature):
-                detail = (f"{tried}DSSE signature verifies against the attestation's own leaf certificate "
-                          f"for {identity} ({key.fingerprint}); {sig.CHAIN_NOT_CHECKED}")
-                return Signing(kind, True, True, detail + tlog), key_id or key.fingerprint
+    own = _own_certificate_verifies(embedded, signatures, message)
     first_id = signatures[0][0]
-    if embedded:
-        detail = f"{tried}the DSSE signature does NOT verify against the attestation's own certificate"
+    if supplied:   # the organisation named the keys it trusts: a signature by anything else fails
+        names = ", ".join(f"{k.label} ({k.fingerprint})" for k in supplied)
+        detail = (f"{_plural_signatures(signatures)} present, but none verifies against the supplied "
+                  f"key(s) {names}")
+        if own is not None:
+            detail += (f"; it verifies only against the attestation's own certificate for {own[1]} "
+                       f"({own[0].fingerprint}), which is not a supplied key")
         return Signing(kind, True, False, detail + tlog), first_id
-    if supplied:
-        return Signing(kind, True, False, tried.rstrip("; ") + tlog), first_id
+    if own is not None:
+        key, identity, key_id = own
+        detail = (f"DSSE signature verifies against the attestation's own leaf certificate "
+                  f"for {identity} ({key.fingerprint}); {sig.CHAIN_NOT_CHECKED}")
+        return Signing(kind, True, True, detail + tlog), key_id or key.fingerprint
+    if embedded:
+        detail = "the DSSE signature does NOT verify against the attestation's own certificate"
+        return Signing(kind, True, False, detail + tlog), first_id
     hint = (material or {}).get("publicKey")
     hint = hint.get("hint", "") if isinstance(hint, dict) else ""
     named = first_id or hint or "not stated"
     detail = (f"{len(signatures)} signature(s) present (key id {named}) but not verified: no key was "
               "supplied (scc --key PEM) and the attestation carries no certificate")
     return Signing(kind, True, None, detail + tlog), first_id or hint
+
+
+def _plural_signatures(signatures: list) -> str:
+    return f"{len(signatures)} signature{'' if len(signatures) == 1 else 's'}"
+
+
+def _own_certificate_verifies(embedded: list[tuple[sig.VerificationKey, str]],
+                              signatures: list[tuple[str, bytes, str]], message: bytes):
+    """(key, identity, key id) of the attestation's own certificate that a signature verifies with, else None."""
+    for key, identity in embedded:
+        for key_id, signature, _ in signatures:
+            if sig.verify(key, message, signature):
+                return key, identity, key_id
+    return None
 
 
 def _signatures(doc: InputDocument, envelope: dict, where: str) -> list[tuple[str, bytes, str]]:

@@ -51,6 +51,11 @@ class Limits:
                    _env_int("SCC_MAX_LAYER_RATIO", cls.max_ratio))
 
 
+def ratio_exceeded(inflated: int, compressed: int, limits: Limits) -> bool:
+    """Whether ``inflated`` bytes from ``compressed`` break the ratio cap (checked past a 64 MiB floor)."""
+    return inflated > _RATIO_FLOOR and inflated > limits.max_ratio * max(compressed, 1)
+
+
 @dataclass
 class Budget:
     """Running totals over all layers of one image, checked against the limits."""
@@ -60,7 +65,7 @@ class Budget:
     files: int = 0
 
 
-class _Counting(io.RawIOBase):
+class CountingReader(io.RawIOBase):
     """Counts the compressed bytes drawn from the blob (for the ratio guard)."""
 
     def __init__(self, raw: BinaryIO) -> None:
@@ -82,7 +87,7 @@ class LayerStream(io.RawIOBase):
     def __init__(self, blob: BinaryIO, budget: Budget, label: str, fail: Callable[[str], InputError]) -> None:
         head = blob.read(4)
         rest = io.BufferedReader(_Prefixed(head, blob), 1024 * 1024)
-        self.compressed = _Counting(rest)
+        self.compressed = CountingReader(rest)
         self.kind = "gzip" if head[:2] == GZIP_MAGIC else "zstd" if head == ZSTD_MAGIC else "tar"
         self.inner = self._decompressor(fail, label)
         self.budget, self.label, self.fail = budget, label, fail
@@ -128,8 +133,7 @@ class LayerStream(io.RawIOBase):
         if self.budget.bytes > limits.max_bytes:
             raise self.fail(f"{self.label}: image inflates past the {limits.max_bytes}-byte cap "
                             "(SCC_MAX_IMAGE_BYTES); refused as a possible decompression bomb")
-        if (self.kind != "tar" and self.count > _RATIO_FLOOR
-                and self.count > limits.max_ratio * max(self.compressed.count, 1)):
+        if self.kind != "tar" and ratio_exceeded(self.count, self.compressed.count, limits):
             raise self.fail(f"{self.label}: inflates more than {limits.max_ratio}:1 (SCC_MAX_LAYER_RATIO); "
                             "refused as a decompression bomb")
 

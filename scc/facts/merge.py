@@ -155,6 +155,9 @@ def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> N
         existing.published = finding.published  # the earliest date, whatever the input order
     if finding.first_seen and (existing.first_seen is None or finding.first_seen < existing.first_seen):
         existing.first_seen = finding.first_seen
+    if finding.fix_available_since and (existing.fix_available_since is None
+                                        or finding.fix_available_since < existing.fix_available_since):
+        existing.fix_available_since = finding.fix_available_since
     if not finding.state.is_open and existing.state.is_open:
         existing.state = finding.state
 

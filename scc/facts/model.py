@@ -187,7 +187,8 @@ class Finding:
     description: str = ""
     urls: list[str] = field(default_factory=list)
     published: datetime | None = None
-    first_seen: datetime | None = None       # when a scanner first reported it, if known
+    first_seen: datetime | None = None       # when the scan that reported it ran (the earliest such scan)
+    fix_available_since: datetime | None = None   # when a fix became available, where a scanner states it
     sources: set[str] = field(default_factory=set)   # scanner names: grype, trivy, ...
     evidence: list[Evidence] = field(default_factory=list)
     vex: VexStatement | None = None
@@ -320,9 +321,10 @@ class SignatureCheck:
     kind: str                    # dsse, cosign-bundle, ...
     subject: str = ""
     key_id: str = ""
-    verified: bool | None = None
+    verified: bool | None = None     # None = present but not checkable (no key), or no signature at all
     detail: str = ""
     evidence: tuple[Evidence, ...] = ()
+    signed: bool = True              # False: the envelope carries no signature (e.g. "signatures": [])
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,17 @@ class XccdfRuleResult:
     evidence: tuple[Evidence, ...] = ()
 
 
+@dataclass(frozen=True)
+class PriorDetection:
+    """A finding's first detection as an earlier scc package recorded it (``--previous DIR``)."""
+
+    identity: str                # the finding identity scc writes (vulnerability id | package purl or name)
+    weakness: str                # the vulnerability id
+    package: str
+    first_detected: datetime
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass
 class ImageFacts:
     """Everything known about one image, merged from all inputs."""
@@ -410,6 +423,7 @@ class ImageFacts:
     relationships: list[tuple[str, str, str]] = field(default_factory=list)  # SBOM (from, type, to)
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
+    prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
     # scc packages found among the inputs and passed over: told to the user, never recorded in a package
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)

@@ -7,7 +7,6 @@ top-level proc/, sys/ and dev/ are not descended. The same scan as for an image 
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 
@@ -17,10 +16,10 @@ from scc.facts.fs_scan import scan_filesystem
 from scc.facts.interface import Reader
 from scc.facts.layers import Budget
 from scc.facts.model import ImageFacts, InputFile
-from scc.facts.source import InputDocument
+from scc.facts.source import NOT_DESCENDED, InputDocument
 from scc.facts.vfs import Node, VirtualFS, capture, wants_content
 
-_NOT_DESCENDED = frozenset({"proc", "sys", "dev"})
+_NOT_DESCENDED = frozenset(os.fsdecode(name) for name in NOT_DESCENDED)   # the digest skips the same
 
 
 def looks_like_rootfs(path: str) -> bool:
@@ -100,23 +99,6 @@ def input_file(doc: InputDocument, fmt: str, facts: ImageFacts, sha256: str, siz
     return InputFile(doc.display_path, sha256, size, fmt, version, "", count_facts(facts))
 
 
-def directory_sha256(doc: InputDocument) -> str:
-    """doc.sha256 for a directory; a digest of names and metadata when some file is unreadable."""
-    try:
-        return doc.sha256
-    except OSError:
-        digest = hashlib.sha256()
-        for base, dirs, files in os.walk(doc.path):
-            dirs.sort()
-            for name in sorted(files):
-                full = os.path.join(base, name)
-                info = os.lstat(full)
-                rel = os.path.relpath(full, doc.path)
-                digest.update(f"M {rel} {info.st_mode:o} {info.st_size}\n".encode())
-        doc.__dict__["sha256"] = digest.hexdigest()
-        return doc.__dict__["sha256"]
-
-
 class RootFilesystemReader(Reader):
     """A directory holding an unpacked image root filesystem."""
 
@@ -127,7 +109,7 @@ class RootFilesystemReader(Reader):
         return doc.is_dir and looks_like_rootfs(str(doc.path))
 
     def read(self, doc: InputDocument) -> ImageFacts:
-        sha256 = directory_sha256(doc)      # first: every evidence cites it (unreadable files tolerated)
+        sha256 = doc.sha256      # first: every evidence cites it (scc.facts.source.tree_sha256)
         fs = read_directory(str(doc.path), Budget(), doc.fail)
         facts = facts_from_filesystem(fs, doc, doc.display_path)
         facts.inputs = [input_file(doc, self.format, facts, sha256, 0)]

@@ -12,11 +12,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from scc.clock import parse_time
 from scc.errors import RulePackError
 from scc.facts.model import Evidence, Provenance
+from scc.yamlsafe import YamlRefused, load_file
 
 PROVENANCE_PREFIX = "https://slsa.dev/provenance/v"
 VSA_PREFIX = "https://slsa.dev/verification_summary/v"
@@ -223,13 +222,13 @@ def load_builders() -> tuple[KnownBuilder, ...]:
 
     path = pack_dir("controls") / "slsa-builders.yaml"
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_file(path)
         entries = document["builders"]
         return tuple(
             KnownBuilder(str(e["id"]), str(e.get("name") or e["id"]), int(e["level"]), str(e.get("reference", "")))
             for e in entries
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except (YamlRefused, KeyError, TypeError, ValueError) as exc:
         raise RulePackError(f"{path}: cannot read the SLSA builder list ({exc})") from exc
 
 

@@ -5,9 +5,11 @@ protections: a size cap, no XML DTDs or entities, no network, no unbounded recur
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
+import stat
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,7 @@ class InputDocument:
     @cached_property
     def sha256(self) -> str:
         if self.is_dir:
-            return _directory_digest(self.path)
+            return tree_sha256(self.path)
         return hashlib.sha256(self.data).hexdigest()
 
     @property
@@ -67,17 +69,30 @@ class InputDocument:
     # -- text ------------------------------------------------------------------------------
     @cached_property
     def text(self) -> str | None:
-        """The file decoded as UTF-8 (BOM tolerated), or None when it is not UTF-8 text."""
+        """The file as text: UTF-8 (BOM tolerated) or UTF-16/UTF-32 (with a BOM, or UTF-16 recognised from
+        its leading ASCII characters, as Windows PowerShell's ``>`` writes); None when it is neither.
+        Offsets and JSON pointers refer to this text; the sha256 stays that of the raw bytes."""
         if self.is_dir:
             return None
         try:
-            return self.data.decode("utf-8-sig")
+            return self.data.decode(text_encoding(self.data))
         except UnicodeDecodeError:
             return None
 
+    def text_problem(self) -> str:
+        """Why the file is not text scc reads, in one line (with how to convert it)."""
+        encoding = text_encoding(self.data)
+        try:
+            self.data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            shown = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+            return (f"not valid {shown} text (byte {exc.start}); scc reads UTF-8 or UTF-16 text: "
+                    "convert it, e.g. iconv -t UTF-8, or in PowerShell: Get-Content FILE | Set-Content -Encoding utf8 NEW")
+        return ""
+
     def require_text(self) -> str:
         if self.text is None:
-            raise self.fail("not valid UTF-8 text")
+            raise self.fail(self.text_problem())
         return self.text
 
     @property
@@ -122,7 +137,7 @@ class InputDocument:
         if not self.data.strip():
             return "file is empty"
         if text is None:
-            return "not valid UTF-8 text"
+            return self.text_problem()
         try:
             json.loads(text)
         except RecursionError:
@@ -171,20 +186,93 @@ class EmbeddedDocument(InputDocument):
         return InputError(self.display_path, f"{self.pointer_prefix}: {problem}")
 
 
-def _directory_digest(root: Path) -> str:
-    """A stable digest of a directory tree: sorted relative paths, modes and file contents."""
+#: top-level directories of a root filesystem that are recorded but not descended (kernel interfaces)
+NOT_DESCENDED = frozenset({b"proc", b"sys", b"dev"})
+_TYPE_CHARS = ((stat.S_ISREG, b"f"), (stat.S_ISDIR, b"d"), (stat.S_ISLNK, b"l"), (stat.S_ISCHR, b"c"),
+               (stat.S_ISBLK, b"b"), (stat.S_ISFIFO, b"p"), (stat.S_ISSOCK, b"s"))
+
+
+def tree_sha256(root: str | os.PathLike[str]) -> str:
+    """The canonical digest of a directory tree (docs/evidence-digests.md): sha256 over its sorted records.
+
+    One record per entry, the root itself included as '.':
+    ``path NUL type NUL mode NUL uid NUL gid NUL detail NUL LF``, where path is the raw bytes of the name
+    relative to the root, type one of f d l c b p s, mode four octal digits (setuid/setgid/sticky
+    included), detail the content's sha256 (files), the link target (symlinks), 'major,minor'
+    (devices), else empty; 'unreadable' / 'unlisted' when a file cannot be read or a directory listed.
+    No symlink is followed; the top-level proc/, sys/ and dev/ are recorded but not descended.
+    """
+    base = os.fsencode(root)
+    records = {b".": _record(b".", base, os.stat(base))}   # the root as given (it may be a link)
+    stack = [(b"", base)]
+    while stack:
+        rel, directory = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
+            key = rel[:-1] or b"."
+            records[key] = records[key][:-2].removesuffix(b"\0") + b"\0unlisted\0\n"
+            continue
+        for entry in entries:
+            path = rel + entry.name
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue   # vanished while walking
+            records[path] = _record(path, entry.path, info)
+            if stat.S_ISDIR(info.st_mode) and not (not rel and entry.name in NOT_DESCENDED):
+                stack.append((path + b"/", entry.path))
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            digest.update(f"L {rel} -> {os.readlink(path)}\n".encode())
-        elif path.is_file():
-            with path.open("rb") as handle:
-                file_hash = hashlib.file_digest(handle, "sha256").hexdigest()
-            digest.update(f"F {rel} {file_hash}\n".encode())
-        elif path.is_dir():
-            digest.update(f"D {rel}\n".encode())
+    for path in sorted(records):
+        digest.update(records[path])
     return digest.hexdigest()
+
+
+def _record(path: bytes, full: bytes, info: os.stat_result) -> bytes:
+    kind = next((char for test, char in _TYPE_CHARS if test(info.st_mode)), b"?")
+    if kind == b"f":
+        detail = _content_sha256(full)
+    elif kind == b"l":
+        detail = os.readlink(full)
+    elif kind in (b"c", b"b"):
+        detail = f"{os.major(info.st_rdev)},{os.minor(info.st_rdev)}".encode()
+    else:
+        detail = b""
+    fields = (path, kind, b"%04o" % stat.S_IMODE(info.st_mode), b"%d" % info.st_uid, b"%d" % info.st_gid, detail)
+    return b"".join(field + b"\0" for field in fields) + b"\n"
+
+
+def _content_sha256(full: bytes) -> bytes:
+    try:
+        descriptor = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return b"unreadable"
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return b"unreadable"
+        try:
+            return hashlib.file_digest(handle, "sha256").hexdigest().encode()
+        except OSError:
+            return b"unreadable"
+
+
+_TEXT_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def text_encoding(data: bytes) -> str:
+    """The codec text files are read with: by byte-order mark, else UTF-16 when the first two characters
+    are ASCII with a zero byte beside each (RFC 4627's detection), else UTF-8."""
+    for bom, codec in _TEXT_BOMS:       # UTF-32 LE's mark starts with UTF-16 LE's: tested first
+        if data.startswith(bom):
+            return codec
+    head = data[:4]
+    if len(head) == 4 and head[0] and not head[1] and head[2] and not head[3] and head[0] < 0x80:
+        return "utf-16-le"
+    if len(head) == 4 and not head[0] and head[1] and not head[2] and head[3] and head[1] < 0x80:
+        return "utf-16-be"
+    return "utf-8-sig"
 
 
 def json_pointer(*parts: object) -> str:

@@ -35,12 +35,38 @@ def cvss_version(vector: str, hint: str = "") -> str:
 
 
 def cvss_score(score: float | None, vector: str = "", version: str = "", source: str = "") -> CvssScore | None:
-    """A CvssScore, or None when there is neither a score nor a vector to record."""
+    """A CvssScore, or None when there is neither a score nor a vector to record.
+
+    A vector without a usable numeric score gets the base score the vector computes to (the ``cvss``
+    package, CVSS 2.0 / 3.0 / 3.1 / 4.0); a tool's own score in range is kept as the tool stated it.
+    """
     if score is None and not vector:
         return None
     if score is not None and not 0.0 <= score <= 10.0:
-        score = None  # out of range is not a CVSS base score; keep the vector only
-    return CvssScore(cvss_version(vector, version), score, vector or "", source or "")
+        score = None  # out of range is not a CVSS base score; compute it from the vector instead
+    detected = cvss_version(vector, version)
+    if score is None and vector:
+        score = base_score(vector, detected)
+    return CvssScore(detected, score, vector or "", source or "")
+
+
+def base_score(vector: str, version: str = "") -> float | None:
+    """The base score a CVSS vector computes to, or None when the vector is not a valid one."""
+    from cvss import CVSS2, CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
+
+    text = (vector or "").strip().strip("()")
+    version = cvss_version(text, version)
+    try:
+        if version.startswith("4"):
+            return float(CVSS4(text if text.startswith("CVSS:") else f"CVSS:4.0/{text}").base_score)
+        if version.startswith("3"):
+            return float(CVSS3(text if text.startswith("CVSS:") else f"CVSS:{version}/{text}").base_score)
+        if version.startswith("2"):
+            return float(CVSS2(text).base_score)
+    except (CVSSError, ValueError, KeyError, IndexError):
+        return None
+    return None
 
 
 def is_cvss_method(method: str) -> bool:

@@ -60,7 +60,7 @@ class XccdfResultsReader(Reader):
     priority = 20
 
     def sniff(self, doc: InputDocument) -> bool:
-        return doc.xml_root_tag() in _ROOTS and b"TestResult" in doc.data
+        return doc.xml_root_tag() in _ROOTS and "TestResult" in (doc.text or "")
 
     def read(self, doc: InputDocument) -> ImageFacts:
         root = doc.xml.getroot()

@@ -1,16 +1,18 @@
 """What goes on a POA&M, shared by the OSCAL POA&M and the spreadsheet: one item per open weakness.
 
 * every open vulnerability finding (not closed by VEX), with its fixed versions and the remediation
-  due date: taken from the SI-2 check's own details (``findings_remediated_within_sla``) when it
-  dated the finding, else computed by the same rule (clock = first seen, else published, else the
-  earliest vulnerability scan time; due = clock + settings.sla_days[severity]). The SSP shows these
-  same dates (vulnerability_deadlines);
+  due date and its basis exactly as the engine's remediation clock computed them
+  (scc.engine.remediation: first detection in a previous package, fix availability or publication,
+  the scan time only as last resort; due = clock + settings.sla_days[severity]). Nothing here
+  recomputes the clock; the SSP shows the same dates (vulnerability_deadlines). The item's key is the
+  finding's identity (vulnerability id + package), so its ids stay the same from run to run;
 * every rule whose verdict is open (not-satisfied / partial), with the rule's fix text; a rule the
   organisation accepted the risk of (override accept-risk) is an item with status "risk accepted",
   its approver and expiry. Rule items are due settings.sla_days[rule severity] after the assessment.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,13 +23,13 @@ from scc.facts.model import Evidence, Finding
 if TYPE_CHECKING:
     from scc.assessment import Assessment
 
-SLA_CHECK = "findings_remediated_within_sla"
 VULNERABILITY_CONTROLS = ("ra-5", "si-2")
+_POAM_NAMESPACE = uuid.UUID("0b0c6f2e-4d8a-5f1e-9a3b-7c2d1e0f4a5b")
 
 
 @dataclass
 class PoamEntry:
-    key: str                        # stable identity: "vuln/<id>/<package>@<version>" or "rule/<rule id>"
+    key: str                        # stable identity: "vuln/<finding identity>" or "rule/<rule id>"
     kind: str                       # vulnerability | rule
     title: str
     description: str
@@ -45,6 +47,8 @@ class PoamEntry:
     finding: Finding | None = None
     result: RuleResult | None = None
     comments: list[str] = field(default_factory=list)
+    identity: str = ""              # vulnerability: the finding identity (scc.engine.remediation)
+    basis: str = ""                 # vulnerability: what the due date counts from (BASIS_* word)
 
     @property
     def risk_accepted(self) -> bool:
@@ -67,39 +71,38 @@ def open_findings(assessment: Assessment) -> list[Finding]:
 
 
 def vulnerability_entries(assessment: Assessment) -> list[PoamEntry]:
-    deadlines = vulnerability_deadlines(assessment)
-    first_scan = earliest_scan_time(assessment)
+    schedule = assessment.remediation
     entries = []
     for finding in open_findings(assessment):
-        deadline, basis = deadlines[id(finding)]
+        clock = schedule[id(finding)]
         fixed = ", ".join(finding.fixed_versions)
         remediation = (f"Upgrade {finding.package} from {finding.installed_version} to {fixed} and rebuild the image."
                        if fixed else f"No fixed version of {finding.package} is known; mitigate, replace the "
                                      "component, or document a risk acceptance.")
         entries.append(PoamEntry(
-            key=f"vuln/{finding.id}/{finding.package}@{finding.installed_version}", kind="vulnerability",
+            key=f"vuln/{clock.identity}", kind="vulnerability",
             title=f"{finding.id} in {finding.package} {finding.installed_version}".strip(),
             description=_vulnerability_description(finding), weakness=finding.id,
             severity=finding.severity.value, controls=VULNERABILITY_CONTROLS, remediation=remediation,
             evidence=list(finding.evidence), source=", ".join(sorted(finding.sources)) or "scan",
-            detected=finding.first_seen or first_scan, deadline=deadline, deadline_basis=basis, finding=finding,
+            detected=clock.first_detected, deadline=clock.due_date, deadline_basis=clock.explanation,
+            finding=finding, identity=clock.identity, basis=clock.basis,
+            comments=[f"First detected {clock.first_detected.date().isoformat()}."],
         ))
     return entries
 
 
-def earliest_scan_time(assessment: Assessment) -> datetime | None:
-    """The remediation clock of last resort: the earliest vulnerability scan, as the SI-2 check uses it."""
-    from scc.engine.checks.vulnerability import vulnerability_scans
-
-    times = [s.timestamp for s in vulnerability_scans(assessment.facts) if s.timestamp is not None]
-    return min(times) if times else None
-
-
 def vulnerability_deadlines(assessment: Assessment) -> dict[int, tuple[date | None, str]]:
     """id(finding) -> (remediation due date, its basis) for every open finding: what every view shows."""
-    dated = _due_dates_from_sla_check(assessment)
-    first_scan = earliest_scan_time(assessment)
-    return {id(f): _deadline(assessment, f, dated, first_scan) for f in open_findings(assessment)}
+    schedule = assessment.remediation
+    return {id(f): (schedule[id(f)].due_date, schedule[id(f)].explanation) for f in open_findings(assessment)}
+
+
+def item_uuid(assessment: Assessment, kind: str, entry: PoamEntry) -> str:
+    """The id of a POA&M object for one entry: the image's name and the entry's key, never the run, so
+    the same finding keeps the same POA&M item id from run to run (unlike assessment.uuid)."""
+    name = assessment.facts.identity.name or assessment.settings.system_name
+    return str(uuid.uuid5(_POAM_NAMESPACE, f"{name}/poam/{kind}/{entry.key}"))
 
 
 def rule_entries(assessment: Assessment) -> list[PoamEntry]:
@@ -130,42 +133,6 @@ def rule_entries(assessment: Assessment) -> list[PoamEntry]:
             comments=comments,
         ))
     return entries
-
-
-def _due_dates_from_sla_check(assessment: Assessment) -> dict[str, str]:
-    """(finding id, package) -> due date the SI-2 SLA check computed, from its result details."""
-    found: dict[str, str] = {}
-    for result in assessment.rule_results:
-        if result.rule.check != SLA_CHECK:
-            continue
-        for bucket in ("overdue", "within_sla"):
-            for row in result.details.get(bucket) or ():
-                if isinstance(row, dict) and row.get("due"):
-                    found.setdefault(f"{row.get('id')}\0{row.get('package')}", str(row["due"]))
-    return found
-
-
-def _deadline(assessment: Assessment, finding: Finding, dated: dict[str, str],
-              first_scan: datetime | None) -> tuple[date | None, str]:
-    due = dated.get(f"{finding.id}\0{finding.package}")
-    if due:
-        try:
-            return date.fromisoformat(due[:10]), f"due date from the {SLA_CHECK} check"
-        except ValueError:
-            pass
-    if finding.first_seen is not None:
-        start, clock = finding.first_seen, "first seen"
-    elif finding.published is not None:
-        start, clock = finding.published, "published"
-    elif first_scan is not None:
-        start, clock = first_scan, "scan time"
-    else:
-        return None, "no first-seen, published or scan date"
-    days = assessment.settings.sla_days.get(finding.severity.value)
-    if days is None:
-        return None, f"no SLA for severity {finding.severity.value}"
-    return (start + timedelta(days=days)).date(), (f"{clock} {start.date().isoformat()} + {days} days "
-                                                   f"(sla_days[{finding.severity.value}])")
 
 
 def _vulnerability_description(finding: Finding) -> str:

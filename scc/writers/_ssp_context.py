@@ -178,7 +178,8 @@ def _open_findings(assessment: Assessment) -> list[dict[str, Any]]:
             "id": clip(f.id, 200), "package": clip(f.package, 300), "installed": clip(f.installed_version, 200),
             "fixed": clip(", ".join(f.fixed_versions), 300) or "no fix", "severity": f.severity.value,
             "cvss": f"{f.max_cvss:.1f}" if f.max_cvss is not None else "—", "state": f.state.value,
-            "due": due.isoformat() if due else "", "sources": ", ".join(sorted(f.sources)),
+            "due": due.isoformat() if due else "", "due_basis": clip(assessment.remediation[id(f)].basis, 60),
+            "sources": ", ".join(sorted(f.sources)),
         })
     return rows
 

@@ -1,7 +1,9 @@
 """OSCAL 1.2 plan-of-action-and-milestones, built with trestle's models: one poam-item per open weakness.
 
 Items come from scc.writers._poam_items (open vulnerability findings not closed by VEX, open rule
-verdicts, accepted risks). Each item has an observation (with its evidence), a risk (status "open",
+verdicts, accepted risks); their uuids derive from the image name and the item's key (finding identity
+or rule id), never from the run, so they stay the same from run to run. A vulnerability item carries
+finding-identity, package and first-detected props: what ``--previous`` reads back next run. Each item has an observation (with its evidence), a risk (status "open",
 or "deviation-approved" for a risk the organisation accepted, with approver and expiry; deadline =
 the remediation due date or the acceptance's expiry; a planned remediation with a milestone on that
 date) and a finding against the first affected control's statement.
@@ -15,8 +17,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from scc.clock import iso
 from scc.writers._oscal_common import dump, input_resources, metadata, one_line, prop, props, text_block
-from scc.writers._poam_items import PoamEntry, poam_entries
+from scc.writers._poam_items import PoamEntry, item_uuid, poam_entries
 from scc.writers.interface import Writer
 from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
 
@@ -52,7 +55,7 @@ class PoamWriter(Writer):
 
 
 def _uuid(assessment: Assessment, kind: str, entry: PoamEntry) -> str:
-    return assessment.uuid("poam", kind, entry.key)
+    return item_uuid(assessment, kind, entry)   # stable across runs: the same finding, the same item id
 
 
 def _observation_uuid(assessment: Assessment, entry: PoamEntry) -> str:
@@ -156,6 +159,8 @@ def _item(assessment: Assessment, entry: PoamEntry):
         props=props(prop("poam-kind", entry.kind), prop("weakness", entry.weakness),
                     prop("severity", entry.severity), prop("status", entry.status),
                     prop("scheduled-completion", entry.deadline.isoformat() if entry.deadline else ""),
+                    prop("deadline-basis", entry.deadline_basis if entry.deadline else ""),
+                    *_vulnerability_props(entry),
                     *(prop("control", c) for c in entry.controls),
                     *(prop("srg", ref.version) for ref in entry.srg)),
         related_findings=[RelatedFinding(finding_uuid=_uuid(assessment, "finding", entry))],
@@ -163,6 +168,14 @@ def _item(assessment: Assessment, entry: PoamEntry):
         related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
         remarks=text_block(remarks) if remarks else None,
     )
+
+
+def _vulnerability_props(entry: PoamEntry) -> list:
+    """What the next run's --previous reads back (scc.facts.previous_package): identity and first detection."""
+    if entry.kind != "vulnerability" or entry.finding is None:
+        return []
+    return [prop("finding-identity", entry.identity), prop("package", entry.finding.package),
+            prop("first-detected", iso(entry.detected) if entry.detected else "")]
 
 
 def _nothing_open(assessment: Assessment):

@@ -7,6 +7,7 @@ With no attestation or signature input at all these are MANUAL: scc cannot tell 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
@@ -139,38 +140,52 @@ def slsa_build_level(facts: ImageFacts, params: dict[str, Any], ctx: CheckContex
     )
 
 
+@dataclass(frozen=True)
+class _Signature:
+    """One signature (or envelope) as the SI-7 check weighs it."""
+
+    kind: str
+    subject: str
+    signed: bool
+    verified: bool | None
+    detail: str
+    evidence: tuple
+
+
+def _signatures(facts: ImageFacts) -> list[_Signature]:
+    """Every signature check, and the signing of provenance no signature check already records
+    (the in-toto reader records each envelope once as a SignatureCheck, with its provenance beside it)."""
+    found = [_Signature(s.kind, s.subject or s.kind, s.signed, s.verified, s.detail, s.evidence)
+             for s in facts.signatures]
+    recorded = {e.source for s in facts.signatures for e in s.evidence}
+    found += [_Signature(p.envelope, f"{p.envelope} provenance", True, p.signature_verified,
+                         p.signature_detail, p.evidence)
+              for p in facts.provenance if p.signed and not {e.source for e in p.evidence} & recorded]
+    return found
+
+
 @check("signature_verified")
 def signature_verified(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
-    """A signature over the image or its attestation verifies with a supplied key."""
-    checks = [(s.kind, s.subject or s.kind, s.verified, s.detail, s.evidence) for s in facts.signatures]
-    checks += [
-        (p.envelope, f"{p.envelope} provenance", p.signature_verified, p.signature_detail, p.evidence)
-        for p in facts.provenance
-        if p.signed
-    ]
+    """A signature over the image or its attestation verifies with a supplied key.
+
+    No signature present (unsigned provenance, an envelope with no signatures) -> not-satisfied; a signature
+    that does not verify with the supplied key(s) -> not-satisfied naming them; present and no key -> partial.
+    """
+    every = _signatures(facts)
+    checks = [c for c in every if c.signed]
+    unsigned = [c for c in every if not c.signed]
     details = {
-        "signatures": [{"kind": k, "subject": s, "verified": v, "detail": d} for k, s, v, d, _ in checks][:20]
+        "signatures": [{"kind": c.kind, "subject": c.subject, "signed": c.signed, "verified": c.verified,
+                        "detail": c.detail} for c in every][:20],
     }
+    evidence = [e for c in every for e in c.evidence][:30]
     if not checks:
-        if facts.provenance:
-            return outcome(
-                Verdict.NOT_SATISFIED,
-                f"The supplied provenance ({plural(len(facts.provenance), 'attestation')}) is unsigned and "
-                "no other signature was supplied.",
-                gather(facts.provenance),
-                **details,
-            )
-        return manual(
-            "No signature or signed attestation was supplied; supply the cosign signature bundle or DSSE "
-            "attestation and the signer's public key to decide this.",
-            **details,
-        )
-    failed = [c for c in checks if c[2] is False]
-    passed = [c for c in checks if _key_verified(c[2], c[3])]
-    intact = [c for c in checks if c[2] is True and c not in passed]
-    evidence = [e for c in checks for e in c[4]][:30]
+        return _no_signature(facts, unsigned, details)
+    failed = [c for c in checks if c.verified is False]
+    passed = [c for c in checks if _key_verified(c.verified, c.detail)]
+    intact = [c for c in checks if c.verified is True and c not in passed]
     if failed:
-        which = listing([f"{c[1]}: {c[3]}" for c in failed], 3)
+        which = listing([f"{c.subject}: {c.detail}" for c in failed], 3)
         return outcome(
             Verdict.NOT_SATISFIED,
             f"{plural(len(failed), 'signature')} FAILED verification ({which}).",
@@ -178,20 +193,21 @@ def signature_verified(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             **details,
         )
     if passed:
-        kind, subject, _, detail, _ = passed[0]
+        first = passed[0]
         return outcome(
             Verdict.SATISFIED,
-            f"The {kind} signature over {subject} verifies{' (' + detail + ')' if detail else ''}.",
+            f"The {first.kind} signature over {first.subject} verifies"
+            f"{' (' + first.detail + ')' if first.detail else ''}.",
             evidence,
             **details,
         )
     if intact:
-        kind, subject, _, detail, _ = intact[0]
+        first = intact[0]
         return outcome(
             Verdict.PARTIAL,
-            f"The {kind} signature over {subject} verifies only against the certificate it carries; its "
-            "signer identity and certificate chain were not checked, so supply the organisation's public key "
-            "(--key) to verify who signed it.",
+            f"The {first.kind} signature over {first.subject} verifies only against the certificate it carries; "
+            "its signer identity and certificate chain were not checked, so supply the organisation's public "
+            "key (--key) to verify who signed it.",
             evidence,
             **details,
         )
@@ -200,6 +216,31 @@ def signature_verified(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
         f"{plural(len(checks), 'signature')} present but not verified: no public key was supplied "
         "(pass the signer's key with --key to verify).",
         evidence,
+        **details,
+    )
+
+
+def _no_signature(facts: ImageFacts, unsigned: list[_Signature], details: dict[str, Any]) -> CheckOutcome:
+    if unsigned:
+        where = listing([e.cite() for c in unsigned for e in c.evidence], 3)
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"No signature is present: {plural(len(unsigned), 'signature envelope')} "
+            f"({unsigned[0].kind}) carr{'ies' if len(unsigned) == 1 else 'y'} no signature ({where}).",
+            [e for c in unsigned for e in c.evidence][:30] + gather(facts.provenance),
+            **details,
+        )
+    if facts.provenance:
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"The supplied provenance ({plural(len(facts.provenance), 'attestation')}) is unsigned and "
+            "no other signature was supplied.",
+            gather(facts.provenance),
+            **details,
+        )
+    return manual(
+        "No signature or signed attestation was supplied; supply the cosign signature bundle or DSSE "
+        "attestation and the signer's public key to decide this.",
         **details,
     )
 

@@ -1,0 +1,153 @@
+"""The remediation clock (SI-2, RA-5): when each finding's remediation SLA starts, why, and when it is due.
+
+This is the one definition of the clock. The SI-2 check (findings_remediated_within_sla) and every
+writer (OSCAL POA&M, POA&M spreadsheet, SSP) read what :func:`remediation_schedule` computes and never
+recompute it. The clock starts at the earliest trustworthy date among
+
+* the first detection an earlier scc package recorded for the same finding (``--previous DIR``),
+* the date a fix became available, where a scanner states it (grype ``fix.available[].date``),
+* the vulnerability's publication date, when no fix date is stated,
+
+and the time of the scan that reported it only when none of these is known (or each is later than
+that scan, which no trustworthy date is): a scan run afresh in every CI job must not restart the
+clock. Due = start + sla_days[severity].
+
+A finding's identity (vulnerability id + the package's purl without version and qualifiers, else its
+name) does not depend on the run, so POA&M items keep their ids and their first detection from run
+to run.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from scc.facts.model import Evidence, Finding, ImageFacts, PriorDetection
+
+BASIS_PREVIOUS = "first detected in previous package"
+BASIS_FIX = "fix available"
+BASIS_PUBLISHED = "published"
+BASIS_SCAN = "scan time"
+BASIS_NONE = "undated"
+_RANK = {BASIS_PREVIOUS: 0, BASIS_FIX: 1, BASIS_PUBLISHED: 2, BASIS_SCAN: 3}
+
+
+@dataclass(frozen=True)
+class RemediationClock:
+    """One finding's remediation deadline and the date it counts from."""
+
+    identity: str
+    start: datetime | None           # when the clock started (None: no date at all)
+    basis: str                       # BASIS_PREVIOUS | BASIS_FIX | BASIS_PUBLISHED | BASIS_SCAN | BASIS_NONE
+    severity: str
+    sla_days: int | None             # None: no SLA for the severity
+    first_detected: datetime         # earliest detection known: previous package, this scan, or this assessment
+    evidence: tuple[Evidence, ...] = ()   # where the start date is written
+
+    @property
+    def due(self) -> datetime | None:
+        if self.start is None or self.sla_days is None:
+            return None
+        return self.start + timedelta(days=self.sla_days)
+
+    @property
+    def due_date(self) -> date | None:
+        return self.due.date() if self.due is not None else None
+
+    def days_overdue(self, now: datetime) -> int:
+        return max(0, (now - self.due).days) if self.due is not None else 0
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.due is not None and now > self.due
+
+    @property
+    def explanation(self) -> str:
+        """The basis in words, as every view shows it next to the due date."""
+        if self.start is None:
+            return "no first-detection, fix, publication or scan date"
+        if self.sla_days is None:
+            return f"{self.basis} {self.start.date().isoformat()}; no SLA for severity {self.severity}"
+        return (f"{self.basis} {self.start.date().isoformat()} + {self.sla_days} days "
+                f"(sla_days[{self.severity}])")
+
+
+def finding_identity(finding: Finding) -> str:
+    """'CVE-2023-1234|pkg:deb/debian/openssl': the vulnerability and the package, not its version."""
+    return f"{finding.id}|{_package_identity(finding)}"
+
+
+def _package_identity(finding: Finding) -> str:
+    if finding.purl:
+        try:
+            from packageurl import PackageURL
+
+            parsed = PackageURL.from_string(finding.purl)
+            return PackageURL(type=parsed.type, namespace=parsed.namespace, name=parsed.name).to_string()
+        except ValueError:
+            pass
+    return finding.package
+
+
+def finding_identities(findings: Iterable[Finding]) -> dict[int, str]:
+    """id(finding) -> identity; findings that share one (two installed versions of a package) get
+    '@version' appended so that every identity in one assessment is unique."""
+    findings = list(findings)
+    base = {id(f): finding_identity(f) for f in findings}
+    shared = Counter(base.values())
+    return {id(f): base[id(f)] + (f"@{f.installed_version}" if shared[base[id(f)]] > 1 else "")
+            for f in findings}
+
+
+def remediation_schedule(facts: ImageFacts, sla_days: dict[str, int], now: datetime) -> dict[int, RemediationClock]:
+    """id(finding) -> its remediation clock, for every finding of the facts."""
+    identities = finding_identities(facts.findings)
+    prior = _prior_index(facts.prior_detections)
+    scan_time = _earliest_scan_time(facts)
+    return {id(f): _clock(f, identities[id(f)], prior, scan_time, sla_days, now) for f in facts.findings}
+
+
+def _clock(finding: Finding, identity: str, prior: dict[str, PriorDetection], scan_time: datetime | None,
+           sla_days: dict[str, int], now: datetime) -> RemediationClock:
+    earlier = prior.get(identity) or prior.get(_loose_key(finding.id, finding.package))
+    if earlier is not None and earlier.first_detected > now:
+        earlier = None     # a previous package dated after this assessment proves nothing about the past
+    evidence = tuple(finding.evidence[:1])
+    candidates: list[tuple[datetime, str, tuple[Evidence, ...]]] = []
+    if earlier is not None:
+        candidates.append((earlier.first_detected, BASIS_PREVIOUS, earlier.evidence))
+    if finding.fix_available_since is not None:
+        candidates.append((finding.fix_available_since, BASIS_FIX, evidence))
+    elif finding.published is not None:
+        candidates.append((finding.published, BASIS_PUBLISHED, evidence))
+    scanned = finding.first_seen or scan_time
+    if scanned is not None:   # wins only when it is earlier than every stated date (or none is stated)
+        candidates.append((scanned, BASIS_SCAN, evidence))
+    if candidates:
+        start, basis, cited = min(candidates, key=lambda c: (c[0], _RANK[c[1]]))
+    else:
+        start, basis, cited = None, BASIS_NONE, ()
+    detections = [d for d in (earlier.first_detected if earlier else None, scanned) if d is not None]
+    severity = finding.severity.value
+    return RemediationClock(identity=identity, start=start, basis=basis, severity=severity,
+                            sla_days=sla_days.get(severity), first_detected=min(detections, default=now),
+                            evidence=cited)
+
+
+def _prior_index(detections: Iterable[PriorDetection]) -> dict[str, PriorDetection]:
+    """By identity, and by vulnerability id + package name (a scanner that gives no purl this time)."""
+    index: dict[str, PriorDetection] = {}
+    for detection in sorted(detections, key=lambda d: d.first_detected):
+        index.setdefault(detection.identity, detection)
+        index.setdefault(_loose_key(detection.weakness, detection.package), detection)
+    return index
+
+
+def _loose_key(vulnerability: str, package: str) -> str:
+    return f"\0{vulnerability}\0{package}"
+
+
+def _earliest_scan_time(facts: ImageFacts) -> datetime | None:
+    """The clock of last resort: the earliest vulnerability scan."""
+    times = [s.timestamp for s in facts.scans if (not s.kinds or "vuln" in s.kinds) and s.timestamp is not None]
+    return min(times) if times else None
