@@ -127,7 +127,7 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, p
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
-    check_out_dir(out_dir, [*inputs, *keys, *([overrides] if overrides else [])])  # before any reading
+    check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous) if p)])  # before any reading
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)

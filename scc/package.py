@@ -75,7 +75,7 @@ def write_package(assessment: Assessment, out_dir: Path) -> Path:
 
 
 def input_paths(assessment: Assessment) -> list[str]:
-    """Every file the assessment read (inputs, overrides, keys): none may sit inside --out."""
+    """Every file the assessment read (inputs, overrides, previous package, keys): none may sit inside --out."""
     settings = assessment.settings
-    extra = [settings.overrides] if settings.overrides else []
+    extra = [p for p in (settings.overrides, settings.previous) if p]   # --previous: its manifest cites it
     return [i.path for i in assessment.facts.inputs] + [str(p) for p in [*extra, *settings.keys]]

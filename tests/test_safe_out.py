@@ -122,6 +122,14 @@ def test_overrides_file_inside_out_is_refused(capsys, workdir):
     assert overrides.read_bytes() == (EXAMPLE / "overrides.yaml").read_bytes()
 
 
+def test_previous_package_as_out_is_refused_so_the_new_manifest_never_cites_a_replaced_file(capsys, workdir):
+    before = snapshot(workdir)
+    code, _out, err = run_scc(capsys, "package", str(workdir / "grype.json"), "--previous", str(workdir / "ato"),
+                              "--out", str(workdir / "ato"))
+    assert code == 2 and "inside --out" in err
+    assert snapshot(workdir) == before
+
+
 def test_rerun_of_package_dot_out_ato_gives_the_same_package(capsys, tmp_path, monkeypatch):
     shutil.copy(GRYPE, tmp_path / "grype.json")
     shutil.copy(SBOM, tmp_path / "sbom.cdx.json")
