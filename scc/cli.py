@@ -104,7 +104,7 @@ def _echo_notes(notes: list[str]) -> None:
 
 
 def _say_notes(assessment) -> None:
-    _echo_notes(assessment.notes)
+    _echo_notes([*assessment.notes, *assessment.facts.passed_over])
     from scc.content import missing_warning_once
 
     message = missing_warning_once()
@@ -125,6 +125,9 @@ def cli() -> None:
 def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
+    from scc.package_dir import check_out_dir
+
+    check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous) if p)])  # before any reading
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)

@@ -1,7 +1,8 @@
 """The ATO package: every output of one assessment plus manifest.json, written all-or-nothing.
 
-Outputs are rendered into a staging directory beside the target and moved into place only when
-every writer succeeded, so a failure never leaves a half-written package.
+Outputs are rendered first, then written into a staging directory beside the target and swapped
+into place (scc/package_dir.py), so a failure never leaves a half-written package and a directory
+that is not scc's own package is never replaced.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scc import __version__
-from scc.atomic import staged_directory
 from scc.clock import iso
 from scc.errors import OutputError
 
@@ -62,12 +62,20 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
 
 
 def write_package(assessment: Assessment, out_dir: Path) -> Path:
+    from scc.package_dir import check_out_dir, replace_package_dir
+
+    check_out_dir(out_dir, input_paths(assessment))   # refused before anything is rendered
     outputs = render_outputs(assessment)
+    files = {name: data for name, (data, _media) in outputs.items()}
+    files[MANIFEST] = manifest(assessment, outputs)
     try:
-        with staged_directory(out_dir) as staging:
-            for name, (data, _media) in outputs.items():
-                (staging / name).write_bytes(data)
-            (staging / MANIFEST).write_bytes(manifest(assessment, outputs))
+        return replace_package_dir(out_dir, files)
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write the package: {exc.strerror or exc}") from exc
-    return Path(out_dir)
+
+
+def input_paths(assessment: Assessment) -> list[str]:
+    """Every file the assessment read (inputs, overrides, previous package, keys): none may sit inside --out."""
+    settings = assessment.settings
+    extra = [p for p in (settings.overrides, settings.previous) if p]   # --previous: its manifest cites it
+    return [i.path for i in assessment.facts.inputs] + [str(p) for p in [*extra, *settings.keys]]

@@ -16,6 +16,7 @@ from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import InputDocument, text_encoding
+from scc.package_dir import scc_written_names
 from scc.plugins import discover
 
 __all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
@@ -67,26 +68,36 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
 _NOT_INPUTS = (".md", ".txt", ".rst", ".pub", ".pem", ".key", ".crt", ".py", ".sh", ".yaml", ".yml")
 
 
-def expand_inputs(paths: Iterable[str]) -> tuple[list[str], list[str]]:
+def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Inputs with folders of inputs opened up; returns (inputs, notes about files passed over).
 
     A directory that a reader claims (an OCI layout, a root filesystem) is one input; any other
-    directory stands for the inputs inside it, in name order, README/key files passed over.
+    directory stands for the inputs inside it, in name order, README/key files passed over, and so
+    are a package scc wrote and the files an scc manifest.json lists as its outputs (noted in
+    ``passed_over`` when given, else among the notes).
     """
     inputs: list[str] = []
     notes: list[str] = []
+    scc_notes = notes if passed_over is None else passed_over
     for path in paths:
         doc = InputDocument(path)
+        written = scc_written_names(doc.path) if doc.is_dir else frozenset()
+        if written and written.issuperset(c.name for c in doc.path.iterdir() if not c.name.startswith(".")):
+            scc_notes.append(f"{doc.display_path}: passed over (a package scc wrote)")
+            continue
         if not doc.is_dir or _claimed(doc):
             inputs.append(path)
             continue
         for child in sorted(doc.path.iterdir()):
             if child.name.startswith("."):
                 continue
+            if child.name in written:
+                scc_notes.append(f"{child}: passed over (an output listed in scc's manifest.json)")
+                continue
             if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
                 notes.append(f"{child}: passed over (not an evidence format)")
                 continue
-            more, more_notes = expand_inputs([str(child)])
+            more, more_notes = expand_inputs([str(child)], scc_notes)
             inputs.extend(more)
             notes.extend(more_notes)
     return inputs, notes
@@ -105,10 +116,12 @@ def read_inputs(paths: Iterable[str]) -> ImageFacts:
     from scc.facts.merge import merge_facts
 
     paths = [str(p) for p in paths]
-    inputs, notes = expand_inputs(paths)
+    passed_over: list[str] = []
+    inputs, notes = expand_inputs(paths, passed_over)
     if not inputs:
         raise InputError(", ".join(paths) or "(no inputs)",
                          "give at least one SBOM, scan, image config or image")
     merged = merge_facts([read_input(p)[1] for p in inputs])
     merged.notes.extend(notes)
+    merged.passed_over.extend(passed_over)
     return merged

@@ -462,6 +462,9 @@ class ImageFacts:
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
     prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
+    # scc packages found among the inputs and passed over: told to the user, never recorded in a package
+    # (so a package written beside its evidence comes out the same on every run)
+    passed_over: list[str] = field(default_factory=list)
 
     @property
     def open_findings(self) -> list[Finding]:
