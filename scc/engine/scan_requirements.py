@@ -49,6 +49,9 @@ class _Requirement:
     key: tuple[str, str]
     ref: SrgRef
     official: bool
+    description: str = ""
+    check_text: str = ""
+    fix_text: str = ""
 
 
 def carry_scan_results(unmatched: list[XccdfRuleResult], sibling_benchmarks: Mapping[str, set[str]],
@@ -87,7 +90,8 @@ def _requirement(scan: XccdfRuleResult, benchmarks: Mapping[str, Any],
         if rule is not None:
             ref = SrgRef(benchmark=name, version=rule.version, group_id=rule.group_id, rule_id=rule.rule_id,
                          ccis=tuple(rule.ccis) or scan.ccis, severity=rule.severity, title=rule.title)
-            return _Requirement((name, rule.group_id or rule.version or rule.rule_id), ref, True)
+            return _Requirement((name, rule.group_id or rule.version or rule.rule_id), ref, True,
+                                rule.description, rule.check_text, rule.fix_text)
     name = _benchmark_name(scan, sibling_benchmarks)
     rule_id = _rule_id(scan)
     group_id = scan.group_id or _group_from_rule_id(rule_id)
@@ -178,7 +182,8 @@ def _scan_rule_result(requirement: _Requirement, scans: list[XccdfRuleResult]) -
     controls = tuple(dict.fromkeys(c for s in scans for c in s.controls))
     label = ref.rule_id or ref.version or ref.group_id
     rule = Rule(id=f"scan:{ref.benchmark}:{label}", title=ref.title or label, controls=controls, check="xccdf-scan",
-                srg=(ref,), pack=SCAN_PACK, source=scan_source(scans[0]),
+                srg=(ref,), pack=SCAN_PACK, source=scan_source(scans[0]), description=requirement.description,
+                check_text=requirement.check_text, fix_text=requirement.fix_text,
                 manual="" if verdict is not Verdict.MANUAL else "The scanner reached no decisive result; an "
                 "assessor must check this requirement.")
     statement = scan_summary(scans)

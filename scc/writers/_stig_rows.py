@@ -209,7 +209,7 @@ def _filename(source: Any, benchmark: Any) -> str:
 
 
 def _finding_details(result: RuleResult) -> str:
-    lines = [f"scc rule {result.rule.id} ({result.verdict.value}): {result.statement}"]
+    lines = [f"{result.label} ({result.verdict.value}): {result.statement}"]
     if result.evidence:
         lines.append("Evidence:")
         lines += [f"- {item.cite()} (sha256 {item.sha256})" for item in result.evidence]
@@ -217,7 +217,8 @@ def _finding_details(result: RuleResult) -> str:
 
 
 def _comment_lines(result: RuleResult) -> list[str]:
-    lines = [f"{result.rule.id}: origin {result.origin}."]
+    lines = [f"{result.rule.id}: origin {result.origin}"
+             + (", the scanner's own result (scc has no rule for this requirement)." if result.is_scan_result else ".")]
     if result.override is not None:
         lines.append(_override_sentence(result.override))
     if result.computed_verdict is not None and result.computed_verdict is not result.verdict:

@@ -158,13 +158,15 @@ def _rule_result(row: ChecklistRow, when: str) -> etree._Element:
     for result in row.results:
         _sub(node, "message", _message(result), severity="warning" if result.verdict.is_open else "info")
     check = _sub(node, "check", system=CHECK_SYSTEM)
-    rules = ", ".join(r.rule.id for r in row.results)
-    _sub(check, "check-content", f"scc rules: {rules}" if rules else NOT_EVALUATED)
+    rules = ", ".join(r.rule.id for r in row.results if not r.is_scan_result)
+    scans = ", ".join(r.label for r in row.results if r.is_scan_result)
+    content = "; ".join(part for part in (f"scc rules: {rules}" if rules else "", scans) if part)
+    _sub(check, "check-content", content or NOT_EVALUATED)
     return node
 
 
 def _message(result: RuleResult) -> str:
-    text = f"scc rule {result.rule.id} ({result.verdict.value}): {result.statement}"
+    text = f"{result.label} ({result.verdict.value}): {result.statement}"
     if result.evidence:
         text += " Evidence: " + "; ".join(e.cite() for e in result.evidence)
     if result.override is not None:
