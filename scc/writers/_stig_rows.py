@@ -106,14 +106,19 @@ class ChecklistSection:
     description: str = ""
 
 
-def checklist_sections(assessment: Assessment) -> list[ChecklistSection]:
-    """Every benchmark named in the settings, plus any other benchmark scc's rules cite."""
+def benchmark_names(assessment: Assessment) -> list[str]:
+    """Every benchmark named in the settings, plus any other benchmark a rule or a carried scan result cites."""
     names = list(dict.fromkeys(assessment.settings.benchmarks))
     for result in assessment.srg_results:
         for ref in result.rule.srg:
             if ref.benchmark not in names:
                 names.append(ref.benchmark)
-    sections = [_section(assessment, name) for name in names]
+    return names
+
+
+def checklist_sections(assessment: Assessment) -> list[ChecklistSection]:
+    """Every benchmark named in the settings, plus any other benchmark scc's rules or the scans cite."""
+    sections = [_section(assessment, name) for name in benchmark_names(assessment)]
     return [s for s in sections if s.rows]
 
 
@@ -140,7 +145,7 @@ def _section(assessment: Assessment, name: str) -> ChecklistSection:
         title=source.title.removeprefix("DISA ") if source else name, version="", release_info="",
         filename=source.filename if source else "", official=False, rows=rows,
         description="Official benchmark content was not available; only the requirements scc's rules "
-                    "evidence are listed.",
+                    "evidence or an existing scan reported are listed.",
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from scc.clock import iso
-from scc.writers._stig_rows import ChecklistRow, ChecklistSection, checklist_sections
+from scc.writers._stig_rows import ChecklistRow, ChecklistSection, benchmark_names, checklist_sections
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
@@ -202,9 +202,12 @@ class XccdfResultsWriter(Writer):
         return render_benchmark(assessment, names[0])
 
     def render_extra(self, assessment: Assessment) -> dict[str, bytes]:
-        """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark)."""
-        names = assessment.settings.benchmarks[1:]
-        return {f"xccdf-results-{name}.xml": render_benchmark(assessment, name) for name in names}
+        """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark), including a
+        benchmark only a scan's results name (a product STIG scan)."""
+        first = (assessment.settings.benchmarks or ("gpos-srg",))[0]
+        names = [name for name in benchmark_names(assessment) if name != first]
+        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(assessment, name)
+                for name in names}
 
 
 WRITER = XccdfResultsWriter()
