@@ -47,6 +47,9 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False),
                      help="Public key (PEM) to verify DSSE/cosign signatures; repeatable."),
         click.option("--system-name", default="", help="System name for the SSP title page."),
+        click.option("--benchmark", "benchmarks", multiple=True, metavar="NAME",
+                     help="SRG/STIG to report against (e.g. gpos-srg, rhel9-stig; repeatable; needs its "
+                          "official content). Default: gpos-srg and ctr-srg, official content if cached."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -62,12 +65,16 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
-            overrides: str | None, keys: tuple[str, ...], system_name: str):
+            overrides: str | None, keys: tuple[str, ...], system_name: str, benchmarks: tuple[str, ...] = ()):
     from scc.assessment import Settings, assess
+    from scc.content.required import require_content
 
+    require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
                         keys=[Path(k) for k in keys], system_name=system_name)
+    if benchmarks:
+        settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
         settings.sla_days = sla
     return assess(inputs, settings)
@@ -94,9 +101,10 @@ def _say_notes(assessment) -> None:
     for note in sorted(set(assessment.notes)):
         click.echo(f"note: {note}", err=True)
     from scc.content import missing_warning_once
+    from scc.content.required import CONTENT_NOTE_PREFIX
 
-    message = missing_warning_once()
-    if message:
+    message = missing_warning_once()   # marks the message as said; the notes above already said it
+    if message and not any(n.startswith(CONTENT_NOTE_PREFIX) for n in assessment.notes):
         click.echo(f"note: {message}", err=True)
 
 
@@ -110,10 +118,11 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, out_dir, **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, benchmarks, out_dir,
+            **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, benchmarks)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -125,12 +134,12 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, o
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, **gate_values) -> None:
+def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, benchmarks, **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, benchmarks)
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
 
