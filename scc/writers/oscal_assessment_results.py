@@ -19,6 +19,7 @@ from scc.facts.model import Evidence, Finding
 from scc.writers._oscal_common import (
     dump,
     input_resources,
+    provenance_resources,
     metadata,
     one_line,
     prop,
@@ -50,7 +51,8 @@ class AssessmentResultsWriter(Writer):
             import_ap=ImportAp(href=f"#{plan.uuid}", remarks="scc's rule packs are the assessment plan; "
                                                             "see the back-matter resource."),
             results=[_result(assessment)],
-            back_matter=BackMatter(resources=[plan, *input_resources(assessment)]),
+            back_matter=BackMatter(resources=[plan, *input_resources(assessment),
+                                             *provenance_resources(assessment)]),
         )
         return dump(model, assessment)
 

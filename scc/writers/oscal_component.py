@@ -17,6 +17,7 @@ from scc.writers._oscal_common import (
     dump,
     evidence_links,
     input_resources,
+    provenance_resources,
     metadata,
     one_line,
     prop,
@@ -136,7 +137,7 @@ def component_definition(assessment: Assessment):
     from trestle.oscal.common import BackMatter
     from trestle.oscal.component import ComponentDefinition
 
-    resources = input_resources(assessment)
+    resources = [*input_resources(assessment), *provenance_resources(assessment)]
     title = f"Component definition for {one_line(assessment.facts.identity.reference, limit=200)}"
     return ComponentDefinition(
         uuid=assessment.uuid("component-definition"),
