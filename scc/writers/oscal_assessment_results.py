@@ -19,11 +19,11 @@ from scc.facts.model import Evidence, Finding
 from scc.writers._oscal_common import (
     dump,
     input_resources,
-    provenance_resources,
     metadata,
     one_line,
     prop,
     props,
+    provenance_resources,
     resource_uuid,
     text_block,
 )

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scc.facts.counting import software_count
 from scc.writers._content import official_control
 from scc.writers._oscal_common import (
     IMPLEMENTATION_STATUS,
     dump,
     evidence_links,
     input_resources,
-    provenance_resources,
     metadata,
     one_line,
     prop,
     props,
+    provenance_resources,
     text_block,
 )
 from scc.writers.interface import Writer
@@ -106,7 +107,7 @@ def image_props(assessment: Assessment) -> list | None:
         prop("image-digest", identity.digest),
         prop("os", identity.os),
         prop("architecture", identity.architecture),
-        prop("component-count", len(facts.components)),
+        prop("component-count", software_count(facts.components)),
         prop("finding-count", len(facts.findings)),
         prop("open-finding-count", len(open_findings)),
         prop("input-count", len(facts.inputs)),
