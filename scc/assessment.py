@@ -56,7 +56,7 @@ class Assessment:
         output = run_engine(self)
         self.rule_results = output.rule_results
         self.control_results = output.control_results
-        self.notes: list[str] = list(facts.notes) + output.notes
+        self.notes: list[str] = list(facts.notes) + output.notes + _content_notes()
         self.override_notes: list[str] = list(output.override_notes)  # expired or unmatched overrides
 
     # -- identity and determinism ----------------------------------------------------------------
@@ -182,17 +182,30 @@ class Assessment:
         return write_package(self, Path(out_dir))
 
 
+def _content_notes() -> list[str]:
+    """The one note saying official content is missing (the run then stands on the rule packs alone)."""
+    try:
+        from scc.content.required import content_note
+    except ImportError:          # the content package is not part of this installation
+        return []
+    note = content_note()
+    return [note] if note else []
+
+
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
+    A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     """
+    from scc.content.required import require_content
     from scc.facts import read_inputs
 
     settings = settings or Settings(**options)
     if settings.previous is not None:
         settings.previous = Path(settings.previous)
+    require_content(settings.baseline, options.get("benchmarks", ()))
     if settings.keys:
         from scc.facts import configure_verification_keys
 

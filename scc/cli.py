@@ -50,6 +50,9 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--previous", type=click.Path(), default=None, metavar="DIR",
                      help="An earlier `scc package` folder: each finding's first detection carries over "
                           "into the remediation due dates and the POA&M."),
+        click.option("--benchmark", "benchmarks", multiple=True, metavar="NAME",
+                     help="SRG/STIG to report against (e.g. gpos-srg, rhel9-stig; repeatable; needs its "
+                          "official content). Default: gpos-srg and ctr-srg, official content if cached."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -66,13 +69,18 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
-            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None):
+            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
+            benchmarks: tuple[str, ...] = ()):
     from scc.assessment import Settings, assess
+    from scc.content.required import require_content
 
+    require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
                         keys=[Path(k) for k in keys], system_name=system_name,
                         previous=Path(previous) if previous else None)
+    if benchmarks:
+        settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
         settings.sla_days = sla
     return assess(inputs, settings)
@@ -106,9 +114,10 @@ def _echo_notes(notes: list[str]) -> None:
 def _say_notes(assessment) -> None:
     _echo_notes([*assessment.notes, *assessment.facts.passed_over])
     from scc.content import missing_warning_once
+    from scc.content.required import CONTENT_NOTE_PREFIX
 
-    message = missing_warning_once()
-    if message:
+    message = missing_warning_once()   # marks the message as said; the notes above already said it
+    if message and not any(n.startswith(CONTENT_NOTE_PREFIX) for n in assessment.notes):
         click.echo(f"note: {message}", err=True)
 
 
@@ -122,13 +131,14 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, out_dir, **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks, out_dir,
+            **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
     check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous) if p)])  # before any reading
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -140,12 +150,13 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, p
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, **gate_values) -> None:
+def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks,
+         **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks)
     _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")

@@ -55,10 +55,17 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
             {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media-type": media}
             for name, (data, media) in sorted(outputs.items())
         ],
+        "provenance": _provenance(assessment),
         "verdicts": assessment.verdict_counts(),
         "notes": sorted(set(assessment.notes)),
     }
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _provenance(assessment: Assessment) -> dict:
+    from scc.provenance import provenance
+
+    return provenance(assessment)
 
 
 def write_package(assessment: Assessment, out_dir: Path) -> Path:

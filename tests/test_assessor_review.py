@@ -75,7 +75,7 @@ def test_check_details_never_date_a_finding_in_the_ssp():
 
 def test_a_stig_scan_whose_results_match_no_scc_requirement_is_reported_not_silently_dropped(samples):
     # a RHEL 8 STIG scan: DISA titles each Group with the SRG requirement its rule implements; results whose
-    # SRG requirement no shipped rule evidences change no verdict and must be reported.
+    # SRG requirement no shipped rule evidences are carried as the scanner's own results and reported.
     from lxml import etree
 
     from scc.engine.rules import load_rule_packs
@@ -89,9 +89,11 @@ def test_a_stig_scan_whose_results_match_no_scc_requirement_is_reported_not_sile
     results = tree.findall(".//x:TestResult/x:rule-result", ns)
     unmatched = [r for r in results if srg_of_rule.get(r.get("idref")) not in cited]
     assert 0 < len(unmatched) < len(results) == 248
-    notes = Assessment(read_inputs([str(path)]), Settings()).notes
-    (note,) = [n for n in notes if n.startswith(str(path))]
-    assert f"{len(unmatched)} of 248 rule results" in note and "change no verdict" in note
+    assessment = Assessment(read_inputs([str(path)]), Settings())
+    (note,) = [n for n in assessment.notes if n.startswith(str(path))]
+    assert f"{len(unmatched)} of 248 rule results" in note and "carried as the scanner's own results" in note
+    carried = [r for r in assessment.rule_results if r.rule.pack == "xccdf-scan"]
+    assert sum(len(r.evidence) for r in carried) == len(unmatched)
 
 
 def test_only_the_scan_results_no_rule_used_are_reported():
@@ -103,7 +105,8 @@ def test_only_the_scan_results_no_rule_used_are_reported():
     unused = XccdfRuleResult("xccdf_mil.disa.stig_rule_SV-230221r743913_rule", "fail", evidence=(where,))
     (note,) = apply_existing_scans(results, [used, unused])
     assert note.startswith("scan.xml: 1 of 2 rule results (1 fail)")
-    assert apply_existing_scans(results, [used]) == []
+    assert [r.rule.id for r in results] == ["r", "scan:xccdf-scan:SV-230221r743913_rule"]
+    assert apply_existing_scans(results[:1], [used]) == []
 
 
 @pytest.fixture(scope="module")

@@ -114,7 +114,7 @@ def test_os_packages_come_from_the_apk_database(oci_dir) -> None:
     _, facts = read_input(str(oci_dir[0]))
     assert [(c.name, c.version, c.type) for c in facts.components] == [
         ("busybox", "1.36.1-r15", "apk"), ("musl", "1.2.4-r2", "apk"), ("libcrypto3", "3.1.4-r5", "apk")]
-    assert facts.components[0].purl == "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64"
+    assert facts.components[0].purl == "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1"
     assert facts.components[2].evidence[0].pointer == "rootfs:/lib/apk/db/installed line 12"
 
 
@@ -315,8 +315,8 @@ def test_rootfs_directory_is_read_without_following_links(tmp_path: Path) -> Non
     assert paths(fs.shells) == ["/bin/bash", "/bin/sh"]
     assert paths(fs.setuid) == ["/usr/bin/passwd"]
     assert [(c.name, c.purl) for c in facts.components] == [
-        ("bash", "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64"),
-        ("libc6", "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64")]
+        ("bash", "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12"),
+        ("libc6", "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12")]
 
 
 @pytest.mark.skipif(not Path("/var/lib/dpkg/status").is_file() or not shutil.which("dpkg-query"),

@@ -58,9 +58,9 @@ def test_docker_export_tar_gives_filesystem_and_packages(export_tar: Path) -> No
     assert record.sha256 == hashlib.sha256(export_tar.read_bytes()).hexdigest()
     assert record.size == export_tar.stat().st_size
     assert [(c.name, c.version, c.purl) for c in facts.components] == [
-        ("busybox", "1.36.1-r15", "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64"),
-        ("musl", "1.2.4-r2", "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64"),
-        ("bash", "5.2.21-r0", "pkg:apk/alpine/bash@5.2.21-r0?arch=x86_64")]
+        ("busybox", "1.36.1-r15", "pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1"),
+        ("musl", "1.2.4-r2", "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1"),
+        ("bash", "5.2.21-r0", "pkg:apk/alpine/bash@5.2.21-r0?arch=x86_64&distro=alpine-3.19.1")]
     fs = facts.filesystem
     assert fs.os_release["ID"] == "alpine"
     assert [e.path for e in fs.shells] == ["/usr/bin/bash", "/usr/bin/sh"]

@@ -116,6 +116,18 @@ class RuleResult:
     computed_verdict: Verdict | None = None   # the fact-based verdict before an override/scan replaced it
 
     @property
+    def is_scan_result(self) -> bool:
+        """A requirement decided by an existing scan alone: scc has no rule for it (engine/scan_requirements)."""
+        return self.rule.pack == "xccdf-scan"
+
+    @property
+    def label(self) -> str:
+        """How views name what decided this result: "scc rule <id>" or "scan result of <scanner>"."""
+        if self.is_scan_result:
+            return f"scan result of {self.details.get('scanner') or 'an XCCDF scan'} ({self.rule.srg[0].rule_id})"
+        return f"scc rule {self.rule.id}"
+
+    @property
     def severity(self) -> str:
         if self.severity_override:
             return self.severity_override

@@ -35,9 +35,24 @@ def run_engine(assessment: Assessment) -> EngineOutput:
         max_scan_age_days=settings.max_scan_age_days,
     )
     results = evaluate_rules(assessment.facts, assessment.rules, context)
-    notes = apply_existing_scans(results, assessment.facts.xccdf_results)
+    notes = apply_existing_scans(results, assessment.facts.xccdf_results, lambda: official_benchmarks(assessment))
     override_notes: list[str] = []
     if settings.overrides:
         overrides = load_overrides(settings.overrides)
         override_notes = apply_overrides(results, overrides, assessment.assessed_at.date())
     return EngineOutput(results, aggregate_controls(results), notes + override_notes, override_notes)
+
+
+def official_benchmarks(assessment: Assessment) -> dict:
+    """Cached official benchmarks by registry name, those in settings.benchmarks first (empty without content)."""
+    from scc.content.registry import benchmark_names
+
+    try:
+        store = assessment.content
+    except ImportError:      # the content package is not part of this installation
+        return {}
+    if store is None:
+        return {}
+    known = benchmark_names()
+    names = [n for n in dict.fromkeys([*assessment.settings.benchmarks, *known]) if n in known]
+    return {name: benchmark for name in names if (benchmark := store.benchmark(name)) is not None}

@@ -1,13 +1,25 @@
 """Per-input counts, shown by `scc facts` and recorded in InputFile.counts."""
 from __future__ import annotations
 
-from scc.facts.model import ImageFacts, InputFile
+from scc.facts.model import Component, ImageFacts, InputFile
 from scc.facts.source import InputDocument
+
+#: CycloneDX component types that describe the subject (the image, its distro, a scanned path), not software
+SUBJECT_TYPES = frozenset({"operating-system", "container", "file"})
+
+
+def is_software(component: Component) -> bool:
+    """An installed package or library; the distro record, the image or the scanned directory are the subject."""
+    return component.type.lower() not in SUBJECT_TYPES or bool(component.purl and component.type == "file")
+
+
+def software_count(components: list[Component]) -> int:
+    return sum(1 for c in components if is_software(c))
 
 
 def count_facts(facts: ImageFacts) -> tuple[tuple[str, int], ...]:
     counts = {
-        "components": len(facts.components),
+        "components": software_count(facts.components),
         "findings": len(facts.findings),
         "vex_statements": len(facts.vex),
         "provenance": len(facts.provenance),

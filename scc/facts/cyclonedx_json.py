@@ -10,7 +10,7 @@ from typing import Any
 
 from scc.clock import parse_time
 from scc.facts import jsonfields as jf
-from scc.facts.counting import input_record
+from scc.facts.counting import input_record, software_count
 from scc.facts.cyclonedx_vulns import read_vulnerabilities
 from scc.facts.interface import Reader
 from scc.facts.model import Component, ImageFacts, ImageIdentity, SbomRecord
@@ -41,7 +41,7 @@ class CycloneDxJsonReader(Reader):
             facts.sboms.append(SbomRecord(
                 format="cyclonedx", spec_version=spec, tool=tool,
                 timestamp=parse_time(jf.text(doc, metadata.get("timestamp"), "metadata.timestamp")),
-                component_count=len(facts.components),
+                component_count=software_count(facts.components),
                 serial=jf.text(doc, data.get("serialNumber"), "serialNumber"),
                 evidence=(doc.evidence("/metadata" if metadata else ""),),
             ))

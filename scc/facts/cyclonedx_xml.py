@@ -11,7 +11,7 @@ parsed through doc.xml (no DTD, no entities, no network); sniffing reads the pro
 from __future__ import annotations
 
 from scc.clock import parse_time
-from scc.facts.counting import input_record
+from scc.facts.counting import input_record, software_count
 from scc.facts.interface import Reader
 from scc.facts.model import Component, Evidence, ImageFacts, ImageIdentity, SbomRecord
 from scc.facts.source import InputDocument
@@ -60,7 +60,7 @@ class CycloneDxXmlReader(Reader):
         tool = ", ".join(tools)
         facts.sboms.append(SbomRecord(
             format="cyclonedx", spec_version=spec, tool=tool, timestamp=timestamp,
-            component_count=len(facts.components), serial=root.get("serialNumber", ""),
+            component_count=software_count(facts.components), serial=root.get("serialNumber", ""),
             evidence=(doc.evidence("/bom/metadata" if metadata is not None else "/bom"),),
         ))
         facts.inputs = [input_record(doc, self.format, facts, spec, tool)]

@@ -200,11 +200,12 @@ def _config_facts(fs: VirtualFS, facts: FilesystemFacts) -> None:
 def packages(fs: VirtualFS, doc: InputDocument, os_release: dict[str, str]) -> list[Component]:
     """Installed OS packages (apk, dpkg and rpm databases) and Python distributions."""
     distro = os_release.get("ID", "").lower()
-    found = _apk(fs, doc, distro or "alpine")
-    found += _dpkg(fs, doc, distro or "debian", "var/lib/dpkg/status", installed_only=True)
+    release = distro_qualifier(os_release)
+    found = _apk(fs, doc, distro or "alpine", release)
+    found += _dpkg(fs, doc, distro or "debian", "var/lib/dpkg/status", True, release)
     for name in fs.listdir("var/lib/dpkg/status.d"):
         if not name.endswith(".md5sums"):
-            found += _dpkg(fs, doc, distro or "debian", f"var/lib/dpkg/status.d/{name}", installed_only=False)
+            found += _dpkg(fs, doc, distro or "debian", f"var/lib/dpkg/status.d/{name}", False, release)
     found += rpm_packages(fs, doc, os_release)
     found += python_packages(fs, doc)
     return found
@@ -228,20 +229,28 @@ def _stanzas(text: str) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _apk(fs: VirtualFS, doc: InputDocument, distro: str) -> list[Component]:
+def distro_qualifier(os_release: dict[str, str]) -> str:
+    """syft's purl ``distro`` qualifier: <ID>-<VERSION_ID> from os-release ("debian-12", "alpine-3.19.1")."""
+    distro, version = os_release.get("ID", "").strip().lower(), os_release.get("VERSION_ID", "").strip()
+    return f"{distro}-{version}" if distro and version else ""
+
+
+def _apk(fs: VirtualFS, doc: InputDocument, distro: str, release: str = "") -> list[Component]:
     text = fs.text("lib/apk/db/installed")
     result = []
     for start, lines in _stanzas(text or ""):
         fields = {ln[:1]: ln[2:].strip() for ln in lines if len(ln) > 2 and ln[1] == ":"}
         name, version, arch = fields.get("P", ""), fields.get("V", ""), fields.get("A", "")
         if name:
-            purl = _purl("apk", distro, name, version, arch)
+            # syft writes the origin package as upstream for every apk package
+            purl = _purl("apk", distro, name, version, arch, release, fields.get("o", ""))
             result.append(Component(name, version, "apk", purl, licenses=_licenses(fields.get("L", "")),
                                     evidence=[doc.evidence(f"rootfs:/lib/apk/db/installed line {start}")]))
     return result
 
 
-def _dpkg(fs: VirtualFS, doc: InputDocument, distro: str, path: str, installed_only: bool) -> list[Component]:
+def _dpkg(fs: VirtualFS, doc: InputDocument, distro: str, path: str, installed_only: bool,
+          release: str = "") -> list[Component]:
     result = []
     for start, lines in _stanzas(fs.text(path) or ""):
         fields: dict[str, str] = {}
@@ -253,7 +262,8 @@ def _dpkg(fs: VirtualFS, doc: InputDocument, distro: str, path: str, installed_o
         status = fields.get("Status", "install ok installed")
         if not name or (installed_only and not status.endswith(" installed")):
             continue
-        result.append(Component(name, version, "deb", _purl("deb", distro, name, version, arch),
+        purl = _purl("deb", distro, name, version, arch, release, _deb_upstream(fields.get("Source", "")))
+        result.append(Component(name, version, "deb", purl,
                                 evidence=[doc.evidence(f"rootfs:/{path} line {start}")]))
     return result
 
@@ -262,10 +272,22 @@ def _licenses(text: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def _purl(kind: str, namespace: str, name: str, version: str, arch: str) -> str:
+def _deb_upstream(source: str) -> str:
+    """dpkg's "Source: bash (5.2.15-2)" -> "bash@5.2.15-2", "Source: apt" -> "apt" (syft's upstream form)."""
+    name, _, version = source.strip().partition(" ")
+    version = version.strip().removeprefix("(").removesuffix(")").strip()
+    return f"{name}@{version}" if name and version else name
+
+
+def _purl(kind: str, namespace: str, name: str, version: str, arch: str, release: str = "",
+          upstream: str = "") -> str:
     from packageurl import PackageURL
 
     qualifiers = {"arch": arch} if arch else {}
+    if release:
+        qualifiers["distro"] = release
+    if upstream:
+        qualifiers["upstream"] = upstream
     return PackageURL(type=kind, namespace=namespace, name=name, version=version or None,
                       qualifiers=qualifiers).to_string()
 

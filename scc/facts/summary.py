@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from scc.facts.counting import software_count
 from scc.facts.model import ImageFacts, SecretFinding
 
 
@@ -33,7 +34,7 @@ def merged_summary(facts: ImageFacts) -> dict[str, Any]:
         "digest": identity.digest,
         "os": identity.os,
         "architecture": identity.architecture,
-        "components": len(facts.components),
+        "components": software_count(facts.components),
         "findings": len(facts.findings),
         "open_findings": len(facts.open_findings),
         "open_by_severity": dict(sorted(severities.items())),

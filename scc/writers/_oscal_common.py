@@ -83,10 +83,55 @@ def metadata(assessment: Assessment, title: str, remarks: str = ""):
         version=f"scc {scc.__version__}",
         oscal_version=OSCAL_VERSION,
         props=props(prop("generator", f"scc {scc.__version__}"), prop("assessment-fingerprint",
-                                                                       assessment.fingerprint)),
+                                                                       assessment.fingerprint),
+                    *settings_props(assessment)),
         parties=parties,
         remarks=text_block(remarks) if remarks else None,
     )
+
+
+def settings_props(assessment: Assessment) -> list:
+    """The settings that shaped the verdicts (SLA days, baseline, benchmarks, max scan age) as props."""
+    from scc.provenance import settings_record
+
+    record = settings_record(assessment)
+    items = [prop("scc-version", __import__("scc").__version__), prop("baseline", record["baseline"] or "none")]
+    items += [prop("benchmark", name) for name in record["benchmarks"]]
+    items += [prop(f"sla-days-{severity}", days) for severity, days in record["sla-days"].items()]
+    items.append(prop("max-scan-age-days", record["max-scan-age-days"]))
+    return items
+
+
+def provenance_resources(assessment: Assessment) -> list:
+    """One back-matter resource per rule pack file, official content file, overrides file and key,
+    each with an rlink carrying its SHA-256 (and the release a content file states about itself)."""
+    from trestle.oscal.common import Hash, Resource, Rlink
+
+    from scc.provenance import produced_by
+
+    resources = []
+    for item in produced_by(assessment):
+        hashes = [Hash(algorithm="SHA-256", value=item.sha256)] if item.sha256 else None
+        resources.append(Resource(
+            uuid=assessment.uuid("produced-by", item.role, item.name),
+            title=one_line(f"{item.role}: {item.name}"),
+            description=_produced_by_description(item),
+            props=props(prop("produced-by", item.role), prop("content-id", item.name if item.role == "content" else ""),
+                        prop("release", item.release), prop("release-info", item.release_info),
+                        prop("source-url", item.url)),
+            rlinks=[Rlink(href=file_href(item.file), hashes=hashes)],
+        ))
+    return resources
+
+
+def _produced_by_description(item) -> str:
+    return {
+        "rule-pack": "scc rule pack file the verdicts were reached with.",
+        "content": "Official content file from scc's content cache"
+                   + (f", release {item.release} as stated in the file." if item.release else "."),
+        "overrides": "Organisation overrides file applied to the rule results.",
+        "verification-key": "Public key supplied to verify signatures.",
+    }.get(item.role, "File that shaped this document.")
 
 
 def input_sources(assessment: Assessment) -> list[tuple[str, str]]:

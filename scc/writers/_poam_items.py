@@ -128,7 +128,7 @@ def rule_entries(assessment: Assessment) -> list[PoamEntry]:
             key=f"rule/{rule.id}", kind="rule", title=rule.title, description=result.statement,
             weakness=rule.id, severity=result.severity, controls=tuple(rule.controls),
             remediation=rule.fix_text or rule.manual or "Correct the image so the rule's check is satisfied.",
-            evidence=list(result.evidence), source=f"scc rule {rule.id}", detected=assessment.assessed_at,
+            evidence=list(result.evidence), source=result.label, detected=assessment.assessed_at,
             deadline=deadline, deadline_basis=basis, override=result.override, srg=rule.srg, result=result,
             comments=comments,
         ))

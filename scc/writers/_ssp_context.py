@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
 from scc.engine.aggregate import control_sort_key
+from scc.facts.counting import software_count
 from scc.facts.model import FindingState, Severity
 from scc.writers._content import baseline, official_control
 from scc.writers._poam_items import open_findings as open_vulnerabilities
@@ -50,7 +51,7 @@ def ssp_context(assessment: Assessment) -> dict[str, Any]:
                   "tag": clip(identity.tag, 200),
                   "digest": identity.digest, "os": identity.os, "architecture": identity.architecture},
         "config": _config(assessment),
-        "component_count": len(facts.components),
+        "component_count": software_count(facts.components),
         "inputs": [_input(i) for i in sorted(facts.inputs, key=lambda i: i.path)],
         "verdict_counts": [(STATUS_LABEL[v], v, n) for v, n in assessment.verdict_counts().items()],
         "severity_table": _severity_table(facts.findings),

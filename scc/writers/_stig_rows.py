@@ -106,14 +106,19 @@ class ChecklistSection:
     description: str = ""
 
 
-def checklist_sections(assessment: Assessment) -> list[ChecklistSection]:
-    """Every benchmark named in the settings, plus any other benchmark scc's rules cite."""
+def benchmark_names(assessment: Assessment) -> list[str]:
+    """Every benchmark named in the settings, plus any other benchmark a rule or a carried scan result cites."""
     names = list(dict.fromkeys(assessment.settings.benchmarks))
     for result in assessment.srg_results:
         for ref in result.rule.srg:
             if ref.benchmark not in names:
                 names.append(ref.benchmark)
-    sections = [_section(assessment, name) for name in names]
+    return names
+
+
+def checklist_sections(assessment: Assessment) -> list[ChecklistSection]:
+    """Every benchmark named in the settings, plus any other benchmark scc's rules or the scans cite."""
+    sections = [_section(assessment, name) for name in benchmark_names(assessment)]
     return [s for s in sections if s.rows]
 
 
@@ -140,7 +145,7 @@ def _section(assessment: Assessment, name: str) -> ChecklistSection:
         title=source.title.removeprefix("DISA ") if source else name, version="", release_info="",
         filename=source.filename if source else "", official=False, rows=rows,
         description="Official benchmark content was not available; only the requirements scc's rules "
-                    "evidence are listed.",
+                    "evidence or an existing scan reported are listed.",
     )
 
 
@@ -209,7 +214,7 @@ def _filename(source: Any, benchmark: Any) -> str:
 
 
 def _finding_details(result: RuleResult) -> str:
-    lines = [f"scc rule {result.rule.id} ({result.verdict.value}): {result.statement}"]
+    lines = [f"{result.label} ({result.verdict.value}): {result.statement}"]
     if result.evidence:
         lines.append("Evidence:")
         lines += [f"- {item.cite()} (sha256 {item.sha256})" for item in result.evidence]
@@ -217,7 +222,8 @@ def _finding_details(result: RuleResult) -> str:
 
 
 def _comment_lines(result: RuleResult) -> list[str]:
-    lines = [f"{result.rule.id}: origin {result.origin}."]
+    lines = [f"{result.rule.id}: origin {result.origin}"
+             + (", the scanner's own result (scc has no rule for this requirement)." if result.is_scan_result else ".")]
     if result.override is not None:
         lines.append(_override_sentence(result.override))
     if result.computed_verdict is not None and result.computed_verdict is not result.verdict:

@@ -23,6 +23,7 @@ from scc.writers._oscal_common import (
     one_line,
     prop,
     props,
+    provenance_resources,
     resource_uuid,
     text_block,
 )
@@ -50,7 +51,8 @@ class AssessmentResultsWriter(Writer):
             import_ap=ImportAp(href=f"#{plan.uuid}", remarks="scc's rule packs are the assessment plan; "
                                                             "see the back-matter resource."),
             results=[_result(assessment)],
-            back_matter=BackMatter(resources=[plan, *input_resources(assessment)]),
+            back_matter=BackMatter(resources=[plan, *input_resources(assessment),
+                                             *provenance_resources(assessment)]),
         )
         return dump(model, assessment)
 

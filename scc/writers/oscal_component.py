@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scc.facts.counting import software_count
 from scc.writers._content import official_control
 from scc.writers._oscal_common import (
     IMPLEMENTATION_STATUS,
@@ -21,6 +22,7 @@ from scc.writers._oscal_common import (
     one_line,
     prop,
     props,
+    provenance_resources,
     text_block,
 )
 from scc.writers.interface import Writer
@@ -105,7 +107,7 @@ def image_props(assessment: Assessment) -> list | None:
         prop("image-digest", identity.digest),
         prop("os", identity.os),
         prop("architecture", identity.architecture),
-        prop("component-count", len(facts.components)),
+        prop("component-count", software_count(facts.components)),
         prop("finding-count", len(facts.findings)),
         prop("open-finding-count", len(open_findings)),
         prop("input-count", len(facts.inputs)),
@@ -136,7 +138,7 @@ def component_definition(assessment: Assessment):
     from trestle.oscal.common import BackMatter
     from trestle.oscal.component import ComponentDefinition
 
-    resources = input_resources(assessment)
+    resources = [*input_resources(assessment), *provenance_resources(assessment)]
     title = f"Component definition for {one_line(assessment.facts.identity.reference, limit=200)}"
     return ComponentDefinition(
         uuid=assessment.uuid("component-definition"),

@@ -18,7 +18,16 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from scc.clock import iso
-from scc.writers._oscal_common import dump, input_resources, metadata, one_line, prop, props, text_block
+from scc.writers._oscal_common import (
+    dump,
+    input_resources,
+    metadata,
+    one_line,
+    prop,
+    props,
+    provenance_resources,
+    text_block,
+)
 from scc.writers._poam_items import PoamEntry, item_uuid, poam_entries
 from scc.writers.interface import Writer
 from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
@@ -49,7 +58,8 @@ class PoamWriter(Writer):
             risks=[_risk(assessment, e) for e in entries] or None,
             findings=[_finding(assessment, e) for e in entries] or None,
             poam_items=[_item(assessment, e) for e in entries] or [_nothing_open(assessment)],
-            back_matter=BackMatter(resources=input_resources(assessment) or None),
+            back_matter=BackMatter(resources=[*input_resources(assessment), *provenance_resources(assessment)]
+                                   or None),
         )
         return dump(model, assessment)
 

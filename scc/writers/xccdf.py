@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from scc.clock import iso
-from scc.writers._stig_rows import ChecklistRow, ChecklistSection, checklist_sections
+from scc.writers._stig_rows import ChecklistRow, ChecklistSection, benchmark_names, checklist_sections
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
@@ -158,13 +158,15 @@ def _rule_result(row: ChecklistRow, when: str) -> etree._Element:
     for result in row.results:
         _sub(node, "message", _message(result), severity="warning" if result.verdict.is_open else "info")
     check = _sub(node, "check", system=CHECK_SYSTEM)
-    rules = ", ".join(r.rule.id for r in row.results)
-    _sub(check, "check-content", f"scc rules: {rules}" if rules else NOT_EVALUATED)
+    rules = ", ".join(r.rule.id for r in row.results if not r.is_scan_result)
+    scans = ", ".join(r.label for r in row.results if r.is_scan_result)
+    content = "; ".join(part for part in (f"scc rules: {rules}" if rules else "", scans) if part)
+    _sub(check, "check-content", content or NOT_EVALUATED)
     return node
 
 
 def _message(result: RuleResult) -> str:
-    text = f"scc rule {result.rule.id} ({result.verdict.value}): {result.statement}"
+    text = f"{result.label} ({result.verdict.value}): {result.statement}"
     if result.evidence:
         text += " Evidence: " + "; ".join(e.cite() for e in result.evidence)
     if result.override is not None:
@@ -200,9 +202,12 @@ class XccdfResultsWriter(Writer):
         return render_benchmark(assessment, names[0])
 
     def render_extra(self, assessment: Assessment) -> dict[str, bytes]:
-        """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark)."""
-        names = assessment.settings.benchmarks[1:]
-        return {f"xccdf-results-{name}.xml": render_benchmark(assessment, name) for name in names}
+        """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark), including a
+        benchmark only a scan's results name (a product STIG scan)."""
+        first = (assessment.settings.benchmarks or ("gpos-srg",))[0]
+        names = [name for name in benchmark_names(assessment) if name != first]
+        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(assessment, name)
+                for name in names}
 
 
 WRITER = XccdfResultsWriter()

@@ -133,7 +133,10 @@ class XccdfArfWriter(Writer):
     order = 31
 
     def render(self, assessment: Assessment) -> bytes:
-        return render_arf(assessment, assessment.settings.benchmarks or ("gpos-srg",))
+        from scc.writers._stig_rows import benchmark_names
+
+        first = assessment.settings.benchmarks or ("gpos-srg",)
+        return render_arf(assessment, tuple(dict.fromkeys([*first, *benchmark_names(assessment)])))
 
 
 WRITER = XccdfArfWriter()
