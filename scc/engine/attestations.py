@@ -229,7 +229,7 @@ def apply_attestations(results: list[RuleResult], attestations: list[Attestation
         if by_control and result.verdict is not Verdict.MANUAL:
             continue        # a control's automated rules keep their verdicts; said below if none was manual
         note = _decide(result, attestation, today)
-        applied.add(id(attestation))
+        applied.update(id(a) for a in candidates)     # the older ones are superseded, not unapplied
         if note:
             notes.append(note)
     reaching = {id(a) for candidates in reached.values() for a in candidates}
