@@ -96,6 +96,8 @@ def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestat
     where = raw.where
     if entry is None:
         raise InputError(path, f"{where}: must be a mapping")
+    named = next((entry[k] for k in _TARGETS if isinstance(entry.get(k), (str, int)) and str(entry[k]).strip()), "")
+    where = f"{where} ({str(named).strip()})" if named else where
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
         raise InputError(path, f"{where}: unknown key {', '.join(map(repr, unknown))} "
@@ -105,7 +107,6 @@ def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestat
     if len(targets) != 1:
         raise InputError(path, f"{where}: give exactly one of rule, control or control_id")
     kind, target = {"control_id": "id"}.get(targets[0], targets[0]), text[targets[0]]
-    where = f"{where} ({target})"
     missing = [key for key in ("status", "explanation", "updated_by", "updated") if not text[key]]
     if missing:
         raise InputError(path, f"{where}: {', '.join(map(repr, missing))} {'is' if len(missing) == 1 else 'are'} "
