@@ -254,3 +254,11 @@ def test_malformed_attestation_is_one_line_exit_2_naming_file_and_entry(capsys, 
     assert len(lines) == 1 and str(path) in lines[0] and f"attestations[0] ({PASSED})" in lines[0]
     assert problem in lines[0]
     assert os.environ["SOURCE_DATE_EPOCH"]
+
+
+def test_unreadable_workbook_is_one_line_exit_2(capsys, tmp_path):
+    path = tmp_path / "attestations.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    code, _out, err = run_scc(capsys, "gate", str(EXAMPLE), "--attestations", str(path), "--max-cat1", "99")
+    lines = [line for line in err.splitlines() if not line.startswith("note:")]
+    assert code == 2 and len(lines) == 1 and str(path) in lines[0] and "not a readable xlsx workbook" in lines[0]

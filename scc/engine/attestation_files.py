@@ -107,30 +107,36 @@ def _document_entries(path: Path, document: Any) -> tuple[str, list[RawEntry]]:
 
 
 def _xlsx_entries(path: Path) -> list[RawEntry]:
-    from zipfile import BadZipFile
-
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(path, f"cannot read attestations: not a readable xlsx workbook ({exc})") from exc
-    try:
-        sheet = workbook[SAF_SHEET] if SAF_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)
-        header = [_header(cell) for cell in next(rows, ())]
-        if "control_id" not in header:
-            raise InputError(path, f"sheet {sheet.title!r}: row 1 has no Control_ID column "
-                                   f"(SAF's template: {', '.join(c.title() for c in SAF_COLUMNS)})")
-        entries = []
-        for number, row in enumerate(rows, start=2):
-            if all(cell is None or str(cell).strip() == "" for cell in row):
-                continue
-            values = {key: _cell(value) for key, value in zip(header, row, strict=False) if key}
-            entries.append(RawEntry(f"sheet {sheet.title!r} row {number}", f"{sheet.title}!A{number}", values))
-        return entries
-    finally:
-        workbook.close()
+        with open(path, "rb") as stream:     # a file object: openpyxl then ignores the file's extension
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                return _sheet_entries(path, workbook)
+            finally:
+                workbook.close()
+    except InputError:
+        raise
+    except Exception as exc:  # a hostile workbook fails in many ways; each is one line
+        raise InputError(path, f"cannot read attestations: not a readable xlsx workbook "
+                               f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from exc
+
+
+def _sheet_entries(path: Path, workbook: Any) -> list[RawEntry]:
+    sheet = workbook[SAF_SHEET] if SAF_SHEET in workbook.sheetnames else workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)
+    header = [_header(cell) for cell in next(rows, ())]
+    if "control_id" not in header:
+        raise InputError(path, f"sheet {sheet.title!r}: row 1 has no Control_ID column "
+                               f"(SAF's template: {', '.join(c.title() for c in SAF_COLUMNS)})")
+    entries = []
+    for number, row in enumerate(rows, start=2):
+        if all(cell is None or str(cell).strip() == "" for cell in row):
+            continue
+        values = {key: _cell(value) for key, value in zip(header, row, strict=False) if key}
+        entries.append(RawEntry(f"sheet {sheet.title!r} row {number}", f"{sheet.title}!A{number}", values))
+    return entries
 
 
 def _header(cell: Any) -> str:
