@@ -262,3 +262,14 @@ def test_unreadable_workbook_is_one_line_exit_2(capsys, tmp_path):
     code, _out, err = run_scc(capsys, "gate", str(EXAMPLE), "--attestations", str(path), "--max-cat1", "99")
     lines = [line for line in err.splitlines() if not line.startswith("note:")]
     assert code == 2 and len(lines) == 1 and str(path) in lines[0] and "not a readable xlsx workbook" in lines[0]
+
+
+def test_attested_outputs_still_validate_against_the_oscal_and_xccdf_schemas(attested, tmp_path):
+    from validators import oscal_schema_errors, xmllint_xsd
+
+    assessment, _path, _evidence = attested
+    for writer_name, model in (("oscal-assessment-results", "assessment-results"),
+                               ("oscal-component-definition", "component")):
+        assert oscal_schema_errors(json.loads(assessment.render(writer_name)), model) == []
+    xccdf = assessment.write("xccdf-results", tmp_path / "xccdf.xml")
+    assert xmllint_xsd(xccdf).returncode == 0
