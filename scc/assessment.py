@@ -33,6 +33,7 @@ class Settings:
     max_scan_age_days: int = 30
     baseline: str | None = None            # low | moderate | high | privacy
     overrides: Path | None = None          # per-organisation rule overrides YAML
+    attestations: Path | None = None       # people's attestations closing manual checks (YAML/JSON/SAF xlsx)
     keys: list[Path] = field(default_factory=list)   # public keys for DSSE/cosign verification
     benchmarks: tuple[str, ...] = ("gpos-srg", "ctr-srg")
     system_name: str = ""
@@ -109,6 +110,21 @@ class Assessment:
         for result in self.control_results:
             counts[result.verdict.value] += 1
         return counts
+
+    def attested_counts(self) -> dict[str, dict[str, int]]:
+        """Verdicts that rest on a person's attestation, kept apart from automated ones.
+
+        ``rules``: attested rule verdicts; ``controls``: control verdicts at least one attested rule shares.
+        """
+        rules = {v.value: 0 for v in (Verdict.SATISFIED, Verdict.NOT_SATISFIED)}
+        for result in self.rule_results:
+            if result.attestation is not None:
+                rules[result.verdict.value] += 1
+        controls = {v.value: 0 for v in Verdict}
+        for control in self.control_results:
+            if any(r.attestation is not None for r in control.rule_results):
+                controls[control.verdict.value] += 1
+        return {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
 
     def controls_df(self) -> pandas.DataFrame:
         import pandas as pd
@@ -196,6 +212,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
+    ``attestations="attestations.yaml"`` closes manual checks with people's attestations;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     """
@@ -206,6 +223,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
     if settings.previous is not None:
         settings.previous = Path(settings.previous)
     require_content(settings.baseline, options.get("benchmarks", ()))
+    if settings.attestations is not None:
+        settings.attestations = Path(settings.attestations)
     if settings.keys:
         from scc.facts import configure_verification_keys
 

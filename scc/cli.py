@@ -44,6 +44,8 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-scan-age", type=click.IntRange(min=0), default=30, show_default=True,
                      help="Days after which a vulnerability scan counts as stale (RA-5)."),
         click.option("--overrides", type=click.Path(dir_okay=False), help="Organisation overrides YAML."),
+        click.option("--attestations", type=click.Path(dir_okay=False),
+                     help="Attestations closing manual checks (scc YAML, SAF JSON/YAML or SAF xlsx)."),
         click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False),
                      help="Public key (PEM) to verify DSSE/cosign signatures; repeatable."),
         click.option("--system-name", default="", help="System name for the SSP title page."),
@@ -70,13 +72,14 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
-            benchmarks: tuple[str, ...] = ()):
+            benchmarks: tuple[str, ...] = (), attestations: str | None = None):
     from scc.assessment import Settings, assess
     from scc.content.required import require_content
 
     require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
+                        attestations=Path(attestations) if attestations else None,
                         keys=[Path(k) for k in keys], system_name=system_name,
                         previous=Path(previous) if previous else None)
     if benchmarks:
@@ -131,18 +134,21 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks, out_dir,
-            **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
+            out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
-    check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous) if p)])  # before any reading
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks)
+    check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous, attestations) if p)])  # before any reading
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                         benchmarks=benchmarks, attestations=attestations)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+    attested = sum(assessment.attested_counts()["rules"].values())
+    summary += f" ({attested} rule verdicts attested by people)" if attested else ""
     click.echo(f"wrote {target}/ for {assessment.facts.identity.reference}: {summary}")
     _run_gate(assessment, thresholds)
 
@@ -150,13 +156,14 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, p
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks,
+def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
          **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                         benchmarks=benchmarks, attestations=attestations)
     _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
@@ -174,6 +181,28 @@ def facts(inputs, as_json, keys) -> None:
     configure_verification_keys([Path(k) for k in keys])
     report = facts_report(list(inputs))
     click.echo(json.dumps(report, indent=2) if as_json else render_facts_report(report))
+
+
+@cli.command()
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False), help="Attestations YAML to append to.")
+@click.option("--rule", default=None, metavar="ID", help="Rule id, SRG version, V- or SV- id.")
+@click.option("--control", default=None, metavar="ID", help="800-53 control id (every manual rule of it).")
+@click.option("--status", required=True, type=click.Choice(["passed", "failed"]))
+@click.option("--explanation", required=True, help="What the person checked and found.")
+@click.option("--by", "updated_by", required=True, metavar="NAME", help="Who attests (name, role).")
+@click.option("--date", "updated", default=None, metavar="YYYY-MM-DD", help="Attestation date (default: today).")
+@click.option("--frequency", default=None, help="How often it is renewed: monthly, quarterly, annually, 90d ...")
+@click.option("--expires", default=None, metavar="YYYY-MM-DD", help="Last day it applies (instead of --frequency).")
+@click.option("--evidence", default=None, type=click.Path(dir_okay=False), help="Evidence file (its sha256 is kept).")
+def attest(path, rule, control, status, explanation, updated_by, updated, frequency, expires, evidence) -> None:
+    """Append one attestation (a person's judgment on a manual check) to --file, after validating it."""
+    from scc.engine.attestations import append_attestation
+
+    entry = append_attestation(Path(path), rule=rule, control=control, status=status, explanation=explanation,
+                               updated_by=updated_by, updated=updated, frequency=frequency, expires=expires,
+                               evidence=Path(evidence) if evidence else None)
+    click.echo(f"{path}: attested {entry['status']} for {entry.get('rule') or entry.get('control')}, "
+               f"valid until {entry['valid_until']}")
 
 
 def _register_optional_groups() -> None:

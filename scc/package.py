@@ -57,6 +57,7 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
         ],
         "provenance": _provenance(assessment),
         "verdicts": assessment.verdict_counts(),
+        "attested-verdicts": assessment.attested_counts(),
         "notes": sorted(set(assessment.notes)),
     }
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

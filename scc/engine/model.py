@@ -101,6 +101,35 @@ class Override:
     entry: str = ""             # where in the source, e.g. "overrides[2]"
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """A person's recorded judgment on a check the facts could not decide (MITRE SAF's ``attest``).
+
+    It closes a manual rule only: passed reads satisfied, failed reads not-satisfied, until it expires.
+    """
+
+    target: str                 # a rule id (any alias) or an 800-53 control id, as written
+    kind: str                   # rule | control | id (SAF's control_id: a rule alias, else a control)
+    status: str                 # passed | failed
+    explanation: str
+    updated_by: str
+    updated: date
+    expires: date               # the last day it applies: updated + frequency, or the explicit expiry
+    frequency: str = ""         # as written (monthly, 3m, 1y ...); empty when an expiry date was given
+    evidence: tuple[Evidence, ...] = ()   # the attestation entry itself, then any evidence file
+    source: str = ""
+    entry: str = ""             # where in the source, e.g. "attestations[2]" or "row 5"
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.SATISFIED if self.status == "passed" else Verdict.NOT_SATISFIED
+
+    def sentence(self) -> str:
+        """How every view states it: a human judgment, who, when, until when, and why."""
+        return (f"Attested {self.status} by {self.updated_by} on {self.updated.isoformat()} "
+                f"(human judgment, valid until {self.expires.isoformat()}): {self.explanation}")
+
+
 @dataclass
 class RuleResult:
     rule: Rule
@@ -109,8 +138,9 @@ class RuleResult:
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-    origin: str = "facts"             # facts | xccdf-scan | override
+    origin: str = "facts"             # facts | xccdf-scan | override | attestation
     override: Override | None = None
+    attestation: Attestation | None = None   # set when a person's attestation decided a manual rule
     severity_override: str = ""
     scan_disagreement: str = ""       # set when an existing STIG scan and scc's facts disagree
     computed_verdict: Verdict | None = None   # the fact-based verdict before an override/scan replaced it

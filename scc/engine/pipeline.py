@@ -1,7 +1,8 @@
 """The engine's one entry point: facts + settings -> rule results -> control results.
 
 Order matters and is fixed here: fact-based checks first, then evidence from existing STIG scans
-(which wins where it exists), then the organisation's overrides, then the per-control roll-up.
+(which wins where it exists), then the organisation's overrides, then attestations (they close only what is still manual),
+then the per-control roll-up.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
+from scc.engine.attestations import apply_attestations, load_attestations
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.model import ControlResult, RuleResult
@@ -40,6 +42,9 @@ def run_engine(assessment: Assessment) -> EngineOutput:
     if settings.overrides:
         overrides = load_overrides(settings.overrides)
         override_notes = apply_overrides(results, overrides, assessment.assessed_at.date())
+    if settings.attestations:
+        attestations, reading_notes = load_attestations(settings.attestations)
+        override_notes += reading_notes + apply_attestations(results, attestations, assessment.assessed_at.date())
     return EngineOutput(results, aggregate_controls(results), notes + override_notes, override_notes)
 
 

@@ -54,6 +54,7 @@ def ssp_context(assessment: Assessment) -> dict[str, Any]:
         "component_count": software_count(facts.components),
         "inputs": [_input(i) for i in sorted(facts.inputs, key=lambda i: i.path)],
         "verdict_counts": [(STATUS_LABEL[v], v, n) for v, n in assessment.verdict_counts().items()],
+        "attested_counts": [(STATUS_LABEL[v].lower(), n) for v, n in assessment.attested_counts()["controls"].items()],
         "severity_table": _severity_table(facts.findings),
         "controls": [_control(assessment, c) for c in assessment.control_results],
         "coverage": _coverage(assessment),
@@ -112,6 +113,9 @@ def _rule(result: RuleResult) -> dict[str, Any]:
         "computed": result.computed_verdict.value if result.computed_verdict and
         result.computed_verdict is not result.verdict else "",
         "scan_disagreement": clip(result.scan_disagreement, 500),
+        "attestation": (f"by {result.attestation.updated_by} on {result.attestation.updated.isoformat()} "
+                        f"({result.attestation.status}, valid until {result.attestation.expires.isoformat()}): "
+                        f"{clip(result.attestation.explanation, 500)}") if result.attestation else "",
         "srg": ", ".join(s.version for s in result.rule.srg),
     }
 

@@ -230,6 +230,10 @@ def _comment_lines(result: RuleResult) -> list[str]:
         lines.append(f"scc's facts alone gave {result.computed_verdict.value}.")
     if result.scan_disagreement:
         lines.append(f"Scan disagreement: {result.scan_disagreement}")
+    if result.attestation is not None:
+        a = result.attestation
+        lines.append(f"Attested by {a.updated_by} on {a.updated.isoformat()}: {a.explanation} "
+                     f"(status {a.status}; human judgment, valid until {a.expires.isoformat()}).")
     return lines
 
 

@@ -95,12 +95,16 @@ def _result(assessment: Assessment):
     findings += [_rule_finding(assessment, r, observations[id(r)].uuid)
                  for r in assessment.rule_results if r.verdict.is_open]
     counts = assessment.verdict_counts()
+    attested = assessment.attested_counts()["rules"]
+    attested_text = (f" {sum(attested.values())} rule verdicts rest on people's attestations (human judgment, "
+                     "not image facts): " + ", ".join(f"{n} {v}" for v, n in attested.items() if n) + "."
+                     if any(attested.values()) else "")
     return Result(
         uuid=assessment.uuid("result"),
         title=one_line(f"scc assessment of {assessment.facts.identity.reference}"),
         description=text_block(
             f"{len(assessment.rule_results)} rules over {len(controls)} controls; control verdicts: "
-            + ", ".join(f"{n} {v}" for v, n in counts.items() if n) + "."),
+            + ", ".join(f"{n} {v}" for v, n in counts.items() if n) + "." + attested_text),
         start=assessment.assessed_at,
         end=assessment.assessed_at,
         reviewed_controls=ReviewedControls(control_selections=[selection]),
@@ -124,19 +128,33 @@ def _rule_observation(assessment: Assessment, result: RuleResult):
     from trestle.oscal.common import Observation
 
     method = "TEST" if result.origin == "xccdf-scan" else "EXAMINE"
+    attestation = result.attestation
+    methods = [method]
+    if attestation is not None:    # a person's judgment: interviewed, and examined when evidence was attached
+        methods = ["INTERVIEW", "EXAMINE"] if len(attestation.evidence) > 1 else ["INTERVIEW"]
     return Observation(
         uuid=assessment.uuid("observation", "rule", result.rule.id),
         title=one_line(f"{result.rule.id}: {result.rule.title}"),
         description=text_block(result.statement),
         props=props(prop("rule-id", result.rule.id), prop("verdict", result.verdict.value),
                     prop("origin", result.origin), prop("severity", result.severity),
-                    *(prop("srg", ref.version) for ref in result.rule.srg)),
-        methods=[method],
+                    *(prop("srg", ref.version) for ref in result.rule.srg), *_attestation_props(result)),
+        methods=methods,
         types=["finding" if result.verdict.is_open else "control-objective"],
         relevant_evidence=relevant_evidence(assessment, result.evidence),
         collected=assessment.assessed_at,
         remarks=text_block(result.reason) if result.reason else None,
     )
+
+
+def _attestation_props(result: RuleResult) -> list:
+    attestation = result.attestation
+    if attestation is None:
+        return []
+    return [prop("judgment", "human-attestation"), prop("attested-status", attestation.status),
+            prop("attested-by", attestation.updated_by), prop("attested-on", attestation.updated.isoformat()),
+            prop("attestation-valid-until", attestation.expires.isoformat()),
+            prop("attestation-frequency", attestation.frequency)]
 
 
 def finding_observation_uuid(assessment: Assessment, finding: Finding) -> str:
@@ -196,7 +214,8 @@ def _rule_finding(assessment: Assessment, result: RuleResult, observation_uuid: 
                                    reason="fail" if result.verdict is Verdict.NOT_SATISFIED else "other"),
         ),
         related_observations=[RelatedObservation(observation_uuid=observation_uuid)],
-        remarks=text_block(_override_remarks(result)) if result.override or result.scan_disagreement else None,
+        remarks=text_block(_override_remarks(result))
+        if result.override or result.scan_disagreement or result.attestation else None,
     )
 
 
@@ -208,6 +227,8 @@ def _override_remarks(result: RuleResult) -> str:
                      f"{o.expires.isoformat()}.")
     if result.scan_disagreement:
         parts.append(f"Scan disagreement: {result.scan_disagreement}")
+    if result.attestation is not None:
+        parts.append(f"{result.attestation.sentence()}.")
     return " ".join(parts)
 
 

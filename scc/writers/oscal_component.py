@@ -51,6 +51,8 @@ def rule_line(result: RuleResult) -> str:
                  f" expires {result.override.expires.isoformat()}: {result.override.justification})")
     if result.scan_disagreement:
         line += f" (scan disagreement: {result.scan_disagreement})"
+    if result.attestation is not None and result.attestation.explanation not in result.statement:
+        line += f" ({result.attestation.sentence()})"
     return line
 
 
@@ -73,7 +75,11 @@ def implemented_requirement(assessment: Assessment, control: ControlResult):
             prop("verdict", verdict),
             prop("implementation-status", IMPLEMENTATION_STATUS.get(verdict)),
             prop("control-title", title),
-            *(prop("rule-result", f"{r.rule.id}: {r.verdict.value}") for r in control.rule_results),
+            *(prop("rule-result", f"{r.rule.id}: {r.verdict.value}" + (" (attested)" if r.attestation else ""))
+              for r in control.rule_results),
+            *(prop("attested-rule", f"{r.rule.id}: {r.attestation.status} by {r.attestation.updated_by} on "
+                                    f"{r.attestation.updated.isoformat()}")
+              for r in control.rule_results if r.attestation is not None),
         ),
         links=evidence_links(assessment, control.evidence),
         remarks=f"{control.control_id.upper()} {one_line(title)}" if title else None,

@@ -179,6 +179,12 @@ def _message(result: RuleResult) -> str:
         text += "."
     if result.scan_disagreement:
         text += f" Scan disagreement: {result.scan_disagreement}"
+    if result.attestation is not None:
+        # like an <override>: a person's decision recorded beside the result, with the verdict it replaced
+        before = result.computed_verdict.xccdf_result if result.computed_verdict else "notchecked"
+        text += (f" Attestation (human judgment, not an automated check; scc's facts alone gave {before}): "
+                 f"{result.attestation.status} by {result.attestation.updated_by} on "
+                 f"{result.attestation.updated.isoformat()}, valid until {result.attestation.expires.isoformat()}.")
     return text
 
 
