@@ -15,7 +15,8 @@ fed with those facts only, and every value is one of the template's Very Low ...
 * Residual Risk Level = SP 800-30 Table I-2 (level of risk) of Likelihood and Impact. No mitigation is
   credited (scc cannot see one); a risk acceptance does not lower the level.
 * Resources Required: an image rebuild with the fixed package versions (fixable vulnerability),
-  engineering analysis (no fix known), an image rebuild with the corrected configuration (rule),
+  engineering analysis (no fix known), an image rebuild with the corrected configuration (rule; with
+  the fixed package versions for a rule about vulnerability findings, SI-2 / RA-5),
   none while an accepted risk is in force.
 """
 from __future__ import annotations
@@ -104,4 +105,11 @@ def resources_required(entry: PoamEntry) -> str:
         if entry.finding.fix_available:
             return "Image rebuild with fixed package versions, and a rescan."
         return "Engineering analysis: no fixed version is known (mitigate, replace the component or seek a risk acceptance)."
+    if is_vulnerability_rule(entry):
+        return "Image rebuild with fixed package versions for the findings named, and a rescan."
     return "Image rebuild with the corrected configuration, and a reassessment."
+
+
+def is_vulnerability_rule(entry: PoamEntry) -> bool:
+    """A rule about the image's vulnerability findings (flaw remediation / scanning), not its configuration."""
+    return entry.finding is None and bool({c.split(".")[0] for c in entry.controls} & {"si-2", "ra-5"})

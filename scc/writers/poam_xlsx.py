@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from scc.writers import _emass_layout as layout
 from scc.writers._poam_items import PoamEntry, poam_entries
-from scc.writers._poam_risk import RAW_SEVERITY, resources_required, risk_columns
+from scc.writers._poam_risk import RAW_SEVERITY, is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text
 from scc.writers.interface import Writer
 
@@ -120,7 +120,8 @@ def header_values(assessment: Assessment) -> dict[str, str]:
     profile = system_profile(assessment)
     poc = _poc(assessment)
     registration = ""
-    if profile is not None and re.search(r"ditpr|dod|emass", getattr(profile, "id_type", None) or "", re.I):
+    id_type = getattr(profile, "id_type", None) or ""
+    if profile is not None and re.search(r"ditpr|dod|emass", id_type, re.IGNORECASE):
         registration = profile.id or ""
     values = {
         "Date Exported:": _date(assessment.assessed_at.date()),
@@ -242,6 +243,9 @@ def milestone_lines(entry: PoamEntry) -> list[str]:
         act = ("Rebuild the image with the fixed package version" if entry.finding and entry.finding.fix_available
                else "Mitigate or replace the vulnerable component")
         return [f"{act}{due}", f"Rescan the rebuilt image and confirm the vulnerability is gone{due}"]
+    if is_vulnerability_rule(entry):
+        return [f"Remediate, mitigate or document each vulnerability finding the description names{due}",
+                f"Reassess the rebuilt image and confirm the requirement is met{due}"]
     return [f"Correct the image configuration as the recommendation describes{due}",
             f"Reassess the rebuilt image and confirm the requirement is met{due}"]
 
@@ -264,7 +268,7 @@ def security_checks(entry: PoamEntry) -> str:
 def _description(entry: PoamEntry) -> str:
     if entry.kind == "vulnerability":
         return f"{entry.title}: {entry.description}"
-    return f"{entry.title}. Finding: {entry.description}"
+    return f"{entry.title.rstrip('.')}. Finding: {entry.description}"
 
 
 def _source(assessment: Assessment, entry: PoamEntry) -> str:
