@@ -312,3 +312,28 @@ def test_saf_ckl2poam_of_the_checklist_agrees_on_items_controls_and_statuses(saf
     not_applicable = {i["Security Checks"] for i in theirs if i["Status"] == "Not Applicable"}
     assert not_applicable and not (not_applicable & set(by_rule))       # scc lists open weaknesses only
     assert "Ongoing" in {i["Status"] for i in theirs} and _base_control("CM-7(5) (b)") == "CM-7(5)"
+
+
+def test_resources_and_milestones_follow_the_kind_of_weakness(real_assessment):
+    items = _items(_workbook(real_assessment).active)
+    rules = [i for i in items if not _checks(i)[0].startswith(("CVE-", "GHSA-"))]
+    flaw = [i for i in rules if "SI-2" in i["Security Control Number (NC/NA controls only)"].split(", ")
+            and not i["Security Checks"]]
+    config = [i for i in rules if i["Security Control Number (NC/NA controls only)"] == "CM-7"]
+    assert flaw and config
+    assert {i["Resources Required"] for i in flaw} == {
+        "Image rebuild with fixed package versions for the findings named, and a rescan."}
+    assert {i["Resources Required"] for i in config} == {
+        "Image rebuild with the corrected configuration, and a reassessment."}
+    assert all(i["milestones"][0].startswith("Correct the image configuration") for i in config)
+
+
+def test_unknown_severity_leaves_the_risk_columns_empty_rather_than_guessing():
+    from scc.facts.model import Severity
+
+    assessment = build_assessment()
+    assessment.facts.findings[3].severity = Severity.UNKNOWN
+    item = {_checks(i)[0]: i for i in _items(_workbook(assessment).active)}["CVE-2026-0004"]
+    assert [item[c] for c in ("Severity", "Relevance of Threat", "Likelihood", "Impact", "Residual Risk Level")] \
+        == [None] * 5
+    assert "severity is unknown" in item["Comments"]
