@@ -38,6 +38,7 @@ class Settings:
     benchmarks: tuple[str, ...] = ("gpos-srg", "ctr-srg")
     system_name: str = ""
     organization: str = ""
+    marking: str = ""                      # classification / CUI banner of the POA&M (never guessed)
     rule_dirs: list[Path] | None = None
     previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
 

@@ -115,9 +115,10 @@ def poam_open_rules(assessment) -> tuple[set[str], set[str]]:
         if props["poam-kind"] == "rule":
             oscal.add(props["weakness"])
     sheet = openpyxl.load_workbook(io.BytesIO(writer("poam-xlsx").render(assessment))).active
-    known = {r.rule.id for r in assessment.rule_results}
-    xlsx = {str(row[4]).splitlines()[0] for row in sheet.iter_rows(min_row=8, values_only=True)
-            if row[4] and str(row[4]).splitlines()[0] in known}
+    # the sheet names STIG rules by DISA's ids (Security Checks, column F), never by scc's rule ids
+    by_check = {ref.rule_id: r.rule.id for r in assessment.rule_results for ref in r.rule.srg if ref.rule_id}
+    xlsx = {by_check[check] for row in sheet.iter_rows(min_row=8, values_only=True) if row[2]
+            for check in str(row[5] or "").split("; ") if check in by_check}
     return oscal, xlsx
 
 

@@ -1,42 +1,54 @@
-"""POA&M spreadsheet (xlsx) in the eMASS POA&M template layout: header block in rows 1-6, column titles
-in row 7, one item per row from row 8 (the layout eMASS exports and its import reads).
+"""POA&M spreadsheet (xlsx) laid out as the eMASS POA&M import template (scc.writers._emass_layout).
 
-Column titles are the eMASS template's ("Control Vulnerability Description", "Security Control Number
-(NC/NA controls only)", ... "Identified in CFO Audit or other review"); dates are MM/DD/YYYY and
-milestones are "text MM/DD/YYYY" lines, as eMASS writes them. Columns that hold the organisation's own
-risk analysis (Relevance of Threat, Likelihood, Impact, ...) are left empty: scc does not guess them.
+Row 1 is the classification banner (the system profile's or ``Settings.marking``; without one it reads
+"MARKING NOT PROVIDED", a visible placeholder, never an invented marking), rows 2-6 the system header
+block ("not provided" for what neither the profile nor the settings state), row 7 the template's
+column titles from B, and from row 8 one item per open weakness (scc.writers._poam_items: every open
+vulnerability finding and every failed or partial rule) with its further milestones in column I of
+the rows below it. The item id (B) is left to eMASS, which assigns it on import.
 
-Every text cell is inert: a value starting with = + - @ tab or CR gets a leading single quote, so
-a hostile component name can never run as a formula. Output is byte-for-byte reproducible: the
+Filled from the assessment: Office/Org and the POC from the profile or settings; Resources Required,
+Severity, Relevance of Threat, Likelihood, Impact and Residual Risk Level by the documented rule of
+scc.writers._poam_risk (NIST SP 800-30 tables, the template's Very Low ... Very High only);
+Scheduled Completion Date and milestone dates exactly as the engine's remediation clock set them
+(scc.engine.remediation; nothing is recomputed here). Every cell is written in plain words: no
+rule-pack id, check name or setting name reaches the sheet.
+
+Every text cell is inert: a value starting with = + - @ tab or CR gets a leading single quote, so a
+hostile component name can never run as a formula. Output is byte-for-byte reproducible: the
 workbook's created/modified come from the assessment time and the zip entries carry that date too.
 """
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from scc.writers import _emass_layout as layout
 from scc.writers._poam_items import PoamEntry, poam_entries
+from scc.writers._poam_risk import RAW_SEVERITY, is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
 
-HEADER_ROW = 7
-COLUMNS = (
-    "POA&M Item ID", "Control Vulnerability Description", "Security Control Number (NC/NA controls only)",
-    "Office/Org", "Security Checks", "Resources Required", "Scheduled Completion Date",
-    "Milestone with Completion Dates", "Milestone Changes", "Source Identifying Control Vulnerability", "Status",
-    "Comments", "Raw Severity Value", "Devices Affected", "Mitigations", "Predisposing Conditions", "Severity",
-    "Relevance of Threat", "Threat Description", "Likelihood", "Impact", "Impact Description",
-    "Residual Risk Level", "Recommendations", "Identified in CFO Audit or other review",
-)
-#: eMASS Raw Severity (DISA category) and Severity (risk level) from scc's severities
-RAW_SEVERITY = {"critical": "I", "high": "I", "medium": "II", "low": "III", "negligible": "III"}
-RISK_LEVEL = {"critical": "Very High", "high": "High", "medium": "Moderate", "low": "Low", "negligible": "Very Low"}
+HEADER_ROW = layout.HEADER_ROW
+NOT_PROVIDED = "not provided"
+MARKING_PLACEHOLDER = "MARKING NOT PROVIDED"
 MAX_CELL = 32767   # Excel's limit on characters in one cell
+_SLA_SETTING = re.compile(r"\s*\(?\bsla_days\[[^\]]*\]\)?")
+
+
+@dataclass(frozen=True)
+class PoamItem:
+    """One item's cells (column letter -> text or date) and its further milestones."""
+
+    cells: dict[str, Any]
+    milestones: tuple[str, ...]
 
 
 class PoamXlsxWriter(Writer):
@@ -47,24 +59,19 @@ class PoamXlsxWriter(Writer):
 
     def render(self, assessment: Assessment) -> bytes:
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
         from openpyxl.writer.excel import ExcelWriter
 
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = "POA&M"
-        for row, (label, value) in enumerate(_header_block(assessment), start=1):
-            sheet.cell(row=row, column=1, value=spreadsheet_text(label)).font = Font(bold=True)
-            sheet.cell(row=row, column=2, value=spreadsheet_text(value))
-        for column, title in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=HEADER_ROW, column=column, value=title)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row, entry in enumerate(poam_entries(assessment), start=HEADER_ROW + 1):
-            for column, value in enumerate(poam_row(assessment, entry), start=1):
-                cell = sheet.cell(row=row, column=column, value=_cell(value))
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+        sheet.title = layout.SHEET_TITLE
+        marking = marking_text(assessment)
+        _write_header(sheet, header_values(assessment), marking)
+        row = layout.FIRST_ITEM_ROW
+        for item in poam_items(assessment):
+            row = _write_item(sheet, row, item)
+        _add_lists(workbook, sheet)
+        sheet.freeze_panes = sheet.cell(row=layout.FIRST_ITEM_ROW, column=1)
+        sheet.oddHeader.center.text = sheet.oddFooter.center.text = f"***** {marking} *****"
         moment = assessment.assessed_at.replace(tzinfo=None)
         workbook.properties.creator = "scc"
         workbook.properties.title = "Plan of Action and Milestones"
@@ -76,51 +83,171 @@ class PoamXlsxWriter(Writer):
         return _fixed_zip_dates(buffer.getvalue(), moment.timetuple()[:6])
 
 
-def _header_block(assessment: Assessment) -> list[tuple[str, str]]:
-    identity = assessment.facts.identity
-    return [
-        ("Date Exported:", _date(assessment.assessed_at.date())),
-        ("Exported By:", "scc"),
-        ("System / Project Name:", assessment.settings.system_name or identity.reference),
-        ("Organization:", assessment.settings.organization),
-        ("Image:", identity.reference),
-        ("Assessment Fingerprint:", assessment.fingerprint),
-    ]
+# -- system header -------------------------------------------------------------------------------------
+def system_profile(assessment: Assessment) -> Any:
+    """The system profile the assessment carries, if any (scc.profile.SystemProfile; None without one)."""
+    return getattr(assessment, "profile", None) or getattr(assessment.settings, "profile", None)
 
 
-def poam_row(assessment: Assessment, entry: PoamEntry) -> list[str]:
-    """The row's values in COLUMNS order (plain text; the writer makes them inert)."""
-    deadline = _date(entry.deadline) if entry.deadline else ""
-    milestone = (f"Milestone 1: {entry.remediation} {deadline}" if deadline else f"Milestone 1: {entry.remediation}")
-    comments = [*entry.comments, f"Scheduled completion: {entry.deadline_basis}."]
-    comments += [f"Evidence: {e.cite()} (sha256 {e.sha256})" for e in entry.evidence[:20]]
-    mitigations = ""
+def marking_text(assessment: Assessment) -> str:
+    profile = system_profile(assessment)
+    marking = (getattr(profile, "marking", None) or assessment.settings.marking or "").strip()
+    return marking or MARKING_PLACEHOLDER
+
+
+def _poc(assessment: Assessment) -> Any:
+    """The ISSO, else the system owner, named in the profile (a Party), or None."""
+    profile = system_profile(assessment)
+    for role in ("isso", "owner"):
+        keys = dict(getattr(profile, "roles", ()) or ()).get(role, ())
+        for key in keys:
+            party = profile.party(key)
+            if party is not None:
+                return party
+    return None
+
+
+def _organization(assessment: Assessment) -> str:
+    profile = system_profile(assessment)
+    for party in getattr(profile, "parties", ()) or ():
+        if getattr(party, "type", "") == "organization":
+            return party.name
+    return assessment.settings.organization.strip()
+
+
+def header_values(assessment: Assessment) -> dict[str, str]:
+    """Header label -> value, 'not provided' for everything nobody stated."""
+    profile = system_profile(assessment)
+    poc = _poc(assessment)
+    registration = ""
+    id_type = getattr(profile, "id_type", None) or ""
+    if profile is not None and re.search(r"ditpr|dod|emass", id_type, re.IGNORECASE):
+        registration = profile.id or ""
+    values = {
+        "Date Exported:": _date(assessment.assessed_at.date()),
+        "Exported By:": "scc (automated assessment)",
+        "DoD Component:": _organization(assessment),
+        "System / Project Name:": (getattr(profile, "name", None) or assessment.settings.system_name).strip(),
+        "DoD IT Registration No:": registration,
+        "System Type:": "",
+        "POC Name:": getattr(poc, "name", "") or "",
+        "POC Phone:": getattr(poc, "phone", "") or "",
+        "POC E-Mail:": getattr(poc, "email", "") or "",
+        "OMB Project ID:": "",
+        "Security Costs:": "",
+    }
+    return {label: value or NOT_PROVIDED for label, value in values.items()}
+
+
+def office_org(assessment: Assessment) -> str:
+    """Organization, POC name, phone, e-mail: the order the template's instructions ask for."""
+    poc = _poc(assessment)
+    parts = [_organization(assessment), getattr(poc, "name", ""), getattr(poc, "phone", ""),
+             getattr(poc, "email", "")]
+    given = [p for p in parts if p]
+    return ", ".join(given) if given else NOT_PROVIDED
+
+
+def _write_header(sheet: Any, values: dict[str, str], marking: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    sheet[layout.BANNER_CELL] = spreadsheet_text(f"***** {marking} *****")
+    sheet[layout.BANNER_CELL].font = Font(bold=True, size=14, color="007A3D")
+    sheet[layout.BANNER_CELL].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(layout.BANNER_MERGE)
+    for cell, label, label_merge, value_merge in layout.HEADER_FIELDS:
+        sheet[cell] = label
+        sheet[cell].font = Font(bold=True)
+        if label_merge:
+            sheet.merge_cells(label_merge)
+        sheet[value_merge.split(":")[0]] = spreadsheet_text(values[label])
+        sheet.merge_cells(value_merge)
+    for merge in layout.EMPTY_MERGES:
+        sheet.merge_cells(merge)
+    sheet["A7"] = layout.A7_TITLE
+    for letter, title in layout.COLUMNS:
+        sheet[f"{letter}{HEADER_ROW}"] = title
+    for row in sheet[f"A{HEADER_ROW}:V{HEADER_ROW}"]:
+        for cell in row:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in layout.WIDTHS.items():
+        sheet.column_dimensions[letter].width = width
+
+
+def _add_lists(workbook: Any, sheet: Any) -> None:
+    """The template's hidden sheet of allowed values and the list validations that point at it."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = workbook.create_sheet(layout.LISTS_SHEET_TITLE)
+    lists.sheet_state = "hidden"
+    for letter, values, target in layout.LISTS:
+        for offset, value in enumerate(values):
+            lists[f"{letter}{layout.LIST_FIRST_ROW + offset}"] = value
+        if target:
+            last = layout.LIST_FIRST_ROW + len(values) - 1
+            rule = DataValidation(type="list", allow_blank=True,
+                                  formula1=f"{layout.LISTS_SHEET_TITLE}!${letter}${layout.LIST_FIRST_ROW}:${letter}${last}")
+            for part in target.split():
+                rule.add(part)
+            sheet.add_data_validation(rule)
+    dates = DataValidation(type="date", operator="greaterThanOrEqual", formula1="1890", allow_blank=True,
+                           errorTitle="Invalid Entry:", error="Format as MM/DD/YYYY")
+    dates.add("H8:H1048576")
+    sheet.add_data_validation(dates)
+
+
+# -- items ---------------------------------------------------------------------------------------------
+def poam_items(assessment: Assessment) -> list[PoamItem]:
+    scrub = _scrubber(assessment)
+    org = office_org(assessment)
+    return [poam_item(assessment, entry, org, scrub) for entry in poam_entries(assessment)]
+
+
+def poam_item(assessment: Assessment, entry: PoamEntry, office: str, scrub: Any = None) -> PoamItem:
+    """One item's cells, in plain words (``scrub`` removes internal identifiers from engine text)."""
+    scrub = scrub or _scrubber(assessment)
+    risk = risk_columns(entry)
+    milestones = milestone_lines(entry)
+    official = entry.srg[0].severity if entry.srg else entry.severity
+    cells: dict[str, Any] = {
+        "C": scrub(_description(entry)),
+        "D": ", ".join(emass_control(c) for c in entry.controls),
+        "E": office,
+        "F": security_checks(entry),
+        "G": resources_required(entry),
+        "H": entry.deadline,
+        "I": milestones[0],
+        "K": _source(assessment, entry),
+        "L": _status(entry),
+        "M": scrub("\n".join([*_comments(assessment, entry), risk.basis])),
+        "N": RAW_SEVERITY.get(official, ""),
+        "O": scrub(_mitigations(entry)),
+        "P": risk.severity,
+        "Q": risk.relevance_of_threat,
+        "R": risk.likelihood,
+        "S": risk.impact,
+        "T": scrub(_impact_description(entry)),
+        "U": risk.residual_risk,
+        "V": scrub(entry.remediation),
+    }
+    return PoamItem(cells, tuple(milestones[1:]))
+
+
+def milestone_lines(entry: PoamEntry) -> list[str]:
+    """'text MM/DD/YYYY' lines (dates after text, as eMASS reads them), every date the engine's due date."""
+    due = f" {_date(entry.deadline)}" if entry.deadline else " (no remediation time set for this severity)"
     if entry.risk_accepted:
-        o = entry.override
-        mitigations = f"Risk accepted by {o.approver} until {_date(o.expires)}: {o.justification}"
-    official_severity = entry.srg[0].severity if entry.srg else entry.severity
-    return [
-        "",                                             # eMASS assigns the item id on import
-        f"{entry.title}: {entry.description}",
-        ", ".join(emass_control(c) for c in entry.controls),
-        assessment.settings.organization,
-        _security_checks(entry),
-        "",
-        deadline,
-        milestone,
-        "",
-        entry.source,
-        entry.status,
-        "\n".join(comments),
-        RAW_SEVERITY.get(official_severity, ""),
-        assessment.facts.identity.reference,
-        mitigations,
-        "",
-        RISK_LEVEL.get(entry.severity, ""),
-        "", "", "", "", "", "",
-        entry.remediation,
-        "",
-    ]
+        return [f"Review the accepted risk before the acceptance expires{due}"]
+    if entry.kind == "vulnerability":
+        act = ("Rebuild the image with the fixed package version" if entry.finding and entry.finding.fix_available
+               else "Mitigate or replace the vulnerable component")
+        return [f"{act}{due}", f"Rescan the rebuilt image and confirm the vulnerability is gone{due}"]
+    if is_vulnerability_rule(entry):
+        return [f"Remediate, mitigate or document each vulnerability finding the description names{due}",
+                f"Reassess the rebuilt image and confirm the requirement is met{due}"]
+    return [f"Correct the image configuration as the recommendation describes{due}",
+            f"Reassess the rebuilt image and confirm the requirement is met{due}"]
 
 
 def emass_control(control_id: str) -> str:
@@ -129,14 +256,119 @@ def emass_control(control_id: str) -> str:
     return base.upper() + (f"({enhancement})" if enhancement else "")
 
 
-def _security_checks(entry: PoamEntry) -> str:
+def security_checks(entry: PoamEntry) -> str:
+    """CVE and its aliases, or the STIG/SRG ids (SRG-..., V-..., SV-..._rule), separated by semicolons."""
     if entry.kind == "vulnerability":
         aliases = sorted(entry.finding.aliases - {entry.weakness}) if entry.finding else []
-        return "\n".join([entry.weakness, *aliases])
-    checks = [entry.weakness]
-    for ref in entry.srg:
-        checks += [item for item in (ref.version, ref.group_id, ref.rule_id) if item]
-    return "\n".join(checks)
+        return "; ".join([entry.weakness, *aliases])
+    checks = [item for ref in entry.srg for item in (ref.version, ref.group_id, ref.rule_id) if item]
+    return "; ".join(dict.fromkeys(checks))
+
+
+def _description(entry: PoamEntry) -> str:
+    if entry.kind == "vulnerability":
+        return f"{entry.title}: {entry.description}"
+    return f"{entry.title.rstrip('.')}. Finding: {entry.description}"
+
+
+def _source(assessment: Assessment, entry: PoamEntry) -> str:
+    image = assessment.facts.identity.reference
+    if entry.kind == "vulnerability":
+        return f"Automated vulnerability scan ({entry.source}) of container image {image}"
+    benchmarks = sorted({ref.benchmark.upper() for ref in entry.srg})
+    against = f" against the {', '.join(benchmarks)}" if benchmarks else ""
+    return f"Automated configuration assessment (scc){against} of container image {image}"
+
+
+def _status(entry: PoamEntry) -> str:
+    if entry.risk_accepted:
+        return f"Risk Accepted {_date(entry.override.expires)}" if entry.override else "Risk Accepted"
+    return "Ongoing"
+
+
+def _mitigations(entry: PoamEntry) -> str:
+    if not entry.risk_accepted or entry.override is None:
+        return ""
+    override = entry.override
+    return (f"Risk accepted by {override.approver} until {_date(override.expires)}: "
+            f"{override.justification}")
+
+
+def _impact_description(entry: PoamEntry) -> str:
+    if entry.finding is not None:
+        return entry.finding.description or entry.finding.title
+    return entry.result.rule.description if entry.result is not None else ""
+
+
+def _comments(assessment: Assessment, entry: PoamEntry) -> list[str]:
+    lines = [f"Devices affected: container image {assessment.facts.identity.reference}."]
+    lines.append(f"Scheduled completion: {deadline_basis(assessment, entry)}.")
+    if entry.kind == "vulnerability" and entry.detected is not None:
+        lines.append(f"First detected {_date(entry.detected.date())}.")
+    if entry.result is not None:
+        verdict = {"not-satisfied": "not satisfied", "partial": "partially satisfied"}
+        lines.append(f"Assessment result: {verdict.get(entry.result.verdict.value, entry.result.verdict.value)}.")
+        if entry.result.scan_disagreement:
+            lines.append(f"Scan disagreement: {entry.result.scan_disagreement}")
+    lines += [f"Evidence: {e.cite()} (sha256 {e.sha256})" for e in entry.evidence[:20]]
+    return lines
+
+
+def deadline_basis(assessment: Assessment, entry: PoamEntry) -> str:
+    """What the due date counts from, in words (the engine's dates; the setting's name is not shown)."""
+    if entry.risk_accepted and entry.override is not None:
+        return f"the risk acceptance expires {_date(entry.override.expires)}"
+    if entry.kind == "vulnerability" and entry.finding is not None:
+        clock = assessment.remediation[id(entry.finding)]
+        if clock.start is None:
+            return "no detection, fix, publication or scan date is known"
+        since = f"{clock.basis} {_date(clock.start.date())}"
+        if clock.sla_days is None:
+            return f"{since}; the organisation set no remediation time for {clock.severity} findings"
+        return (f"{since} + {clock.sla_days} days, the remediation time the organisation set for "
+                f"{clock.severity} findings")
+    days = assessment.settings.sla_days.get(entry.severity)
+    if days is None:
+        return f"the organisation set no remediation time for {entry.severity} findings"
+    return (f"assessment date {_date(assessment.assessed_at.date())} + {days} days, the remediation time "
+            f"the organisation set for {entry.severity} findings")
+
+
+def _scrubber(assessment: Assessment) -> Any:
+    """A function that rewrites internal identifiers (rule ids, check names, setting names) in words."""
+    words: dict[str, str] = {}
+    for rule in assessment.rules:
+        if rule.id.startswith("SRG-"):       # DISA's own requirement ids are public, and belong in the sheet
+            continue
+        words[rule.id] = f'"{rule.title}"' if rule.title else "this requirement"
+        if rule.check:
+            words[rule.check] = "automated"
+    names = sorted(words, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
+
+    def scrub(text: str) -> str:
+        text = _SLA_SETTING.sub("", text)
+        return pattern.sub(lambda m: words[m.group(1)], text) if pattern else text
+    return scrub
+
+
+# -- cells ---------------------------------------------------------------------------------------------
+def _write_item(sheet: Any, row: int, item: PoamItem) -> int:
+    from openpyxl.styles import Alignment
+
+    top = Alignment(wrap_text=True, vertical="top")
+    for letter, value in item.cells.items():
+        cell = sheet[f"{letter}{row}"]
+        if isinstance(value, date):
+            cell.value = value
+            cell.number_format = layout.DATE_FORMAT
+        else:
+            cell.value = _cell(value or "")
+        cell.alignment = top
+    for offset, milestone in enumerate(item.milestones, start=1):
+        sheet[f"I{row + offset}"] = _cell(milestone)
+        sheet[f"I{row + offset}"].alignment = top
+    return row + 1 + len(item.milestones)
 
 
 def _date(day: date) -> str:
