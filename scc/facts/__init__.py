@@ -15,6 +15,7 @@ from scc.facts.interface import Reader, read_with
 from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
+from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
 from scc.package_dir import scc_written_names
 from scc.plugins import discover
@@ -61,7 +62,8 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
         facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
-    return record, facts
+    facts = make_safe(facts)   # the facts boundary: safe text, no secrets, for every reader
+    return facts.inputs[0], facts
 
 
 # Files that sit beside inputs in an evidence folder but are not evidence themselves.

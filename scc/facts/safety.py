@@ -1,0 +1,188 @@
+"""The facts boundary: every reader's ImageFacts passes through ``make_safe`` before anything else sees it.
+
+Two jobs, done once here so that no reader or writer can forget them:
+
+* **Text safety.** Every string becomes text that every output can carry: JSON, XML text and
+  attributes, uuid5 seeds, purls, xlsx cells and the PDF. Lone surrogates become U+FFFD; NUL, other
+  C0/C1 control characters that XML 1.0 forbids and the non-characters U+FFFE/U+FFFF become a
+  visible ``\\uXXXX`` escape; bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/F,
+  U+061C) become a visible ``[U+XXXX]`` marker, so they are shown, never obeyed.
+* **Secret redaction.** URL userinfo (``https://user:token@host``) and token-shaped query parameters
+  are stripped wherever a URL is kept; well-known credential shapes (cloud keys, GitHub/GitLab/Slack
+  tokens, JWTs, private key blocks, passwords in connection strings and command-line flags) are masked
+  as ``[REDACTED]``; environment entries that are not well-formed variable names (``DB_PASSWORD:x``)
+  are dropped with a note, since their value may be glued to the name.
+
+The walk is generic over the model's dataclasses, lists, tuples and dicts (keys too); enums, numbers
+and dates pass untouched. Objects shared between places stay shared. The input file's sha256 is never
+touched: the evidence still names the bytes that were read; only what scc repeats of them is safe.
+
+Hand-written rather than a library: detect-secrets and similar scanners report findings in files; none
+rewrites values inside an object graph and keeps the citation, which is what is needed here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from enum import Enum
+from typing import Any
+
+from scc.facts.model import ImageConfig, ImageFacts
+
+REDACTED = "[REDACTED]"
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# XML 1.0 Char excludes C0 controls but TAB/LF/CR, and U+FFFE/U+FFFF; C1 controls are allowed but
+# discouraged and unprintable, so they are escaped too.
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff" + _BIDI + "\ud800-\udfff]")
+
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,20}://)[^/\s?#@]+@")
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:access_token|token|auth|authorization|api[_-]?key|apikey|key|secret|client_secret|password|"
+    r"passwd|pwd|sig|signature|private_token|x-amz-[a-z\-]+|x-goog-[a-z\-]+|sv|se|sp|skoid|sktid)=)[^&#;\s\"']+")
+_TOKEN_SHAPES = (
+    re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b"),            # AWS access key ids
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),                                 # GitHub tokens
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}\b"),
+    re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),                                  # GitLab
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}\b"),                             # Slack
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"),                                     # Google API key
+    re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b"),                            # Stripe
+    re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"),
+    re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\b"),   # JWT
+    re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.DOTALL),
+)
+# password=...; in ADO/JDBC/libpq strings, and --password=x / --token x on command lines
+_ASSIGNED_SECRET = re.compile(
+    r"(?i)(\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|token)\s*[=:]\s*)"
+    r"(?!\[REDACTED\])[^\s;&,'\"]+")
+_FLAG_SECRET = re.compile(
+    r"(?i)((?:^|\s)--?(?:password|passwd|pass|token|secret|api-key|apikey|access-key|auth)\s+)(?!\[REDACTED\])\S+")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_SECRET_FLAG_WORD = re.compile(r"(?i)--?(?:password|passwd|pass|token|secret|api-key|apikey|access-key|auth)")
+# one pass that tells whether any of the above can match (most strings are names, versions and purls)
+_ANY_SECRET = re.compile("|".join(p.pattern.replace("(?i)", "").replace("(?s)", "") for p in (
+    _URL_USERINFO, _SECRET_PARAM, *_TOKEN_SHAPES[:-1], _ASSIGNED_SECRET, _FLAG_SECRET)) + "|-----BEGIN",
+    re.IGNORECASE)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with nothing an output format cannot carry and no bidi control left to act."""
+    if not _UNSAFE_TEXT.search(text):
+        return text
+    return _UNSAFE_TEXT.sub(_replacement, text)
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    if char in _BIDI:
+        return f"[U+{code:04X}]"
+    return f"\\u{code:04x}"
+
+
+def redact(text: str) -> str:
+    """``text`` with URL credentials, token-shaped parameters and known secret shapes masked."""
+    if not text or not _ANY_SECRET.search(text):
+        return text
+    text = _URL_USERINFO.sub(r"\1" + REDACTED + "@", text)
+    text = _SECRET_PARAM.sub(r"\1" + REDACTED, text)
+    for shape in _TOKEN_SHAPES:
+        text = shape.sub(REDACTED, text)
+    text = _ASSIGNED_SECRET.sub(r"\1" + REDACTED, text)
+    return _FLAG_SECRET.sub(r"\1" + REDACTED, text)
+
+
+def clean(text: str) -> str:
+    """Text safety, then redaction: what every string of the facts goes through."""
+    return redact(safe_text(text))
+
+
+def make_safe(facts: ImageFacts) -> ImageFacts:
+    """The facts with every string made safe and every secret redacted (a new object; shared parts stay shared)."""
+    notes: list[str] = []
+    if facts.config is not None:
+        facts.config = _well_formed_env(facts.config, notes)
+    safe = _Walker().walk(facts)
+    safe.notes.extend(notes)
+    return safe
+
+
+def _well_formed_env(config: ImageConfig, notes: list[str]) -> ImageConfig:
+    kept = tuple(name for name in config.env_names if _ENV_NAME.fullmatch(name))
+    dropped = len(config.env_names) - len(kept)
+    if dropped:
+        where = config.field_evidence.get("env_names")
+        place = f"{where.cite()}: " if where else ""
+        notes.append(f"{place}{dropped} environment entr{'y' if dropped == 1 else 'ies'} without '=' and not a "
+                     "valid variable name dropped (its value may be part of it; not repeated)")
+        config = dataclasses.replace(config, env_names=kept)
+    return config
+
+
+class _Walker:
+    """Rebuilds the object graph with clean strings, keeping identity for objects seen twice."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, Any] = {}
+        self._texts: dict[str, str] = {}
+
+    def walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value if isinstance(value, Enum) else self._text(value)
+        if value is None or isinstance(value, (bool, int, float, bytes, Enum)):
+            return value
+        key = id(value)
+        if key in self._seen:
+            return self._seen[key]
+        result = self._walk_container(value)
+        self._seen[key] = result
+        return result
+
+    def _text(self, value: str) -> str:
+        cleaned = self._texts.get(value)
+        if cleaned is None:
+            cleaned = clean(value)
+            cleaned = value if cleaned == value else cleaned
+            self._texts[value] = cleaned
+        return cleaned
+
+    def _walk_container(self, value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for item in dataclasses.fields(value):
+                if not item.init:
+                    continue
+                current = getattr(value, item.name)
+                cleaned = self.walk(current)
+                if cleaned is not current:
+                    changes[item.name] = cleaned
+            return dataclasses.replace(value, **changes) if changes else value
+        if isinstance(value, list):
+            items = [self.walk(v) for v in value]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if isinstance(value, tuple):
+            items = _mask_flag_values([self.walk(v) for v in value])
+            if not any(a is not b for a, b in zip(items, value, strict=True)):
+                return value
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+        if isinstance(value, (set, frozenset)):
+            return type(value)(self.walk(v) for v in value)
+        if isinstance(value, dict):
+            pairs = [(self.walk(k), self.walk(v)) for k, v in value.items()]
+            if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+                return value
+            return dict(pairs)
+        return value
+
+
+def _mask_flag_values(items: list[Any]) -> list[Any]:
+    """In an argv-like tuple (entrypoint, cmd, healthcheck), the word after ``--password`` is a secret."""
+    for index in range(1, len(items)):
+        before, value = items[index - 1], items[index]
+        if (isinstance(before, str) and isinstance(value, str) and value != REDACTED
+                and _SECRET_FLAG_WORD.fullmatch(before)):
+            items[index] = REDACTED
+    return items
