@@ -76,7 +76,7 @@ def _check(target: Path, pipeline: bool, pdf: bool) -> Outcome:
         stage = "assess"
         from scc.assessment import Assessment
 
-        assessment = Assessment(facts)
+        assessment = Assessment(facts, rules=_shipped_rules())
         stage = "render"
         problems = _render_and_validate(assessment, pdf)
         if problems:
@@ -93,6 +93,14 @@ def _check(target: Path, pipeline: bool, pdf: bool) -> Outcome:
         return Outcome("refused")
     except Exception as err:  # noqa: BLE001 - every other exception is exactly what we hunt
         return Outcome("crash", f"{stage}: {_signature(err)}", traceback.format_exc()[-6000:])
+
+
+@cache
+def _shipped_rules():
+    """The shipped rule packs, parsed once per worker (the engine never mutates them)."""
+    from scc.engine.rules import load_rule_packs
+
+    return load_rule_packs(None)
 
 
 def _signature(err: BaseException) -> str:

@@ -170,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     from scc.facts import available_readers
     from scc.writers import available_writers
 
-    available_readers(), available_writers()
+    from oracle import _oscal_validator, _shipped_rules
+
+    available_readers(), available_writers(), _shipped_rules()
+    for model in ("component", "assessment-results", "poam"):
+        _oscal_validator(model)
     seeds = discover_seeds()
     formats = select_formats(seeds, None if args.all else args.format)
     worker = Worker()
