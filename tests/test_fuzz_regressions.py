@@ -1,0 +1,74 @@
+"""Every distinct crash bench/fuzz/run.py has found, as a minimal reproducer authored here.
+
+A reader returns facts or one InputError line naming the file; every writer then renders output its
+validator accepts. Cases marked ``SANITISATION`` are writer crashes on hostile text that the
+facts-boundary sanitisation (issue #8 item 3, another branch) fixes: they are strict xfails until
+it is merged, so its merge turns them into failures ("XPASS(strict)") and the mark must be dropped.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from scc.assessment import Assessment
+from scc.errors import InputError
+from scc.facts import read_inputs
+from scc.package import render_outputs
+
+SANITISATION = pytest.mark.xfail(strict=True, reason="expected fixed by the facts-boundary sanitisation "
+                                 "(issue #8 item 3); drop this mark once that branch is merged")
+
+
+def grype_scan(version: str = "2.2.3", name: str = "werkzeug", vuln_id: str = "CVE-2023-46136") -> dict:
+    """The smallest Grype document scc reads: one match, one artifact."""
+    return {
+        "descriptor": {"name": "grype", "version": "0.87.0", "timestamp": "2026-11-20T14:02:11Z"},
+        "source": {"type": "image", "target": {"userInput": "demo:1"}},
+        "matches": [{
+            "artifact": {"name": name, "version": version, "type": "python", "purl": f"pkg:pypi/{name}@{version}"},
+            "vulnerability": {"id": vuln_id, "severity": "High", "namespace": "github:language:python",
+                              "fix": {"state": "fixed", "versions": ["2.3.8"]}},
+            "relatedVulnerabilities": [],
+            "matchDetails": [],
+        }],
+    }
+
+
+def validate(name: str, data: bytes) -> None:
+    """The fuzzer's validators, minus the OSCAL schema (tests/test_writer_oscal*.py cover it)."""
+    if name.endswith((".json", ".cklb")):
+        json.loads(data.decode("utf-8"))
+    elif name.endswith((".xml", ".ckl")):
+        from lxml import etree
+
+        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    elif name.endswith(".xlsx"):
+        import openpyxl
+
+        openpyxl.load_workbook(io.BytesIO(data))
+    elif name.endswith(".pdf"):
+        assert data.startswith(b"%PDF-")
+
+
+def read_then_render(tmp_path, document: dict | str, name: str = "scan.json") -> None:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    try:
+        facts = read_inputs([str(path)])
+    except InputError as err:
+        assert "\n" not in str(err) and name in str(err)
+        return
+    for output, (data, _media) in render_outputs(Assessment(facts)).items():
+        validate(output, data)
+
+
+def test_plain_minimal_grype_scan_renders_every_output(tmp_path):
+    read_then_render(tmp_path, grype_scan())
+
+
+@SANITISATION
+def test_lone_surrogate_in_a_grype_artifact_version_renders_every_output(tmp_path):
+    # found: "render: UnicodeEncodeError at assessment.py:75" (uuid5 seed of a finding observation)
+    read_then_render(tmp_path, json.dumps(grype_scan(version="\ud83d")))   # json.dumps writes "\ud83d" escaped
