@@ -37,7 +37,7 @@ def parse_xml_bytes(data: bytes, name: str):
     try:
         return etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
-        raise InputError(name, f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
+        raise InputError(name, "malformed XML: " + " ".join(str(getattr(exc, "msg", exc)).split())) from exc
 
 
 def sniff_root_tag(head: str) -> str:
