@@ -72,3 +72,17 @@ def test_plain_minimal_grype_scan_renders_every_output(tmp_path):
 def test_lone_surrogate_in_a_grype_artifact_version_renders_every_output(tmp_path):
     # found: "render: UnicodeEncodeError at assessment.py:75" (uuid5 seed of a finding observation)
     read_then_render(tmp_path, json.dumps(grype_scan(version="\ud83d")))   # json.dumps writes "\ud83d" escaped
+
+
+def test_xml_syntax_error_is_one_line(tmp_path):
+    # found: cyclonedx-xml "InputError message is not one line" (libxml2's message for a NUL character
+    # carries a newline before ", line N, column M"); a raw NUL byte triggers it
+    bom = ('<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">'
+           '<components><component type="library"><name>a\x00b</name><version>1</version></component>'
+           '</components></bom>')
+    path = tmp_path / "bom.cdx.xml"
+    path.write_text(bom, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_inputs([str(path)])
+    assert "\n" not in str(caught.value) and "bom.cdx.xml" in str(caught.value)
+    assert "malformed XML" in str(caught.value)
