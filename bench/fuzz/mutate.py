@@ -19,7 +19,6 @@ import json
 import tarfile
 
 from hypothesis import strategies as st
-
 from values import hostile_text, json_value, raw_json
 
 _RAW = "\u0000FUZZRAW{}\u0000"

@@ -112,10 +112,9 @@ def _signature(err: BaseException) -> str:
 
 def _render_and_validate(assessment, pdf: bool) -> list[tuple[str, str]]:
     """(short signature, full message) for every output that fails its validator."""
+    from scc.package import _extra_documents, manifest
     from scc.writers import available_writers
     from scc.writers.ssp_pdf import render_html
-
-    from scc.package import _extra_documents, manifest
 
     outputs: dict[str, bytes] = {}
     for writer in available_writers():

@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from mutate import mutate_seed  # noqa: E402
-from oracle import Outcome, run_case  # noqa: E402
-from seeds import Seed, discover_seeds, select_formats  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from mutate import mutate_seed
+from oracle import Outcome, run_case
+from seeds import Seed, discover_seeds, select_formats
 
 CRASH_DIR = Path(__file__).resolve().parent / "crashes"
 MEMORY_LIMIT = 3 * 1024**3
@@ -166,11 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.set_int_max_str_digits(0)   # mutations may write 5,000-digit numbers; the worker restores the limit
 
+    from oracle import _oscal_validator, _shipped_rules
+
     import scc.writers.ssp_pdf  # noqa: F401 - import once before forking, so workers start warm
     from scc.facts import available_readers
     from scc.writers import available_writers
-
-    from oracle import _oscal_validator, _shipped_rules
 
     available_readers(), available_writers(), _shipped_rules()
     for model in ("component", "assessment-results", "poam"):
