@@ -86,3 +86,23 @@ def test_xml_syntax_error_is_one_line(tmp_path):
         read_inputs([str(path)])
     assert "\n" not in str(caught.value) and "bom.cdx.xml" in str(caught.value)
     assert "malformed XML" in str(caught.value)
+
+
+def slsa_statement(subject_sha256: str) -> dict:
+    """The smallest SLSA v0.2 provenance statement scc reads."""
+    return {
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "demo", "digest": {"sha256": subject_sha256}}],
+        "predicate": {"builder": {"id": "https://github.com/actions/runner"}, "buildType": "https://example/build"},
+    }
+
+
+def test_plain_minimal_slsa_statement_renders_every_output(tmp_path):
+    read_then_render(tmp_path, slsa_statement("a" * 64), "provenance.intoto.json")
+
+
+@SANITISATION
+def test_lone_surrogate_in_an_attestation_subject_digest_renders_every_output(tmp_path):
+    # found (in-toto and oci-image): "render: UnicodeEncodeError at _oscal_common.py:161" in the component definition
+    read_then_render(tmp_path, json.dumps(slsa_statement("\ud83d")), "provenance.intoto.json")
