@@ -80,7 +80,7 @@ def parse_xml_bytes(data: bytes, name: str):
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser(_lxml_encoding(codec, bom_length))))
     except etree.XMLSyntaxError as exc:
-        raise InputError(name, f"malformed XML: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
+        raise InputError(name, "malformed XML: " + " ".join(str(getattr(exc, "msg", exc)).split())) from exc
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise InputError(name, "XML carries a DTD; refused: scc reads no DTDs or entities")
     return tree
