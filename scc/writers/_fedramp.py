@@ -49,12 +49,25 @@ def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str,
         return document
     root = next(iter(document.values()))
     _metadata(root["metadata"], assessment)
+    risks = {risk["uuid"]: risk for risk in root.get("risks") or []}
+    observations = {obs["uuid"]: obs for obs in root.get("observations") or []}
     for number, item in enumerate(root.get("poam-items") or [], start=1):
         _add_prop(item, "POAM-ID", f"V-{number}")
-    for risk in root.get("risks") or []:
-        for control_id in _controls_of(risk):
-            _add_prop(risk, "impacted-control-id", control_id)
+        for related in item.get("related-risks") or []:
+            risk = risks.get(related.get("risk-uuid"))
+            for control_id in _controls_of(item) if risk is not None else ():
+                _add_prop(risk, "impacted-control-id", control_id)
+        first = _scc_prop(item, "first-detected")
+        for related in item.get("related-observations") or []:
+            observation = observations.get(related.get("observation-uuid"))
+            if observation is not None and first:
+                observation["collected"] = first    # FedRAMP: collected = the original detection date
     return document
+
+
+def _scc_prop(node: dict[str, Any], name: str) -> str:
+    return next((str(p["value"]) for p in node.get("props") or [] if p.get("name") == name
+                 and p.get("ns") != FEDRAMP_NS), "")
 
 
 def _add_prop(node: dict[str, Any], name: str, value: str) -> None:
@@ -62,7 +75,7 @@ def _add_prop(node: dict[str, Any], name: str, value: str) -> None:
 
 
 def _controls_of(risk: dict[str, Any]) -> list[str]:
-    """Control ids scc already recorded on the risk (its scc 'control' props), lower case, in order."""
+    """Control ids scc already recorded on the item (its scc 'control' props), lower case, in order."""
     seen: dict[str, None] = {}
     for item in risk.get("props") or []:
         if item.get("name") in ("control", "control-id") and item.get("ns") != FEDRAMP_NS:
