@@ -11,10 +11,10 @@ from validators import trestle_validate, validate_oscal_schema
 from scc.content.bundle import import_content
 from scc.content.store import ContentStore
 
-MODELS = {"component-definition.json": "component-definition",
-          "oscal-assessment-results.json": "assessment-results", "oscal-poam.json": "plan-of-action-and-milestones"}
-KINDS = {"component-definition.json": "component", "oscal-assessment-results.json": "assessment-results",
-         "oscal-poam.json": "poam"}
+MODELS = {"component-definition.json": "component",
+          "oscal-assessment-results.json": "assessment-results", "oscal-poam.json": "poam"}
+KINDS = {"component-definition.json": "component-definition", "oscal-assessment-results.json": "assessment-results",
+         "oscal-poam.json": "plan-of-action-and-milestones"}
 FR_NS = "https://fedramp.gov/ns/oscal"
 LEVELS = {"fedramp-low": "LOW", "fedramp-moderate": "MODERATE", "fedramp-high": "HIGH",
           "fedramp-li-saas": "LI-SaaS"}
