@@ -37,7 +37,8 @@ def _parse_sla(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("inputs", nargs=-1, required=True, type=click.Path()),
-        click.option("--baseline", type=click.Choice(["low", "moderate", "high", "privacy"]),
+        click.option("--baseline", type=click.Choice(["low", "moderate", "high", "privacy", "fedramp-low", "fedramp-moderate",
+                                                     "fedramp-high", "fedramp-li-saas"]),
                      help="800-53 rev5 baseline whose coverage the SSP reports (needs official content)."),
         click.option("--sla", callback=_parse_sla, metavar="SEV=DAYS,...",
                      help="Remediation SLA in days, e.g. critical=15,high=30,medium=90,low=180."),

@@ -279,7 +279,7 @@ def fetch(store: ContentStore, names: list[str] | None = None, urls: Mapping[str
     """
     from scc.content.lock import cache_lock
 
-    chosen = names or [s.name for s in registry.SOURCES]
+    chosen = names or [s.name for s in registry.DEFAULT_SOURCES]
     unknown = [n for n in chosen if n not in registry.BY_NAME]
     if unknown:
         raise ContentError(f"unknown content {', '.join(unknown)} (known: {', '.join(registry.BY_NAME)})")

@@ -32,6 +32,8 @@ class Pin:
 
 _NIST = "usnistgov/oscal-content nist.gov/SP800-53/rev5/json/"
 _NIST_AT = "@88bb8deeaa815f8914d68ea7e31a622ebbc1719d"
+_FEDRAMP = "GSA/fedramp-automation dist/content/rev5/baselines/json/"
+_FEDRAMP_AT = "@c784140bc6d1ac9fa159aabc0e8a29e9aa2c63a9"
 _CAC = "ComplianceAsCode/content shared/references/"
 _CAC_AT = "@b3a2cca9352cbcefb7f00d770bfd6f679da18d6a"
 
@@ -51,6 +53,18 @@ PINS: tuple[Pin, ...] = (
     Pin("nist-800-53-rev5-privacy", "5.1.1+u4",
         "ee4e7f0ff8f1141d3974f9072d287af919d081e1dfc6666ac0b579504aeddbcb", 4844,
         _NIST + "NIST_SP-800-53_rev5_PRIVACY-baseline_profile.json" + _NIST_AT),
+    Pin("fedramp-rev5-low", "fedramp2.1.0-oscal1.0.4",
+        "b13459be3665380b559f10c500310668ce12c2ef71b3c8be997509659988265e", 794948,
+        _FEDRAMP + "FedRAMP_rev5_LOW-baseline_profile.json" + _FEDRAMP_AT),
+    Pin("fedramp-rev5-moderate", "fedramp2.1.0-oscal1.0.4",
+        "5db32cd3c31c3450c03168edd3db26641324c15971edf52163d2310ccdaa925f", 1204545,
+        _FEDRAMP + "FedRAMP_rev5_MODERATE-baseline_profile.json" + _FEDRAMP_AT),
+    Pin("fedramp-rev5-high", "fedramp2.1.0-oscal1.0.4",
+        "cce692728b57fae69b25860aba7116426a3637d5b01eb02cd23b13c4eff868f4", 1372670,
+        _FEDRAMP + "FedRAMP_rev5_HIGH-baseline_profile.json" + _FEDRAMP_AT),
+    Pin("fedramp-rev5-li-saas", "fedramp2.1.0-oscal1.0.4",
+        "3d11139325bf0dd23aa3b2185c42ea08f73f6c678c2103dfc75dad4728d353f7", 168766,
+        _FEDRAMP + "FedRAMP_rev5_LI-SaaS-baseline_profile.json" + _FEDRAMP_AT),
     Pin("disa-cci", "2022-03-09",
         "3090de8bfc0a953df4303d555e9fcce2f87f13584c46ca3211ad5305832f789b", 3222554,
         _CAC + "disa-cci-list.xml" + _CAC_AT),

@@ -60,6 +60,8 @@ def _recognise_json(data: bytes, name: str) -> Source | None:
     if not isinstance(metadata, dict):
         return None
     title = str(metadata.get("title", "")).upper()
+    if kind == "profile" and title.startswith("FEDRAMP REV 5 "):
+        return _recognise_fedramp(title)
     if "800-53" not in title or not re.search(r"REV(ISION)?\.? ?5", title):
         return None
     if kind == "catalog":
@@ -71,6 +73,15 @@ def _recognise_json(data: bytes, name: str) -> Source | None:
             if marker in title:
                 return BY_NAME[f"nist-800-53-rev5-{level}"]
     return None
+
+
+def _recognise_fedramp(title: str) -> Source | None:
+    """A FedRAMP rev5 baseline profile by its title ('FedRAMP Rev 5 Moderate Baseline', '... (LI-SaaS) Baseline')."""
+    from scc.content.registry import baseline_source
+
+    level = "li-saas" if "LI-SAAS" in title else next(
+        (word.lower() for word in ("LOW", "MODERATE", "HIGH") if f" {word} BASELINE" in title), "")
+    return baseline_source(f"fedramp-{level}") if level else None
 
 
 def _recognise_xml(head: str, data: bytes) -> Source | None:

@@ -24,6 +24,13 @@ XCCDF11 = "http://checklists.nist.gov/xccdf/1.1"
 XCCDF12 = "http://checklists.nist.gov/xccdf/1.2"
 CCI_NS = "http://iase.disa.mil/cci"
 BASELINES = ("low", "moderate", "high", "privacy")
+#: FedRAMP rev5 baselines (GSA/fedramp-automation, the release SOURCES.md records); their profiles
+#: import the NIST rev5 catalog by a back-matter rlink, which resolves to the cached NIST catalog
+FEDRAMP_BASE = ("https://raw.githubusercontent.com/GSA/fedramp-automation/"
+                "c784140bc6d1ac9fa159aabc0e8a29e9aa2c63a9/dist/content/rev5/baselines/json/")
+FEDRAMP_BASELINES = {"fedramp-low": "LOW", "fedramp-moderate": "MODERATE", "fedramp-high": "HIGH",
+                     "fedramp-li-saas": "LI-SaaS"}
+ALL_BASELINES = (*BASELINES, *FEDRAMP_BASELINES)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Source:
     baseline: str = ""        # low | moderate | high | privacy for profiles
     release: str = ""         # the release the URL names, as the file states it (pinned in pins.py)
     note: str = ""            # how the URL was verified / what to check
+    optional: bool = False    # fetched only when asked for (FedRAMP); its absence is not "content missing"
 
     @property
     def is_zip(self) -> bool:
@@ -57,6 +65,17 @@ def _profile(level: str) -> Source:
     )
 
 
+def _fedramp_profile(level: str) -> Source:
+    upper = FEDRAMP_BASELINES[level]
+    file = f"FedRAMP_rev5_{upper}-baseline_profile.json"
+    return Source(
+        name=f"fedramp-rev5-{level.removeprefix('fedramp-')}", title=f"FedRAMP rev5 {upper} baseline (OSCAL profile)",
+        url=FEDRAMP_BASE + file, kind="profile", filename=file, baseline=level,
+        release="fedramp2.1.0-oscal1.0.4", optional=True,
+        note="GSA/fedramp-automation at the commit of the fedramp2.1.0 release; needs the NIST rev5 catalog",
+    )
+
+
 SOURCES: tuple[Source, ...] = (
     Source(
         name="nist-800-53-rev5-catalog", title="NIST SP 800-53 rev5 catalog (OSCAL JSON)",
@@ -65,6 +84,7 @@ SOURCES: tuple[Source, ...] = (
         note="NIST's main branch; a newer release there needs --accept-new",
     ),
     *(_profile(level) for level in BASELINES),
+    *(_fedramp_profile(level) for level in FEDRAMP_BASELINES),
     Source(
         name="disa-cci", title="DISA Control Correlation Identifier (CCI) list",
         url=DISA_BASE + "U_CCI_List.zip", kind="cci", filename="U_CCI_List.xml", member="U_CCI_List.xml",
@@ -102,11 +122,22 @@ SOURCES: tuple[Source, ...] = (
 
 BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
 CATALOG = "nist-800-53-rev5-catalog"
+#: the sources a default fetch gets and whose absence is reported (FedRAMP's only when asked for)
+DEFAULT_SOURCES: tuple[Source, ...] = tuple(source for source in SOURCES if not source.optional)
 CCI = "disa-cci"
 
 
 def baseline_source(level: str) -> Source | None:
-    return BY_NAME.get(f"nist-800-53-rev5-{level.strip().lower()}")
+    """The profile source of a baseline name: low | moderate | high | privacy | fedramp-<level>."""
+    level = level.strip().lower()
+    if level in FEDRAMP_BASELINES:
+        return BY_NAME.get(f"fedramp-rev5-{level.removeprefix('fedramp-')}")
+    return BY_NAME.get(f"nist-800-53-rev5-{level}")
+
+
+def is_fedramp(baseline: str | None) -> bool:
+    """True when the baseline name is one of FedRAMP's (its OSCAL outputs then carry FedRAMP metadata)."""
+    return bool(baseline) and baseline.strip().lower() in FEDRAMP_BASELINES
 
 
 def benchmark_names() -> list[str]:

@@ -22,7 +22,7 @@ def require_content(baseline: str | None, benchmarks: Iterable[str] = (), store=
     if baseline:
         source = registry.baseline_source(baseline)
         if source is None:
-            raise UsageError(f"unknown baseline {baseline!r} (known: {', '.join(registry.BASELINES)})")
+            raise UsageError(f"unknown baseline {baseline!r} (known: {', '.join(registry.ALL_BASELINES)})")
         for name in (source.name, registry.CATALOG):   # a profile is resolved against the catalog
             needed.setdefault(name, f"baseline {baseline}")
     known = registry.benchmark_names()
@@ -47,7 +47,7 @@ def content_note(store=None) -> str | None:
     missing = store.missing()
     if not missing:
         return None
-    everything = len(missing) == len(registry.SOURCES)
+    everything = len(missing) == len(registry.DEFAULT_SOURCES)
     return (f"{CONTENT_NOTE_PREFIX} ({'none at all' if everything else 'missing: ' + ', '.join(missing)}): "
             "this assessment comes from scc's rule packs alone, without the official catalog text, baselines, "
             "CCI-to-control mappings or SRG/STIG requirement lists that are missing; run `scc content fetch` "

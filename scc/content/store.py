@@ -90,7 +90,7 @@ class ContentStore:
         level = name.strip().lower()
         source = registry.baseline_source(level)
         if source is None:
-            raise ContentError(f"unknown baseline {name!r} (known: {', '.join(registry.BASELINES)})")
+            raise ContentError(f"unknown baseline {name!r} (known: {', '.join(registry.ALL_BASELINES)})")
         return self._load(f"baseline:{level}", source.name,
                           lambda data, where: parse_baseline(data, where, level, self._resolve_import))
 
@@ -136,7 +136,7 @@ class ContentStore:
 
     def missing(self) -> list[str]:
         lock = self.lock()
-        return [s.name for s in registry.SOURCES
+        return [s.name for s in registry.DEFAULT_SOURCES
                 if s.name not in lock or not (self.directory / lock[s.name].file).is_file()]
 
     def missing_message(self) -> str | None:

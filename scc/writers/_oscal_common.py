@@ -203,4 +203,7 @@ def dump(model, assessment: Assessment) -> bytes:
     root = next(iter(document.values()))
     if "metadata" in root:
         root["metadata"]["last-modified"] = iso(assessment.assessed_at)
+    from scc.writers._fedramp import apply_fedramp
+
+    apply_fedramp(document, assessment)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,103 @@
+"""FedRAMP metadata and props for every OSCAL document scc writes when a FedRAMP baseline is chosen.
+
+One function, :func:`apply_fedramp`, works on the serialised OSCAL dict (``{"<model>": {...}}``), so
+any writer (component definition, assessment results, POA&M, the SSP writer) gets the same FedRAMP
+additions by calling it on its document before dumping; ``_oscal_common.dump`` already does. It
+follows FedRAMP's own OSCAL templates (GSA/fedramp-automation, FedRAMP-POAM/SAR/SSP-OSCAL-Template):
+
+* metadata: ``fedramp-version`` (ns FedRAMP, the release the chosen FedRAMP profile states), a
+  ``marking`` prop, ``published`` (the assessment time), the roles the templates name
+  (prepared-by, prepared-for, cloud-service-provider, information-system-security-officer) with
+  responsible-parties pointing at the organisation scc was told of, else at a party literally named
+  "not provided" — never an invented name;
+* POA&M items: ``POAM-ID`` (ns FedRAMP, ``V-<n>`` in document order);
+* risks: ``impacted-control-id`` (ns FedRAMP) for each control the risk's item names;
+* observations: ``collected`` kept as the original detection date scc recorded.
+
+Nothing is added for NIST baselines: :func:`apply_fedramp` returns the document unchanged.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scc.assessment import Assessment
+
+FEDRAMP_NS = "https://fedramp.gov/ns/oscal"
+NOT_PROVIDED = "not provided"
+#: the roles FedRAMP's POA&M / SAR / SSP templates name in metadata
+ROLES = (
+    ("prepared-by", "Prepared By"),
+    ("prepared-for", "Prepared For"),
+    ("cloud-service-provider", "Cloud Service Provider"),
+    ("information-system-security-officer", "System Information System Security Officer (or Equivalent)"),
+)
+
+
+def fedramp_version(assessment: Assessment) -> str:
+    """The release the chosen FedRAMP profile states (e.g. 'fedramp2.1.0-oscal1.0.4'), or 'not provided'."""
+    store = assessment.content
+    baseline = store.baseline(assessment.settings.baseline) if store is not None else None
+    return (getattr(baseline, "version", "") or NOT_PROVIDED) if baseline is not None else NOT_PROVIDED
+
+
+def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str, Any]:
+    """Add FedRAMP metadata/props to one serialised OSCAL document when the baseline is FedRAMP's."""
+    from scc.content.registry import is_fedramp
+
+    if not is_fedramp(assessment.settings.baseline):
+        return document
+    root = next(iter(document.values()))
+    _metadata(root["metadata"], assessment)
+    risks = {risk["uuid"]: risk for risk in root.get("risks") or []}
+    observations = {obs["uuid"]: obs for obs in root.get("observations") or []}
+    for number, item in enumerate(root.get("poam-items") or [], start=1):
+        _add_prop(item, "POAM-ID", f"V-{number}")
+        for related in item.get("related-risks") or []:
+            risk = risks.get(related.get("risk-uuid"))
+            for control_id in _controls_of(item) if risk is not None else ():
+                _add_prop(risk, "impacted-control-id", control_id)
+        first = _scc_prop(item, "first-detected")
+        for related in item.get("related-observations") or []:
+            observation = observations.get(related.get("observation-uuid"))
+            if observation is not None and first:
+                observation["collected"] = first    # FedRAMP: collected = the original detection date
+    return document
+
+
+def _scc_prop(node: dict[str, Any], name: str) -> str:
+    return next((str(p["value"]) for p in node.get("props") or [] if p.get("name") == name
+                 and p.get("ns") != FEDRAMP_NS), "")
+
+
+def _add_prop(node: dict[str, Any], name: str, value: str) -> None:
+    node.setdefault("props", []).append({"name": name, "ns": FEDRAMP_NS, "value": value})
+
+
+def _controls_of(risk: dict[str, Any]) -> list[str]:
+    """Control ids scc already recorded on the item (its scc 'control' props), lower case, in order."""
+    seen: dict[str, None] = {}
+    for item in risk.get("props") or []:
+        if item.get("name") in ("control", "control-id") and item.get("ns") != FEDRAMP_NS:
+            seen.setdefault(str(item["value"]).lower(), None)
+    return list(seen)
+
+
+def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
+    from scc.clock import iso
+
+    metadata["published"] = iso(assessment.assessed_at)
+    props = metadata.setdefault("props", [])
+    props.append({"name": "fedramp-version", "ns": FEDRAMP_NS, "value": fedramp_version(assessment)})
+    marking = " ".join(str(getattr(assessment.settings, "marking", "") or "").split()) or NOT_PROVIDED
+    props.append({"name": "marking", "value": marking})
+    organization = " ".join(str(assessment.settings.organization or "").split())
+    party_uuid = assessment.uuid("party", organization or NOT_PROVIDED)
+    parties = metadata.setdefault("parties", [])
+    if not any(p.get("uuid") == party_uuid for p in parties):
+        parties.append({"uuid": party_uuid, "type": "organization", "name": organization or NOT_PROVIDED})
+    roles = metadata.setdefault("roles", [])
+    known = {role["id"] for role in roles}
+    roles.extend({"id": rid, "title": title} for rid, title in ROLES if rid not in known)
+    responsible = metadata.setdefault("responsible-parties", [])
+    responsible.extend({"role-id": rid, "party-uuids": [party_uuid]} for rid, _ in ROLES)
