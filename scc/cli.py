@@ -50,6 +50,8 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--previous", type=click.Path(), default=None, metavar="DIR",
                      help="An earlier `scc package` folder: each finding's first detection carries over "
                           "into the remediation due dates and the POA&M."),
+        click.option("--profile", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                     help="System profile YAML (`scc init-profile` writes a template)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -66,13 +68,15 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
-            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None):
+            overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
+            profile: str | None = None):
     from scc.assessment import Settings, assess
 
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
                         keys=[Path(k) for k in keys], system_name=system_name,
-                        previous=Path(previous) if previous else None)
+                        previous=Path(previous) if previous else None,
+                        profile=Path(profile) if profile else None)
     if sla:
         settings.sla_days = sla
     return assess(inputs, settings)
@@ -122,10 +126,11 @@ def cli() -> None:
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
-def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, out_dir, **gate) -> None:
+def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, profile, out_dir,
+            **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous)
+    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, profile)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -137,7 +142,8 @@ def package(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, p
 @cli.command()
 @assessment_options
 @gate_options
-def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, **gate_values) -> None:
+def gate(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous, profile,
+         **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
@@ -160,6 +166,15 @@ def facts(inputs, as_json, keys) -> None:
     configure_verification_keys([Path(k) for k in keys])
     report = facts_report(list(inputs))
     click.echo(json.dumps(report, indent=2) if as_json else render_facts_report(report))
+
+
+@cli.command("init-profile")
+@click.argument("path", type=click.Path(dir_okay=False))
+def init_profile(path) -> None:
+    """Write a commented system profile template to PATH (for --profile)."""
+    from scc.profile import write_template
+
+    click.echo(f"wrote {write_template(path)}")
 
 
 def _register_optional_groups() -> None:
