@@ -41,6 +41,14 @@ class Settings:
     marking: str = ""                      # classification / CUI banner of the POA&M (never guessed)
     rule_dirs: list[Path] | None = None
     previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
+    profile: Path | None = None            # system profile YAML (scc.profile): what the image cannot show
+
+
+def deterministic_uuid(name: str) -> str:
+    """A hash-derived UUID carrying version-4 bits: deterministic, and accepted by trestle's models
+    (which reject version 5 although the OSCAL schema allows it)."""
+    digest = bytearray(hashlib.sha256(f"{_UUID_NAMESPACE}/{name}".encode()).digest()[:16])
+    return str(uuid.UUID(bytes=bytes(digest), version=4))
 
 
 class Assessment:
@@ -75,7 +83,14 @@ class Assessment:
 
     def uuid(self, *names: object) -> str:
         """A stable UUID for a generated object: same inputs, same id (OSCAL uuids, XCCDF ids)."""
-        return str(uuid.uuid5(_UUID_NAMESPACE, self.fingerprint + "/" + "/".join(map(str, names))))
+        return deterministic_uuid(self.fingerprint + "/" + "/".join(map(str, names)))
+
+    @cached_property
+    def profile(self):
+        """The system profile (scc.profile.SystemProfile) from settings.profile; empty when none is given."""
+        from scc.profile import EMPTY_PROFILE, load_profile
+
+        return load_profile(self.settings.profile) if self.settings.profile else EMPTY_PROFILE
 
     @cached_property
     def remediation(self):
@@ -226,6 +241,11 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
     require_content(settings.baseline, options.get("benchmarks", ()))
     if settings.attestations is not None:
         settings.attestations = Path(settings.attestations)
+    if settings.profile is not None:
+        from scc.profile import load_profile
+
+        settings.profile = Path(settings.profile)
+        load_profile(settings.profile)   # a malformed profile fails before any input is read
     if settings.keys:
         from scc.facts import configure_verification_keys
 

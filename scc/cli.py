@@ -56,6 +56,8 @@ def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--benchmark", "benchmarks", multiple=True, metavar="NAME",
                      help="SRG/STIG to report against (e.g. gpos-srg, rhel9-stig; repeatable; needs its "
                           "official content). Default: gpos-srg and ctr-srg, official content if cached."),
+        click.option("--profile", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                     help="System profile YAML (`scc init-profile` writes a template)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -73,7 +75,7 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
-            benchmarks: tuple[str, ...] = (), attestations: str | None = None):
+            benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None):
     from scc.assessment import Settings, assess
     from scc.content.required import require_content
 
@@ -82,7 +84,8 @@ def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] |
                         overrides=Path(overrides) if overrides else None,
                         attestations=Path(attestations) if attestations else None,
                         keys=[Path(k) for k in keys], system_name=system_name,
-                        previous=Path(previous) if previous else None)
+                        previous=Path(previous) if previous else None,
+                        profile=Path(profile) if profile else None)
     if benchmarks:
         settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
@@ -136,14 +139,15 @@ def cli() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @gate_options
 def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-            out_dir, **gate) -> None:
+            profile, out_dir, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
-    check_out_dir(out_dir, [*inputs, *keys, *(p for p in (overrides, previous, attestations) if p)])  # before any reading
+    side_inputs = (overrides, previous, attestations, profile)
+    check_out_dir(out_dir, [*inputs, *keys, *(p for p in side_inputs if p)])  # before any reading
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                         benchmarks=benchmarks, attestations=attestations)
+                         benchmarks=benchmarks, attestations=attestations, profile=profile)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()
@@ -158,13 +162,14 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
 @assessment_options
 @gate_options
 def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
+         profile,
          **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                         benchmarks=benchmarks, attestations=attestations)
+                         benchmarks=benchmarks, attestations=attestations, profile=profile)
     _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
     _run_gate(assessment, thresholds)
     click.echo("gate: passed")
@@ -204,6 +209,15 @@ def attest(path, rule, control, status, explanation, updated_by, updated, freque
                                evidence=Path(evidence) if evidence else None)
     click.echo(f"{path}: attested {entry['status']} for {entry.get('rule') or entry.get('control')}, "
                f"valid until {entry['valid_until']}")
+
+
+@cli.command("init-profile")
+@click.argument("path", type=click.Path(dir_okay=False))
+def init_profile(path) -> None:
+    """Write a commented system profile template to PATH (for --profile)."""
+    from scc.profile import write_template
+
+    click.echo(f"wrote {write_template(path)}")
 
 
 def _register_optional_groups() -> None:

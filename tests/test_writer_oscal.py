@@ -137,3 +137,21 @@ def test_importing_scc_and_discovering_writers_does_not_import_trestle_or_weasyp
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent)
     assert out.stdout.strip() == "[]"
+
+
+def test_control_implementation_holds_only_the_baseline_profile_controls(samples, shared_data, tmp_path,
+                                                                          monkeypatch):
+    from dataclasses import replace
+
+    from writer_assessment import import_reference_content
+
+    from scc.engine.aggregate import aggregate_controls
+
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(import_reference_content(shared_data, tmp_path / "content")))
+    assessment = build_assessment(samples, Settings(baseline="moderate"))
+    first = assessment.rule_results[0]
+    assessment.rule_results.append(replace(first, rule=replace(first.rule, id="sc-3-isolation", controls=("sc-3",))))
+    assessment.control_results = aggregate_controls(assessment.rule_results)
+    ids = [r["control-id"] for r in render(assessment)["component-definition"]["components"][0]
+           ["control-implementations"][0]["implemented-requirements"]]
+    assert "sc-3" not in ids and "ac-6" in ids          # SC-3 is a HIGH-only control

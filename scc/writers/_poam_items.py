@@ -102,7 +102,9 @@ def item_uuid(assessment: Assessment, kind: str, entry: PoamEntry) -> str:
     """The id of a POA&M object for one entry: the image's name and the entry's key, never the run, so
     the same finding keeps the same POA&M item id from run to run (unlike assessment.uuid)."""
     name = assessment.facts.identity.name or assessment.settings.system_name
-    return str(uuid.uuid5(_POAM_NAMESPACE, f"{name}/poam/{kind}/{entry.key}"))
+    from scc.assessment import deterministic_uuid
+
+    return deterministic_uuid(f"{_POAM_NAMESPACE}/{name}/poam/{kind}/{entry.key}")
 
 
 def rule_entries(assessment: Assessment) -> list[PoamEntry]:

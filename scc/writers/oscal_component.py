@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scc.facts.counting import software_count
+from scc.writers._content import baseline as official_baseline
 from scc.writers._content import official_control
 from scc.writers._oscal_common import (
     IMPLEMENTATION_STATUS,
@@ -89,16 +90,19 @@ def implemented_requirement(assessment: Assessment, control: ControlResult):
 def control_implementation(assessment: Assessment):
     from trestle.oscal.component import ControlImplementation
 
-    if not assessment.control_results:
-        return None
     baseline = assessment.settings.baseline or DEFAULT_BASELINE
+    selected = official_baseline(assessment, baseline)
+    # only the profile's controls: trestle's ssp-generate warns on (and drops) any other
+    controls = [c for c in assessment.control_results if selected is None or c.control_id in selected]
+    if not controls:
+        return None
     return ControlImplementation(
         uuid=assessment.uuid("control-implementation", baseline),
         source=profile_url(baseline),
         description=(f"NIST SP 800-53 rev5 controls ({baseline.upper()} baseline) that the facts of this container "
                      "image evidence, as decided by scc's rules. Each verdict is rendered as the rules reached it."),
         props=props(prop("baseline", baseline)),
-        implemented_requirements=[implemented_requirement(assessment, c) for c in assessment.control_results],
+        implemented_requirements=[implemented_requirement(assessment, c) for c in controls],
     )
 
 
