@@ -89,7 +89,7 @@ def list_command(directory: str | None) -> None:
     click.echo(f"content directory: {store.directory}")
     for source in SOURCES:
         entry = lock.get(source.name)
-        state = "missing"
+        state = "not cached (optional: fetched when asked for by name)" if source.optional else "missing"
         if entry:
             release = entry.release or "release not recorded"
             if entry.release and source.release and entry.release != source.release:
