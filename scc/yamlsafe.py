@@ -23,6 +23,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node
 
+from scc.errors import InputError
+
 MAX_BYTES = 1 << 20          # 1 MiB: far above any overrides file or shipped rule pack (60 kB)
 MAX_DEPTH = 64               # nesting levels; real documents (Kubernetes included) stay under 20
 
@@ -121,3 +123,12 @@ def _first_line(value: object) -> str:
 
 def _size(count: int) -> str:
     return f"{count // (1 << 20)} MiB" if count % (1 << 20) == 0 else f"{count} bytes"
+
+
+def entry_text(path: str | Path, where: str, key: str, value: Any) -> str:
+    """A text field of a YAML entry (numbers read as text); anything else is an InputError naming the entry."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(str(path), f"{where}: {key} must be text, not {type(value).__name__}")
+    return str(value).strip()

@@ -24,7 +24,6 @@ import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from scc.clock import assessment_time, parse_time
 from scc.engine.attestation_files import RawEntry, appended_text, read_attestation_file
@@ -32,6 +31,7 @@ from scc.engine.model import Attestation, RuleResult, Verdict
 from scc.engine.overrides import rule_aliases
 from scc.errors import InputError, UsageError
 from scc.facts.model import Evidence
+from scc.yamlsafe import entry_text as _text
 
 STATUSES = ("passed", "failed")
 _TARGETS = ("rule", "control", "control_id")
@@ -127,13 +127,6 @@ def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestat
                   *_evidence(path, where, text["evidence"], text["evidence_sha256"], notes)),
         source=str(path), entry=raw.where)
 
-
-def _text(path: Path, where: str, key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InputError(path, f"{where}: {key} must be text, not {type(value).__name__}")
-    return str(value).strip()
 
 
 def _day(path: Path, where: str, key: str, value: str) -> date:

@@ -24,6 +24,7 @@ from typing import Any
 from scc.engine.model import Override, RuleResult, Verdict
 from scc.errors import InputError
 from scc.yamlsafe import YamlRefused, load_file
+from scc.yamlsafe import entry_text as _text
 
 ACTIONS = ("not-applicable", "accept-risk", "severity")
 _SEVERITIES = ("high", "medium", "low")
@@ -80,13 +81,6 @@ def _where(index: int, entry: Any) -> str:
     return f"overrides[{index}] (rule {rule})" if isinstance(rule, (str, int)) and str(rule).strip() \
         else f"overrides[{index}]"
 
-
-def _text(path: Path, where: str, key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InputError(path, f"{where}: {key} must be text, not {type(value).__name__}")
-    return str(value).strip()
 
 
 def _expiry(path: Path, where: str, value: str) -> date:
