@@ -32,6 +32,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"CI=true: this test may not skip ({reason})"
 
 
+def run_scc(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the scc CLI in-process: (exit code, stdout, stderr)."""
+    from scc.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

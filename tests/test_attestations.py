@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import run_scc
 from lxml import etree
 
 from scc.assessment import assess
-from scc.cli import main
 from scc.engine.attestation_files import SAF_COLUMNS
 from scc.engine.attestations import load_attestations
 from scc.engine.model import Verdict
@@ -199,15 +199,6 @@ def test_saf_json_list_is_read(tmp_path):
     (attestation,), _ = load_attestations(path)
     assert (attestation.target, attestation.expires.isoformat()) == ("SV-230223", "2026-11-27")
 
-
-def run_scc(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_scc_attest_appends_an_entry_that_loads_back_and_keeps_comments(capsys, tmp_path):

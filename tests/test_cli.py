@@ -9,19 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
-
-from scc.cli import main
-
-
-def run_scc(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from conftest import EXAMPLE, run_scc
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, run_scc
 from test_overrides_and_scans import OTHER_SRG, result
 
-from scc.cli import main
 from scc.engine.model import Verdict
 from scc.engine.overrides import apply_overrides, load_overrides
 from scc.errors import InputError, UsageError
@@ -22,15 +21,6 @@ MAX_BYTES = 1 << 20                         # the documented cap (scc.yamlsafe.M
 SHELL_RULE = "SRG-APP-000141-CTR-000315"   # a rule the demo image's packs evaluate
 ENTRY = "{{rule: {rule}, action: accept-risk, justification: J, approver: A, expires: {expires}}}"
 
-
-def run_scc(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write(tmp_path: Path, text: str, name: str = "overrides.yaml") -> Path:

@@ -17,23 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, run_scc
 
-from scc.cli import main
 from scc.errors import SccError
 
 GRYPE = EXAMPLE / "grype.json"
 SBOM = EXAMPLE / "sbom.cdx.json"
 
-
-def run_scc(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def run_hooked(hook: str, *args: str, cwd: Path, **popen) -> subprocess.Popen[str]:
