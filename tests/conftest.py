@@ -66,3 +66,23 @@ def hostile(shared_data: Path) -> Path:
 def _reproducible_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs at a fixed assessment time unless it sets its own."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SCC_TEST_EPOCH", "1795700000"))
+
+
+@pytest.fixture(scope="session")
+def content_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One content cache for the session: the reference SRGs, the rev5 catalog and MODERATE (read only)."""
+    from writer_assessment import import_reference_content
+
+    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
+
+
+@pytest.fixture
+def no_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An empty content cache: scc runs from its rule packs alone."""
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
+
+
+@pytest.fixture
+def with_content(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
+    """The session's reference content cache."""
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))

@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 from datetime import date
 
-import pytest
 from _writer_assessment import build_assessment
 
 from scc.assessment import Assessment, Settings
@@ -107,13 +106,6 @@ def test_only_the_scan_results_no_rule_used_are_reported():
     assert note.startswith("scan.xml: 1 of 2 rule results (1 fail)")
     assert [r.rule.id for r in results] == ["r", "scan:xccdf-scan:SV-230221r743913_rule"]
     assert apply_existing_scans(results[:1], [used]) == []
-
-
-@pytest.fixture(scope="module")
-def content_dir(shared_data, tmp_path_factory):
-    from writer_assessment import import_reference_content
-
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
 
 
 def test_baseline_coverage_never_calls_a_manual_or_not_applicable_control_evidenced(content_dir, monkeypatch):

@@ -9,7 +9,6 @@ import pytest
 from conftest import EXAMPLE
 from test_cli import run_scc
 from validators import trestle_validate, validate_oscal_schema
-from writer_assessment import import_reference_content
 
 import scc
 from scc.errors import ContentError
@@ -19,11 +18,6 @@ OVERRIDES = EXAMPLE / "overrides.yaml"
 OSCAL_DOCUMENTS = {"component-definition.json": ("component", "component-definition"),
                    "oscal-assessment-results.json": ("assessment-results", "assessment-results"),
                    "oscal-poam.json": ("poam", "plan-of-action-and-milestones")}
-
-
-@pytest.fixture(scope="module")
-def content_dir(shared_data, tmp_path_factory):
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
 
 
 def sha256(path: Path) -> str:

@@ -31,11 +31,6 @@ def read(path):
 
 
 @pytest.fixture
-def no_content(tmp_path, monkeypatch):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
-
-
-@pytest.fixture
 def cci_content(tmp_path, monkeypatch, shared_data):
     from scc.content import default_store
     from scc.content.bundle import import_content

@@ -111,11 +111,6 @@ def oscap_out(rootfs, tmp_path_factory, shared_data) -> Path:
     return out
 
 
-@pytest.fixture
-def no_content(tmp_path, monkeypatch):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
-
-
 def facts_of(syft_out: Path, name: str):
     return read_inputs([syft_out / name])
 

@@ -14,7 +14,6 @@ import pytest
 from lxml import etree
 from realtools import build_debian_rootfs, run_oscap
 from test_cli import run_scc
-from writer_assessment import import_reference_content
 
 import scc
 from scc.engine.model import Verdict
@@ -35,21 +34,6 @@ ONLY_A_CAT1_FAIL = f"""<?xml version="1.0" encoding="UTF-8"?>
     <ident system="http://cyber.mil/cci">CCI-002450</ident></rule-result>
 </TestResult>
 """
-
-
-@pytest.fixture(scope="module")
-def content_dir(shared_data, tmp_path_factory):
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
-
-
-@pytest.fixture
-def no_content(monkeypatch, tmp_path):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
-
-
-@pytest.fixture
-def with_content(monkeypatch, content_dir):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from _writer_assessment import HOSTILE_NAME
 from _writer_assessment import build_assessment as build_hostile_assessment
 from conftest import EXAMPLE
 from validators import oscap_rds_validate, oscap_xccdf_report
-from writer_assessment import build_assessment, import_reference_content
+from writer_assessment import build_assessment
 
 import scc
 from scc.writers import writer
@@ -22,16 +21,6 @@ NS = {"arf": "http://scap.nist.gov/schema/asset-reporting-format/1.1",
       "ai": "http://scap.nist.gov/schema/asset-identification/1.1",
       "ds": "http://scap.nist.gov/schema/scap/source/1.2",
       "x": "http://checklists.nist.gov/xccdf/1.2"}
-
-
-@pytest.fixture(scope="session")
-def content_dir(shared_data, tmp_path_factory):
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
-
-
-@pytest.fixture
-def no_content(monkeypatch, tmp_path):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
 
 
 def write(assessment, tmp_path):

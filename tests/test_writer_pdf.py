@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from writer_assessment import build_assessment, import_reference_content
+from writer_assessment import build_assessment
 
 from scc.assessment import Settings
 from scc.resources import pack_dir
@@ -26,11 +26,6 @@ def pdf_text(pdf: bytes, tmp_path, *args: str) -> str:
 
 def squash(text: str) -> str:
     return "".join(text.split())
-
-
-@pytest.fixture(scope="module")
-def content_dir(shared_data, tmp_path_factory):
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from validators import oscap_xccdf_report, oscap_xccdf_validate, xmllint_xsd
-from writer_assessment import build_assessment, import_reference_content
+from writer_assessment import build_assessment
 
 from scc.assessment import Settings
 from scc.writers import writer
@@ -14,21 +13,6 @@ from scc.xmlsafe import parse_xml_bytes
 
 NS = {"x": "http://checklists.nist.gov/xccdf/1.2"}
 DISA_RULE_ID = re.compile(r"^xccdf_mil\.disa\.stig_rule_SV-\d+r\d+_rule$")
-
-
-@pytest.fixture(scope="session")
-def content_dir(shared_data, tmp_path_factory):
-    return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
-
-
-@pytest.fixture
-def no_content(monkeypatch, tmp_path):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty-content"))
-
-
-@pytest.fixture
-def with_content(monkeypatch, content_dir):
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
 
 
 def parse(data: bytes):
