@@ -104,7 +104,9 @@ def make_safe(facts: ImageFacts) -> ImageFacts:
     """The facts with every string made safe and every secret redacted (a new object; shared parts stay shared)."""
     notes: list[str] = []
     if facts.config is not None:
-        facts.config = _well_formed_env(facts.config, notes)
+        config = _well_formed_env(facts.config, notes)
+        if config is not facts.config:
+            facts = dataclasses.replace(facts, config=config)
     safe = _Walker().walk(facts)
     safe.notes.extend(notes)
     return safe
