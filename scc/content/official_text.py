@@ -19,12 +19,10 @@ if TYPE_CHECKING:
 
 def cited_official_benchmarks(rules: Iterable[Rule], store: ContentStore | None) -> dict[str, Benchmark]:
     """Benchmark name -> the cached official benchmark, for every registry benchmark the rules cite."""
-    from scc.engine.rules import cited_benchmarks
-
     if store is None:
         return {}
     found: dict[str, Benchmark] = {}
-    for name in cited_benchmarks(rules):
+    for name in dict.fromkeys(ref.benchmark for rule in rules for ref in rule.srg):
         source = BY_NAME.get(name)
         if source is None or source.kind != "benchmark":
             continue

@@ -155,11 +155,6 @@ def _srg(ref: Any, where: str) -> SrgRef:
     )
 
 
-def cited_benchmarks(rules: Iterable[Rule]) -> list[str]:
-    """The benchmark names the rules' SRG/STIG references cite, in first-cited order."""
-    return list(dict.fromkeys(ref.benchmark for rule in rules for ref in rule.srg))
-
-
 def with_official_text(rules: Iterable[Rule], benchmarks: Mapping[str, Benchmark]) -> list[Rule]:
     """The rules with DISA's title, discussion, check and fix text filled in from the given benchmarks.
 
