@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from scc.errors import InputError
-from scc.facts import configure_verification_keys, read_input
+from scc.facts import ReadContext, read_input
 from scc.facts.model import FindingState
-from scc.facts.provenance import intoto_envelope, signing
+from scc.facts.provenance import signing
 from scc.facts.provenance.slsa import known_builder
 
 DATA = Path(__file__).parent / "data" / "intoto"
@@ -24,16 +24,12 @@ CONTAINER_STATEMENT = DATA / "slsa-v1.container-image.statement.json"
 IMAGE_DIGEST = "7d5a4c2b9e0f3a1c8b6d2e4f5a7c9b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a2c"
 
 
-@pytest.fixture(autouse=True)
-def _no_keys():
-    configure_verification_keys([])
-    signing.configure_keys([])
-    yield
-    configure_verification_keys([])
-    signing.configure_keys([])
-
-
 # -- helpers -------------------------------------------------------------------------------------
+def _keyed(*paths: Path) -> ReadContext:
+    """A read context verifying against the PEM files at ``paths`` (what --key does)."""
+    return ReadContext(keys=signing.load_verification_keys(paths))
+
+
 def _pem(private) -> bytes:
     return private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -188,8 +184,7 @@ def test_signed_container_provenance_verifies_with_the_supplied_key(tmp_path, ki
     }[kind]()
     key = _write(tmp_path, "signer.pub", _pem(private).decode())
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), private)
-    with signing.verification_keys([key]):
-        _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(key))
     prov = facts.provenance[0]
     assert prov.signature_verified is True and "signer.pub" in prov.signature_detail
     assert prov.subjects == (f"ghcr.io/example-org/payments-api@sha256:{IMAGE_DIGEST}",)
@@ -217,8 +212,7 @@ def test_tampered_payload_fails_verification(tmp_path, p256):
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), p256)
     tampered = CONTAINER_STATEMENT.read_bytes().replace(b"payments-api", b"payments-evil")
     envelope["payload"] = base64.b64encode(tampered).decode()
-    configure_verification_keys([key])   # the CLI's --key path
-    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(key))
     assert facts.signatures[0].verified is False
     assert facts.provenance[0].slsa_level == 1
 
@@ -226,8 +220,7 @@ def test_tampered_payload_fails_verification(tmp_path, p256):
 def test_wrong_key_fails_verification(tmp_path, p256):
     other = _write(tmp_path, "other.pub", _pem(ec.generate_private_key(ec.SECP256R1())).decode())
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), p256)
-    with signing.verification_keys([other]):
-        _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(other))
     assert facts.signatures[0].verified is False and "other.pub" in facts.signatures[0].detail
 
 
@@ -248,16 +241,18 @@ def test_sigstore_bundle_with_public_key_hint_verifies_with_supplied_key(tmp_pat
     path = _write(tmp_path, "prov.sigstore.json", bundle)
     _, unverified = read_input(str(path))
     assert unverified.signatures[0].verified is None and "payments-release" in unverified.signatures[0].detail
-    with signing.verification_keys([_write(tmp_path, "release.pub", _pem(p256).decode())]):
-        _, verified = read_input(str(path))
+    _, verified = read_input(str(path), _keyed(_write(tmp_path, "release.pub", _pem(p256).decode())))
     assert verified.signatures[0].kind == "sigstore-bundle" and verified.signatures[0].verified is True
 
 
-def test_unreadable_key_file_is_a_usage_error(tmp_path):
-    from scc.errors import UsageError
-
-    with pytest.raises(UsageError, match="not-a-key.pem"):
-        signing.configure_keys([_write(tmp_path, "not-a-key.pem", "hello")])
+def test_unreadable_key_file_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(InputError, match="not-a-key.pem: not a PEM public key"):
+        signing.load_verification_keys([_write(tmp_path, "not-a-key.pem", "hello")])
+    garbled = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+    with pytest.raises(InputError, match="garbled.pem: not a PEM public key or certificate"):
+        signing.load_verification_keys([_write(tmp_path, "garbled.pem", garbled)])
+    with pytest.raises(InputError, match="absent.pem: cannot read public key"):
+        signing.load_verification_keys([tmp_path / "absent.pem"])
 
 
 # -- a hardened-image vendor's attestation file: one envelope per line, many predicates ----------
@@ -334,9 +329,12 @@ def test_bad_line_in_jsonl_names_the_line(tmp_path, p256):
 def test_huge_line_is_refused_naming_file_and_line(tmp_path, p256, monkeypatch):
     good = json.dumps(_envelope(CONTAINER_STATEMENT.read_bytes(), p256))
     path = _write(tmp_path, "huge.intoto.jsonl", good + "\n" + good + "\n" + "{" + " " * 5000 + "}\n")
-    monkeypatch.setattr(intoto_envelope, "MAX_LINE_CHARS", len(good) + 10)
+    monkeypatch.setenv("SCC_MAX_ATTESTATION_LINE_CHARS", str(len(good) + 10))
     with pytest.raises(InputError, match=r"huge\.intoto\.jsonl: line 3: \d+ characters, over the"):
         read_input(str(path))
+    small = ReadContext(max_attestation_line_chars=len(good) + 10)   # the same cap, passed in
+    with pytest.raises(InputError, match=r"huge\.intoto\.jsonl: line 3: \d+ characters, over the"):
+        read_input(str(path), small)
 
 
 def test_statement_without_predicate_type_is_refused(tmp_path, p256):

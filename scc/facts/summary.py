@@ -4,16 +4,19 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from scc.facts.context import ReadContext
 from scc.facts.counting import software_count
 from scc.facts.model import ImageFacts, SecretFinding
 
 
-def facts_report(paths: list[str]) -> dict[str, Any]:
+def facts_report(paths: list[str], context: ReadContext | None = None) -> dict[str, Any]:
+    """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
     from scc.facts import expand_inputs, read_input
     from scc.facts.merge import merge_facts
 
-    inputs, notes = expand_inputs(paths)
-    parts = [read_input(p) for p in inputs]
+    context = context if context is not None else ReadContext.from_env()
+    inputs, notes = expand_inputs(paths, context=context)
+    parts = [read_input(p, context) for p in inputs]
     merged = merge_facts([facts for _record, facts in parts])
     merged.notes.extend(notes)
     return {
