@@ -13,15 +13,22 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from scc.engine.slsa import assess_level, known_builder
+from scc.engine.tables import load_tables
 from scc.errors import InputError
 from scc.facts import ReadContext, read_input
 from scc.facts.model import FindingState
 from scc.facts.provenance import signing
-from scc.facts.provenance.slsa import known_builder
 
 DATA = Path(__file__).parent / "data" / "intoto"
 CONTAINER_STATEMENT = DATA / "slsa-v1.container-image.statement.json"
 IMAGE_DIGEST = "7d5a4c2b9e0f3a1c8b6d2e4f5a7c9b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a2c"
+SHIPPED_TABLES = load_tables()
+
+
+def _level(provenance):
+    """The engine's SLSA judgement of a provenance fact, with the shipped builder list."""
+    return assess_level(provenance, SHIPPED_TABLES.slsa_builders)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -95,7 +102,7 @@ def test_every_intoto_sample_is_read_as_an_attestation(samples, name, provenance
     assert len(facts.signatures) == signatures
     for item in facts.provenance:
         assert item.slsa_version == version
-        assert item.slsa_level == level
+        assert _level(item).level == level
         assert item.evidence[0].sha256 == record.sha256 and item.evidence[0].pointer.endswith("/predicate")
 
 
@@ -135,8 +142,8 @@ def test_dsse_envelope_and_its_decoded_statement_give_the_same_provenance(sample
         assert getattr(a, name) == getattr(b, name)
     assert a.source_digest == "sha1:d37a7f740ee7404914456f24dcd90e865a0509e8"
     assert (a.envelope, a.signed, b.envelope, b.signed) == ("dsse", True, "plain", False)
-    assert (a.slsa_level, b.slsa_level) == (3, 1)
-    unsigned = {r[0]: r[1] for r in b.requirements}
+    assert (_level(a).level, _level(b).level) == (3, 1)
+    unsigned = {r[0]: r[1] for r in _level(b).requirements}
     assert unsigned["SLSA Build L2: provenance authenticity (signed)"] is False
 
 
@@ -154,7 +161,7 @@ def test_tampered_payload_of_real_bundle_no_longer_verifies(samples, tmp_path):
     bundle["dsseEnvelope"]["payload"] = base64.b64encode(payload).decode()
     _, facts = read_input(str(_write(tmp_path, "tampered.json", bundle)))
     assert facts.signatures[0].verified is False
-    assert facts.provenance[0].signature_verified is False and facts.provenance[0].slsa_level == 1
+    assert facts.provenance[0].signature_verified is False and _level(facts.provenance[0]).level == 1
 
 
 def test_npm_attestations_bundle_records_both_signatures_and_notes_the_publish_predicate(samples):
@@ -165,7 +172,7 @@ def test_npm_attestations_bundle_records_both_signatures_and_notes_the_publish_p
     assert prov.builder_id == "https://github.com/actions/runner/github-hosted"
     assert prov.source_repository == "https://github.com/ramonpetgrave64/gundam-visor"
     assert prov.source_digest == "gitCommit:599500821344b070902a7a5666064bfdaba715df"
-    levels = {r[0]: r[1] for r in prov.requirements}
+    levels = {r[0]: r[1] for r in _level(prov).requirements}
     assert levels["SLSA Build L2: hosted build platform"] is True
     assert levels["SLSA Build L3: hardened build platform (isolated, non-falsifiable provenance)"] is False
     assert any("npm/attestation" in note and "not a format scc reads" in note for note in facts.notes)
@@ -191,7 +198,7 @@ def test_signed_container_provenance_verifies_with_the_supplied_key(tmp_path, ki
     assert prov.source_repository == "https://github.com/example-org/payments-api"
     assert prov.source_digest == "gitCommit:3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
     assert prov.started.isoformat() == "2026-10-02T14:03:11+00:00"
-    assert prov.slsa_level == 2   # GitHub-hosted runner: hosted and signed, no L3 hardening claim
+    assert _level(prov).level == 2   # GitHub-hosted runner: hosted and signed, no L3 hardening claim
 
 
 def test_rsa_pkcs1v15_and_p1363_ecdsa_signatures_verify(tmp_path):
@@ -214,7 +221,7 @@ def test_tampered_payload_fails_verification(tmp_path, p256):
     envelope["payload"] = base64.b64encode(tampered).decode()
     _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(key))
     assert facts.signatures[0].verified is False
-    assert facts.provenance[0].slsa_level == 1
+    assert _level(facts.provenance[0]).level == 1
 
 
 def test_wrong_key_fails_verification(tmp_path, p256):
@@ -229,7 +236,7 @@ def test_no_key_leaves_verification_open_and_says_why(tmp_path, p256):
     _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
     check = facts.signatures[0]
     assert check.verified is None and "no key was supplied" in check.detail and check.key_id == "test-key"
-    assert facts.provenance[0].signed is True and facts.provenance[0].slsa_level == 2
+    assert facts.provenance[0].signed is True and _level(facts.provenance[0]).level == 2
 
 
 def test_sigstore_bundle_with_public_key_hint_verifies_with_supplied_key(tmp_path, p256):
@@ -286,7 +293,7 @@ def test_jsonl_of_many_predicates_routes_each_to_its_reader(samples, tmp_path, p
     assert sorted(p.predicate_type for p in facts.provenance) == [
         "https://slsa.dev/provenance/v1", "https://slsa.dev/verification_summary/v1"]
     summary = next(p for p in facts.provenance if "verification_summary" in p.predicate_type)
-    assert summary.requirements[0][1] is True and "did not repeat" in summary.requirements[0][2]
+    assert _level(summary).requirements[0][1] is True and "did not repeat" in _level(summary).requirements[0][2]
     assert len(facts.findings) == len(vulns) == 4
     assert facts.findings[0].evidence[0].pointer.startswith("line 5/payload(base64)/predicate/scanner/result")
     target = next(f for f in facts.findings if (f.id, f.package) == closed)
@@ -346,7 +353,7 @@ def test_statement_without_predicate_type_is_refused(tmp_path, p256):
 # -- the builder list is data ---------------------------------------------------------------------
 def test_builder_list_matches_pinned_ids_but_not_lookalikes():
     generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
-    assert known_builder(generic + "@refs/tags/v2.0.0").level == 3
-    assert known_builder(generic + "-fork.yml@refs/tags/v2.0.0") is None
-    assert known_builder("https://github.com/actions/runner/self-hosted") is None
-    assert known_builder("https://github.com/actions/runner/github-hosted").level == 2
+    assert known_builder(generic + "@refs/tags/v2.0.0", SHIPPED_TABLES.slsa_builders).level == 3
+    assert known_builder(generic + "-fork.yml@refs/tags/v2.0.0", SHIPPED_TABLES.slsa_builders) is None
+    assert known_builder("https://github.com/actions/runner/self-hosted", SHIPPED_TABLES.slsa_builders) is None
+    assert known_builder("https://github.com/actions/runner/github-hosted", SHIPPED_TABLES.slsa_builders).level == 2
