@@ -1,12 +1,17 @@
 """The data tables checks decide with: SLSA builders, CMVP-validated modules, least-functionality packages.
 
-Each is a YAML file in controls/ that a compliance reviewer reads and edits without touching Python
-(loaded through scc.yamlsafe). ``load_tables()`` reads them once, outside any check, into a frozen
-DataTables that travels in the CheckContext; checks only look things up in it.
+Each is YAML in controls/ that a compliance reviewer reads and edits without touching Python (loaded
+through scc.yamlsafe, hashed into every package's provenance with the rule packs). ``load_tables()``
+reads them once, outside any check, into a frozen DataTables that travels in the CheckContext; checks
+only look things up in it.
 
-    slsa-builders.yaml        build platforms and the highest SLSA Build level each is known to meet
-    fips-modules.yaml         CMVP certificates for exact module name + version
-    least-functionality.yaml  what counts as a shell, a package manager, a compiler, a FIPS or crypto package
+    slsa-builders.yaml            build platforms and the highest SLSA Build level each is known to meet
+    fips-modules.yaml             CMVP certificates for exact module name + version
+    configuration.yaml packages:  which packages count as a shell, a package manager, a compiler (CM-7)
+    crypto.yaml packages:         which packages suggest a FIPS module, which are crypto libraries (SC-13)
+
+The package lists sit in the rule packs of the rules that use them, under a top-level ``packages:``
+beside ``rules:``, so a reviewer reads each rule and what it counts together.
 """
 from __future__ import annotations
 
@@ -19,9 +24,11 @@ from scc.yamlsafe import YamlRefused, load_file
 
 SLSA_BUILDERS = "slsa-builders.yaml"
 FIPS_MODULES = "fips-modules.yaml"
-LEAST_FUNCTIONALITY = "least-functionality.yaml"
-#: the package lists of least-functionality.yaml, by the key the checks use
-PACKAGE_LISTS = ("shell", "package manager", "compiler", "fips", "crypto")
+#: the package lists (by the key the checks use) and the pack file whose ``packages:`` holds them
+PACKAGE_LISTS: dict[str, str] = {
+    "shell": "configuration.yaml", "package manager": "configuration.yaml", "compiler": "configuration.yaml",
+    "fips": "crypto.yaml", "crypto": "crypto.yaml",
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def load_tables(directory: Path | None = None) -> DataTables:
     return DataTables(
         slsa_builders=load_slsa_builders(directory / SLSA_BUILDERS),
         fips_modules=load_fips_modules(directory / FIPS_MODULES),
-        packages=load_package_lists(directory / LEAST_FUNCTIONALITY),
+        packages=load_package_lists(directory),
     )
 
 
@@ -99,19 +106,22 @@ def load_fips_modules(path: Path) -> tuple[CmvpModule, ...]:
     )
 
 
-def load_package_lists(path: Path) -> dict[str, tuple[str, ...]]:
-    """The package-name globs of least-functionality.yaml, one list per PACKAGE_LISTS key."""
-    try:
-        document = load_file(path)
-    except YamlRefused as exc:
-        raise RulePackError(f"{path}: cannot read the package lists ({exc})") from exc
-    lists = document.get("packages") if isinstance(document, dict) else None
-    if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(PACKAGE_LISTS):
-        raise RulePackError(f"{path}: 'packages' must map each of {', '.join(PACKAGE_LISTS)} to a list")
+def load_package_lists(directory: Path) -> dict[str, tuple[str, ...]]:
+    """The package-name globs of every PACKAGE_LISTS key, from the ``packages:`` of its pack file."""
     result: dict[str, tuple[str, ...]] = {}
-    for kind in PACKAGE_LISTS:
-        patterns = lists[kind]
-        if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-            raise RulePackError(f"{path}: packages.{kind} must be a list of package-name globs")
-        result[kind] = tuple(patterns)
+    for name in dict.fromkeys(PACKAGE_LISTS.values()):
+        path = directory / name
+        kinds = [kind for kind, file in PACKAGE_LISTS.items() if file == name]
+        try:
+            document = load_file(path)
+        except YamlRefused as exc:
+            raise RulePackError(f"{path}: cannot read the package lists ({exc})") from exc
+        lists = document.get("packages") if isinstance(document, dict) else None
+        if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(kinds):
+            raise RulePackError(f"{path}: 'packages' must map each of {', '.join(kinds)} to a list")
+        for kind in kinds:
+            patterns = lists[kind]
+            if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+                raise RulePackError(f"{path}: packages.{kind} must be a list of package-name globs")
+            result[kind] = tuple(patterns)
     return result

@@ -420,8 +420,7 @@ class XccdfRuleResult:
     srg_id: str = ""              # the SRG requirement a STIG rule implements (DISA puts it in the Group title)
     severity: str = ""
     title: str = ""
-    ccis: tuple[str, ...] = ()
-    controls: tuple[str, ...] = ()   # 800-53 rev5 ids through the CCI list (lower-case OSCAL ids)
+    ccis: tuple[str, ...] = ()       # as the scan gives them; the engine maps them to 800-53 (scc/engine/cci.py)
     benchmark: str = ""
     tool: str = ""
     timestamp: datetime | None = None

@@ -17,7 +17,7 @@ from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.tables import CmvpModule
 from scc.facts.model import FipsModule, ImageFacts
 
-# Which packages suggest a FIPS module or are crypto libraries: controls/least-functionality.yaml
+# Which packages suggest a FIPS module or are crypto libraries: the packages: lists of controls/crypto.yaml
 # ("fips", "crypto"); CMVP certificates: controls/fips-modules.yaml (ctx.tables), exact name + version.
 _EMBEDDED_PROVIDER_VERSION = re.compile(r"openssl-(?:provider-fips|fips-provider)-(3\.\d+\.\d+)$")
 

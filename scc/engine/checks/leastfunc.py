@@ -25,7 +25,7 @@ from scc.engine.checks.support import (
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
 
-# What counts as a shell, a package manager or a compiler package: controls/least-functionality.yaml
+# What counts as a shell, a package manager or a compiler package: controls/configuration.yaml packages:
 # (ctx.tables.package_patterns); a rule's own non-empty ``packages`` param replaces the list.
 
 
