@@ -26,7 +26,7 @@ _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
 
 
 def _scan_keys(result: XccdfRuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for text in (result.rule_id, result.group_id):
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(text or ""))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(text or ""))
@@ -35,7 +35,7 @@ def _scan_keys(result: XccdfRuleResult) -> set[str]:
 
 
 def _rule_keys(result: RuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for ref in result.rule.srg:
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(ref.rule_id))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(ref.group_id))

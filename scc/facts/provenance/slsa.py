@@ -61,7 +61,7 @@ def subjects(statement: dict) -> tuple[str, ...]:
     for subject in statement.get("subject") or []:
         if not isinstance(subject, dict):
             continue
-        digest = subject.get("digest") if isinstance(subject.get("digest"), dict) else {}
+        digest: dict[str, Any] = _obj(subject.get("digest"))
         algorithm = next((a for a in ("sha256", "sha512", *sorted(digest)) if a in digest), "")
         name = _text(subject.get("name"))
         out.append(f"{name}@{algorithm}:{digest[algorithm]}" if algorithm else name)

@@ -24,8 +24,8 @@ XCCDF_NAMESPACES = ("http://checklists.nist.gov/xccdf/1.1", "http://checklists.n
 ARF_NAMESPACE = "http://scap.nist.gov/schema/asset-reporting-format/1.1"
 _CCI_SYSTEMS = ("http://cyber.mil/cci", "http://iase.disa.mil/cci")
 _V_NUMBER = re.compile(r"(?<![A-Za-z0-9])V-\d+(?!\d)")
-_ROOTS = {f"{{{ns}}}Benchmark" for ns in XCCDF_NAMESPACES} | {f"{{{ns}}}TestResult" for ns in XCCDF_NAMESPACES}
-_ROOTS.add(f"{{{ARF_NAMESPACE}}}asset-report-collection")
+_ROOTS = frozenset({f"{{{ns}}}Benchmark" for ns in XCCDF_NAMESPACES} | {f"{{{ns}}}TestResult" for ns in XCCDF_NAMESPACES}
+                   | {f"{{{ARF_NAMESPACE}}}asset-report-collection"})
 
 
 _SRG_ID = re.compile(r"\bSRG-[A-Z]+-\d{6}(?:-[A-Z]+-\d{5})?\b")
