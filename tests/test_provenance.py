@@ -357,3 +357,25 @@ def test_builder_list_matches_pinned_ids_but_not_lookalikes():
     assert known_builder(generic + "-fork.yml@refs/tags/v2.0.0", SHIPPED_TABLES.slsa_builders) is None
     assert known_builder("https://github.com/actions/runner/self-hosted", SHIPPED_TABLES.slsa_builders) is None
     assert known_builder("https://github.com/actions/runner/github-hosted", SHIPPED_TABLES.slsa_builders).level == 2
+
+
+# -- the read context: keys and caps passed in, never kept between reads --------------------------
+def test_a_key_given_for_one_read_is_not_used_by_the_next(tmp_path, p256):
+    key = _write(tmp_path, "signer.pub", _pem(p256).decode())
+    path = str(_write(tmp_path, "prov.dsse.json", _envelope(CONTAINER_STATEMENT.read_bytes(), p256)))
+    _, keyed = read_input(path, _keyed(key))
+    _, plain = read_input(path)
+    assert keyed.signatures[0].verified is True
+    assert plain.signatures[0].verified is None and "no key was supplied" in plain.signatures[0].detail
+
+
+def test_read_context_from_env_reads_the_environment_when_called(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCC_MAX_INPUT_BYTES", "1234")
+    monkeypatch.setenv("SCC_PLATFORM", " linux/arm64 ")
+    monkeypatch.setenv("SCC_WORKDIR", str(tmp_path))
+    monkeypatch.setenv("SCC_MAX_IMAGE_FILES", "ten")      # not a number: the default stays
+    context = ReadContext.from_env()
+    assert (context.max_input_bytes, context.platform, context.workdir) == (1234, "linux/arm64", str(tmp_path))
+    assert context.image_limits.max_files == 500_000 and context.keys == ()
+    monkeypatch.delenv("SCC_MAX_INPUT_BYTES")
+    assert ReadContext.from_env().max_input_bytes == 512 * 1024 * 1024
