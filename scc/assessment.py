@@ -235,7 +235,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     """
     from scc.content.required import require_content
-    from scc.facts import read_inputs
+    from scc.facts import ReadContext, load_verification_keys, read_inputs
 
     settings = settings or Settings(**options)
     if settings.previous is not None:
@@ -248,11 +248,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
 
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
-    if settings.keys:
-        from scc.facts import configure_verification_keys
-
-        configure_verification_keys(settings.keys)
-    facts = read_inputs([str(p) for p in inputs])
+    context = ReadContext.from_env(keys=load_verification_keys(settings.keys))   # this run's keys only
+    facts = read_inputs([str(p) for p in inputs], context=context)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
 

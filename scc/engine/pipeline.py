@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.attestations import apply_attestations, load_attestations
+from scc.engine.cci import CciControls, cci_mapping
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.model import ControlResult, RuleResult
@@ -37,7 +38,9 @@ def run_engine(assessment: Assessment) -> EngineOutput:
         max_scan_age_days=settings.max_scan_age_days,
     )
     results = evaluate_rules(assessment.facts, assessment.rules, context)
-    notes = apply_existing_scans(results, assessment.facts.xccdf_results, lambda: official_benchmarks(assessment))
+    scans = assessment.facts.xccdf_results
+    cci = cci_controls(assessment) if scans else None
+    notes = apply_existing_scans(results, scans, lambda: official_benchmarks(assessment), cci)
     override_notes: list[str] = []
     if settings.overrides:
         overrides = load_overrides(settings.overrides)
@@ -46,6 +49,19 @@ def run_engine(assessment: Assessment) -> EngineOutput:
         attestations, reading_notes = load_attestations(settings.attestations)
         override_notes += reading_notes + apply_attestations(results, attestations, assessment.assessed_at.date())
     return EngineOutput(results, aggregate_controls(results), notes + override_notes, override_notes)
+
+
+def cci_controls(assessment: Assessment) -> CciControls | None:
+    """The CCI -> 800-53 mapping of the cached DISA CCI list, None when it is not in the content store."""
+    from scc.errors import ContentError
+
+    try:
+        from scc.content import default_store
+
+        cci_list = default_store().cci()
+    except (ContentError, OSError, ImportError):  # content unreadable: scan results map to no control, noted
+        return None
+    return cci_mapping(cci_list) if cci_list is not None else None
 
 
 def official_benchmarks(assessment: Assessment) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from scc.engine.cci import NO_CCI_LIST_NOTE, CciControls
 from scc.engine.model import RuleResult, Verdict
 from scc.engine.scan_requirements import (
     DECISIVE,
@@ -25,7 +26,7 @@ _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
 
 
 def _scan_keys(result: XccdfRuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for text in (result.rule_id, result.group_id):
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(text or ""))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(text or ""))
@@ -34,7 +35,7 @@ def _scan_keys(result: XccdfRuleResult) -> set[str]:
 
 
 def _rule_keys(result: RuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for ref in result.rule.srg:
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(ref.rule_id))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(ref.group_id))
@@ -43,9 +44,13 @@ def _rule_keys(result: RuleResult) -> set[str]:
 
 
 def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRuleResult],
-                         official: OfficialBenchmarks | None = None) -> list[str]:
+                         official: OfficialBenchmarks | None = None,
+                         cci_controls: CciControls | None = None) -> list[str]:
     """Let decisive scan results replace fact-based verdicts of the SRG rules they match, and append one
-    RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows)."""
+    RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows).
+
+    ``cci_controls`` maps the scans' CCIs to 800-53 controls (scc.engine.cci) for the carried results;
+    without it they name no control and a note says why."""
     if not scan_results:
         return []
     index: dict[str, list[XccdfRuleResult]] = {}
@@ -63,9 +68,10 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
         if decisive:
             notes += _adopt(result, decisive)
     unmatched = [s for s in scan_results if id(s) not in used]
-    carried, carried_notes = carry_scan_results(unmatched, siblings, official)
+    carried, carried_notes = carry_scan_results(unmatched, siblings, official, cci_controls)
     results.extend(carried)
-    return notes + carried_notes + _carried_notes(unmatched, scan_results, carried)
+    missing = [NO_CCI_LIST_NOTE] if cci_controls is None and carried else []   # only carried ones need controls
+    return notes + carried_notes + _carried_notes(unmatched, scan_results, carried) + missing
 
 
 def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans) -> None:
