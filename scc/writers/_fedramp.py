@@ -90,7 +90,8 @@ def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
     props = metadata.setdefault("props", [])
     props.append({"name": "fedramp-version", "ns": FEDRAMP_NS, "value": fedramp_version(assessment)})
     marking = " ".join(str(getattr(assessment.settings, "marking", "") or "").split()) or NOT_PROVIDED
-    props.append({"name": "marking", "value": marking})
+    if not any(p.get("name") == "marking" for p in props):      # the SSP states its own (system profile)
+        props.append({"name": "marking", "value": marking})
     organization = " ".join(str(assessment.settings.organization or "").split())
     party_uuid = assessment.uuid("party", organization or NOT_PROVIDED)
     parties = metadata.setdefault("parties", [])
@@ -100,4 +101,5 @@ def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
     known = {role["id"] for role in roles}
     roles.extend({"id": rid, "title": title} for rid, title in ROLES if rid not in known)
     responsible = metadata.setdefault("responsible-parties", [])
-    responsible.extend({"role-id": rid, "party-uuids": [party_uuid]} for rid, _ in ROLES)
+    named = {r["role-id"] for r in responsible}                 # roles the system profile already fills
+    responsible.extend({"role-id": rid, "party-uuids": [party_uuid]} for rid, _ in ROLES if rid not in named)
