@@ -16,6 +16,7 @@ from scc.profile import NOT_PROVIDED
 from scc.writers._content import baseline as official_baseline
 from scc.writers._content import official_control
 from scc.writers._oscal_common import IMPLEMENTATION_STATUS, evidence_links, one_line, text_block
+from scc.writers._ssp_parts import leveraged_uuid
 from scc.writers.oscal_ssp import FEDRAMP_NS, _is_fedramp, compact, component_uuid, kept, nv, plain
 
 if TYPE_CHECKING:
@@ -120,7 +121,9 @@ def implemented_requirement(assessment: Assessment, control_id: str, result: Con
                       *(nv("statement-source", s) for s in sources or [NOT_PROVIDED]),
                       nv("verdict", result.verdict.value if result else ""),
                       {"name": "control-origination", "ns": FEDRAMP_NS, "value": ORIGINATION[duty]}
-                      if duty and _is_fedramp(assessment) else None),
+                      if duty and _is_fedramp(assessment) else None,
+                      {"name": "leveraged-authorization-uuid", "ns": FEDRAMP_NS, "value": leveraged_uuid(assessment, source)}
+                      if duty == "inherited" and _is_fedramp(assessment) and authorized(assessment, source) else None),
         "set-parameters": set_parameters,
         "statements": statements,
         "by-components": by_components,
@@ -167,15 +170,31 @@ def system_statement(assessment: Assessment, label: str, entry: ControlEntry | N
     })
 
 
+def authorized(assessment: Assessment, source: str) -> bool:
+    """The named leveraged authorization is in leveraged-authorizations (it has a party and a date)."""
+    return any(x.name == source and x.party and x.date_authorized for x in assessment.profile.leveraged)
+
+
+def inherited_text(assessment: Assessment, control_id: str, source: str) -> str:
+    item = next((x for x in assessment.profile.leveraged if x.name == source), None)
+    party = assessment.profile.party(item.party) if item is not None and item.party else None
+    return (f"{control_id.upper()} is inherited from the leveraged authorization {source}, operated by "
+            f"{party.name if party else NOT_PROVIDED} and authorized on "
+            f"{item.date_authorized if item and item.date_authorized else NOT_PROVIDED}, as the system profile "
+            f"states. {item.description if item and item.description else ''} The provider's own implementation "
+            "statement for this control is not part of this plan; see the provider's customer responsibility "
+            "matrix.")
+
+
 def leveraged_statement(assessment: Assessment, control_id: str, source: str) -> dict[str, Any] | None:
     if not source:
         return None
     return {
         "component-uuid": component_uuid(assessment, "leveraged", source),
         "uuid": assessment.uuid("ssp-by-component", control_id, "leveraged", source),
-        "description": text_block(f"Inherited from the leveraged authorization {source} (system profile)."),
+        "description": text_block(inherited_text(assessment, control_id, source)),
         "inherited": [{"uuid": assessment.uuid("ssp-inherited", control_id, source),
-                       "description": text_block(f"{control_id.upper()} as provided by {source}.")}],
+                       "description": text_block(inherited_text(assessment, control_id, source))}],
     }
 
 

@@ -44,7 +44,9 @@ def users(assessment: Assessment) -> list[dict[str, Any]] | None:
             "uuid": assessment.uuid("ssp-user", user.title, user.role or ""),
             "title": one_line(user.title),
             "role-ids": [rid] if rid else None,
-            "authorized-privileges": [{"title": one_line(user.privileges)}] if user.privileges else None,
+            "authorized-privileges": [{"title": one_line(user.privileges, limit=200),
+                                       "functions-performed": [one_line(user.privileges)]}]
+            if user.privileges else None,
             "remarks": None if user.privileges else f"Privileges: {NOT_PROVIDED}.",
         }))
     return out or None
@@ -117,7 +119,7 @@ def service_components(assessment: Assessment) -> list[dict[str, Any]]:
             "description": text_block(item.purpose or f"Purpose: {NOT_PROVIDED}."),
             "purpose": one_line(item.purpose) if item.purpose else None,
             "props": kept({"name": "asset-type", "value": "service"} if _is_fedramp(assessment) else None),
-            "links": [{"href": f"#{system}", "rel": "used-by"}],
+            "links": [{"href": system, "rel": "used-by"}],       # a component uuid, as FedRAMP's template
             "status": {"state": component_state(assessment)},
             "protocols": [{"uuid": assessment.uuid("ssp-protocol", key), "name": one_line(item.service).lower(),
                            "title": one_line(item.service),
@@ -153,6 +155,8 @@ def interconnection_component(assessment: Assessment, item) -> dict[str, Any]:
         "title": one_line(item.name),
         "description": text_block(item.description or f"Description: {NOT_PROVIDED}."),
         "props": kept({"name": "direction", "value": item.direction} if item.direction else None,
+                      {"name": "interconnection-direction", "ns": FEDRAMP_NS, "value": item.direction}
+                      if item.direction and _is_fedramp(assessment) else None,
                       nv("remote-system", item.remote_system),
                       {"name": "asset-type", "value": "interconnection"} if _is_fedramp(assessment) else None),
         "status": {"state": component_state(assessment)},
