@@ -122,9 +122,11 @@ def test_ssp_without_content_covers_the_rules_controls_and_says_the_baseline_was
     assessed = json.loads((tmp_path / "out" / "component-definition.json").read_text())
     ids = {r["control-id"] for c in assessed["component-definition"]["components"]
            for ci in c.get("control-implementations") or [] for r in ci["implemented-requirements"]}
-    assert set(requirements(ssp)) == ids and ids
+    stated = {"ac-2", "ac-8", "cm-2", "ra-5"}                  # the example profile's controls
+    assert set(requirements(ssp)) == ids | stated and ids - stated
     assert "could not be loaded" in ssp["control-implementation"]["description"]
     assert "could not be loaded" in ssp["import-profile"]["remarks"]
+    assert "could not be loaded" in ssp["metadata"]["remarks"]
     baseline = next(r for r in ssp["back-matter"]["resources"] if r["title"].startswith("Baseline"))
     assert ("baseline-loaded", "no") in props(baseline)
 
@@ -176,6 +178,20 @@ def test_profile_text_parameters_parts_and_responsibility(capsys, monkeypatch, c
     assert chars["security-impact-level"]["security-objective-availability"] == "fips-199-moderate"
     services = [c for c in ssp["system-implementation"]["components"] if c["type"] == "service"]
     assert {p["port-ranges"][0]["start"] for c in services for p in c["protocols"]} == {8443, 5432}
+
+
+def test_every_requirement_names_its_statement_sources(capsys, monkeypatch, content_dir, tmp_path):
+    from scc.writers._ssp_controls import statement_source_counts
+
+    ssp = package(capsys, monkeypatch, content_dir, tmp_path / "out", "--baseline", "moderate")
+    for requirement in requirements(ssp).values():
+        sources = [v for n, v in props(requirement) if n == "statement-source"]
+        assert sources and ("not provided" not in sources or sources == ["not provided"])
+        has_verdict = any(n == "verdict" for n, _ in props(requirement))
+        assert ("image-evidence" in sources) == has_verdict
+    counts = statement_source_counts({"system-security-plan": ssp})
+    assert counts["leveraged-authorization"] == 8             # the example's leveraged PE controls
+    assert counts["system-profile"] == 4 and counts["not provided"] < len(requirements(ssp))
 
 
 def test_unknown_parameter_and_part_are_reported_not_used(capsys, monkeypatch, content_dir, tmp_path):

@@ -35,11 +35,13 @@ def chosen_baseline(assessment: Assessment) -> str:
 
 
 def baseline_controls(assessment: Assessment) -> tuple[list[str], bool]:
-    """(control ids the plan covers, whether the baseline was loaded)."""
+    """(control ids the plan covers, whether the baseline was loaded). Without the baseline: the controls
+    the rules address and those the system profile states."""
     selected = official_baseline(assessment, chosen_baseline(assessment))
     if selected is not None:
         return sorted(selected.control_ids, key=control_sort_key), True
-    return sorted({c.control_id for c in assessment.control_results}, key=control_sort_key), False
+    addressed = {c.control_id for c in assessment.control_results} | {c.control_id for c in assessment.profile.controls}
+    return sorted(addressed, key=control_sort_key), False
 
 
 def baseline_href(assessment: Assessment) -> str:
@@ -58,7 +60,7 @@ def import_profile(assessment: Assessment) -> dict[str, Any]:
     name = chosen_baseline(assessment).upper()
     remarks = (f"The {name} baseline as scc's content cache holds it." if loaded else
                f"The {name} baseline could not be loaded (no official content cached: run `scc content fetch`); "
-               "this plan covers only the controls scc's rules address.")
+               "this plan covers only the controls scc's rules address or the system profile states.")
     return {"href": baseline_href(assessment), "remarks": remarks}
 
 
@@ -80,7 +82,8 @@ def control_implementation(assessment: Assessment) -> dict[str, Any]:
                        f"profile's, or '{NOT_PROVIDED}' where it gives none.")
     else:
         description = (f"The {name} baseline could not be loaded (no official content cached), so this plan is not "
-                       f"complete for any baseline: it covers only the {len(ids)} controls scc's rules address.")
+                       f"complete for any baseline: it covers only the {len(ids)} controls scc's rules address "
+                       "or the system profile states.")
     requirements = [implemented_requirement(assessment, cid, results.get(cid)) for cid in ids]
     return {"description": text_block(description), "implemented-requirements": requirements or [
         _placeholder(assessment)]}
@@ -107,7 +110,8 @@ def implemented_requirement(assessment: Assessment, control_id: str, result: Con
     label = getattr(official, "label", "") or control_id.upper()
     duty, source = responsibility(assessment, control_id, entry)
     has_text = entry is not None and bool(entry.implementation or entry.statements)
-    sources = [s for s, on in (("image-evidence", result is not None), ("system-profile", has_text)) if on]
+    sources = [s for s, on in (("image-evidence", result is not None), ("system-profile", has_text),
+                               ("leveraged-authorization", duty == "inherited" and bool(source))) if on]
     by_components = [c for c in (image_statement(assessment, result),
                                  system_statement(assessment, label, entry, duty),
                                  leveraged_statement(assessment, control_id, source) if duty == "inherited" else None)
@@ -235,8 +239,9 @@ def part_statements(assessment: Assessment, control_id: str, entry: ControlEntry
 
 
 def statement_source_counts(document: dict[str, Any]) -> dict[str, int]:
-    """How many requirements carry image evidence, profile text, or neither ('not provided')."""
-    counts = {"image-evidence": 0, "system-profile": 0, NOT_PROVIDED: 0}
+    """How many requirements carry image evidence, profile text, a leveraged authorization, or none of
+    them ('not provided'); one requirement can carry several."""
+    counts = {"image-evidence": 0, "system-profile": 0, "leveraged-authorization": 0, NOT_PROVIDED: 0}
     for requirement in document["system-security-plan"]["control-implementation"]["implemented-requirements"]:
         for item in requirement.get("props") or []:
             if item["name"] == "statement-source":

@@ -91,6 +91,10 @@ def ssp_metadata(assessment: Assessment) -> dict[str, Any]:
         data["revisions"] = revisions
     if not data["parties"]:
         del data["parties"]
+    from scc.writers._ssp_controls import import_profile
+
+    if "could not be loaded" in import_profile(assessment)["remarks"]:
+        data["remarks"] = text_block(import_profile(assessment)["remarks"])
     return data
 
 
