@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from scc.profile import ControlEntry
 
 DEFAULT_BASELINE = "moderate"
-#: profile responsibility -> FedRAMP control-origination (FedRAMP SSP template values)
-ORIGINATION = {"provided": "sp-system", "inherited": "inherited", "shared": "shared",
-               "customer": "customer-provided"}
+#: profile responsibility -> FedRAMP control-origination values (FedRAMP has no "shared": it lists both origins)
+ORIGINATION = {"provided": ("sp-system",), "inherited": ("inherited",), "shared": ("sp-system", "customer-configured"),
+               "customer": ("customer-provided",)}
 
 
 def chosen_baseline(assessment: Assessment) -> str:
@@ -124,8 +124,8 @@ def implemented_requirement(assessment: Assessment, control_id: str, result: Con
         "props": kept(nv("responsibility", duty or NOT_PROVIDED),
                       *(nv("statement-source", s) for s in sources or [NOT_PROVIDED]),
                       nv("verdict", result.verdict.value if result else ""),
-                      {"name": "control-origination", "ns": FEDRAMP_NS, "value": ORIGINATION[duty]}
-                      if duty and _is_fedramp(assessment) else None,
+                      *({"name": "control-origination", "ns": FEDRAMP_NS, "value": origin}
+                        for origin in (ORIGINATION[duty] if duty and _is_fedramp(assessment) else ())),
                       {"name": "leveraged-authorization-uuid", "ns": FEDRAMP_NS, "value": leveraged_uuid(assessment, source)}
                       if duty == "inherited" and _is_fedramp(assessment) and authorized(assessment, source) else None),
         "set-parameters": set_parameters,
