@@ -302,3 +302,22 @@ def test_component_definition_round_trips_through_trestle_ssp_generate_and_assem
     titles = [c["title"] for c in ssp["system-implementation"]["components"]]
     assert "registry.example.mil/platform/demo-api:1.4.2" in titles[0]
     assert len(ssp["control-implementation"]["implemented-requirements"]) == 287
+
+
+def test_awkward_profile_text_still_gives_a_schema_valid_ssp(capsys, monkeypatch, tmp_path):
+    """Line breaks, bidi controls, markup and formula-like text from a profile stay valid OSCAL strings."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        'system: {name: "  Multi\\nline\\u202e name  ", description: "<script>x</script>\\n\\n\\n  second  "}\n'
+        'parties: [{id: p1, name: "=HYPERLINK(\\"http://evil.example\\")\\n", type: person}]\n'
+        "roles: {owner: p1}\n"
+        'users: [{title: "  admin\\n user ", role: "Ops Team / 24x7", privileges: "all\\nof it"}]\n'
+        'controls: {ac-3: {implementation: "line one\\n\\n\\nline two", parameters: {ac-03_odp.01: ["a\\nb"]}}}\n',
+        encoding="utf-8")
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty"))
+    code, _, err = run_scc(capsys, "package", str(EXAMPLE), "--profile", str(profile), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    validate_oscal_schema(tmp_path / "out" / "ssp.json", "ssp")
+    ssp = json.loads((tmp_path / "out" / "ssp.json").read_text())["system-security-plan"]
+    assert ssp["system-characteristics"]["system-name"].startswith("Multi line")
+    assert [u["role-ids"] for u in ssp["system-implementation"]["users"]] == [["ops-team-24x7"]]

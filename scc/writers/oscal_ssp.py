@@ -76,8 +76,8 @@ def ssp_metadata(assessment: Assessment) -> dict[str, Any]:
     props.append(nv("system-profile", profile.source or NOT_PROVIDED))
     parties = data.setdefault("parties", [])
     for party in profile.parties:
-        parties.append(compact({"uuid": party_uuid(assessment, party.key), "type": party.type, "name": party.name,
-                                "email-addresses": [party.email] if party.email else None}))
+        parties.append(compact({"uuid": party_uuid(assessment, party.key), "type": party.type, "name": one_line(party.name),
+                                "email-addresses": [one_line(party.email)] if party.email else None}))
     data["roles"] = roles(profile)
     responsible = [{"role-id": ROLES[key][0], "party-uuids": [party_uuid(assessment, p) for p in keys]}
                    for key, keys in profile.roles]
