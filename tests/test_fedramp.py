@@ -39,9 +39,9 @@ def test_each_fedramp_baseline_loads_with_the_profiles_control_count(level, cont
     assert baseline.version == "fedramp2.1.0-oscal1.0.4"
 
 
-def _package(capsys, monkeypatch, content_dir, out, baseline):
+def _package(capsys, monkeypatch, content_dir, out, baseline, source=EXAMPLE):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
-    code, _, err = run_scc(capsys, "package", str(EXAMPLE), "--baseline", baseline, "--out", str(out))
+    code, _, err = run_scc(capsys, "package", str(source), "--baseline", baseline, "--out", str(out))
     assert code == 0, err
     return {name: json.loads((out / name).read_text()) for name in
             ("component-definition.json", "oscal-assessment-results.json", "oscal-poam.json")}
@@ -65,7 +65,8 @@ def test_fedramp_moderate_package_carries_fedramp_props_and_is_schema_valid(caps
         assert trestle_validate(tmp_path / "out" / name, KINDS[name]).returncode == 0, name
     poam = documents["oscal-poam.json"]["plan-of-action-and-milestones"]
     ids = [dict(_fr_props(item)).get("POAM-ID") for item in poam["poam-items"]]
-    assert ids == [f"V-{n}" for n in range(1, len(ids) + 1)]
+    assert len(set(ids)) == len(ids) and all(i == "V-" + it["uuid"].replace("-", "")[:10].upper()
+                                             for i, it in zip(ids, poam["poam-items"], strict=True))
     impacted = [v for risk in poam["risks"] for n, v in _fr_props(risk) if n == "impacted-control-id"]
     assert impacted and all(v == v.lower() for v in impacted)
     observations = {o["uuid"]: o for o in poam["observations"]}
@@ -84,3 +85,45 @@ def test_fedramp_baseline_without_content_is_exit_2_naming_it(capsys, monkeypatc
     code, _, err = run_scc(capsys, "package", str(EXAMPLE), "--baseline", "fedramp-high", "--out", str(tmp_path / "o"))
     assert code == 2
     assert "fedramp-rev5-high (for baseline fedramp-high)" in err and "scc content fetch fedramp-rev5-high" in err
+
+
+def test_poam_ids_are_stable_from_run_to_run(capsys, monkeypatch, content_dir, tmp_path):
+    """The same open finding keeps its POAM-ID in a later run (another time, and without the VEX, so
+    other items are open and document order shifts)."""
+    import shutil
+
+    first = _package(capsys, monkeypatch, content_dir, tmp_path / "one", "fedramp-moderate")
+    later = tmp_path / "later"
+    shutil.copytree(EXAMPLE, later)
+    (later / "vex.openvex.json").unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796000000")
+    second = _package(capsys, monkeypatch, content_dir, tmp_path / "two", "fedramp-moderate", later)
+
+    def by_title(document):
+        items = document["oscal-poam.json"]["plan-of-action-and-milestones"]["poam-items"]
+        return {item["title"]: dict(_fr_props(item))["POAM-ID"] for item in items}
+
+    assert first["oscal-poam.json"]["plan-of-action-and-milestones"]["metadata"]["last-modified"] != \
+        second["oscal-poam.json"]["plan-of-action-and-milestones"]["metadata"]["last-modified"]
+    shared = set(by_title(first)) & set(by_title(second))
+    position = [{t: n for n, t in enumerate(by_title(d))} for d in (first, second)]
+    assert any(position[0][t] != position[1][t] for t in shared)     # document order shifted between runs
+    assert shared and all(by_title(first)[t] == by_title(second)[t] for t in shared)
+
+
+def test_scc_is_the_origin_tool_of_every_observation_and_risk(capsys, monkeypatch, content_dir, tmp_path):
+    documents = _package(capsys, monkeypatch, content_dir, tmp_path / "out", "fedramp-moderate")
+    poam = documents["oscal-poam.json"]["plan-of-action-and-milestones"]
+    results = documents["oscal-assessment-results.json"]["assessment-results"]["results"]
+    holders = [poam, *results]
+    checked = 0
+    for holder in holders:
+        tools = {c["uuid"] for c in holder["local-definitions"]["components"] if c["title"].startswith("scc ")}
+        assert len(tools) == 1
+        for node in [*(holder.get("observations") or []), *(holder.get("risks") or [])]:
+            actors = [a for o in node["origins"] for a in o["actors"]]
+            assert {"type": "tool", "actor-uuid": next(iter(tools))} in actors
+            checked += 1
+    assert checked > 5
+    nist = _package(capsys, monkeypatch, content_dir, tmp_path / "nist", "moderate")
+    assert "origins" not in json.dumps(nist["oscal-poam.json"])

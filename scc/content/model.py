@@ -38,6 +38,7 @@ class Control:
     withdrawn: bool = False
     label: str = ""              # "AC-6(10)" as NIST prints it
     enhancements: tuple[str, ...] = ()
+    statement_parts: tuple[str, ...] = ()   # ids of the statement and its item parts: ac-1_smt, ac-1_smt.a, ...
 
 
 @dataclass

@@ -68,9 +68,22 @@ def _add_control(raw: dict[str, Any], family_id: str, family_title: str, parent:
         withdrawn=_prop(raw, "status") == "withdrawn",
         label=_label(raw),
         enhancements=tuple(str(child["id"]).lower() for child in children),
+        statement_parts=tuple(_statement_part_ids(parts)),
     )
     for child in children:
         _add_control(child, family_id, family_title, control_id, scope, out)
+
+
+def _statement_part_ids(parts: list[dict[str, Any]]) -> list[str]:
+    """The ids of the statement part and of every item part below it, in document order."""
+    ids: list[str] = []
+    pending = [p for p in parts if p.get("name") == "statement"][::-1]
+    while pending:
+        part = pending.pop()
+        if isinstance(part.get("id"), str):
+            ids.append(part["id"])
+        pending.extend([c for c in part.get("parts") or [] if c.get("name") == "item"][::-1])
+    return ids
 
 
 def _param(raw: dict[str, Any]) -> Param:

@@ -10,9 +10,13 @@ follows FedRAMP's own OSCAL templates (GSA/fedramp-automation, FedRAMP-POAM/SAR/
   (prepared-by, prepared-for, cloud-service-provider, information-system-security-officer) with
   responsible-parties pointing at the organisation scc was told of, else at a party literally named
   "not provided" — never an invented name;
-* POA&M items: ``POAM-ID`` (ns FedRAMP, ``V-<n>`` in document order);
+* POA&M items: ``POAM-ID`` (ns FedRAMP, ``V-`` and the first hex digits of the item's uuid, which
+  scc derives from the finding or weakness and the image name, not the run: the same item keeps its
+  POAM-ID from run to run, and a fixed item's id is never given to another);
 * risks: ``impacted-control-id`` (ns FedRAMP) for each control the risk's item names;
-* observations: ``collected`` kept as the original detection date scc recorded.
+* observations: ``collected`` kept as the original detection date scc recorded;
+* observations and risks: scc itself as the origin actor (``type: tool``), a software component in
+  the document's local-definitions, as FedRAMP's POA&M template names its scanning tool.
 
 Nothing is added for NIST baselines: :func:`apply_fedramp` returns the document unchanged.
 """
@@ -51,8 +55,9 @@ def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str,
     _metadata(root["metadata"], assessment)
     risks = {risk["uuid"]: risk for risk in root.get("risks") or []}
     observations = {obs["uuid"]: obs for obs in root.get("observations") or []}
-    for number, item in enumerate(root.get("poam-items") or [], start=1):
-        _add_prop(item, "POAM-ID", f"V-{number}")
+    _tool_origins(root, assessment)
+    for item in root.get("poam-items") or []:
+        _add_prop(item, "POAM-ID", poam_id(item["uuid"]))
         for related in item.get("related-risks") or []:
             risk = risks.get(related.get("risk-uuid"))
             for control_id in _controls_of(item) if risk is not None else ():
@@ -63,6 +68,35 @@ def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str,
             if observation is not None and first:
                 observation["collected"] = first    # FedRAMP: collected = the original detection date
     return document
+
+
+def poam_id(item_uuid: str) -> str:
+    """A FedRAMP POAM-ID from the item's run-independent uuid: 'V-' and its first 10 hex digits."""
+    return "V-" + item_uuid.replace("-", "")[:10].upper()
+
+
+def _tool_origins(root: dict[str, Any], assessment: Assessment) -> None:
+    """scc as the tool that originated every observation and risk (POA&M root, AR results)."""
+    import scc
+
+    tool_uuid = assessment.uuid("component", "scc-tool")
+    tool = {"uuid": tool_uuid, "type": "software", "title": f"scc {scc.__version__}",
+            "description": "The tool that read the image's evidence and wrote this document's observations and risks.",
+            "props": [{"name": "name", "ns": FEDRAMP_NS, "value": "scc"},
+                      {"name": "version", "value": scc.__version__}],
+            "status": {"state": "operational"}}
+    holders = [root, *(root.get("results") or [])] if "results" in root else [root]
+    for holder in holders:
+        observed = [*(holder.get("observations") or []), *(holder.get("risks") or [])]
+        if not observed or holder is root and "results" in root:
+            continue
+        components = holder.setdefault("local-definitions", {}).setdefault("components", [])
+        if not any(c.get("uuid") == tool_uuid for c in components):
+            components.append(tool)
+        for node in observed:
+            origins = node.setdefault("origins", [])
+            if not any(a.get("actor-uuid") == tool_uuid for o in origins for a in o.get("actors", [])):
+                origins.append({"actors": [{"type": "tool", "actor-uuid": tool_uuid}]})
 
 
 def _scc_prop(node: dict[str, Any], name: str) -> str:
@@ -90,7 +124,8 @@ def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
     props = metadata.setdefault("props", [])
     props.append({"name": "fedramp-version", "ns": FEDRAMP_NS, "value": fedramp_version(assessment)})
     marking = " ".join(str(getattr(assessment.settings, "marking", "") or "").split()) or NOT_PROVIDED
-    props.append({"name": "marking", "value": marking})
+    if not any(p.get("name") == "marking" for p in props):      # the SSP states its own (system profile)
+        props.append({"name": "marking", "value": marking})
     organization = " ".join(str(assessment.settings.organization or "").split())
     party_uuid = assessment.uuid("party", organization or NOT_PROVIDED)
     parties = metadata.setdefault("parties", [])
@@ -100,4 +135,5 @@ def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
     known = {role["id"] for role in roles}
     roles.extend({"id": rid, "title": title} for rid, title in ROLES if rid not in known)
     responsible = metadata.setdefault("responsible-parties", [])
-    responsible.extend({"role-id": rid, "party-uuids": [party_uuid]} for rid, _ in ROLES)
+    named = {r["role-id"] for r in responsible}                 # roles the system profile already fills
+    responsible.extend({"role-id": rid, "party-uuids": [party_uuid]} for rid, _ in ROLES if rid not in named)
