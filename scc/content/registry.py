@@ -137,7 +137,7 @@ def baseline_source(level: str) -> Source | None:
 
 def is_fedramp(baseline: str | None) -> bool:
     """True when the baseline name is one of FedRAMP's (its OSCAL outputs then carry FedRAMP metadata)."""
-    return bool(baseline) and baseline.strip().lower() in FEDRAMP_BASELINES
+    return baseline is not None and baseline.strip().lower() in FEDRAMP_BASELINES
 
 
 def benchmark_names() -> list[str]:

@@ -172,7 +172,7 @@ def _verify_ecdsa(public: ec.EllipticCurvePublicKey, message: bytes, signature: 
 
 
 def _hashes_for_curve(bits: int) -> list[hashes.HashAlgorithm]:
-    first = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
+    first: hashes.HashAlgorithm = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
     return [first] + [h for h in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()) if h.name != first.name]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from scc.clock import parse_time
 from scc.errors import RulePackError
+from scc.facts.jsonfields import as_obj
 from scc.facts.model import Evidence, Provenance
 from scc.yamlsafe import YamlRefused, load_file
 
@@ -74,7 +75,7 @@ def subjects(statement: dict) -> tuple[str, ...]:
     for subject in statement.get("subject") or []:
         if not isinstance(subject, dict):
             continue
-        digest = subject.get("digest") if isinstance(subject.get("digest"), dict) else {}
+        digest = as_obj(subject.get("digest"))
         algorithm = next((a for a in ("sha256", "sha512", *sorted(digest)) if a in digest), "")
         name = _text(subject.get("name"))
         out.append(f"{name}@{algorithm}:{digest[algorithm]}" if algorithm else name)
@@ -177,13 +178,13 @@ def assess_level(record: Provenance) -> tuple[int, tuple[tuple[str, bool, str], 
           f"SLSA provenance v{record.slsa_version} from builder {record.builder_id or '(unnamed)'}")
     hosted = builder is not None and builder.level >= 2
     l2_hosted = ("SLSA Build L2: hosted build platform", hosted,
-                 f"builder id is {builder.name} (controls/slsa-builders.yaml)" if hosted
+                 f"builder id is {builder.name} (controls/slsa-builders.yaml)" if builder is not None and hosted
                  else f"builder id {record.builder_id or '(none)'} is not a hosted build platform listed "
                       "in controls/slsa-builders.yaml")
     l2_signed = ("SLSA Build L2: provenance authenticity (signed)", _authentic(record), _signature_why(record))
     hardened = builder is not None and builder.level >= 3
     l3 = ("SLSA Build L3: hardened build platform (isolated, non-falsifiable provenance)", hardened,
-          f"{builder.name} is listed as meeting L3 ({builder.reference})" if hardened
+          f"{builder.name} is listed as meeting L3 ({builder.reference})" if builder is not None and hardened
           else "no evidence: only a builder listed at level 3 in controls/slsa-builders.yaml shows "
                "isolated builds and provenance the tenant cannot forge")
     requirements = (l1, l2_hosted, l2_signed, l3)
