@@ -9,6 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from scc.engine.params import CheckParams
 from scc.facts.model import Evidence
 
 
@@ -66,7 +67,7 @@ class Rule:
     title: str
     controls: tuple[str, ...]                 # lower-case OSCAL ids: cm-7, ac-6.10
     check: str                                # a name from the check vocabulary
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    params: CheckParams = field(default_factory=CheckParams, hash=False)   # the check's own params class
     statements: dict[str, str] = field(default_factory=dict, hash=False)   # verdict value -> Jinja template
     description: str = ""
     manual: str = ""                          # what an assessor must look at when facts cannot decide

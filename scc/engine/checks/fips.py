@@ -6,11 +6,13 @@ present but not activated, which beats a package name in an SBOM. The reason say
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import component_label, gather, listing, manual, matches_any, outcome
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import FipsModule, ImageFacts
 
 FIPS_PACKAGES = [
@@ -51,14 +53,17 @@ def _module_label(module: FipsModule) -> str:
     return f"{module.name} {module.version}".strip() + f" ({module.kind}{standard}{cert})"
 
 
-@check(
-    "fips_module_active",
-    consults=("fips_modules", "filesystem.crypto_policy", "components"),
-    require_certificate=True,
-    fips_packages=FIPS_PACKAGES,
-    crypto_packages=CRYPTO_PACKAGES,
-)
-def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class FipsModuleActiveParams(CheckParams):
+    """Parameters of `fips_module_active` (rule packs set them under ``params:``)."""
+
+    require_certificate: bool = True
+    fips_packages: list[str] = field(default_factory=lambda: list(FIPS_PACKAGES))
+    crypto_packages: list[str] = field(default_factory=lambda: list(CRYPTO_PACKAGES))
+
+
+@check("fips_module_active", FipsModuleActiveParams, consults=("fips_modules", "filesystem.crypto_policy", "components"))
+def fips_module_active(facts: ImageFacts, params: FipsModuleActiveParams, ctx: CheckContext) -> CheckOutcome:
     """A FIPS 140 module is activated in the image, with its integrity check and its CMVP certificate
     (satisfied needs all three; a module without its integrity file cannot pass its self-test)."""
     found = [m for m in facts.fips_modules if m.kind != "package"]
@@ -76,7 +81,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
     if active:
         certified = [m for m in active if m.cmvp_certificate]
         policy_text = f"; system crypto policy {policy}" if policy else ""
-        if certified or not params["require_certificate"]:
+        if certified or not params.require_certificate:
             chosen = (certified or active)[0]
             how = f" ({chosen.activation_detail})" if chosen.activation_detail else ""
             return outcome(
@@ -107,7 +112,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             **details,
         )
     named = [m for m in facts.fips_modules if m.kind == "package"]
-    packaged = [c for c in facts.components if matches_any(c.name, params["fips_packages"])]
+    packaged = [c for c in facts.components if matches_any(c.name, params.fips_packages)]
     if (named or packaged) and facts.filesystem is None:
         names = [_module_label(m) for m in named] + [component_label(c) for c in packaged]
         return manual(
@@ -122,7 +127,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             "cryptographic modules the image contains.",
             **details,
         )
-    crypto = [c for c in facts.components if matches_any(c.name, params["crypto_packages"])]
+    crypto = [c for c in facts.components if matches_any(c.name, params.crypto_packages)]
     lacking = (f"; {listing(f'{m.name} at {m.path}' for m in broken)} lacks its integrity file (.hmac / "
                "module-mac), so it cannot pass its FIPS self-test" if broken else "")
     if crypto or broken:

@@ -8,7 +8,7 @@ components are matched by name, and the reason says which evidence decided.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import (
@@ -23,6 +23,7 @@ from scc.engine.checks.support import (
     plural,
 )
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
 
 SHELL_PACKAGES = [
@@ -80,13 +81,21 @@ COMPILER_PACKAGES = [
 ]
 
 
+@dataclass(frozen=True)
+class ToolParams(CheckParams):
+    """Parameters of the tool checks: paths and package names to allow, and the packages that provide the tool."""
+
+    allow: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
+
+
 def _tool_check(
     kind: str,
     fs_field: Callable[[FilesystemFacts], list[FileEntry]],
     facts: ImageFacts,
-    params: dict[str, Any],
+    params: ToolParams,
 ) -> CheckOutcome:
-    allowed = set(params["allow"])
+    allowed = set(params.allow)
     if facts.filesystem is not None:
         found = [e for e in fs_field(facts.filesystem) if e.path not in allowed]
         details = {"evidence_kind": "filesystem", "found": capped(e.path for e in found)}
@@ -110,7 +119,7 @@ def _tool_check(
             f"{kind} is present."
         )
     matched = [
-        c for c in facts.components if matches_any(c.name, params["packages"]) and c.name not in allowed
+        c for c in facts.components if matches_any(c.name, params.packages) and c.name not in allowed
     ]
     details = {"evidence_kind": "sbom", "found": capped(component_label(c) for c in matched)}
     if matched:
@@ -131,36 +140,66 @@ def _tool_check(
     )
 
 
-@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=SHELL_PACKAGES)
-def no_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoShellParams(ToolParams):
+    """Parameters of `no_shell` (rule packs set them under ``params:``)."""
+
+    packages: list[str] = field(default_factory=lambda: list(SHELL_PACKAGES))
+
+
+@check("no_shell", NoShellParams, consults=("filesystem.shells", "components"))
+def no_shell(facts: ImageFacts, params: NoShellParams, ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
     return _tool_check("shell", lambda fs: fs.shells, facts, params)
 
 
-@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=PACKAGE_MANAGER_PACKAGES)
-def no_package_manager(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoPackageManagerParams(ToolParams):
+    """Parameters of `no_package_manager` (rule packs set them under ``params:``)."""
+
+    packages: list[str] = field(default_factory=lambda: list(PACKAGE_MANAGER_PACKAGES))
+
+
+@check("no_package_manager", NoPackageManagerParams, consults=("filesystem.package_managers", "components"))
+def no_package_manager(facts: ImageFacts, params: NoPackageManagerParams, ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
     return _tool_check("package manager", lambda fs: fs.package_managers, facts, params)
 
 
-@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=COMPILER_PACKAGES)
-def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoCompilerParams(ToolParams):
+    """Parameters of `no_compiler` (rule packs set them under ``params:``)."""
+
+    packages: list[str] = field(default_factory=lambda: list(COMPILER_PACKAGES))
+
+
+@check("no_compiler", NoCompilerParams, consults=("filesystem.compilers", "components"))
+def no_compiler(facts: ImageFacts, params: NoCompilerParams, ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params)
 
 
-@check("components_absent", consults=("components",), packages=[], what="prohibited software",
-       absent_verdict="satisfied", absent_reason="")
-def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class ComponentsAbsentParams(CheckParams):
+    """Parameters of `components_absent` (rule packs set them under ``params:``)."""
+
+    packages: list[str] = field(default_factory=list)
+    what: str = "prohibited software"
+    absent_verdict: str = "satisfied"
+    absent_reason: str = ""
+
+
+@check("components_absent", ComponentsAbsentParams, consults=("components",))
+def components_absent(facts: ImageFacts, params: ComponentsAbsentParams, ctx: CheckContext) -> CheckOutcome:
     """None of the named packages (glob patterns) is in the component inventory."""
-    what = params["what"]
+    what = params.what
     if not facts.components:
         return manual(
             f"No component inventory was supplied; supply an SBOM or the image filesystem to show that "
             f"no {what} is installed."
         )
-    matched = [c for c in facts.components if matches_any(c.name, params["packages"])]
-    details = {"found": capped(component_label(c) for c in matched), "patterns": params["packages"]}
+    matched = [c for c in facts.components if matches_any(c.name, params.packages)]
+    details = {"found": capped(component_label(c) for c in matched), "patterns": params.packages}
     if matched:
         return outcome(
             Verdict.NOT_SATISFIED,
@@ -171,23 +210,30 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
     return at_most(outcome(
         Verdict.SATISFIED,
         f"No component in the inventory ({len(facts.components)} checked) is {what} "
-        f"({listing(params['packages'], 8)}).",
+        f"({listing(params.packages, 8)}).",
         gather(facts.sboms) or gather(facts.components[:1]),
         **details,
-    ), params["absent_verdict"], params["absent_reason"])
+    ), params.absent_verdict, params.absent_reason)
 
 
 _TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}
 
 
-@check("no_nonessential_tools", consults=("filesystem.shells", "filesystem.package_managers",
-                                          "filesystem.compilers", "components"),
-       allow=[], kinds=["shell", "package manager", "compiler"])
-def no_nonessential_tools(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoNonessentialToolsParams(CheckParams):
+    """Parameters of `no_nonessential_tools` (rule packs set them under ``params:``)."""
+
+    allow: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=lambda: ["shell", "package manager", "compiler"])
+
+
+@check("no_nonessential_tools", NoNonessentialToolsParams, consults=("filesystem.shells", "filesystem.package_managers",
+                                          "filesystem.compilers", "components"))
+def no_nonessential_tools(facts: ImageFacts, params: NoNonessentialToolsParams, ctx: CheckContext) -> CheckOutcome:
     """No shell, package manager or compiler (each a capability a runtime image does not need); when none is
     found the verdict stays manual: which of the remaining software is essential is the mission's decision."""
-    allowed = set(params["allow"])
-    kinds = [k for k in params["kinds"] if k in _TOOL_KINDS]
+    allowed = set(params.allow)
+    kinds = [k for k in params.kinds if k in _TOOL_KINDS]
     if facts.filesystem is None:
         patterns = {"shell": SHELL_PACKAGES, "package manager": PACKAGE_MANAGER_PACKAGES,
                     "compiler": COMPILER_PACKAGES}
