@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import at_most, capped, listing, manual, outcome, plural
@@ -130,7 +131,9 @@ class NoPrivilegedPortsParams(CheckParams):
 
 
 @check("no_privileged_ports", NoPrivilegedPortsParams, consults=("config.exposed_ports",))
-def no_privileged_ports(facts: ImageFacts, params: NoPrivilegedPortsParams, ctx: CheckContext) -> CheckOutcome:
+def no_privileged_ports(
+    facts: ImageFacts, params: NoPrivilegedPortsParams, ctx: CheckContext
+) -> CheckOutcome:
     """The image exposes no port below `below` (privileged ports need root or CAP_NET_BIND_SERVICE)."""
     if facts.config is None:
         return manual(_NO_CONFIG)
@@ -138,7 +141,7 @@ def no_privileged_ports(facts: ImageFacts, params: NoPrivilegedPortsParams, ctx:
     parsed = {p: _port_numbers(p) for p in ports}
     privileged = [p for p, rng in parsed.items() if rng is not None and rng[0] < params.below]
     unreadable = [p for p, rng in parsed.items() if rng is None]
-    details = {"exposed": ports, "privileged": privileged, "unreadable": unreadable}
+    details: dict[str, Any] = {"exposed": ports, "privileged": privileged, "unreadable": unreadable}
     evidence = _config_evidence(facts, "exposed_ports")
     if privileged:
         return outcome(
@@ -176,7 +179,9 @@ class ConfigFileSettingParams(CheckParams):
 
 
 @check("config_file_setting", ConfigFileSettingParams, consults=("filesystem.config_files",))
-def config_file_setting(facts: ImageFacts, params: ConfigFileSettingParams, ctx: CheckContext) -> CheckOutcome:
+def config_file_setting(
+    facts: ImageFacts, params: ConfigFileSettingParams, ctx: CheckContext
+) -> CheckOutcome:
     """A configuration file in the image (e.g. sshd_config, login.defs) and, when `expect` (a regular
     expression) is given, whether what scc read from it matches. Absent files give `absent_verdict`."""
     if facts.filesystem is None:

@@ -62,7 +62,10 @@ class FipsModuleActiveParams(CheckParams):
     crypto_packages: list[str] = field(default_factory=lambda: list(CRYPTO_PACKAGES))
 
 
-@check("fips_module_active", FipsModuleActiveParams, consults=("fips_modules", "filesystem.crypto_policy", "components"))
+@check(
+    "fips_module_active", FipsModuleActiveParams,
+    consults=("fips_modules", "filesystem.crypto_policy", "components"),
+)
 def fips_module_active(facts: ImageFacts, params: FipsModuleActiveParams, ctx: CheckContext) -> CheckOutcome:
     """A FIPS 140 module is activated in the image, with its integrity check and its CMVP certificate
     (satisfied needs all three; a module without its integrity file cannot pass its self-test)."""

@@ -30,7 +30,10 @@ def _signing_row(record: PackageSigning) -> dict[str, Any]:
             "gaps": [f"{s.key} {s.value} ({s.where()})" for s in record.gaps][:20]}
 
 
-@check("package_signatures_enforced", CheckParams, consults=("filesystem.package_signing", "filesystem.package_managers"))
+@check(
+    "package_signatures_enforced", CheckParams,
+    consults=("filesystem.package_signing", "filesystem.package_managers"),
+)
 def package_signatures_enforced(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """Every package manager in the image verifies package signatures against trusted keys it carries."""
     fs = facts.filesystem
@@ -90,9 +93,15 @@ def _writable_by(entries: list[FileEntry], uid: int, gid: int | None) -> list[Fi
             or (e.mode & 0o002 and not e.mode & 0o1000)]
 
 
-@check("software_install_requires_privilege", CheckParams, consults=("config.user", "filesystem.accounts", "filesystem.package_managers",
-                 "filesystem.system_write_access"))
-def software_install_requires_privilege(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
+@check(
+    "software_install_requires_privilege", CheckParams,
+    consults=(
+        "config.user", "filesystem.accounts", "filesystem.package_managers",
+        "filesystem.system_write_access"),
+)
+def software_install_requires_privilege(
+    facts: ImageFacts, params: CheckParams, ctx: CheckContext
+) -> CheckOutcome:
     """The image's runtime user cannot install system software without privilege: it is not root and owns
     or may write no system-software path (package databases, /usr, /etc, /bin, /lib)."""
     fs = facts.filesystem

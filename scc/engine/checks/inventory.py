@@ -7,6 +7,7 @@ OS packages left behind (SI-2(6)).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import (
@@ -23,7 +24,7 @@ from scc.engine.checks.support import (
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
 from scc.facts.identity import normalise_purl
-from scc.facts.model import Component, ImageFacts
+from scc.facts.model import Component, Evidence, ImageFacts
 
 _NO_SBOM = "No SBOM was supplied; supply a CycloneDX, SPDX or Syft SBOM of the image to decide this."
 
@@ -75,7 +76,9 @@ class SbomFieldsCompleteParams(CheckParams):
 
 
 @check("sbom_fields_complete", SbomFieldsCompleteParams, consults=("sboms", "components"))
-def sbom_fields_complete(facts: ImageFacts, params: SbomFieldsCompleteParams, ctx: CheckContext) -> CheckOutcome:
+def sbom_fields_complete(
+    facts: ImageFacts, params: SbomFieldsCompleteParams, ctx: CheckContext
+) -> CheckOutcome:
     """Every SBOM component carries the identifying fields (name, version, purl by default)."""
     if not facts.sboms:
         return manual(_NO_SBOM)
@@ -127,7 +130,10 @@ class SbomCoversScannedPackagesParams(CheckParams):
     min_coverage_percent: float = 95.0
 
 
-@check("sbom_covers_scanned_packages", SbomCoversScannedPackagesParams, consults=("sboms", "components", "findings", "scans"))
+@check(
+    "sbom_covers_scanned_packages", SbomCoversScannedPackagesParams,
+    consults=("sboms", "components", "findings", "scans"),
+)
 def sbom_covers_scanned_packages(
     facts: ImageFacts, params: SbomCoversScannedPackagesParams, ctx: CheckContext
 ) -> CheckOutcome:
@@ -175,10 +181,10 @@ def sbom_covers_scanned_packages(
     )
 
 
-def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
+def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list[Evidence]]]:
     """label -> (purl, name, version, evidence) for packages reported by inputs other than SBOMs."""
     sources = sbom_sources(facts)
-    seen: dict[str, tuple[str, str, str, list]] = {}
+    seen: dict[str, tuple[str, str, str, list[Evidence]]] = {}
     for component in facts.components:
         others = [e for e in component.evidence if e.source not in sources]
         if others and component.type.lower() not in ("file", "operating-system"):
@@ -216,10 +222,8 @@ def image_labels(facts: ImageFacts, params: ImageLabelsParams, ctx: CheckContext
     required = params.required
     present = [k for k in required if str(facts.config.labels.get(k, "")).strip()]
     absent = [k for k in required if k not in present]
-    evidence = (
-        [facts.config.field_evidence.get("labels")] if facts.config.field_evidence.get("labels") else []
-    )
-    evidence = evidence or list(facts.config.evidence[:1])
+    labels_evidence = facts.config.field_evidence.get("labels")
+    evidence = [labels_evidence] if labels_evidence else list(facts.config.evidence[:1])
     details = {"present": present, "absent": absent, "values": {k: facts.config.labels[k] for k in present}}
     if not absent:
         return outcome(
@@ -245,7 +249,9 @@ class NoSupersededPackagesParams(CheckParams):
 
 
 @check("no_superseded_packages", NoSupersededPackagesParams, consults=("components",))
-def no_superseded_packages(facts: ImageFacts, params: NoSupersededPackagesParams, ctx: CheckContext) -> CheckOutcome:
+def no_superseded_packages(
+    facts: ImageFacts, params: NoSupersededPackagesParams, ctx: CheckContext
+) -> CheckOutcome:
     """No OS package is installed in two versions (an old version left behind after an update)."""
     if not facts.components:
         return manual("No component inventory was supplied; supply an SBOM or the image filesystem.")
@@ -262,7 +268,7 @@ def no_superseded_packages(facts: ImageFacts, params: NoSupersededPackagesParams
             "(by purl); confirm how this image's software is installed and updated."
         )
     doubled = {key: by_version for key, by_version in versions.items() if len(by_version) > 1}
-    details = {
+    details: dict[str, Any] = {
         "os_packages": len(versions),
         "superseded": capped(
             f"{key.rsplit('/', 1)[-1]} ({', '.join(sorted(v))})" for key, v in sorted(doubled.items())

@@ -227,9 +227,13 @@ class NoNonessentialToolsParams(CheckParams):
     kinds: list[str] = field(default_factory=lambda: ["shell", "package manager", "compiler"])
 
 
-@check("no_nonessential_tools", NoNonessentialToolsParams, consults=("filesystem.shells", "filesystem.package_managers",
-                                          "filesystem.compilers", "components"))
-def no_nonessential_tools(facts: ImageFacts, params: NoNonessentialToolsParams, ctx: CheckContext) -> CheckOutcome:
+@check(
+    "no_nonessential_tools", NoNonessentialToolsParams,
+    consults=("filesystem.shells", "filesystem.package_managers", "filesystem.compilers", "components"),
+)
+def no_nonessential_tools(
+    facts: ImageFacts, params: NoNonessentialToolsParams, ctx: CheckContext
+) -> CheckOutcome:
     """No shell, package manager or compiler (each a capability a runtime image does not need); when none is
     found the verdict stays manual: which of the remaining software is essential is the mission's decision."""
     allowed = set(params.allow)

@@ -55,8 +55,10 @@ def _sshd_problems(fs: FilesystemFacts) -> tuple[list[str], set[str]]:
     return problems, files
 
 
-@check("no_automatic_logon", CheckParams, consults=("filesystem.logon_services", "filesystem.sshd_settings",
-                                       "filesystem.autologin_settings"))
+@check(
+    "no_automatic_logon", CheckParams,
+    consults=("filesystem.logon_services", "filesystem.sshd_settings", "filesystem.autologin_settings"),
+)
 def no_automatic_logon(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """No logon service of the image allows an unattended or automatic logon (sshd, gdm, lightdm, sddm,
     getty); not applicable when the image has no logon service at all."""
@@ -150,7 +152,10 @@ def _lockout_problems(values: dict[str, tuple[str, str]]) -> list[str]:
     return problems
 
 
-@check("account_lockout", CheckParams, consults=("filesystem.pam_auth", "filesystem.faillock", "filesystem.logon_services"))
+@check(
+    "account_lockout", CheckParams,
+    consults=("filesystem.pam_auth", "filesystem.faillock", "filesystem.logon_services"),
+)
 def account_lockout(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """PAM locks an account after three consecutive failed logons within 15 minutes (pam_faillock)."""
     fs = facts.filesystem

@@ -157,7 +157,9 @@ class NoWorldWritableFilesParams(CheckParams):
 
 
 @check("no_world_writable_files", NoWorldWritableFilesParams, consults=("filesystem.world_writable",))
-def no_world_writable_files(facts: ImageFacts, params: NoWorldWritableFilesParams, ctx: CheckContext) -> CheckOutcome:
+def no_world_writable_files(
+    facts: ImageFacts, params: NoWorldWritableFilesParams, ctx: CheckContext
+) -> CheckOutcome:
     """No world-writable file, nor directory lacking the sticky bit (unlike /tmp), except allowed paths."""
     if facts.filesystem is None:
         return manual(_NO_FS)
@@ -178,7 +180,10 @@ class ServiceAccountsNoLoginShellParams(CheckParams):
     nologin_shells: list[str] = field(default_factory=lambda: list(_NOLOGIN))
 
 
-@check("service_accounts_no_login_shell", ServiceAccountsNoLoginShellParams, consults=("filesystem.accounts", "filesystem.login_users"))
+@check(
+    "service_accounts_no_login_shell", ServiceAccountsNoLoginShellParams,
+    consults=("filesystem.accounts", "filesystem.login_users"),
+)
 def service_accounts_no_login_shell(
     facts: ImageFacts, params: ServiceAccountsNoLoginShellParams, ctx: CheckContext
 ) -> CheckOutcome:
@@ -227,9 +232,13 @@ class NonRootWithoutEscalationParams(CheckParams):
     limit: str = ""
 
 
-@check("non_root_without_escalation", NonRootWithoutEscalationParams, consults=("config.user", "filesystem.accounts", "filesystem.setuid",
-                                                "filesystem.setgid"))
-def non_root_without_escalation(facts: ImageFacts, params: NonRootWithoutEscalationParams, ctx: CheckContext) -> CheckOutcome:
+@check(
+    "non_root_without_escalation", NonRootWithoutEscalationParams,
+    consults=("config.user", "filesystem.accounts", "filesystem.setuid", "filesystem.setgid"),
+)
+def non_root_without_escalation(
+    facts: ImageFacts, params: NonRootWithoutEscalationParams, ctx: CheckContext
+) -> CheckOutcome:
     """The image runs as a non-root uid AND carries no setuid/setgid program through which that user could run
     privileged code; `best_verdict` caps the verdict where the rest of the requirement is the platform's."""
     user = non_root_user(facts, CheckParams(), ctx)
@@ -258,8 +267,13 @@ class SystemSoftwareRootOwnedParams(CheckParams):
     limit: str = ""
 
 
-@check("system_software_root_owned", SystemSoftwareRootOwnedParams, consults=("filesystem.system_write_access",))
-def system_software_root_owned(facts: ImageFacts, params: SystemSoftwareRootOwnedParams, ctx: CheckContext) -> CheckOutcome:
+@check(
+    "system_software_root_owned", SystemSoftwareRootOwnedParams,
+    consults=("filesystem.system_write_access",),
+)
+def system_software_root_owned(
+    facts: ImageFacts, params: SystemSoftwareRootOwnedParams, ctx: CheckContext
+) -> CheckOutcome:
     """Every system-software path (/usr, /bin, /sbin, /lib*, /etc, package databases) is owned by root and
     writable by no other user or group; `best_verdict` caps the verdict where the rest is the platform's."""
     fs = facts.filesystem

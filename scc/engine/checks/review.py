@@ -21,7 +21,9 @@ class NotApplicableToImagesParams(CheckParams):
 
 
 @check("not_applicable_to_images", NotApplicableToImagesParams, consults=())
-def not_applicable_to_images(facts: ImageFacts, params: NotApplicableToImagesParams, ctx: CheckContext) -> CheckOutcome:
+def not_applicable_to_images(
+    facts: ImageFacts, params: NotApplicableToImagesParams, ctx: CheckContext
+) -> CheckOutcome:
     """Not applicable: the requirement concerns the host, platform or organisation, not a container image."""
     reason = (
         params.reason

@@ -122,8 +122,13 @@ class NoFailedMisconfigurationsParams(CheckParams):
     severities: list[str] = field(default_factory=lambda: ["critical", "high"])
 
 
-@check("no_failed_misconfigurations", NoFailedMisconfigurationsParams, consults=("misconfigurations", "scans"))
-def no_failed_misconfigurations(facts: ImageFacts, params: NoFailedMisconfigurationsParams, ctx: CheckContext) -> CheckOutcome:
+@check(
+    "no_failed_misconfigurations", NoFailedMisconfigurationsParams,
+    consults=("misconfigurations", "scans"),
+)
+def no_failed_misconfigurations(
+    facts: ImageFacts, params: NoFailedMisconfigurationsParams, ctx: CheckContext
+) -> CheckOutcome:
     """No failed configuration check (Dockerfile, image config); failures of the given severities make it
     not-satisfied, lower ones partial. PASS results never count."""
     scans = [s for s in facts.scans if "misconfig" in s.kinds]

@@ -14,7 +14,7 @@ from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural, sbom_components
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
-from scc.facts.model import ImageFacts, Provenance
+from scc.facts.model import Evidence, ImageFacts, Provenance
 from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
 _NO_PROVENANCE = (
@@ -157,7 +157,7 @@ class _Signature:
     signed: bool
     verified: bool | None
     detail: str
-    evidence: tuple
+    evidence: tuple[Evidence, ...]
 
 
 def _signatures(facts: ImageFacts) -> list[_Signature]:
