@@ -51,6 +51,7 @@ class Source:
 
     @property
     def is_zip(self) -> bool:
+        """True when the publisher's download is a zip and the file is one member of it."""
         return bool(self.member)
 
 

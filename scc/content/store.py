@@ -17,6 +17,7 @@ from scc.errors import ContentError
 
 
 def default_directory() -> Path:
+    """The content cache directory: $SCC_CONTENT_DIR when set, else the user cache directory's scc/content."""
     configured = os.environ.get("SCC_CONTENT_DIR")
     if configured:
         return Path(configured).expanduser()
@@ -39,9 +40,11 @@ class ContentStore:
     # --- the lock and raw bytes -------------------------------------------------------------
 
     def lock(self) -> dict[str, LockEntry]:
+        """The lock file's entries by source name (empty when nothing was fetched or imported)."""
         return read_lock(self.directory)
 
     def has(self, name: str) -> bool:
+        """True when the named source is in the lock and its file is in the cache."""
         entry = self.lock().get(name)
         return entry is not None and (self.directory / entry.file).is_file()
 
@@ -80,11 +83,14 @@ class ContentStore:
     # --- parsed content ------------------------------------------------------------------------
 
     def catalog(self) -> Catalog | None:
+        """The NIST SP 800-53 rev5 catalog, verified against the lock and parsed once; None when not cached."""
         from scc.content.oscal import parse_catalog
 
         return self._load("catalog", registry.CATALOG, parse_catalog)
 
     def baseline(self, name: str) -> Baseline | None:
+        """The named rev5 baseline profile (low, moderate, high, privacy, FedRAMP's) resolved against the
+        catalog; None when not cached. ContentError for an unknown name."""
         from scc.content.oscal import parse_baseline
 
         level = name.strip().lower()
@@ -95,11 +101,14 @@ class ContentStore:
                           lambda data, where: parse_baseline(data, where, level, self._resolve_import))
 
     def cci(self) -> CciList | None:
+        """DISA's CCI list (CCI -> 800-53 control); None when not cached."""
         from scc.content.disa import parse_cci_list
 
         return self._load("cci", registry.CCI, parse_cci_list)
 
     def benchmark(self, name: str) -> Benchmark | None:
+        """The named DISA benchmark (an SRG or STIG from the registry); None when not cached. ContentError
+        for an unknown name."""
         from scc.content.disa import parse_benchmark
 
         source = registry.BY_NAME.get(name)
@@ -108,6 +117,7 @@ class ContentStore:
         return self._load(f"benchmark:{name}", name, parse_benchmark)
 
     def benchmarks(self) -> dict[str, Benchmark]:
+        """Every registry benchmark that is cached, by name."""
         return {name: b for name in registry.benchmark_names() if (b := self.benchmark(name)) is not None}
 
     def _resolve_import(self, href: str, body: dict[str, Any]) -> Catalog | dict[str, Any]:
@@ -135,11 +145,13 @@ class ContentStore:
     # --- status --------------------------------------------------------------------------------
 
     def missing(self) -> list[str]:
+        """The default sources not in the cache (a fetch or import would bring them)."""
         lock = self.lock()
         return [s.name for s in registry.DEFAULT_SOURCES
                 if s.name not in lock or not (self.directory / lock[s.name].file).is_file()]
 
     def missing_message(self) -> str | None:
+        """One line saying which default sources are missing and how to get them; None when none is."""
         missing = self.missing()
         if not missing:
             return None
