@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from scc.errors import SccError
 
@@ -241,7 +241,7 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, problem: str):
+    def fail(self, where: str, problem: str) -> NoReturn:
         raise ProfileError(f"{self.source}: {where}: {problem}")
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from scc.content import registry
 from scc.content.lock import LOCK_NAME, LockEntry, check_bytes, read_capped, read_lock
 from scc.content.model import Baseline, Benchmark, Catalog, CciList
 from scc.errors import ContentError
+
+T = TypeVar("T")
 
 
 def default_directory() -> Path:
@@ -62,13 +65,13 @@ class ContentStore:
             raise ContentError(f"{problem} (re-run `scc content fetch {name}` or import a trusted bundle)")
         return data
 
-    def _load(self, key: str, name: str, parse) -> Any:
+    def _load(self, key: str, name: str, parse: Callable[[bytes, str], T]) -> T | None:
         with self._guard:
             if key not in self._parsed:
                 data = self.read_verified(name)
                 self._parsed[key] = None if data is None else parse(data, str(self.directory / _file(name)))
                 self._check_release(name, self._parsed[key])
-            return self._parsed[key]
+            return cast("T | None", self._parsed[key])
 
     def _check_release(self, name: str, parsed: Any) -> None:
         """The release the parsed file states must be the one its lock entry recorded at fetch/import."""
