@@ -56,13 +56,15 @@ class Assessment:
 
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
                  rules: list[Rule] | None = None, assessed_at: datetime | None = None) -> None:
+        from scc.content.official_text import cited_official_benchmarks
         from scc.engine.pipeline import run_engine
-        from scc.engine.rules import load_rule_packs
+        from scc.engine.rules import load_rule_packs, with_official_text
 
         self.facts = facts
         self.settings = settings or Settings()
         self.assessed_at = assessed_at or assessment_time()
-        self.rules = rules if rules is not None else load_rule_packs(self.settings.rule_dirs)
+        loaded = rules if rules is not None else load_rule_packs(self.settings.rule_dirs)
+        self.rules = with_official_text(loaded, cited_official_benchmarks(loaded, self.content))  # DISA's prose
         output = run_engine(self)
         self.rule_results = output.rule_results
         self.control_results = output.control_results
