@@ -117,13 +117,16 @@ class Assessment:
 
     # -- views -----------------------------------------------------------------------------------
     def control_result(self, control_id: str) -> ControlResult | None:
+        """The result of one control (lower-case OSCAL id, e.g. 'ac-6.10'), or None when no rule reached it."""
         return next((c for c in self.control_results if c.control_id == control_id), None)
 
     @property
     def srg_results(self) -> list[RuleResult]:
+        """The rule results that evidence DISA SRG/STIG requirements (the checklist rows)."""
         return [r for r in self.rule_results if r.rule.srg]
 
     def verdict_counts(self) -> dict[str, int]:
+        """How many controls reached each verdict (every verdict present, 0 when none)."""
         counts = {v.value: 0 for v in Verdict}
         for result in self.control_results:
             counts[result.verdict.value] += 1
@@ -145,6 +148,7 @@ class Assessment:
         return {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
 
     def controls_df(self) -> pandas.DataFrame:
+        """One row per control: id, title, verdict, combined statements, rules and evidence (pandas)."""
         import pandas as pd
 
         rows = [
@@ -161,6 +165,8 @@ class Assessment:
         return pd.DataFrame(rows, columns=["control", "title", "status", "statement", "rules", "evidence"])
 
     def rules_df(self) -> pandas.DataFrame:
+        """One row per rule result: id, title, verdict, controls, SRG ids, severity, statement, origin
+        (pandas)."""
         import pandas as pd
 
         rows = [
@@ -176,6 +182,8 @@ class Assessment:
                                            "statement", "origin"])
 
     def findings_df(self) -> pandas.DataFrame:
+        """One row per vulnerability finding: id, package, versions, severity, CVSS, state, sources, VEX
+        (pandas)."""
         import pandas as pd
 
         rows = [
@@ -192,25 +200,32 @@ class Assessment:
 
     # -- outputs ---------------------------------------------------------------------------------
     def render(self, writer_name: str) -> bytes:
+        """The bytes the named writer produces (see scc.writers.available_writers())."""
         from scc.writers import writer
 
         return writer(writer_name).render(self)
 
     def write(self, writer_name: str, path: str | Path) -> Path:
+        """Render with the named writer and write the file atomically; returns its path."""
         from scc.atomic import write_bytes_atomic
 
         return write_bytes_atomic(path, self.render(writer_name))
 
     def write_oscal(self, path: str | Path) -> Path:
+        """Write the OSCAL component definition (JSON) to ``path``."""
         return self.write("oscal-component-definition", path)
 
     def write_xccdf(self, path: str | Path) -> Path:
+        """Write the XCCDF 1.2 results to ``path``."""
         return self.write("xccdf-results", path)
 
     def write_pdf(self, path: str | Path) -> Path:
+        """Write the PDF System Security Plan to ``path``."""
         return self.write("ssp-pdf", path)
 
     def write_package(self, out_dir: str | Path) -> Path:
+        """Write every output and the manifest into ``out_dir`` (replaced as a whole; refused where it would
+        overwrite an input)."""
         from scc.package import write_package
 
         return write_package(self, Path(out_dir))

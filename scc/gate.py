@@ -20,6 +20,8 @@ CATEGORY_OF_SEVERITY = {"high": "cat1", "medium": "cat2", "low": "cat3"}
 
 @dataclass(frozen=True)
 class Threshold:
+    """A gate limit: at most ``maximum`` open items of one STIG category (cat1-3) or vulnerability severity."""
+
     name: str          # cat1 | cat2 | cat3 | critical | high | medium | low | negligible | unknown
     maximum: int
 
@@ -38,6 +40,7 @@ def option_name(name: str) -> str:
 
 
 def open_counts(assessment: Assessment) -> dict[str, int]:
+    """Open items by gate name: open SRG results by category (cat1-3), open findings by normalised severity."""
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
         if result.verdict.is_open:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from scc.errors import SccError
 
@@ -44,6 +44,8 @@ class ProfileError(SccError):
 
 @dataclass(frozen=True)
 class InformationType:
+    """An SP 800-60 information type the system handles and its FIPS 199 impact for each objective."""
+
     id: str                       # SP 800-60 id, e.g. C.3.5.8
     title: str
     description: str | None
@@ -54,6 +56,8 @@ class InformationType:
 
 @dataclass(frozen=True)
 class Party:
+    """A person or organisation the profile names (``parties:``); roles and authorizations refer to its key."""
+
     key: str
     name: str
     type: str = "person"          # person | organization
@@ -62,6 +66,8 @@ class Party:
 
 @dataclass(frozen=True)
 class Interconnection:
+    """A connection to another system: its name, the remote system, the direction and a description."""
+
     name: str
     remote_system: str | None
     direction: str | None         # incoming | outgoing | bidirectional
@@ -70,6 +76,8 @@ class Interconnection:
 
 @dataclass(frozen=True)
 class PortProtocolService:
+    """A port (or range), transport and service the system uses, and why."""
+
     port: str                     # "443" or "8000-8080"
     transport: str                # TCP | UDP
     service: str
@@ -78,6 +86,8 @@ class PortProtocolService:
 
 @dataclass(frozen=True)
 class LeveragedAuthorization:
+    """An authorization the system inherits controls from: who granted it, when, which controls."""
+
     name: str
     party: str | None             # a key of parties
     date_authorized: str | None   # YYYY-MM-DD
@@ -87,6 +97,9 @@ class LeveragedAuthorization:
 
 @dataclass(frozen=True)
 class ControlEntry:
+    """What the organisation states about one control: responsibility, narrative, parameter values, part
+    texts."""
+
     control_id: str
     responsibility: str | None    # provided | inherited | shared | customer
     implementation: str | None
@@ -97,6 +110,8 @@ class ControlEntry:
 
 @dataclass(frozen=True)
 class Revision:
+    """One entry of the profile's version history."""
+
     version: str
     date: str
     description: str | None
@@ -105,6 +120,8 @@ class Revision:
 
 @dataclass(frozen=True)
 class User:
+    """A user type of the system: title, role and privileges."""
+
     title: str
     role: str | None
     privileges: str | None
@@ -112,6 +129,8 @@ class User:
 
 @dataclass(frozen=True)
 class SystemProfile:
+    """What an organisation states about its system; every field is optional (None or empty: not provided)."""
+
     source: str | None = None     # the file it came from (None: no profile given)
     name: str | None = None
     id: str | None = None
@@ -134,10 +153,12 @@ class SystemProfile:
     version_history: tuple[Revision, ...] = ()
 
     def control(self, control_id: str) -> ControlEntry | None:
+        """The profile's entry for a control id (any case), or None."""
         wanted = control_id.strip().lower()
         return next((c for c in self.controls if c.control_id == wanted), None)
 
     def party(self, key: str) -> Party | None:
+        """The party with this key, or None."""
         return next((p for p in self.parties if p.key == key), None)
 
     def impact(self, objective: str) -> str | None:
@@ -146,6 +167,8 @@ class SystemProfile:
         return max(levels, key=IMPACTS.index) if levels else None
 
     def sensitivity(self) -> str | None:
+        """The FIPS 199 security categorisation: the high-water mark over all three objectives (None: none
+        given)."""
         levels = [lvl for lvl in (self.impact(o) for o in ("confidentiality", "integrity", "availability")) if lvl]
         return max(levels, key=IMPACTS.index) if levels else None
 
@@ -165,6 +188,7 @@ def load_profile(path: str | Path) -> SystemProfile:
 
 
 def parse_profile(data: Any, source: str) -> SystemProfile:
+    """A system profile from already-parsed YAML ``data``; ProfileError names ``source`` and the field."""
     reader = _Reader(source)
     if data is None:
         data = {}
@@ -217,7 +241,7 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, problem: str):
+    def fail(self, where: str, problem: str) -> NoReturn:
         raise ProfileError(f"{self.source}: {where}: {problem}")
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def parse_xml_bytes(data: bytes, name: str):
         tree = etree.ElementTree(etree.fromstring(data, _parser(_lxml_encoding(codec, bom_length))))
     except etree.XMLSyntaxError as exc:
         raise InputError(name, "malformed XML: " + " ".join(str(getattr(exc, "msg", exc)).split())) from exc
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # type: ignore[attr-defined]  # stubs lack it
         raise InputError(name, "XML carries a DTD; refused: scc reads no DTDs or entities")
     return tree
 

@@ -76,10 +76,10 @@ class _GuardedLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             raise ConstructorError(None, None, f"YAML aliases (*{event.anchor}) are not accepted",
-                                   event.start_mark)
+                                   event.start_mark)  # type: ignore[arg-type]  # stubs: two Mark classes
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor is not None:
             raise ConstructorError(None, None, f"YAML anchors (&{event.anchor}) are not accepted",
-                                   event.start_mark)
+                                   event.start_mark)  # type: ignore[arg-type]  # stubs: two Mark classes
         if self._depth >= self._max_depth:
             raise ConstructorError(None, None, f"nested more than {self._max_depth} levels deep",
                                    event.start_mark)
@@ -106,7 +106,8 @@ class _GuardedLoader(yaml.SafeLoader):
 
 
 # Dates stay text: YAML 1.2 has no timestamp type and PyYAML raises a bare ValueError on 2027-02-30.
-_GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+_GuardedLoader.add_constructor(  # type: ignore[type-var]  # stubs: the loader's own class is not accepted
+    "tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:

@@ -45,7 +45,7 @@ S, NS, P, NA = Verdict.SATISFIED, Verdict.NOT_SATISFIED, Verdict.PARTIAL, Verdic
 
 def run(name: str, facts: ImageFacts, ctx: CheckContext = CTX, **params) -> CheckOutcome:
     spec = registry()[name]
-    return spec.function(facts, {**spec.defaults, **params}, ctx)
+    return spec.function(facts, spec.params(**params), ctx)
 
 
 def comp(

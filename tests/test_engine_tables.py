@@ -63,13 +63,13 @@ def test_a_package_added_to_the_shell_list_is_counted(controls: Path) -> None:
     facts = ImageFacts(components=[Component("rc-shell", "1.0", "apk")], sboms=[SbomRecord("cyclonedx-json")])
     shipped = CheckContext(now=NOW)
     check = registry()["no_shell"]
-    params = dict(check.defaults)
+    params = check.params()
     assert check.function(facts, params, shipped).verdict.value == "manual"
     _edit(controls / "configuration.yaml", lambda d: d["packages"]["shell"].append("rc-*"))
     edited = replace(shipped, tables=load_tables(controls))
     outcome = check.function(facts, params, edited)
     assert outcome.verdict.value == "not-satisfied" and "rc-shell 1.0" in outcome.reason
-    assert check.function(facts, {**params, "packages": ["zsh"]}, edited).verdict.value == "manual"  # rule's own
+    assert check.function(facts, replace(params, packages=["zsh"]), edited).verdict.value == "manual"  # rule's own
 
 
 def test_a_malformed_package_list_is_refused_naming_the_file(controls: Path) -> None:

@@ -385,11 +385,11 @@ def _why_not_both(rule) -> str:
         return CANNOT[rule.check]
     if rule.id in CANNOT:
         return CANNOT[rule.id]
-    if rule.params.get("absent_verdict") == "manual" and rule.check == "components_absent":
+    if getattr(rule.params, "absent_verdict", None) == "manual" and rule.check == "components_absent":
         return CANNOT["components_absent/manual"]
-    if rule.params.get("best_verdict") == "manual":
+    if getattr(rule.params, "best_verdict", None) == "manual":
         return CANNOT["best_verdict/manual"]
-    if rule.check == "config_file_setting" and not rule.params.get("expect"):
+    if rule.check == "config_file_setting" and not getattr(rule.params, "expect", ""):
         return CANNOT["config_file_setting/no-expect"]
     return ""
 

@@ -249,7 +249,7 @@ def test_srg_packs_mix_fact_decided_manual_and_not_applicable_requirements(rules
 def test_not_applicable_rules_give_a_reason_and_decidable_rules_say_what_an_assessor_checks(rules):
     for rule in rules:
         if rule.check == "not_applicable_to_images":
-            assert len(rule.params["reason"]) > 40, rule.id
+            assert len(rule.params.reason) > 40, rule.id
         else:
             assert rule.manual, f"{rule.id}: a rule that can end MANUAL needs `manual:` text"
 

@@ -37,7 +37,7 @@ S, NS, P, M = Verdict.SATISFIED, Verdict.NOT_SATISFIED, Verdict.PARTIAL, Verdict
 
 def run(name: str, facts: ImageFacts, **params):
     spec = registry()[name]
-    return spec.function(facts, {**spec.defaults, **params}, CTX)
+    return spec.function(facts, spec.params(**params), CTX)
 
 
 def secret_texts(path: Path) -> list[str]:

@@ -60,7 +60,7 @@ def lint_facts(rules: Iterable) -> list[LintProblem]:
             continue
         problems.extend(LintProblem(rule.id, rule.source, f"check {rule.check} consults {name}, which no "
                                     "reader collects") for name in spec.consults if not collected(name))
-        for path in rule.params.get("paths", []) if rule.check == "config_file_setting" else []:
+        for path in getattr(rule.params, "paths", []) if rule.check == "config_file_setting" else []:
             if not collected_config_file(path):
                 problems.append(LintProblem(rule.id, rule.source, (
                     f"consults {path}, which no reader collects (the filesystem reader records "

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Param:
+    """A control parameter: its id and label, the choices of a selection, and values set by a profile."""
+
     id: str
     label: str = ""
     choices: tuple[str, ...] = ()
@@ -27,6 +29,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Control:
+    """One 800-53 rev5 control or enhancement as the catalog states it, with its statement as plain text."""
+
     id: str                      # lower-case OSCAL id: "ac-2", "ac-6.10"
     title: str
     family_id: str
@@ -43,6 +47,8 @@ class Control:
 
 @dataclass
 class Catalog:
+    """The NIST SP 800-53 rev5 catalog: controls by lower-case OSCAL id and families in catalog order."""
+
     title: str
     version: str
     controls: dict[str, Control]
@@ -50,6 +56,7 @@ class Catalog:
     source: str = ""
 
     def control(self, control_id: str) -> Control | None:
+        """The control with this id (any case, e.g. 'AC-6.10'), or None."""
         return self.controls.get(control_id.strip().lower())
 
     def __contains__(self, control_id: object) -> bool:
@@ -61,6 +68,8 @@ class Catalog:
 
 @dataclass(frozen=True)
 class Baseline:
+    """A baseline profile (low, moderate, high, privacy or FedRAMP's): the control ids it selects."""
+
     name: str                    # low | moderate | high | privacy
     title: str
     control_ids: tuple[str, ...]
@@ -72,6 +81,8 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Cci:
+    """One DISA Control Correlation Identifier: its definition and the 800-53 controls it maps to."""
+
     id: str                      # CCI-000366
     definition: str
     rev5: tuple[str, ...] = ()   # OSCAL control ids ("cm-6", "ac-6.10") from the rev5 references
@@ -83,11 +94,14 @@ class Cci:
 
 @dataclass
 class CciList:
+    """DISA's CCI list: every CCI by id, and the list's version."""
+
     version: str
     items: dict[str, Cci]
     source: str = ""
 
     def get(self, cci_id: str) -> Cci | None:
+        """The CCI with this id (any case, e.g. 'cci-000366'), or None."""
         return self.items.get(cci_id.strip().upper())
 
     def __contains__(self, cci_id: object) -> bool:
@@ -99,6 +113,8 @@ class CciList:
 
 @dataclass(frozen=True)
 class BenchmarkRule:
+    """One requirement of a DISA SRG or STIG: its ids, severity, texts and CCIs as DISA publishes them."""
+
     group_id: str                # V-203591
     rule_id: str                 # SV-203591r958362_rule
     version: str                 # SRG-OS-000001-GPOS-00001 or RHEL-09-211010
@@ -112,11 +128,14 @@ class BenchmarkRule:
 
     @property
     def category(self) -> str:
+        """The DISA category of the severity: CAT I (high), CAT II (medium), CAT III (low)."""
         return {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(self.severity, "CAT II")
 
 
 @dataclass
 class Benchmark:
+    """One DISA SRG or STIG (XCCDF benchmark): its id, version, release and rules."""
+
     id: str
     title: str
     version: str
@@ -139,9 +158,11 @@ class Benchmark:
         return f"V{self.version}R{digits}" if self.version and digits else self.version
 
     def rule_by_version(self, version: str) -> BenchmarkRule | None:
+        """The rule with this Rule/version (SRG-OS-000001-GPOS-00001, RHEL-09-211010), or None."""
         return self._by_version.get(version.strip())
 
     def rule_by_group(self, group_id: str) -> BenchmarkRule | None:
+        """The rule of this group id (V-203591), or None."""
         return self._by_group.get(group_id.strip())
 
     def rule_by_id(self, rule_id: str) -> BenchmarkRule | None:

@@ -51,6 +51,7 @@ class Source:
 
     @property
     def is_zip(self) -> bool:
+        """True when the publisher's download is a zip and the file is one member of it."""
         return bool(self.member)
 
 
@@ -137,7 +138,7 @@ def baseline_source(level: str) -> Source | None:
 
 def is_fedramp(baseline: str | None) -> bool:
     """True when the baseline name is one of FedRAMP's (its OSCAL outputs then carry FedRAMP metadata)."""
-    return bool(baseline) and baseline.strip().lower() in FEDRAMP_BASELINES
+    return baseline is not None and baseline.strip().lower() in FEDRAMP_BASELINES
 
 
 def benchmark_names() -> list[str]:

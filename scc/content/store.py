@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from scc.content import registry
 from scc.content.lock import LOCK_NAME, LockEntry, check_bytes, read_capped, read_lock
 from scc.content.model import Baseline, Benchmark, Catalog, CciList
 from scc.errors import ContentError
 
+T = TypeVar("T")
+
 
 def default_directory() -> Path:
+    """The content cache directory: $SCC_CONTENT_DIR when set, else the user cache directory's scc/content."""
     configured = os.environ.get("SCC_CONTENT_DIR")
     if configured:
         return Path(configured).expanduser()
@@ -39,9 +43,11 @@ class ContentStore:
     # --- the lock and raw bytes -------------------------------------------------------------
 
     def lock(self) -> dict[str, LockEntry]:
+        """The lock file's entries by source name (empty when nothing was fetched or imported)."""
         return read_lock(self.directory)
 
     def has(self, name: str) -> bool:
+        """True when the named source is in the lock and its file is in the cache."""
         entry = self.lock().get(name)
         return entry is not None and (self.directory / entry.file).is_file()
 
@@ -59,13 +65,13 @@ class ContentStore:
             raise ContentError(f"{problem} (re-run `scc content fetch {name}` or import a trusted bundle)")
         return data
 
-    def _load(self, key: str, name: str, parse) -> Any:
+    def _load(self, key: str, name: str, parse: Callable[[bytes, str], T]) -> T | None:
         with self._guard:
             if key not in self._parsed:
                 data = self.read_verified(name)
                 self._parsed[key] = None if data is None else parse(data, str(self.directory / _file(name)))
                 self._check_release(name, self._parsed[key])
-            return self._parsed[key]
+            return cast("T | None", self._parsed[key])
 
     def _check_release(self, name: str, parsed: Any) -> None:
         """The release the parsed file states must be the one its lock entry recorded at fetch/import."""
@@ -80,11 +86,14 @@ class ContentStore:
     # --- parsed content ------------------------------------------------------------------------
 
     def catalog(self) -> Catalog | None:
+        """The NIST SP 800-53 rev5 catalog, verified against the lock and parsed once; None when not cached."""
         from scc.content.oscal import parse_catalog
 
         return self._load("catalog", registry.CATALOG, parse_catalog)
 
     def baseline(self, name: str) -> Baseline | None:
+        """The named rev5 baseline profile (low, moderate, high, privacy, FedRAMP's) resolved against the
+        catalog; None when not cached. ContentError for an unknown name."""
         from scc.content.oscal import parse_baseline
 
         level = name.strip().lower()
@@ -95,11 +104,14 @@ class ContentStore:
                           lambda data, where: parse_baseline(data, where, level, self._resolve_import))
 
     def cci(self) -> CciList | None:
+        """DISA's CCI list (CCI -> 800-53 control); None when not cached."""
         from scc.content.disa import parse_cci_list
 
         return self._load("cci", registry.CCI, parse_cci_list)
 
     def benchmark(self, name: str) -> Benchmark | None:
+        """The named DISA benchmark (an SRG or STIG from the registry); None when not cached. ContentError
+        for an unknown name."""
         from scc.content.disa import parse_benchmark
 
         source = registry.BY_NAME.get(name)
@@ -108,6 +120,7 @@ class ContentStore:
         return self._load(f"benchmark:{name}", name, parse_benchmark)
 
     def benchmarks(self) -> dict[str, Benchmark]:
+        """Every registry benchmark that is cached, by name."""
         return {name: b for name in registry.benchmark_names() if (b := self.benchmark(name)) is not None}
 
     def _resolve_import(self, href: str, body: dict[str, Any]) -> Catalog | dict[str, Any]:
@@ -135,11 +148,13 @@ class ContentStore:
     # --- status --------------------------------------------------------------------------------
 
     def missing(self) -> list[str]:
+        """The default sources not in the cache (a fetch or import would bring them)."""
         lock = self.lock()
         return [s.name for s in registry.DEFAULT_SOURCES
                 if s.name not in lock or not (self.directory / lock[s.name].file).is_file()]
 
     def missing_message(self) -> str | None:
+        """One line saying which default sources are missing and how to get them; None when none is."""
         missing = self.missing()
         if not missing:
             return None

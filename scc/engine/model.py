@@ -9,10 +9,13 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from scc.engine.params import CheckParams
 from scc.facts.model import Evidence
 
 
 class Verdict(str, Enum):
+    """What a rule decided about its requirement; the OSCAL, XCCDF and CKL vocabularies are derived from it."""
+
     SATISFIED = "satisfied"
     NOT_SATISFIED = "not-satisfied"
     PARTIAL = "partial"
@@ -21,10 +24,12 @@ class Verdict(str, Enum):
 
     @property
     def xccdf_result(self) -> str:
+        """The XCCDF 1.2 result word (pass, fail, notapplicable, notchecked); partial reads fail."""
         return _XCCDF[self]
 
     @property
     def ckl_status(self) -> str:
+        """The STIG Viewer checklist status (NotAFinding, Open, Not_Applicable, Not_Reviewed)."""
         return _CKL[self]
 
     @property
@@ -57,16 +62,20 @@ class SrgRef:
 
     @property
     def category(self) -> str:
+        """The DISA category of the severity: CAT I (high), CAT II (medium), CAT III (low)."""
         return {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(self.severity, "CAT II")
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One authored rule of a pack: the controls and SRG requirements it evidences, its check and typed
+    params, statements."""
+
     id: str
     title: str
     controls: tuple[str, ...]                 # lower-case OSCAL ids: cm-7, ac-6.10
     check: str                                # a name from the check vocabulary
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    params: CheckParams = field(default_factory=CheckParams, hash=False)   # the check's own params class
     statements: dict[str, str] = field(default_factory=dict, hash=False)   # verdict value -> Jinja template
     description: str = ""
     manual: str = ""                          # what an assessor must look at when facts cannot decide
@@ -122,6 +131,7 @@ class Attestation:
 
     @property
     def verdict(self) -> Verdict:
+        """The verdict the attestation gives a manual rule: passed reads satisfied, failed not-satisfied."""
         return Verdict.SATISFIED if self.status == "passed" else Verdict.NOT_SATISFIED
 
     def sentence(self) -> str:
@@ -132,6 +142,8 @@ class Attestation:
 
 @dataclass
 class RuleResult:
+    """A rule's result: verdict, statement, reason and evidence, plus what replaced the fact-based verdict."""
+
     rule: Rule
     verdict: Verdict
     statement: str
@@ -159,6 +171,8 @@ class RuleResult:
 
     @property
     def severity(self) -> str:
+        """The result's severity: an override's when one was applied, else the first SRG's (medium when
+        none)."""
         if self.severity_override:
             return self.severity_override
         return self.rule.srg[0].severity if self.rule.srg else "medium"
@@ -166,6 +180,8 @@ class RuleResult:
 
 @dataclass
 class ControlResult:
+    """One 800-53 control's verdict, aggregated from the results of the rules that cite it."""
+
     control_id: str
     verdict: Verdict
     rule_results: list[RuleResult] = field(default_factory=list)
@@ -174,6 +190,7 @@ class ControlResult:
 
     @property
     def evidence(self) -> list[Evidence]:
+        """The evidence of all its rule results, each piece once, in first-seen order."""
         seen: dict[Evidence, None] = {}
         for result in self.rule_results:
             for item in result.evidence:

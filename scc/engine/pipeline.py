@@ -7,7 +7,7 @@ then the per-control roll-up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.attestations import apply_attestations, load_attestations
@@ -64,7 +64,7 @@ def cci_controls(assessment: Assessment) -> CciControls | None:
     return cci_mapping(cci_list) if cci_list is not None else None
 
 
-def official_benchmarks(assessment: Assessment) -> dict:
+def official_benchmarks(assessment: Assessment) -> dict[str, Any]:
     """Cached official benchmarks by registry name, those in settings.benchmarks first (empty without content)."""
     from scc.content.registry import benchmark_names
 

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scc.engine.model import Rule, SrgRef, Verdict
+from scc.engine.params import parse_params
 from scc.errors import RulePackError
 from scc.resources import pack_dir
 from scc.yamlsafe import YamlRefused, load_file
 
 if TYPE_CHECKING:
     from scc.content.model import Benchmark, BenchmarkRule
+    from scc.engine.checks import CheckSpec
 
 _VERDICTS = {v.value for v in Verdict}
 _RULE_KEYS = {
@@ -58,7 +60,7 @@ def load_rule_packs(directories: Iterable[Path] | None = None) -> list[Rule]:
     return rules
 
 
-def load_pack_file(path: Path, checks: dict[str, Any]) -> list[Rule]:
+def load_pack_file(path: Path, checks: dict[str, CheckSpec]) -> list[Rule]:
     try:
         document = load_file(path)
     except YamlRefused as exc:
@@ -72,7 +74,7 @@ def load_pack_file(path: Path, checks: dict[str, Any]) -> list[Rule]:
     return [_parse_rule(path, pack, index, entry, checks) for index, entry in enumerate(entries)]
 
 
-def _parse_rule(path: Path, pack: str, index: int, entry: Any, checks: dict[str, Any]) -> Rule:
+def _parse_rule(path: Path, pack: str, index: int, entry: Any, checks: dict[str, CheckSpec]) -> Rule:
     where = f"{path}: rules[{index}]"
     if not isinstance(entry, dict):
         raise RulePackError(f"{where}: must be a mapping")
@@ -88,7 +90,7 @@ def _parse_rule(path: Path, pack: str, index: int, entry: Any, checks: dict[str,
     check_name = _text(entry, "check", where)
     if check_name not in checks:
         raise RulePackError(f"{where}: unknown check {check_name!r} (known: {', '.join(sorted(checks))})")
-    params = _params(entry.get("params") or {}, checks[check_name].defaults, where)
+    params = parse_params(checks[check_name].params, entry.get("params") or {}, where)
     statements = entry.get("statements") or {}
     if not isinstance(statements, dict) or set(statements) - _VERDICTS:
         raise RulePackError(f"{where}: statements must map verdicts {sorted(_VERDICTS)} to text")
@@ -117,23 +119,6 @@ def _text(entry: dict[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RulePackError(f"{where}: '{key}' is required and must be text")
     return value.strip()
-
-
-def _params(given: Any, defaults: dict[str, Any], where: str) -> dict[str, Any]:
-    if not isinstance(given, dict):
-        raise RulePackError(f"{where}: params must be a mapping")
-    unknown = set(given) - set(defaults)
-    if unknown:
-        raise RulePackError(f"{where}: unknown params {sorted(unknown)} (this check takes {sorted(defaults)})")
-    params = dict(defaults)
-    for key, value in given.items():
-        default = defaults[key]
-        if default is not None and not isinstance(value, type(default)) and not (
-            isinstance(default, float) and isinstance(value, int)
-        ):
-            raise RulePackError(f"{where}: param {key} must be {type(default).__name__}, got {value!r}")
-        params[key] = value
-    return params
 
 
 def _srg(ref: Any, where: str) -> SrgRef:

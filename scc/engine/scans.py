@@ -7,6 +7,7 @@ requirements no scc rule evidences are carried as results of their own (scan_req
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from scc.engine.cci import NO_CCI_LIST_NOTE, CciControls
 from scc.engine.model import RuleResult, Verdict
@@ -74,7 +75,7 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
     return notes + carried_notes + _carried_notes(unmatched, scan_results, carried) + missing
 
 
-def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans) -> None:
+def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans: Iterable[XccdfRuleResult]) -> None:
     """A scan whose rule ids are a benchmark's own (same SV-/V- number) is a scan of that benchmark."""
     numbers = {k for k in _rule_keys(result) if k.startswith(("SV-", "V-"))}
     for scan in scans:

@@ -36,6 +36,8 @@ def available_readers() -> tuple[Reader, ...]:
 
 
 def detect_reader(doc: InputDocument) -> Reader:
+    """The first reader (in registry order) whose sniff claims the document; InputError naming the file when
+    none does."""
     for reader in available_readers():
         try:
             if reader.sniff(doc):

@@ -78,3 +78,13 @@ def join(where: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{where}[{key}]"
     return f"{where}.{key}" if where else key
+
+
+def as_obj(value: Any) -> dict[str, Any]:
+    """An optional, tool-specific object: itself when it is one, else {} (no error)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """An optional, tool-specific array: itself when it is one, else [] (no error)."""
+    return value if isinstance(value, list) else []

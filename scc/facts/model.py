@@ -23,6 +23,7 @@ class Evidence:
     pointer: str = ""
 
     def cite(self) -> str:
+        """The evidence as one citation: 'source#pointer', or the source alone when there is no pointer."""
         return f"{self.source}#{self.pointer}" if self.pointer else self.source
 
 
@@ -40,6 +41,8 @@ class InputFile:
 
 
 class Severity(str, Enum):
+    """A vulnerability or check severity in one vocabulary, whatever words the scanner used."""
+
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -49,6 +52,7 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
+        """Order for comparisons and sorting: critical 5, high 4 ... negligible 1, unknown 0."""
         return _SEVERITY_RANK[self]
 
     @classmethod
@@ -61,6 +65,8 @@ class Severity(str, Enum):
 
     @classmethod
     def from_cvss(cls, score: float | None) -> Severity:
+        """The CVSS qualitative rating of a base score (9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low,
+        0 negligible); unknown without a score."""
         if score is None:
             return cls.UNKNOWN
         if score >= 9.0:
@@ -98,11 +104,14 @@ class FindingState(str, Enum):
 
     @property
     def is_open(self) -> bool:
+        """True while the finding counts against the image: affected or under investigation."""
         return self in (FindingState.AFFECTED, FindingState.UNDER_INVESTIGATION)
 
 
 @dataclass(frozen=True)
 class ImageIdentity:
+    """Which image the facts are about: name, tag, digest, platform and creation time, with their evidence."""
+
     name: str = ""
     tag: str = ""
     digest: str = ""
@@ -113,6 +122,7 @@ class ImageIdentity:
 
     @property
     def reference(self) -> str:
+        """name[:tag][@digest] ('unnamed-image' when no input named it)."""
         ref = self.name or "unnamed-image"
         if self.tag:
             ref += f":{self.tag}"
@@ -123,6 +133,9 @@ class ImageIdentity:
 
 @dataclass
 class Component:
+    """One software component an SBOM (or another input) lists: name, version, purl, licenses, hashes,
+    supplier."""
+
     name: str
     version: str = ""
     type: str = ""               # library, application, operating-system, apk, deb, rpm, ...
@@ -144,6 +157,9 @@ class Component:
 
 @dataclass(frozen=True)
 class CvssScore:
+    """One CVSS score of a finding as a source gave it: version, base score (None when only a vector),
+    vector, source."""
+
     version: str          # "2.0", "3.0", "3.1", "4.0"
     score: float | None
     vector: str = ""
@@ -207,10 +223,12 @@ class Finding:
 
     @property
     def is_open(self) -> bool:
+        """True while the finding's state is open (affected or under investigation)."""
         return self.state.is_open
 
     @property
     def max_cvss(self) -> float | None:
+        """The highest CVSS base score any source gave this finding, or None."""
         scores = [c.score for c in self.cvss if c.score is not None]
         return max(scores) if scores else None
 
@@ -345,6 +363,8 @@ class FipsModule:
 
 @dataclass(frozen=True)
 class FileEntry:
+    """One file of the image filesystem a check cares about: path, permission mode, owner, evidence."""
+
     path: str
     mode: int = 0
     owner: str = ""
@@ -363,6 +383,7 @@ class ConfigSetting:
     value: str = ""
 
     def where(self) -> str:
+        """'file line N' (the file alone when the line is not known), for reasons and citations."""
         return f"{self.file} line {self.line}" if self.line else self.file
 
 
@@ -467,4 +488,5 @@ class ImageFacts:
 
     @property
     def open_findings(self) -> list[Finding]:
+        """The findings still open after VEX (affected or under investigation)."""
         return [f for f in self.findings if f.is_open]

@@ -27,8 +27,10 @@ FORMAT = "scc-previous-poam"
 
 @dataclass
 class PreviousPackage:
+    """What an earlier package recorded: its first detections, the POA&M read (an input), notes."""
+
+    input: InputFile
     detections: list[PriorDetection] = field(default_factory=list)
-    input: InputFile | None = None
     notes: list[str] = field(default_factory=list)
 
 

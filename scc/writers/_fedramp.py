@@ -60,7 +60,9 @@ def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str,
         _add_prop(item, "POAM-ID", poam_id(item["uuid"]))
         for related in item.get("related-risks") or []:
             risk = risks.get(related.get("risk-uuid"))
-            for control_id in _controls_of(item) if risk is not None else ():
+            if risk is None:
+                continue
+            for control_id in _controls_of(item):
                 _add_prop(risk, "impacted-control-id", control_id)
         first = _scc_prop(item, "first-detected")
         for related in item.get("related-observations") or []:

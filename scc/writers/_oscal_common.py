@@ -16,7 +16,11 @@ from scc.clock import iso
 from scc.facts.model import Evidence
 
 if TYPE_CHECKING:
+    from trestle.core.base_model import OscalBaseModel
+    from trestle.oscal.common import Link, Metadata, Property, Resource
+
     from scc.assessment import Assessment
+    from scc.provenance import ProducedBy
 
 #: the namespace of every prop scc defines (OSCAL props outside the NIST namespace are unconstrained)
 SCC_NS = "https://scc.dev/ns/oscal"
@@ -50,7 +54,7 @@ def text_block(text: object, fallback: str = "-") -> str:
     return "\n".join(out) or fallback
 
 
-def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any):
+def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any) -> Property | None:
     """One OSCAL property in scc's namespace (None when the value is empty: OSCAL has no empty values)."""
     from trestle.oscal.common import Property
 
@@ -60,13 +64,13 @@ def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any):
     return Property(name=name, value=text, ns=ns, **extra)
 
 
-def props(*items) -> list | None:
+def props(*items: Property | None) -> list[Property] | None:
     """Drop the empty ones; None when nothing is left (OSCAL arrays have minItems 1)."""
     kept = [item for item in items if item is not None]
     return kept or None
 
 
-def metadata(assessment: Assessment, title: str, remarks: str = ""):
+def metadata(assessment: Assessment, title: str, remarks: str = "") -> Metadata:
     """Document metadata: title, last-modified = the assessment time, the OSCAL version trestle models."""
     from trestle.oscal import OSCAL_VERSION
     from trestle.oscal.common import Metadata, Parties
@@ -90,7 +94,7 @@ def metadata(assessment: Assessment, title: str, remarks: str = ""):
     )
 
 
-def settings_props(assessment: Assessment) -> list:
+def settings_props(assessment: Assessment) -> list[Property | None]:
     """The settings that shaped the verdicts (SLA days, baseline, benchmarks, max scan age) as props."""
     from scc.provenance import settings_record
 
@@ -102,7 +106,7 @@ def settings_props(assessment: Assessment) -> list:
     return items
 
 
-def provenance_resources(assessment: Assessment) -> list:
+def provenance_resources(assessment: Assessment) -> list[Resource]:
     """One back-matter resource per rule pack file, official content file, overrides file and key,
     each with an rlink carrying its SHA-256 (and the release a content file states about itself)."""
     from trestle.oscal.common import Hash, Resource, Rlink
@@ -124,7 +128,7 @@ def provenance_resources(assessment: Assessment) -> list:
     return resources
 
 
-def _produced_by_description(item) -> str:
+def _produced_by_description(item: ProducedBy) -> str:
     return {
         "rule-pack": "scc rule pack file the verdicts were reached with.",
         "content": "Official content file from scc's content cache"
@@ -149,7 +153,7 @@ def resource_uuid(assessment: Assessment, source: str, sha256: str) -> str:
     return assessment.uuid("input", source, sha256)
 
 
-def input_resources(assessment: Assessment) -> list:
+def input_resources(assessment: Assessment) -> list[Resource]:
     """One back-matter resource per input: title = path, rlink with its SHA-256, props for the format."""
     from trestle.oscal.common import Hash, Resource, Rlink
 
@@ -178,7 +182,7 @@ def file_href(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/._-~") or "."
 
 
-def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list | None:
+def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list[Link] | None:
     """rel="evidence" links to the back-matter resource of each input; the pointer is the fragment."""
     from trestle.oscal.common import Link
 
@@ -193,7 +197,7 @@ def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list
     return links or None
 
 
-def dump(model, assessment: Assessment) -> bytes:
+def dump(model: OscalBaseModel, assessment: Assessment) -> bytes:
     """The wrapped OSCAL JSON ({"component-definition": {...}}), 2-space indented, stable key order.
 
     metadata/last-modified is written as RFC 3339 with a Z suffix from the assessment time, so the

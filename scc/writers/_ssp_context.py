@@ -137,7 +137,7 @@ def _control(assessment: Assessment, control: ControlResult) -> dict[str, Any]:
 def _coverage(assessment: Assessment) -> dict[str, Any] | None:
     chosen = assessment.settings.baseline
     official = baseline(assessment, chosen)
-    if official is None:
+    if official is None or chosen is None:
         return None
     verdicts = {c.control_id: c.verdict.value for c in assessment.control_results}
     families: dict[str, dict[str, int]] = {}
@@ -193,9 +193,9 @@ def _closed_findings(findings: list[Finding]) -> list[dict[str, Any]]:
     closed = sorted((f for f in findings if f.vex is not None and not f.is_open), key=lambda f: (f.id, f.package))
     return [{
         "id": clip(f.id, 200), "package": clip(f.package, 300), "severity": f.severity.value,
-        "state": f.state.value, "justification": clip(f.vex.justification, 300) or "—",
-        "impact": clip(f.vex.impact_statement or f.vex.action_statement, 600), "format": f.vex.format,
-    } for f in closed]
+        "state": f.state.value, "justification": clip(vex.justification, 300) or "—",
+        "impact": clip(vex.impact_statement or vex.action_statement, 600), "format": vex.format,
+    } for f in closed if (vex := f.vex) is not None]
 
 
 def _stig(assessment: Assessment) -> list[dict[str, Any]]:

@@ -31,6 +31,10 @@ from scc.writers._poam_items import open_findings
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
+    from trestle.oscal.assessment_results import Result
+    from trestle.oscal.common import Finding as OscalFinding
+    from trestle.oscal.common import Observation, Property, RelevantEvidence, Resource
+
     from scc.assessment import Assessment
 
 
@@ -57,7 +61,7 @@ class AssessmentResultsWriter(Writer):
         return dump(model, assessment)
 
 
-def plan_resource(assessment: Assessment):
+def plan_resource(assessment: Assessment) -> Resource:
     from trestle.oscal.common import Resource
 
     packs = sorted({r.source for r in assessment.rules if r.source})
@@ -71,7 +75,7 @@ def plan_resource(assessment: Assessment):
     )
 
 
-def _result(assessment: Assessment):
+def _result(assessment: Assessment) -> Result:
     from trestle.oscal.assessment_results import Result
     from trestle.oscal.common import (
         ControlSelections,
@@ -84,6 +88,7 @@ def _result(assessment: Assessment):
     controls = assessment.control_results
     observations = {id(r): _rule_observation(assessment, r) for r in assessment.rule_results}
     vulnerability_observations = [_finding_observation(assessment, f) for f in open_findings(assessment)]
+    selection: ControlSelections | ControlSelectionsAll
     if controls:
         selection = ControlSelections(
             description="Every control at least one scc rule assessed.",
@@ -113,7 +118,7 @@ def _result(assessment: Assessment):
     )
 
 
-def relevant_evidence(assessment: Assessment, evidence: list[Evidence]) -> list | None:
+def relevant_evidence(assessment: Assessment, evidence: list[Evidence]) -> list[RelevantEvidence] | None:
     from trestle.oscal.common import RelevantEvidence
 
     items = [RelevantEvidence(
@@ -124,7 +129,7 @@ def relevant_evidence(assessment: Assessment, evidence: list[Evidence]) -> list 
     return items or None
 
 
-def _rule_observation(assessment: Assessment, result: RuleResult):
+def _rule_observation(assessment: Assessment, result: RuleResult) -> Observation:
     from trestle.oscal.common import Observation
 
     method = "TEST" if result.origin == "xccdf-scan" else "EXAMINE"
@@ -147,7 +152,7 @@ def _rule_observation(assessment: Assessment, result: RuleResult):
     )
 
 
-def _attestation_props(result: RuleResult) -> list:
+def _attestation_props(result: RuleResult) -> list[Property | None]:
     attestation = result.attestation
     if attestation is None:
         return []
@@ -161,7 +166,7 @@ def finding_observation_uuid(assessment: Assessment, finding: Finding) -> str:
     return assessment.uuid("observation", "vulnerability", finding.id, finding.package, finding.installed_version)
 
 
-def _finding_observation(assessment: Assessment, finding: Finding):
+def _finding_observation(assessment: Assessment, finding: Finding) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
@@ -179,7 +184,8 @@ def _finding_observation(assessment: Assessment, finding: Finding):
     )
 
 
-def _control_finding(assessment: Assessment, control: ControlResult, observations: dict):
+def _control_finding(assessment: Assessment, control: ControlResult,
+                     observations: dict[int, Observation]) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     reason = "fail" if control.verdict is Verdict.NOT_SATISFIED else "other"
@@ -198,7 +204,7 @@ def _control_finding(assessment: Assessment, control: ControlResult, observation
     )
 
 
-def _rule_finding(assessment: Assessment, result: RuleResult, observation_uuid: str):
+def _rule_finding(assessment: Assessment, result: RuleResult, observation_uuid: str) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     control = result.rule.controls[0] if result.rule.controls else "unmapped"

@@ -29,6 +29,14 @@ from scc.writers._oscal_common import (
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
+    from trestle.oscal.common import Property
+    from trestle.oscal.component import (
+        ComponentDefinition,
+        ControlImplementation,
+        DefinedComponent,
+        ImplementedRequirement,
+    )
+
     from scc.assessment import Assessment
     from scc.engine.model import ControlResult, RuleResult
 
@@ -40,6 +48,7 @@ def profile_url(baseline: str | None) -> str:
     from scc.content.registry import baseline_source
 
     source = baseline_source(baseline or DEFAULT_BASELINE) or baseline_source(DEFAULT_BASELINE)
+    assert source is not None, "the content registry always knows the default baseline"
     return source.url
 
 
@@ -62,7 +71,7 @@ def control_title(assessment: Assessment, control: ControlResult) -> str:
     return getattr(official, "title", "") or control.title
 
 
-def implemented_requirement(assessment: Assessment, control: ControlResult):
+def implemented_requirement(assessment: Assessment, control: ControlResult) -> ImplementedRequirement:
     from trestle.oscal.component import ImplementedRequirement
 
     title = control_title(assessment, control)
@@ -87,7 +96,7 @@ def implemented_requirement(assessment: Assessment, control: ControlResult):
     )
 
 
-def control_implementation(assessment: Assessment):
+def control_implementation(assessment: Assessment) -> ControlImplementation | None:
     from trestle.oscal.component import ControlImplementation
 
     baseline = assessment.settings.baseline or DEFAULT_BASELINE
@@ -106,7 +115,7 @@ def control_implementation(assessment: Assessment):
     )
 
 
-def image_props(assessment: Assessment) -> list | None:
+def image_props(assessment: Assessment) -> list[Property] | None:
     identity = assessment.facts.identity
     facts = assessment.facts
     open_findings = facts.open_findings
@@ -124,7 +133,7 @@ def image_props(assessment: Assessment) -> list | None:
     )
 
 
-def defined_component(assessment: Assessment):
+def defined_component(assessment: Assessment) -> DefinedComponent:
     from trestle.oscal.component import DefinedComponent
 
     identity = assessment.facts.identity
@@ -144,7 +153,7 @@ def defined_component(assessment: Assessment):
     )
 
 
-def component_definition(assessment: Assessment):
+def component_definition(assessment: Assessment) -> ComponentDefinition:
     from trestle.oscal.common import BackMatter
     from trestle.oscal.component import ComponentDefinition
 

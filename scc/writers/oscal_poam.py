@@ -33,6 +33,9 @@ from scc.writers.interface import Writer
 from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
 
 if TYPE_CHECKING:
+    from trestle.oscal.common import Finding, Observation, Property, RelatedObservation, Risk
+    from trestle.oscal.poam import LocalDefinitions, PoamItem
+
     from scc.assessment import Assessment
 
 
@@ -74,7 +77,7 @@ def _observation_uuid(assessment: Assessment, entry: PoamEntry) -> str:
     return assessment.uuid("observation", "rule", entry.weakness)
 
 
-def _local_definitions(assessment: Assessment):
+def _local_definitions(assessment: Assessment) -> LocalDefinitions:
     from trestle.oscal.common import Status, SystemComponent
     from trestle.oscal.poam import LocalDefinitions
 
@@ -88,7 +91,7 @@ def _local_definitions(assessment: Assessment):
     )])
 
 
-def _observation(assessment: Assessment, entry: PoamEntry):
+def _observation(assessment: Assessment, entry: PoamEntry) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
@@ -107,16 +110,17 @@ def _deadline(day: date | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else None
 
 
-def _risk(assessment: Assessment, entry: PoamEntry):
+def _risk(assessment: Assessment, entry: PoamEntry) -> Risk:
     from trestle.oscal.common import OnDate, Response, Risk, Task, TimingOnDate
 
     deadline = _deadline(entry.deadline)
     milestone = [Task(uuid=_uuid(assessment, "milestone", entry), type="milestone",
-                      title=one_line(f"Remediated by {entry.deadline.isoformat()}"),
+                      title=one_line(f"Remediated by {deadline.date().isoformat()}"),
                       timing=TimingOnDate(on_date=OnDate(date=deadline)))] if deadline else None
     statement = entry.deadline_basis
-    if entry.risk_accepted:
-        o = entry.override
+    accepted = entry.override if entry.risk_accepted else None
+    if accepted is not None:
+        o = accepted
         statement = (f"Risk accepted by {o.approver} until {o.expires.isoformat()}: {o.justification}")
     return Risk(
         uuid=_uuid(assessment, "risk", entry),
@@ -124,8 +128,8 @@ def _risk(assessment: Assessment, entry: PoamEntry):
         description=text_block(entry.description),
         statement=text_block(statement),
         props=props(prop("severity", entry.severity), prop("deadline-basis", entry.deadline_basis),
-                    prop("approver", entry.override.approver if entry.risk_accepted else ""),
-                    prop("expires", entry.override.expires.isoformat() if entry.risk_accepted else "")),
+                    prop("approver", accepted.approver if accepted is not None else ""),
+                    prop("expires", accepted.expires.isoformat() if accepted is not None else "")),
         status="deviation-approved" if entry.risk_accepted else "open",
         deadline=deadline,
         remediations=[Response(uuid=_uuid(assessment, "remediation", entry), lifecycle="planned",
@@ -135,13 +139,13 @@ def _risk(assessment: Assessment, entry: PoamEntry):
     )
 
 
-def _related_observations(assessment: Assessment, entry: PoamEntry) -> list:
+def _related_observations(assessment: Assessment, entry: PoamEntry) -> list[RelatedObservation]:
     from trestle.oscal.common import RelatedObservation
 
     return [RelatedObservation(observation_uuid=_observation_uuid(assessment, entry))]
 
 
-def _finding(assessment: Assessment, entry: PoamEntry):
+def _finding(assessment: Assessment, entry: PoamEntry) -> Finding:
     from trestle.oscal.common import AssociatedRisk, Finding, FindingTarget, ObjectiveStatus
 
     control = entry.controls[0] if entry.controls else "unmapped"
@@ -157,7 +161,7 @@ def _finding(assessment: Assessment, entry: PoamEntry):
     )
 
 
-def _item(assessment: Assessment, entry: PoamEntry):
+def _item(assessment: Assessment, entry: PoamEntry) -> PoamItem:
     from trestle.oscal.common import AssociatedRisk
     from trestle.oscal.poam import PoamItem, RelatedFinding
 
@@ -180,7 +184,7 @@ def _item(assessment: Assessment, entry: PoamEntry):
     )
 
 
-def _vulnerability_props(entry: PoamEntry) -> list:
+def _vulnerability_props(entry: PoamEntry) -> list[Property | None]:
     """What the next run's --previous reads back (scc.facts.previous_package): identity and first detection."""
     if entry.kind != "vulnerability" or entry.finding is None:
         return []
@@ -188,7 +192,7 @@ def _vulnerability_props(entry: PoamEntry) -> list:
             prop("first-detected", iso(entry.detected) if entry.detected else "")]
 
 
-def _nothing_open(assessment: Assessment):
+def _nothing_open(assessment: Assessment) -> PoamItem:
     """OSCAL requires at least one poam-item: a clean assessment says so in one marked item."""
     from trestle.oscal.poam import PoamItem
 

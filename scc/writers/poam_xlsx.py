@@ -25,7 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scc.writers import _emass_layout as layout
 from scc.writers._poam_items import PoamEntry, poam_entries
@@ -62,7 +62,7 @@ class PoamXlsxWriter(Writer):
         from openpyxl.writer.excel import ExcelWriter
 
         workbook = Workbook()
-        sheet = workbook.active
+        sheet: Any = workbook.active
         sheet.title = layout.SHEET_TITLE
         marking = marking_text(assessment)
         _write_header(sheet, header_values(assessment), marking)
@@ -111,7 +111,7 @@ def _organization(assessment: Assessment) -> str:
     profile = system_profile(assessment)
     for party in getattr(profile, "parties", ()) or ():
         if getattr(party, "type", "") == "organization":
-            return party.name
+            return str(party.name)
     return assessment.settings.organization.strip()
 
 
@@ -388,7 +388,7 @@ def _fixed_zip_dates(data: bytes, moment: tuple[int, ...]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed = zipfile.ZipInfo(info.filename, date_time=cast("tuple[int, int, int, int, int, int]", stamp))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             target.writestr(fixed, source.read(info.filename))

@@ -78,7 +78,7 @@ def render_benchmark(assessment: Assessment, benchmark_name: str) -> bytes:
 
 
 def _benchmark(section: ChecklistSection | None, name: str) -> etree._Element:
-    root = etree.Element(_q("Benchmark"), nsmap={None: XCCDF, "dc": DC},
+    root = etree.Element(_q("Benchmark"), nsmap={None: XCCDF, "dc": DC},  # type: ignore[dict-item]  # stubs
                          id=xccdf_id("benchmark", section.benchmark_id if section else name), resolved="1")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     _sub(root, "status", "accepted" if section and section.official else "draft")
@@ -126,7 +126,7 @@ def _test_result(assessment: Assessment, benchmark: etree._Element, section: Che
         "id": xccdf_id("testresult", name, SCC), "start-time": when, "end-time": when,
         "test-system": f"cpe:/a:scc:scc:{scc.__version__}", "version": benchmark.findtext(_q("version")) or "0",
     })
-    _sub(result, "benchmark", id=benchmark.get("id"), href=section.filename if section else "")
+    _sub(result, "benchmark", id=benchmark.get("id") or "", href=section.filename if section else "")
     _sub(result, "title", f"scc assessment of {identity.reference}")
     if assessment.settings.organization:
         _sub(result, "organization", assessment.settings.organization)

@@ -1,7 +1,8 @@
 """The check vocabulary: named, parameterised checks that rules in controls/ and stig/ refer to.
 
-Each submodule registers its checks with ``@check(name, **param_defaults)``. A check takes the
-ImageFacts, its validated parameters and the CheckContext, and returns a CheckOutcome: a verdict,
+Each submodule registers its checks with ``@check(name, ParamsClass)``, where ParamsClass is a frozen
+dataclass of the check's parameters and their defaults (scc.engine.params). A check takes the
+ImageFacts, its parameters (validated into that class when the rule pack loads) and the CheckContext, and returns a CheckOutcome: a verdict,
 one sentence of reason an assessor would accept, the evidence it used, and template details.
 Rule YAML never holds code; it only names a check and sets its parameters.
 
@@ -13,12 +14,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from scc.engine.model import CheckOutcome
+from scc.engine.params import CheckParams
 from scc.engine.tables import DataTables, load_tables
 from scc.facts.model import ImageFacts
 
@@ -37,16 +39,25 @@ class CheckContext:
     tables: DataTables = field(default_factory=load_tables, hash=False)
 
 
-CheckFunction = Callable[[ImageFacts, dict[str, Any], CheckContext], CheckOutcome]
+CheckFunction = Callable[[ImageFacts, Any, CheckContext], CheckOutcome]   # Any: the check's own params class
+P = TypeVar("P", bound=CheckParams)
 
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """A registered check: its function, its parameters class, its docstring and the facts it consults."""
+
     name: str
     function: CheckFunction
-    defaults: dict[str, Any]
+    params: type[CheckParams]
     doc: str
     consults: tuple[str, ...] | None = None      # None: not declared (`scc rules lint` reports it)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each parameter's default value, by name."""
+        instance = self.params()
+        return {f.name: getattr(instance, f.name) for f in fields(instance)}
 
 
 _REGISTRY: dict[str, CheckSpec] = {}
@@ -64,15 +75,20 @@ _CONSULTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check(name: str, consults: tuple[str, ...] | None = None, **defaults: Any) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under ``name``; ``consults`` names the ImageFacts fields it reads (dotted for
-    FilesystemFacts fields, e.g. "filesystem.pam_auth"); keyword arguments are its parameters with
-    their defaults."""
+def check(
+    name: str, params: type[P], consults: tuple[str, ...] | None = None
+) -> Callable[[Callable[[ImageFacts, P, CheckContext], CheckOutcome]],
+              Callable[[ImageFacts, P, CheckContext], CheckOutcome]]:
+    """Register a check under ``name``; ``params`` is its frozen parameters dataclass (CheckParams when it
+    takes none); ``consults`` names the ImageFacts fields it reads (dotted for FilesystemFacts fields,
+    e.g. "filesystem.pam_auth")."""
 
-    def register(function: CheckFunction) -> CheckFunction:
+    def register(
+        function: Callable[[ImageFacts, P, CheckContext], CheckOutcome]
+    ) -> Callable[[ImageFacts, P, CheckContext], CheckOutcome]:
         if name in _REGISTRY:
             raise RuntimeError(f"check {name!r} registered twice")
-        _REGISTRY[name] = CheckSpec(name, function, defaults, (function.__doc__ or "").strip(),
+        _REGISTRY[name] = CheckSpec(name, function, params, (function.__doc__ or "").strip(),
                                     tuple(consults) if consults is not None else _CONSULTS.get(name))
         return function
 
@@ -81,6 +97,7 @@ def check(name: str, consults: tuple[str, ...] | None = None, **defaults: Any) -
 
 @lru_cache(maxsize=1)
 def registry() -> dict[str, CheckSpec]:
+    """Every registered check by name (importing each check module once)."""
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
     return dict(_REGISTRY)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import component_label, gather, listing, manual, matches_any, outcome
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.engine.tables import CmvpModule
 from scc.facts.model import FipsModule, ImageFacts
 
@@ -52,20 +54,26 @@ def _module_label(module: FipsModule, table: Sequence[CmvpModule]) -> str:
     return f"{module.name} {module.version}".strip() + f" ({module.kind}{standard}{cert})"
 
 
+@dataclass(frozen=True)
+class FipsModuleActiveParams(CheckParams):
+    """Parameters of `fips_module_active` (rule packs set them under ``params:``)."""
+
+    require_certificate: bool = True
+    fips_packages: list[str] = field(default_factory=list)     # empty: the "fips" list of controls/crypto.yaml
+    crypto_packages: list[str] = field(default_factory=list)   # empty: the "crypto" list of controls/crypto.yaml
+
+
 @check(
-    "fips_module_active",
+    "fips_module_active", FipsModuleActiveParams,
     consults=("fips_modules", "filesystem.crypto_policy", "components"),
-    require_certificate=True,
-    fips_packages=[],
-    crypto_packages=[],
 )
-def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+def fips_module_active(facts: ImageFacts, params: FipsModuleActiveParams, ctx: CheckContext) -> CheckOutcome:
     """A FIPS 140 module is activated in the image, with its integrity check and its CMVP certificate
     (satisfied needs all three; a module without its integrity file cannot pass its self-test)."""
     table = ctx.tables.fips_modules
     label = functools.partial(_module_label, table=table)
-    fips_packages = params["fips_packages"] or ctx.tables.package_patterns("fips")
-    crypto_packages = params["crypto_packages"] or ctx.tables.package_patterns("crypto")
+    fips_packages = params.fips_packages or ctx.tables.package_patterns("fips")
+    crypto_packages = params.crypto_packages or ctx.tables.package_patterns("crypto")
     found = [m for m in facts.fips_modules if m.kind != "package"]
     broken = [m for m in found if not m.integrity]
     real = [m for m in found if m.integrity]
@@ -81,7 +89,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
     if active:
         certified = [m for m in active if validation(m, table)[0]]
         policy_text = f"; system crypto policy {policy}" if policy else ""
-        if certified or not params["require_certificate"]:
+        if certified or not params.require_certificate:
             chosen = (certified or active)[0]
             how = f" ({chosen.activation_detail})" if chosen.activation_detail else ""
             return outcome(

@@ -17,6 +17,7 @@ from typing import Any
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import cite_files, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.image.fs_scan import SYSTEM_WRITE_CAP
 from scc.facts.model import Evidence, FileEntry, ImageFacts, PackageSigning
 
@@ -29,8 +30,11 @@ def _signing_row(record: PackageSigning) -> dict[str, Any]:
             "gaps": [f"{s.key} {s.value} ({s.where()})" for s in record.gaps][:20]}
 
 
-@check("package_signatures_enforced", consults=("filesystem.package_signing", "filesystem.package_managers"))
-def package_signatures_enforced(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check(
+    "package_signatures_enforced", CheckParams,
+    consults=("filesystem.package_signing", "filesystem.package_managers"),
+)
+def package_signatures_enforced(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """Every package manager in the image verifies package signatures against trusted keys it carries."""
     fs = facts.filesystem
     if fs is None:
@@ -89,10 +93,15 @@ def _writable_by(entries: list[FileEntry], uid: int, gid: int | None) -> list[Fi
             or (e.mode & 0o002 and not e.mode & 0o1000)]
 
 
-@check("software_install_requires_privilege",
-       consults=("config.user", "filesystem.accounts", "filesystem.package_managers",
-                 "filesystem.system_write_access"))
-def software_install_requires_privilege(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check(
+    "software_install_requires_privilege", CheckParams,
+    consults=(
+        "config.user", "filesystem.accounts", "filesystem.package_managers",
+        "filesystem.system_write_access"),
+)
+def software_install_requires_privilege(
+    facts: ImageFacts, params: CheckParams, ctx: CheckContext
+) -> CheckOutcome:
     """The image's runtime user cannot install system software without privilege: it is not root and owns
     or may write no system-software path (package databases, /usr, /etc, /bin, /lib)."""
     fs = facts.filesystem

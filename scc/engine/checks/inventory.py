@@ -6,6 +6,7 @@ OS packages left behind (SI-2(6)).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
@@ -21,14 +22,22 @@ from scc.engine.checks.support import (
     sbom_sources,
 )
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.identity import normalise_purl
-from scc.facts.model import Component, ImageFacts
+from scc.facts.model import Component, Evidence, ImageFacts
 
 _NO_SBOM = "No SBOM was supplied; supply a CycloneDX, SPDX or Syft SBOM of the image to decide this."
 
 
-@check("sbom_present", consults=("sboms", "components"), min_components=1)
-def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class SbomPresentParams(CheckParams):
+    """Parameters of `sbom_present` (rule packs set them under ``params:``)."""
+
+    min_components: int = 1
+
+
+@check("sbom_present", SbomPresentParams, consults=("sboms", "components"))
+def sbom_present(facts: ImageFacts, params: SbomPresentParams, ctx: CheckContext) -> CheckOutcome:
     """An SBOM of the image was supplied and lists at least `min_components` components."""
     if not facts.sboms:
         return manual(_NO_SBOM)
@@ -41,11 +50,11 @@ def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
         "component_count": len(listed),
         "tools": sorted({s.tool for s in facts.sboms if s.tool}),
     }
-    if len(listed) < params["min_components"]:
+    if len(listed) < params.min_components:
         return outcome(
             Verdict.NOT_SATISFIED,
             f"The supplied SBOM ({', '.join(formats)}) lists {plural(len(listed), 'component')}, "
-            f"fewer than the {params['min_components']} an inventory of an image needs.",
+            f"fewer than the {params.min_components} an inventory of an image needs.",
             evidence,
             **details,
         )
@@ -57,27 +66,32 @@ def sbom_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
     )
 
 
-@check(
-    "sbom_fields_complete",
-    consults=("sboms", "components"),
-    required_fields=["name", "version", "purl"],
-    ignore_types=["file", "operating-system"],
-    min_complete_percent=90.0,
-)
-def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class SbomFieldsCompleteParams(CheckParams):
+    """Parameters of `sbom_fields_complete` (rule packs set them under ``params:``)."""
+
+    required_fields: list[str] = field(default_factory=lambda: ["name", "version", "purl"])
+    ignore_types: list[str] = field(default_factory=lambda: ["file", "operating-system"])
+    min_complete_percent: float = 90.0
+
+
+@check("sbom_fields_complete", SbomFieldsCompleteParams, consults=("sboms", "components"))
+def sbom_fields_complete(
+    facts: ImageFacts, params: SbomFieldsCompleteParams, ctx: CheckContext
+) -> CheckOutcome:
     """Every SBOM component carries the identifying fields (name, version, purl by default)."""
     if not facts.sboms:
         return manual(_NO_SBOM)
-    ignored = {t.lower() for t in params["ignore_types"]}
+    ignored = {t.lower() for t in params.ignore_types}
     listed = [c for c in sbom_components(facts) if c.type.lower() not in ignored]
     if not listed:
         return outcome(
             Verdict.NOT_SATISFIED, "The SBOM lists no package components to identify.", gather(facts.sboms)
         )
-    missing: dict[str, list[str]] = {f: [] for f in params["required_fields"]}
+    missing: dict[str, list[str]] = {f: [] for f in params.required_fields}
     incomplete: list[Component] = []
     for component in listed:
-        gaps = [f for f in params["required_fields"] if not str(getattr(component, f, "") or "").strip()]
+        gaps = [f for f in params.required_fields if not str(getattr(component, f, "") or "").strip()]
         for field_name in gaps:
             missing[field_name].append(component_label(component) or component.bom_ref or "(unnamed)")
         if gaps:
@@ -89,7 +103,7 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
         "complete_percent": complete_pct,
         "missing": {f: capped(names) for f, names in missing.items() if names},
     }
-    fields = ", ".join(params["required_fields"])
+    fields = ", ".join(params.required_fields)
     if not incomplete:
         return outcome(
             Verdict.SATISFIED,
@@ -98,7 +112,7 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
             **details,
         )
     gaps_text = "; ".join(f"{len(names)} without {f}" for f, names in missing.items() if names)
-    verdict = Verdict.PARTIAL if complete_pct >= params["min_complete_percent"] else Verdict.NOT_SATISFIED
+    verdict = Verdict.PARTIAL if complete_pct >= params.min_complete_percent else Verdict.NOT_SATISFIED
     return outcome(
         verdict,
         f"{len(incomplete)} of {len(listed)} SBOM package components lack an identifying field "
@@ -109,9 +123,19 @@ def sbom_fields_complete(facts: ImageFacts, params: dict[str, Any], ctx: CheckCo
     )
 
 
-@check("sbom_covers_scanned_packages", consults=("sboms", "components", "findings", "scans"), min_coverage_percent=95.0)
+@dataclass(frozen=True)
+class SbomCoversScannedPackagesParams(CheckParams):
+    """Parameters of `sbom_covers_scanned_packages` (rule packs set them under ``params:``)."""
+
+    min_coverage_percent: float = 95.0
+
+
+@check(
+    "sbom_covers_scanned_packages", SbomCoversScannedPackagesParams,
+    consults=("sboms", "components", "findings", "scans"),
+)
 def sbom_covers_scanned_packages(
-    facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
+    facts: ImageFacts, params: SbomCoversScannedPackagesParams, ctx: CheckContext
 ) -> CheckOutcome:
     """Packages seen by scanners or the image filesystem that the SBOM does not list (coverage %)."""
     if not facts.sboms:
@@ -147,7 +171,7 @@ def sbom_covers_scanned_packages(
             evidence,
             **details,
         )
-    verdict = Verdict.PARTIAL if covered_pct >= params["min_coverage_percent"] else Verdict.NOT_SATISFIED
+    verdict = Verdict.PARTIAL if covered_pct >= params.min_coverage_percent else Verdict.NOT_SATISFIED
     return outcome(
         verdict,
         f"The SBOM lacks {len(absent)} of {plural(len(seen), 'package')} that scanners or the "
@@ -157,10 +181,10 @@ def sbom_covers_scanned_packages(
     )
 
 
-def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
+def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list[Evidence]]]:
     """label -> (purl, name, version, evidence) for packages reported by inputs other than SBOMs."""
     sources = sbom_sources(facts)
-    seen: dict[str, tuple[str, str, str, list]] = {}
+    seen: dict[str, tuple[str, str, str, list[Evidence]]] = {}
     for component in facts.components:
         others = [e for e in component.evidence if e.source not in sources]
         if others and component.type.lower() not in ("file", "operating-system"):
@@ -176,29 +200,30 @@ def _seen_elsewhere(facts: ImageFacts) -> dict[str, tuple[str, str, str, list]]:
     return seen
 
 
-@check(
-    "image_labels",
-    consults=("config.labels",),
-    required=[
+@dataclass(frozen=True)
+class ImageLabelsParams(CheckParams):
+    """Parameters of `image_labels` (rule packs set them under ``params:``)."""
+
+    required: list[str] = field(default_factory=lambda: [
         "org.opencontainers.image.source",
         "org.opencontainers.image.revision",
         "org.opencontainers.image.created",
-    ],
-)
-def image_labels(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+    ])
+
+
+@check("image_labels", ImageLabelsParams, consults=("config.labels",))
+def image_labels(facts: ImageFacts, params: ImageLabelsParams, ctx: CheckContext) -> CheckOutcome:
     """The image config carries the required metadata labels (OCI annotations by default)."""
     if facts.config is None:
         return manual(
             "No image config was supplied; supply `docker inspect` output or the OCI image config "
             "to read the image's labels."
         )
-    required = params["required"]
+    required = params.required
     present = [k for k in required if str(facts.config.labels.get(k, "")).strip()]
     absent = [k for k in required if k not in present]
-    evidence = (
-        [facts.config.field_evidence.get("labels")] if facts.config.field_evidence.get("labels") else []
-    )
-    evidence = evidence or list(facts.config.evidence[:1])
+    labels_evidence = facts.config.field_evidence.get("labels")
+    evidence = [labels_evidence] if labels_evidence else list(facts.config.evidence[:1])
     details = {"present": present, "absent": absent, "values": {k: facts.config.labels[k] for k in present}}
     if not absent:
         return outcome(
@@ -216,25 +241,34 @@ def image_labels(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -
     )
 
 
-@check("no_superseded_packages", consults=("components",), package_types=["apk", "deb", "rpm"])
-def no_superseded_packages(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoSupersededPackagesParams(CheckParams):
+    """Parameters of `no_superseded_packages` (rule packs set them under ``params:``)."""
+
+    package_types: list[str] = field(default_factory=lambda: ["apk", "deb", "rpm"])
+
+
+@check("no_superseded_packages", NoSupersededPackagesParams, consults=("components",))
+def no_superseded_packages(
+    facts: ImageFacts, params: NoSupersededPackagesParams, ctx: CheckContext
+) -> CheckOutcome:
     """No OS package is installed in two versions (an old version left behind after an update)."""
     if not facts.components:
         return manual("No component inventory was supplied; supply an SBOM or the image filesystem.")
     versions: dict[str, dict[str, Component]] = {}
     for component in facts.components:
         ptype, namespace, name = _purl_parts(component.purl)
-        if ptype in params["package_types"] and component.version:
+        if ptype in params.package_types and component.version:
             versions.setdefault(f"{ptype}/{namespace}/{name}".replace("//", "/"), {})[component.version] = (
                 component
             )
     if not versions:
         return manual(
-            f"The inventory names no OS packages of type {', '.join(params['package_types'])} "
+            f"The inventory names no OS packages of type {', '.join(params.package_types)} "
             "(by purl); confirm how this image's software is installed and updated."
         )
     doubled = {key: by_version for key, by_version in versions.items() if len(by_version) > 1}
-    details = {
+    details: dict[str, Any] = {
         "os_packages": len(versions),
         "superseded": capped(
             f"{key.rsplit('/', 1)[-1]} ({', '.join(sorted(v))})" for key, v in sorted(doubled.items())

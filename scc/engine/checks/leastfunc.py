@@ -8,7 +8,7 @@ components are matched by name, and the reason says which evidence decided.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import (
@@ -23,26 +23,34 @@ from scc.engine.checks.support import (
     plural,
 )
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
 
 # What counts as a shell, a package manager or a compiler package: controls/configuration.yaml packages:
 # (ctx.tables.package_patterns); a rule's own non-empty ``packages`` param replaces the list.
 
 
-def _patterns(kind: str, params: dict[str, Any], ctx: CheckContext) -> Sequence[str]:
+@dataclass(frozen=True)
+class ToolParams(CheckParams):
+    """Parameters of the tool checks: paths and package names to allow, and the packages that provide the tool."""
+
+    allow: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)   # empty: the data table's list for the kind
+
+
+def _patterns(kind: str, params: ToolParams, ctx: CheckContext) -> Sequence[str]:
     """The rule's own ``packages`` when it names any, else the data table's list for ``kind``."""
-    given: list[str] = params.get("packages") or []
-    return given or ctx.tables.package_patterns(kind)
+    return params.packages or ctx.tables.package_patterns(kind)
 
 
 def _tool_check(
     kind: str,
     fs_field: Callable[[FilesystemFacts], list[FileEntry]],
     facts: ImageFacts,
-    params: dict[str, Any],
+    params: ToolParams,
     ctx: CheckContext,
 ) -> CheckOutcome:
-    allowed = set(params["allow"])
+    allowed = set(params.allow)
     if facts.filesystem is not None:
         found = [e for e in fs_field(facts.filesystem) if e.path not in allowed]
         details = {"evidence_kind": "filesystem", "found": capped(e.path for e in found)}
@@ -88,36 +96,60 @@ def _tool_check(
     )
 
 
-@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=[])
-def no_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoShellParams(ToolParams):
+    """Parameters of `no_shell` (rule packs set them under ``params:``)."""
+
+
+@check("no_shell", NoShellParams, consults=("filesystem.shells", "components"))
+def no_shell(facts: ImageFacts, params: NoShellParams, ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
     return _tool_check("shell", lambda fs: fs.shells, facts, params, ctx)
 
 
-@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=[])
-def no_package_manager(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoPackageManagerParams(ToolParams):
+    """Parameters of `no_package_manager` (rule packs set them under ``params:``)."""
+
+
+@check("no_package_manager", NoPackageManagerParams, consults=("filesystem.package_managers", "components"))
+def no_package_manager(facts: ImageFacts, params: NoPackageManagerParams, ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
     return _tool_check("package manager", lambda fs: fs.package_managers, facts, params, ctx)
 
 
-@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=[])
-def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoCompilerParams(ToolParams):
+    """Parameters of `no_compiler` (rule packs set them under ``params:``)."""
+
+
+@check("no_compiler", NoCompilerParams, consults=("filesystem.compilers", "components"))
+def no_compiler(facts: ImageFacts, params: NoCompilerParams, ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params, ctx)
 
 
-@check("components_absent", consults=("components",), packages=[], what="prohibited software",
-       absent_verdict="satisfied", absent_reason="")
-def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class ComponentsAbsentParams(CheckParams):
+    """Parameters of `components_absent` (rule packs set them under ``params:``)."""
+
+    packages: list[str] = field(default_factory=list)
+    what: str = "prohibited software"
+    absent_verdict: str = "satisfied"
+    absent_reason: str = ""
+
+
+@check("components_absent", ComponentsAbsentParams, consults=("components",))
+def components_absent(facts: ImageFacts, params: ComponentsAbsentParams, ctx: CheckContext) -> CheckOutcome:
     """None of the named packages (glob patterns) is in the component inventory."""
-    what = params["what"]
+    what = params.what
     if not facts.components:
         return manual(
             f"No component inventory was supplied; supply an SBOM or the image filesystem to show that "
             f"no {what} is installed."
         )
-    matched = [c for c in facts.components if matches_any(c.name, params["packages"])]
-    details = {"found": capped(component_label(c) for c in matched), "patterns": params["packages"]}
+    matched = [c for c in facts.components if matches_any(c.name, params.packages)]
+    details = {"found": capped(component_label(c) for c in matched), "patterns": params.packages}
     if matched:
         return outcome(
             Verdict.NOT_SATISFIED,
@@ -128,23 +160,34 @@ def components_absent(facts: ImageFacts, params: dict[str, Any], ctx: CheckConte
     return at_most(outcome(
         Verdict.SATISFIED,
         f"No component in the inventory ({len(facts.components)} checked) is {what} "
-        f"({listing(params['packages'], 8)}).",
+        f"({listing(params.packages, 8)}).",
         gather(facts.sboms) or gather(facts.components[:1]),
         **details,
-    ), params["absent_verdict"], params["absent_reason"])
+    ), params.absent_verdict, params.absent_reason)
 
 
 _TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}
 
 
-@check("no_nonessential_tools", consults=("filesystem.shells", "filesystem.package_managers",
-                                          "filesystem.compilers", "components"),
-       allow=[], kinds=["shell", "package manager", "compiler"])
-def no_nonessential_tools(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoNonessentialToolsParams(CheckParams):
+    """Parameters of `no_nonessential_tools` (rule packs set them under ``params:``)."""
+
+    allow: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=lambda: ["shell", "package manager", "compiler"])
+
+
+@check(
+    "no_nonessential_tools", NoNonessentialToolsParams,
+    consults=("filesystem.shells", "filesystem.package_managers", "filesystem.compilers", "components"),
+)
+def no_nonessential_tools(
+    facts: ImageFacts, params: NoNonessentialToolsParams, ctx: CheckContext
+) -> CheckOutcome:
     """No shell, package manager or compiler (each a capability a runtime image does not need); when none is
     found the verdict stays manual: which of the remaining software is essential is the mission's decision."""
-    allowed = set(params["allow"])
-    kinds = [k for k in params["kinds"] if k in _TOOL_KINDS]
+    allowed = set(params.allow)
+    kinds = [k for k in params.kinds if k in _TOOL_KINDS]
     if facts.filesystem is None:
         patterns = {k: ctx.tables.package_patterns(k) for k in _TOOL_KINDS}
         if not facts.components:

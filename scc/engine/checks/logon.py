@@ -14,11 +14,11 @@ as DISA's STIGs implement the SRG requirement:
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import cite_files, listing, manual, outcome
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import ConfigSetting, FilesystemFacts, ImageFacts
 
 _NO_FS = "No image filesystem was supplied; supply the image to read its logon configuration."
@@ -55,9 +55,11 @@ def _sshd_problems(fs: FilesystemFacts) -> tuple[list[str], set[str]]:
     return problems, files
 
 
-@check("no_automatic_logon", consults=("filesystem.logon_services", "filesystem.sshd_settings",
-                                       "filesystem.autologin_settings"))
-def no_automatic_logon(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check(
+    "no_automatic_logon", CheckParams,
+    consults=("filesystem.logon_services", "filesystem.sshd_settings", "filesystem.autologin_settings"),
+)
+def no_automatic_logon(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """No logon service of the image allows an unattended or automatic logon (sshd, gdm, lightdm, sddm,
     getty); not applicable when the image has no logon service at all."""
     fs = facts.filesystem
@@ -150,8 +152,11 @@ def _lockout_problems(values: dict[str, tuple[str, str]]) -> list[str]:
     return problems
 
 
-@check("account_lockout", consults=("filesystem.pam_auth", "filesystem.faillock", "filesystem.logon_services"))
-def account_lockout(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check(
+    "account_lockout", CheckParams,
+    consults=("filesystem.pam_auth", "filesystem.faillock", "filesystem.logon_services"),
+)
+def account_lockout(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """PAM locks an account after three consecutive failed logons within 15 minutes (pam_faillock)."""
     fs = facts.filesystem
     if fs is None:

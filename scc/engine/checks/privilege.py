@@ -5,11 +5,13 @@ world-writable files and accounts that could log in.
 from __future__ import annotations
 
 import stat
+from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import at_most, capped, cite_files, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import Evidence, FileEntry, ImageFacts
 
 _NO_FS = (
@@ -41,8 +43,8 @@ def _passwd_evidence(facts: ImageFacts) -> list[Evidence]:
     return spots[:1] or list(facts.filesystem.evidence[:1])
 
 
-@check("non_root_user", consults=("config.user", "filesystem.accounts"))
-def non_root_user(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("non_root_user", CheckParams, consults=("config.user", "filesystem.accounts"))
+def non_root_user(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """The image config names a non-root runtime user (cross-checked with /etc/passwd when known)."""
     if facts.config is None:
         return manual(
@@ -129,23 +131,39 @@ def _entries_outcome(entries: list[FileEntry], what: str, file_count: int, facts
     )
 
 
-@check("no_setuid_files", consults=("filesystem.setuid", "filesystem.setgid"), allow=[])
-def no_setuid_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoSetuidFilesParams(CheckParams):
+    """Parameters of `no_setuid_files` (rule packs set them under ``params:``)."""
+
+    allow: list[str] = field(default_factory=list)
+
+
+@check("no_setuid_files", NoSetuidFilesParams, consults=("filesystem.setuid", "filesystem.setgid"))
+def no_setuid_files(facts: ImageFacts, params: NoSetuidFilesParams, ctx: CheckContext) -> CheckOutcome:
     """No setuid or setgid files in the image filesystem, other than the allowed paths."""
     if facts.filesystem is None:
         return manual(_NO_FS)
-    allowed = set(params["allow"])
+    allowed = set(params.allow)
     entries = [e for e in [*facts.filesystem.setuid, *facts.filesystem.setgid] if e.path not in allowed]
     unique = list({e.path: e for e in entries}.values())
     return _entries_outcome(unique, "setuid/setgid files", facts.filesystem.file_count, facts)
 
 
-@check("no_world_writable_files", consults=("filesystem.world_writable",), allow=[])
-def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoWorldWritableFilesParams(CheckParams):
+    """Parameters of `no_world_writable_files` (rule packs set them under ``params:``)."""
+
+    allow: list[str] = field(default_factory=list)
+
+
+@check("no_world_writable_files", NoWorldWritableFilesParams, consults=("filesystem.world_writable",))
+def no_world_writable_files(
+    facts: ImageFacts, params: NoWorldWritableFilesParams, ctx: CheckContext
+) -> CheckOutcome:
     """No world-writable file, nor directory lacking the sticky bit (unlike /tmp), except allowed paths."""
     if facts.filesystem is None:
         return manual(_NO_FS)
-    allowed = set(params["allow"])
+    allowed = set(params.allow)
     entries = [
         e
         for e in facts.filesystem.world_writable
@@ -154,17 +172,28 @@ def no_world_writable_files(facts: ImageFacts, params: dict[str, Any], ctx: Chec
     return _entries_outcome(entries, "world-writable files", facts.filesystem.file_count, facts)
 
 
-@check("service_accounts_no_login_shell", consults=("filesystem.accounts", "filesystem.login_users"), allow_users=["root"], nologin_shells=_NOLOGIN)
+@dataclass(frozen=True)
+class ServiceAccountsNoLoginShellParams(CheckParams):
+    """Parameters of `service_accounts_no_login_shell` (rule packs set them under ``params:``)."""
+
+    allow_users: list[str] = field(default_factory=lambda: ["root"])
+    nologin_shells: list[str] = field(default_factory=lambda: list(_NOLOGIN))
+
+
+@check(
+    "service_accounts_no_login_shell", ServiceAccountsNoLoginShellParams,
+    consults=("filesystem.accounts", "filesystem.login_users"),
+)
 def service_accounts_no_login_shell(
-    facts: ImageFacts, params: dict[str, Any], ctx: CheckContext
+    facts: ImageFacts, params: ServiceAccountsNoLoginShellParams, ctx: CheckContext
 ) -> CheckOutcome:
     """No account in the image's /etc/passwd other than allow_users has an interactive login shell.
 
     Nobody logs in to a container: every account in an image is a service account."""
     if facts.filesystem is None:
         return manual(_NO_FS)
-    nologin = set(params["nologin_shells"])
-    allowed = set(params["allow_users"])
+    nologin = set(params.nologin_shells)
+    allowed = set(params.allow_users)
     shells = {user: shell for user, _, shell in facts.filesystem.accounts}
     shells.update({user: shell for user, shell in facts.filesystem.login_users if user not in shells})
     interactive = sorted(
@@ -195,12 +224,24 @@ def service_accounts_no_login_shell(
     )
 
 
-@check("non_root_without_escalation", consults=("config.user", "filesystem.accounts", "filesystem.setuid",
-                                                "filesystem.setgid"), best_verdict="satisfied", limit="")
-def non_root_without_escalation(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NonRootWithoutEscalationParams(CheckParams):
+    """Parameters of `non_root_without_escalation` (rule packs set them under ``params:``)."""
+
+    best_verdict: str = "satisfied"
+    limit: str = ""
+
+
+@check(
+    "non_root_without_escalation", NonRootWithoutEscalationParams,
+    consults=("config.user", "filesystem.accounts", "filesystem.setuid", "filesystem.setgid"),
+)
+def non_root_without_escalation(
+    facts: ImageFacts, params: NonRootWithoutEscalationParams, ctx: CheckContext
+) -> CheckOutcome:
     """The image runs as a non-root uid AND carries no setuid/setgid program through which that user could run
     privileged code; `best_verdict` caps the verdict where the rest of the requirement is the platform's."""
-    user = non_root_user(facts, {}, ctx)
+    user = non_root_user(facts, CheckParams(), ctx)
     if user.verdict is not Verdict.SATISFIED:
         return user
     if facts.filesystem is None:
@@ -215,12 +256,24 @@ def non_root_without_escalation(facts: ImageFacts, params: dict[str, Any], ctx: 
                        [*user.evidence, *gather(raised, 20)], **details)
     result = outcome(Verdict.SATISFIED, f"{user.reason} The image has no setuid/setgid program to raise it.",
                      [*user.evidence, *facts.filesystem.evidence[:1]], **details)
-    return at_most(result, params["best_verdict"], params["limit"])
+    return at_most(result, params.best_verdict, params.limit)
 
 
-@check("system_software_root_owned", consults=("filesystem.system_write_access",),
-       best_verdict="satisfied", limit="")
-def system_software_root_owned(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class SystemSoftwareRootOwnedParams(CheckParams):
+    """Parameters of `system_software_root_owned` (rule packs set them under ``params:``)."""
+
+    best_verdict: str = "satisfied"
+    limit: str = ""
+
+
+@check(
+    "system_software_root_owned", SystemSoftwareRootOwnedParams,
+    consults=("filesystem.system_write_access",),
+)
+def system_software_root_owned(
+    facts: ImageFacts, params: SystemSoftwareRootOwnedParams, ctx: CheckContext
+) -> CheckOutcome:
     """Every system-software path (/usr, /bin, /sbin, /lib*, /etc, package databases) is owned by root and
     writable by no other user or group; `best_verdict` caps the verdict where the rest is the platform's."""
     fs = facts.filesystem
@@ -241,4 +294,4 @@ def system_software_root_owned(facts: ImageFacts, params: dict[str, Any], ctx: C
     result = outcome(Verdict.SATISFIED,
                      f"Every system-software path in the image filesystem ({plural(fs.file_count, 'file')}) is owned "
                      "by root and writable by no other user or group.", fs.evidence[:1], **details)
-    return at_most(result, params["best_verdict"], params["limit"])
+    return at_most(result, params.best_verdict, params.limit)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.facts.model import ImageFacts, Misconfiguration, ScanRecord, SecretFinding
 
 ROW_CAP = 20
@@ -60,8 +62,8 @@ def _secret_row(secret: SecretFinding) -> dict[str, Any]:
             "title": secret.title, "path": secret.path, "line": secret.line, "scanner": secret.scanner}
 
 
-@check("no_embedded_secrets", consults=("secrets", "scans"))
-def no_embedded_secrets(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("no_embedded_secrets", CheckParams, consults=("secrets", "scans"))
+def no_embedded_secrets(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """No secret scanner reported a secret in the image's files (rule id and file only, never the secret)."""
     capable = [s for s in facts.scans if _secret_capable(s)]
     if facts.secrets:
@@ -113,8 +115,20 @@ def _misconfig_row(item: Misconfiguration) -> dict[str, Any]:
             "message": item.message, "resolution": item.resolution, "scanner": item.scanner}
 
 
-@check("no_failed_misconfigurations", consults=("misconfigurations", "scans"), severities=["critical", "high"])
-def no_failed_misconfigurations(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class NoFailedMisconfigurationsParams(CheckParams):
+    """Parameters of `no_failed_misconfigurations` (rule packs set them under ``params:``)."""
+
+    severities: list[str] = field(default_factory=lambda: ["critical", "high"])
+
+
+@check(
+    "no_failed_misconfigurations", NoFailedMisconfigurationsParams,
+    consults=("misconfigurations", "scans"),
+)
+def no_failed_misconfigurations(
+    facts: ImageFacts, params: NoFailedMisconfigurationsParams, ctx: CheckContext
+) -> CheckOutcome:
     """No failed configuration check (Dockerfile, image config); failures of the given severities make it
     not-satisfied, lower ones partial. PASS results never count."""
     scans = [s for s in facts.scans if "misconfig" in s.kinds]
@@ -129,7 +143,7 @@ def no_failed_misconfigurations(facts: ImageFacts, params: dict[str, Any], ctx: 
             gather(scans),
             reports=sorted({_report(s) for s in scans}),
         )
-    wanted = {s.lower() for s in params["severities"]}
+    wanted = {s.lower() for s in params.severities}
     ordered = sorted(failed, key=lambda m: (-m.severity.rank, m.id, m.path))
     serious = [m for m in ordered if m.severity.value in wanted]
     details = {
@@ -144,12 +158,12 @@ def no_failed_misconfigurations(facts: ImageFacts, params: dict[str, Any], ctx: 
         return outcome(
             Verdict.NOT_SATISFIED,
             f"{plural(len(ordered), 'configuration check')} failed, {len(serious)} of them "
-            f"{'/'.join(params['severities'])}: {names}.",
+            f"{'/'.join(params.severities)}: {names}.",
             gather(ordered), **details,
         )
     return outcome(
         Verdict.PARTIAL,
         f"{plural(len(ordered), 'configuration check')} failed, none "
-        f"{'/'.join(params['severities'])}: {names}; fix them or record the accepted deviation (CM-6 c).",
+        f"{'/'.join(params.severities)}: {names}; fix them or record the accepted deviation (CM-6 c).",
         gather(ordered), **details,
     )

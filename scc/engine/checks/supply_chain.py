@@ -13,8 +13,9 @@ from typing import Any
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural, sbom_components
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.params import CheckParams
 from scc.engine.slsa import assess_level
-from scc.facts.model import ImageFacts, Provenance
+from scc.facts.model import Evidence, ImageFacts, Provenance
 from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
 _NO_PROVENANCE = (
@@ -37,8 +38,8 @@ def _covers(provenance: Provenance, digest: str) -> bool:
     return bool(wanted) and any(wanted in subject.lower() for subject in provenance.subjects)
 
 
-@check("provenance_present")
-def provenance_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("provenance_present", CheckParams)
+def provenance_present(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """SLSA provenance exists and names its builder and the source it was built from."""
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
@@ -76,8 +77,8 @@ def provenance_present(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
     )
 
 
-@check("provenance_covers_image")
-def provenance_covers_image(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("provenance_covers_image", CheckParams)
+def provenance_covers_image(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """A provenance subject is this image's digest (the attestation is about this image)."""
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
@@ -108,12 +109,19 @@ def provenance_covers_image(facts: ImageFacts, params: dict[str, Any], ctx: Chec
     )
 
 
-@check("slsa_build_level", required_level=2)
-def slsa_build_level(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@dataclass(frozen=True)
+class SlsaBuildLevelParams(CheckParams):
+    """Parameters of `slsa_build_level` (rule packs set them under ``params:``)."""
+
+    required_level: int = 2
+
+
+@check("slsa_build_level", SlsaBuildLevelParams)
+def slsa_build_level(facts: ImageFacts, params: SlsaBuildLevelParams, ctx: CheckContext) -> CheckOutcome:
     """The SLSA build level the provenance evidences reaches `required_level`."""
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
-    required = params["required_level"]
+    required = params.required_level
     assessed = [(p, assess_level(p, ctx.tables.slsa_builders)) for p in facts.provenance]
     best, judged = max(assessed, key=lambda pair: pair[1].level)
     unmet = [f"{name} ({why})" if why else name for name, ok, why in judged.requirements if not ok]
@@ -151,7 +159,7 @@ class _Signature:
     signed: bool
     verified: bool | None
     detail: str
-    evidence: tuple
+    evidence: tuple[Evidence, ...]
 
 
 def _signatures(facts: ImageFacts) -> list[_Signature]:
@@ -166,8 +174,8 @@ def _signatures(facts: ImageFacts) -> list[_Signature]:
     return found
 
 
-@check("signature_verified")
-def signature_verified(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("signature_verified", CheckParams)
+def signature_verified(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """A signature over the image or its attestation verifies with a supplied key.
 
     No signature present (unsigned provenance, an envelope with no signatures) -> not-satisfied; a signature
@@ -247,8 +255,8 @@ def _no_signature(facts: ImageFacts, unsigned: list[_Signature], details: dict[s
     )
 
 
-@check("component_authenticity")
-def component_authenticity(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
+@check("component_authenticity", CheckParams)
+def component_authenticity(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """Verified provenance covers the image digest; otherwise an assessor judges authenticity, helped by the
     SBOM's supplier and license coverage (reported, never decisive)."""
     listed = sbom_components(facts)

@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from scc.errors import InputError
 from scc.facts.context import ImageLimits
@@ -59,7 +59,7 @@ class Archive:
         name = f"blobs/{algorithm}/{hexdigest}"
         if not self.exists(name):
             raise self.fail(f"blob {digest} is not in the archive ({name})")
-        return VerifiedReader(self.open(name), algorithm, hexdigest, self.fail, name)
+        return cast(BinaryIO, VerifiedReader(self.open(name), algorithm, hexdigest, self.fail, name))
 
 
 class VerifiedReader(io.RawIOBase):
@@ -184,7 +184,7 @@ class TarArchive(Archive):
         handle = self.tar.extractfile(member) if member is not None else None
         if handle is None:
             raise self.fail(f"{name}: missing from the image archive")
-        return handle
+        return cast(BinaryIO, handle)
 
     def close(self) -> None:
         tar = getattr(self, "tar", None)
@@ -214,9 +214,9 @@ def tar_image_names(path: str) -> set[str]:
         if top in _IMAGE_TOP_NAMES or _is_legacy_layer_dir(top):
             found.update((top, "gzip"))
         return found
-    with open(path, "rb") as handle:
-        handle.seek(257)
-        if handle.read(5) != b"ustar":
+    with open(path, "rb") as plain:
+        plain.seek(257)
+        if plain.read(5) != b"ustar":
             return found
     with tarfile.open(path, "r:") as tar:
         for count, member in enumerate(tar):

@@ -29,6 +29,7 @@ from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
 from scc.facts.interrupts import signals_as_exceptions
+from scc.facts.jsonfields import as_obj
 from scc.facts.model import ImageFacts
 from scc.facts.scans.vulnparse import split_image_reference
 from scc.facts.source import InputDocument
@@ -163,7 +164,7 @@ def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where:
         raise doc.fail(f"{where}: manifests: expected an array")
     for i, descriptor in enumerate(manifests):
         descriptor = _obj(doc, descriptor, f"{where}: manifests[{i}]")
-        annotations = descriptor.get("annotations") if isinstance(descriptor.get("annotations"), dict) else {}
+        annotations = as_obj(descriptor.get("annotations"))
         if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
             continue
         outer = top or descriptor
@@ -172,7 +173,7 @@ def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where:
             nested = _obj(doc, _json(doc, _verified(doc, archive, digest, _blob(digest)), _blob(digest)), _blob(digest))
             _collect(doc, archive, nested, _blob(digest), f"{pointer}/{i}", outer, out, depth + 1)
             continue
-        platform = descriptor.get("platform") if isinstance(descriptor.get("platform"), dict) else {}
+        platform = as_obj(descriptor.get("platform"))
         label = "/".join(str(platform[k]) for k in ("os", "architecture", "variant") if platform.get(k))
         out.append((label or "unknown", descriptor, outer, f"{pointer}/{i}"))
 
@@ -231,7 +232,7 @@ def _from_docker_manifest(doc: InputDocument, archive: Archive) -> dict[str, Any
 
 # -- layers ------------------------------------------------------------------------------------
 def _apply_layers(doc: InputDocument, archive: Archive, image: dict[str, Any], config: dict[str, Any]) -> VirtualFS:
-    rootfs = config.get("rootfs") if isinstance(config.get("rootfs"), dict) else {}
+    rootfs = as_obj(config.get("rootfs"))
     diff_ids = rootfs.get("diff_ids") if isinstance(rootfs.get("diff_ids"), list) else None
     if diff_ids is not None and len(diff_ids) != len(image["layers"]):
         raise doc.fail(f"the config lists {len(diff_ids)} diff_ids but the manifest {len(image['layers'])} layers")

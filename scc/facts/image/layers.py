@@ -17,7 +17,7 @@ import tarfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from scc.errors import InputError
 from scc.facts.context import ImageLimits as Limits
@@ -75,7 +75,7 @@ class LayerStream(io.RawIOBase):
 
     def _decompressor(self, fail: Callable[[str], InputError], label: str) -> BinaryIO:
         if self.kind == "gzip":
-            return gzip.GzipFile(fileobj=io.BufferedReader(self.compressed, 256 * 1024))  # type: ignore[arg-type]
+            return cast(BinaryIO, gzip.GzipFile(fileobj=io.BufferedReader(self.compressed, 256 * 1024)))  # type: ignore[arg-type]
         if self.kind == "zstd":
             try:
                 import zstandard  # type: ignore[import-not-found]
@@ -208,7 +208,7 @@ def _member_node(tar: tarfile.TarFile, member: tarfile.TarInfo, fs: VirtualFS, i
     if base.startswith(".wh."):
         changes.whiteouts.append(f"{parent}/{base[4:]}" if parent else base[4:])
         return None
-    common = {"mode": member.mode & 0o7777, "uid": member.uid, "gid": member.gid, "layer": index}
+    common: dict[str, Any] = {"mode": member.mode & 0o7777, "uid": member.uid, "gid": member.gid, "layer": index}
     if member.isdir():
         return Node("dir", children={}, **common)
     if member.issym():
@@ -226,7 +226,7 @@ def _member_node(tar: tarfile.TarFile, member: tarfile.TarInfo, fs: VirtualFS, i
 
 
 def _hardlink(member: tarfile.TarInfo, fs: VirtualFS, pending: dict[str, Node], changes: _LayerChanges,
-              common: dict[str, int]) -> Node | None:
+              common: dict[str, Any]) -> Node | None:
     target_path = clean_member_name(member.linkname)
     target = None
     if target_path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import Any
 
 from scc.facts.counting import count_facts
 from scc.facts.image.fips import fips_modules
@@ -64,7 +65,7 @@ def _entry_node(path: str, entry: os.DirEntry, skipped: list[str], fs: VirtualFS
         info = entry.stat(follow_symlinks=False)
     except OSError:
         return None
-    common = {"mode": stat.S_IMODE(info.st_mode), "uid": info.st_uid, "gid": info.st_gid}
+    common: dict[str, Any] = {"mode": stat.S_IMODE(info.st_mode), "uid": info.st_uid, "gid": info.st_gid}
     if stat.S_ISLNK(info.st_mode):
         return Node("symlink", linkname=os.readlink(entry.path), **common)
     if stat.S_ISDIR(info.st_mode):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 GO_BUILDINFO_MAGIC = b"\xff Go buildinf:"
 GO_BUILDINFO_WINDOW = 64 * 1024
@@ -212,7 +212,7 @@ def wants_content(path: str) -> int:
     return 0
 
 
-def capture(path: str, node: Node, handle: BinaryIO) -> None:
+def capture(path: str, node: Node, handle: IO[bytes]) -> None:
     """Keep what the facts need of a regular file's bytes, read from ``handle`` (stream position 0)."""
     cap = wants_content(path)
     if cap:
@@ -233,7 +233,7 @@ def _header_part(data: bytes) -> bytes:
     return data[:min(ends) + 1] if ends else data
 
 
-def _probe_elf(node: Node, handle: BinaryIO, head: bytes) -> None:
+def _probe_elf(node: Node, handle: IO[bytes], head: bytes) -> None:
     """Stream the executable once, noting ELF_MARKERS and the Go build-info window."""
     keep = max(len(n) for n in (*ELF_MARKERS.values(), GO_BUILDINFO_MAGIC)) - 1
     found: set[str] = set()

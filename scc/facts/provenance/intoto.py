@@ -57,7 +57,7 @@ class InTotoReader(Reader):
         return merged
 
     def _statement(self, doc: InputDocument, attestation: envelopes.Attestation, own: ImageFacts) -> list[ImageFacts]:
-        statement = attestation.statement
+        statement = attestation.statement or {}   # the caller passes only attestations with a statement
         predicate_type = statement["predicateType"].strip()
         key = next((k for k in _PREDICATE_KEYS if k in statement), "predicate")
         predicate = statement.get(key)
@@ -119,7 +119,7 @@ def _signature(doc: InputDocument, attestation: envelopes.Attestation) -> Signat
 
 def _subject_identity(doc: InputDocument, attestation: envelopes.Attestation) -> ImageIdentity | None:
     """The image an SBOM/VEX/scan attestation is about: its single subject, when that is an image."""
-    subjects = attestation.statement.get("subject") or []
+    subjects = (attestation.statement or {}).get("subject") or []
     if len(subjects) != 1 or not isinstance(subjects[0], dict):
         return None
     name, digest = subjects[0].get("name"), subjects[0].get("digest")

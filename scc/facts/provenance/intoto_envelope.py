@@ -238,7 +238,7 @@ def _signatures(doc: InputDocument, envelope: dict, where: str) -> list[tuple[st
     entries = envelope.get("signatures") or []
     if not isinstance(entries, list):
         raise doc.fail(f"{where}/signatures must be a list")
-    found = []
+    found: list[tuple[str, bytes, str]] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("sig"), str):
             raise doc.fail(f"{where}/signatures/{index}/sig must be a base64 string")
@@ -246,8 +246,8 @@ def _signatures(doc: InputDocument, envelope: dict, where: str) -> list[tuple[st
             signature = sig.decode_base64(entry["sig"])
         except ValueError as exc:
             raise doc.fail(f"{where}/signatures/{index}/sig: malformed base64") from exc
-        cert = entry.get("cert") if isinstance(entry.get("cert"), str) else ""
-        found.append((entry.get("keyid") if isinstance(entry.get("keyid"), str) else "", signature, cert))
+        cert = str(entry["cert"]) if isinstance(entry.get("cert"), str) else ""
+        found.append((str(entry["keyid"]) if isinstance(entry.get("keyid"), str) else "", signature, cert))
     return found
 
 

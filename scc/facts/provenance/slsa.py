@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scc.clock import parse_time
+from scc.facts.jsonfields import as_obj
 from scc.facts.model import Evidence, Provenance
 
 PROVENANCE_PREFIX = "https://slsa.dev/provenance/v"
@@ -61,7 +62,7 @@ def subjects(statement: dict) -> tuple[str, ...]:
     for subject in statement.get("subject") or []:
         if not isinstance(subject, dict):
             continue
-        digest: dict[str, Any] = _obj(subject.get("digest"))
+        digest = as_obj(subject.get("digest"))
         algorithm = next((a for a in ("sha256", "sha512", *sorted(digest)) if a in digest), "")
         name = _text(subject.get("name"))
         out.append(f"{name}@{algorithm}:{digest[algorithm]}" if algorithm else name)

@@ -101,7 +101,7 @@ def _licenses(doc: InputDocument, value: Any, where: str) -> tuple[str, ...]:
 
 
 def _hashes(doc: InputDocument, value: Any, where: str) -> dict[str, str]:
-    hashes = {}
+    hashes: dict[str, str] = {}
     for i, entry in enumerate(jf.objs(doc, value, where)):
         alg = jf.text(doc, entry.get("alg"), f"{where}[{i}].alg").lower()
         content = jf.text(doc, entry.get("content"), f"{where}[{i}].content")

@@ -93,7 +93,7 @@ def _component(doc: InputDocument, q: _Names, element, evidence: Evidence) -> Co
     if not name:
         raise doc.fail(f"CycloneDX XML: {evidence.pointer} has no <name>")
     group = _text(q, element, "group")
-    hashes = {}
+    hashes: dict[str, str] = {}
     for item in element.iterfind(f"{q('hashes')}/{q('hash')}"):
         if (item.text or "").strip():
             hashes.setdefault(hash_algorithm(item.get("alg")), item.text.strip().lower())
@@ -165,7 +165,7 @@ def _dependencies(q: _Names, root) -> list[tuple[str, str, str]]:
     holder = root.find(q("dependencies"))
     if holder is None:
         return []
-    found = []
+    found: list[tuple[str, str, str]] = []
     for dependency in holder.iterchildren(q("dependency")):
         source = dependency.get("ref", "")
         found.extend((source, "dependsOn", child.get("ref", "")) for child in dependency.iterchildren(q("dependency")))

@@ -106,7 +106,7 @@ class Spdx3Reader(Reader):
                 purl = value
             elif kind in ("cpe23", "cpe22") and value:
                 cpes.append(value)
-        hashes = {}
+        hashes: dict[str, str] = {}
         for check in element.get("verifiedUsing") or ():
             if isinstance(check, dict) and real_value(check.get("hashValue")):
                 hashes.setdefault(hash_algorithm(check.get("algorithm")), str(check["hashValue"]).lower())
@@ -134,7 +134,7 @@ def _is_image(element: dict[str, Any], purl: str) -> bool:
 
 
 def _relationships(doc: InputDocument, graph: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    found = []
+    found: list[tuple[str, str, str]] = []
     for index, element in enumerate(graph):
         if not _kind(element).endswith("Relationship"):
             continue

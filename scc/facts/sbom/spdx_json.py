@@ -136,7 +136,7 @@ def component_from_package(package: dict[str, Any], evidence: Evidence) -> Compo
         elif kind in ("cpe23Type", "cpe22Type") and locator:
             cpes.append(locator)
     licenses = [real_value(package.get(k)) for k in ("licenseConcluded", "licenseDeclared")]
-    hashes = {}
+    hashes: dict[str, str] = {}
     for checksum in package.get("checksums") or ():
         if isinstance(checksum, dict) and real_value(checksum.get("checksumValue")):
             hashes.setdefault(hash_algorithm(checksum.get("algorithm")), str(checksum["checksumValue"]).lower())

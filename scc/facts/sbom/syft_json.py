@@ -21,7 +21,7 @@ from typing import Any
 from scc.clock import parse_time
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
-from scc.facts.jsonfields import arr, obj, text
+from scc.facts.jsonfields import arr, as_list, as_obj, obj, text
 from scc.facts.model import Component, ImageFacts, ImageIdentity, SbomRecord
 from scc.facts.sbom.spdx_json import hash_algorithm
 from scc.facts.scans.vulnparse import is_digest, split_image_reference
@@ -85,9 +85,9 @@ def _component(doc: InputDocument, index: int, artifact: dict[str, Any]) -> Comp
         if isinstance(lic, dict):
             lic = lic.get("spdxExpression") or lic.get("value")
         licenses.append(text(doc, lic, f"{where}.licenses[{i}]"))
-    hashes = {}
-    metadata = artifact.get("metadata") if isinstance(artifact.get("metadata"), dict) else {}
-    digests = metadata.get("digest") if isinstance(metadata.get("digest"), list) else []
+    hashes: dict[str, str] = {}
+    metadata = as_obj(artifact.get("metadata"))
+    digests = as_list(metadata.get("digest"))
     for digest in digests:
         if isinstance(digest, dict) and isinstance(digest.get("value"), str) and digest["value"]:
             hashes.setdefault(hash_algorithm(digest.get("algorithm")), digest["value"].lower())
@@ -112,7 +112,7 @@ def _supplier(metadata: dict[str, Any]) -> str:
         return found.strip() if isinstance(found, str) else ""
 
     author, email = value("author"), value("authorEmail")
-    authors = metadata.get("authors") if isinstance(metadata.get("authors"), list) else []
+    authors = as_list(metadata.get("authors"))
     return (value("maintainer") or value("vendor") or (f"{author} <{email}>" if author and email else author or email)
             or ",".join(a for a in authors if isinstance(a, str)))
 

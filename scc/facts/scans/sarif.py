@@ -33,7 +33,7 @@ from typing import Any
 from scc.clock import parse_time
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
-from scc.facts.jsonfields import arr, obj
+from scc.facts.jsonfields import arr, as_list, as_obj, obj
 from scc.facts.model import CvssScore, Finding, ImageFacts, ImageIdentity, ScanRecord, Severity
 from scc.facts.scans.sarif_trivy import misconfiguration, secret_finding, trivy_kind
 from scc.facts.scans.vulnparse import (
@@ -109,7 +109,7 @@ class SarifReader(Reader):
         by_id = {str(r.get("id")): r for r in rules if r.get("id")}
         findings: list[Finding] = []
         kinds: set[str] = set()
-        props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
+        props = as_obj(run.get("properties"))
         image_run = scanner == "trivy" and bool(props.get("imageName"))   # Trivy names only images here
         if image_run:
             kinds.add("vuln")
@@ -151,7 +151,7 @@ def _rule_for(result: dict[str, Any], rules: list[dict[str, Any]], by_id: dict[s
 
 def _finding(doc: InputDocument, scanner: str, result: dict[str, Any], rule: dict[str, Any],
              pointer: str) -> Finding:
-    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    props = as_obj(rule.get("properties"))
     message = _text(result.get("message"))
     help_text = _text(rule.get("help"))
     fields = _fields(message, help_text)
@@ -171,7 +171,7 @@ def _finding(doc: InputDocument, scanner: str, result: dict[str, Any], rule: dic
 def _add_trivy_result(doc: InputDocument, kind: str, result: dict[str, Any], rule: dict[str, Any], pointer: str,
                       facts: ImageFacts) -> None:
     """A Trivy secret or misconfiguration result: severity from its tags/message, never its text kept."""
-    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    props = as_obj(rule.get("properties"))
     fields = _fields(_text(result.get("message")), _text(rule.get("help")))
     found = _severity(result, rule, props, fields)
     if kind == "secret":
@@ -198,7 +198,7 @@ def _package(result: dict[str, Any], rule: dict[str, Any], props: dict[str, Any]
              message: str) -> tuple[str, str, str]:
     """(name, installed version, purl) from message fields, rule properties, logical locations."""
     purl = next((v for v in (fields.get("package", ""), fields.get("purl", "")) if v.startswith("pkg:")), "")
-    purls = props.get("purls") if isinstance(props.get("purls"), list) else [props.get("purl")]
+    purls: list[Any] = props["purls"] if isinstance(props.get("purls"), list) else [props.get("purl")]
     purl = purl or next((p for p in purls if isinstance(p, str) and p.startswith("pkg:")), "")
     if purl:
         name, version = _from_purl(purl)
@@ -247,7 +247,7 @@ def _severity(result: dict[str, Any], rule: dict[str, Any], props: dict[str, Any
     short = _text(rule.get("shortDescription"))
     if " severity" in short.lower():
         words.append(short.split()[0])
-    tags = props.get("tags") if isinstance(props.get("tags"), list) else []
+    tags = as_list(props.get("tags"))
     words.extend(str(t) for t in tags)
     for word in words:
         parsed = Severity.parse(word)
@@ -256,7 +256,7 @@ def _severity(result: dict[str, Any], rule: dict[str, Any], props: dict[str, Any
     number = _number(props.get("security-severity"))
     if number is not None:
         return Severity.from_cvss(number)
-    config = rule.get("defaultConfiguration") if isinstance(rule.get("defaultConfiguration"), dict) else {}
+    config = as_obj(rule.get("defaultConfiguration"))
     return Severity.parse(result.get("level") or config.get("level") or "")
 
 
@@ -292,7 +292,7 @@ def _urls(rule: dict[str, Any], *texts: str) -> list[str]:
 
 def _identity(doc: InputDocument, i: int, run: dict[str, Any]) -> ImageIdentity:
     """The scanned image from a run's properties (Trivy: imageName, repoTags, repoDigests)."""
-    props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
+    props = as_obj(run.get("properties"))
     tags = [t for t in props.get("repoTags") or () if isinstance(t, str)]
     digests = [d for d in props.get("repoDigests") or () if isinstance(d, str)]
     image = str(props.get("imageName") or "")

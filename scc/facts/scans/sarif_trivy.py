@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from scc.facts.jsonfields import as_list, as_obj
 from scc.facts.model import Evidence, Misconfiguration, SecretFinding, Severity
 
 
 def trivy_kind(rule: dict[str, Any]) -> str:
     """'secret' / 'misconfig' for Trivy's secret and misconfiguration rules (name or first tag), else ''."""
-    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
-    tags = props.get("tags") if isinstance(props.get("tags"), list) else []
+    props = as_obj(rule.get("properties"))
+    tags = as_list(props.get("tags"))
     first = str(tags[0]).lower() if tags else ""
     name = str(rule.get("name") or "")
     if name == "Secret" or first == "secret":
@@ -40,10 +41,10 @@ def _location(result: dict[str, Any]) -> tuple[str, int]:
         physical = location.get("physicalLocation") if isinstance(location, dict) else None
         if not isinstance(physical, dict):
             continue
-        artifact = physical.get("artifactLocation") if isinstance(physical.get("artifactLocation"), dict) else {}
-        region = physical.get("region") if isinstance(physical.get("region"), dict) else {}
+        artifact = as_obj(physical.get("artifactLocation"))
+        region = as_obj(physical.get("region"))
         line = region.get("startLine")
-        uri = artifact.get("uri") if isinstance(artifact.get("uri"), str) else ""
+        uri = str(artifact["uri"]) if isinstance(artifact.get("uri"), str) else ""
         return uri, line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else 0
     return "", 0
 

@@ -13,6 +13,7 @@ from typing import Any
 from scc.clock import parse_time
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
+from scc.facts.jsonfields import as_obj
 from scc.facts.model import FindingState, ImageFacts, VexStatement
 from scc.facts.source import InputDocument, json_pointer
 
@@ -60,7 +61,7 @@ def _header(doc: InputDocument, document: dict) -> dict[str, Any]:
     tracking = document.get("tracking")
     if not isinstance(tracking, dict):
         raise doc.fail("CSAF /document/tracking is missing")
-    publisher = document.get("publisher") if isinstance(document.get("publisher"), dict) else {}
+    publisher = as_obj(document.get("publisher"))
     engine = (tracking.get("generator") or {}).get("engine") if isinstance(tracking.get("generator"), dict) else {}
     engine = engine if isinstance(engine, dict) else {}
     return {

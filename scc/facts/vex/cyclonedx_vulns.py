@@ -34,7 +34,7 @@ def read_vulnerabilities(doc: InputDocument, data: dict[str, Any], facts: ImageF
                          refs: dict[str, Component], tool: str) -> None:
     vex_only = is_vex_only(data)
     metadata = jf.obj(doc, data.get("metadata"), "metadata")
-    context = {
+    context: dict[str, Any] = {
         "author": _author(doc, metadata) or tool,
         "timestamp": parse_time(jf.text(doc, metadata.get("timestamp"), "metadata.timestamp")),
         "document": jf.text(doc, data.get("serialNumber"), "serialNumber") or doc.display_path,

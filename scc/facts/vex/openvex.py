@@ -8,6 +8,7 @@ about those subcomponents inside the product, so the subcomponents' ids are the 
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from scc.clock import parse_time
@@ -121,10 +122,10 @@ def _component_ids(component: Any) -> list[str]:
     return [i for i in ids if i]
 
 
-def _timestamp(entry: dict):
+def _timestamp(entry: dict[str, Any]) -> datetime | None:
     """The later of a statement's (or document's) timestamp and last_updated."""
-    moments = [parse_time(entry.get(k)) for k in ("last_updated", "timestamp")]
-    moments = [m for m in moments if m is not None]
+    parsed = [parse_time(entry.get(k)) for k in ("last_updated", "timestamp")]
+    moments = [m for m in parsed if m is not None]
     return max(moments) if moments else None
 
 
