@@ -57,9 +57,22 @@ def samples(shared_data: Path) -> Path:
     return shared_data / "samples"
 
 
+def hostile_names() -> list[str]:
+    """Every hostile input (for parametrisation at collection time): scc's own set, plus the reference set's."""
+    from hostile_inputs import HOSTILE_NAMES
+
+    shared = {p.name for p in HOSTILE.glob("*") if p.name != "README.md"} if HOSTILE.is_dir() else set()
+    return sorted(set(HOSTILE_NAMES) | shared)
+
+
 @pytest.fixture(scope="session")
-def hostile(shared_data: Path) -> Path:
-    return shared_data / "hostile"
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference hostile set when ../shared is there, else the same attacks written by tests/hostile_inputs.py."""
+    if HOSTILE.is_dir():
+        return HOSTILE
+    from hostile_inputs import write_hostile_set
+
+    return write_hostile_set(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(autouse=True)
