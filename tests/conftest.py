@@ -12,6 +12,7 @@ SHARED_DATA = Path(os.environ.get("SCC_SHARED_DATA", REPO.parent / "shared" / "d
 SAMPLES = SHARED_DATA / "samples"
 HOSTILE = SHARED_DATA / "hostile"
 EXAMPLE = REPO / "examples" / "demo-image"
+FIXTURE_IMAGE = REPO / "tests" / "data" / "fixture-image"   # authored inputs of one imaginary image (README.md)
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 # Tools installed into the test venv (syft, trestle, go) sit next to sys.executable, which need not

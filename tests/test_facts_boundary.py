@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_IMAGE
 from lxml import etree
 
 import scc
@@ -102,17 +103,17 @@ def _sbom() -> dict:
     }
 
 
-def _sarif(samples: Path) -> dict:
-    data = json.loads((samples / "sarif" / "nginx.trivy.sarif.json").read_text())
+def _sarif() -> dict:
+    data = json.loads((FIXTURE_IMAGE / "scan.trivy.sarif.json").read_text())
     data["runs"][0]["results"][0]["ruleId"] += "\ud83d"
     return data
 
 
 @pytest.fixture(scope="module")
-def hostile_inputs(tmp_path_factory, samples) -> list[str]:
+def hostile_inputs(tmp_path_factory) -> list[str]:
     work = tmp_path_factory.mktemp("boundary-inputs")
     files = {"grype.json": _grype(), "inspect.json": _inspect(), "provenance.json": _provenance(),
-             "sbom.cdx.json": _sbom(), "scan.sarif.json": _sarif(samples)}
+             "sbom.cdx.json": _sbom(), "scan.sarif.json": _sarif()}
     for name, data in files.items():
         (work / name).write_text(json.dumps(data))   # ensure_ascii: the lone surrogate stays "\ud83d"
     return [str(work / name) for name in files]
