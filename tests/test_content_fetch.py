@@ -120,16 +120,19 @@ def test_offline_fetch_says_which_host_and_points_to_import(tmp_path):
     assert failures[1].startswith("nist-800-53-rev5-low: skipped, cannot reach")
 
 
-def test_missing_file_names_the_status_and_how_to_override_the_url(serve, shared_data, tmp_path):
-    base = serve(shared_data)
+def test_missing_file_names_the_status_and_how_to_override_the_url(serve, tmp_path):
+    (tmp_path / "disa").mkdir()
+    base = serve(tmp_path)
     with pytest.raises(ContentError, match=r"HTTP 404 .*--url NAME=URL"):
         download(f"{base}/disa/U_GPOS_SRG_V9R9_Manual-xccdf.zip", local_mirror=True)
 
 
-def test_download_stops_at_the_size_cap(serve, shared_data):
-    base = serve(shared_data)
+def test_download_stops_at_the_size_cap(serve, tmp_path):
+    (tmp_path / "nist").mkdir()
+    (tmp_path / "nist" / "fixture-profile.json").write_text(json.dumps({"profile": {"imports": []}, "pad": "x" * 5000}))
+    base = serve(tmp_path)
     with pytest.raises(ContentError, match="exceeds the 1000 byte download limit"):
-        download(f"{base}/nist/NIST_SP-800-53_rev5_LOW-baseline_profile.json", limit=1000, local_mirror=True)
+        download(f"{base}/nist/fixture-profile.json", limit=1000, local_mirror=True)
 
 
 def test_a_file_that_is_not_the_expected_source_is_refused(serve, shared_data, tmp_path):
@@ -219,8 +222,9 @@ def _redirecting(location: str):
     return Redirect
 
 
-def test_a_redirect_to_another_host_is_refused(serve, raw_server, shared_data, tmp_path):
-    other = serve(shared_data / "nist").replace("127.0.0.1", "localhost")
+def test_a_redirect_to_another_host_is_refused(serve, raw_server, tmp_path):
+    (tmp_path / "www").mkdir()
+    other = serve(tmp_path / "www").replace("127.0.0.1", "localhost")   # never reached: the redirect is refused
     mirror = raw_server(_redirecting(other))
     store = ContentStore(tmp_path / "cache")
     done, failures = fetch(store, [MODERATE], mirror=mirror)
