@@ -22,6 +22,40 @@ if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
 
+# Fixtures that build something expensive once (a package, a content import, a real tool's run): every
+# test that uses one, directly or through another fixture, is in the `slow` set (`pytest -m "not slow"`
+# leaves them out; the full suite runs them). Keyed by the test module ("" = any module).
+SLOW_FIXTURES = {
+    "": {"content_dir"},
+    "test_attestations": {"attested"},
+    "test_cli": {"example_package"},
+    "test_content_lint": {"store"},
+    "test_content_parse": {"catalog_bytes", "cci_list"},
+    "test_content_store": {"loaded"},
+    "test_facts_boundary": {"package"},
+    "test_package_provenance": {"package"},
+    "test_packaging": {"wheel"},
+    "test_pydist": {"pip_tree"},
+    "test_readers_xccdf": {"oscap_scan"},
+    "test_real_tools": {"rootfs"},
+    "test_rpmdb": {"real_rpm_root"},
+    "test_rule_packs": {"catalog", "srg_requirements", "cci_controls"},
+    "test_safe_out": {"old_package"},
+    "test_scan_results_carried": {"debian_scan"},
+    "test_writer_ckl": {"official", "saf"},
+    "test_writer_xlsx": {"template"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use an expensive fixture of SLOW_FIXTURES as slow."""
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1]
+        expensive = SLOW_FIXTURES[""] | SLOW_FIXTURES.get(module, set())
+        if expensive & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
     """Under CI=true a test that would skip (a tool or reference data missing) fails instead."""

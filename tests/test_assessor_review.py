@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from _writer_assessment import build_assessment
 
 from scc.assessment import Assessment, Settings
@@ -38,6 +39,7 @@ def _poam_due_dates(assessment) -> dict[str, str]:
     return dates
 
 
+@pytest.mark.slow
 def test_ssp_shows_the_same_remediation_due_date_as_the_poam_for_every_open_finding():
     # the SI-2 rule of this assessment dated no finding: the SSP used to print "—" where the POA&M has a date
     assessment = build_assessment()

@@ -549,6 +549,7 @@ def test_review_checks():
 
 
 # -- the shipped packs end to end ------------------------------------------------------------
+@pytest.mark.slow
 def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
     from scc.assessment import Assessment
 
@@ -615,6 +616,7 @@ def test_secret_and_misconfiguration_checks_need_a_scan():
     assert run("no_failed_misconfigurations", ImageFacts()).verdict is M
 
 
+@pytest.mark.slow
 def test_secret_env_names_on_the_hostile_docker_inspect(hostile):
     pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
     from scc.facts import read_inputs

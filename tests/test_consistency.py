@@ -146,6 +146,7 @@ def assert_views_agree(assessment, tmp_path: Path) -> Counter:
     return counts
 
 
+@pytest.mark.slow
 def test_every_view_agrees_on_the_hand_built_assessment(tmp_path):
     assessment = build_assessment()
     counts = assert_views_agree(assessment, tmp_path)

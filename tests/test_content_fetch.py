@@ -107,6 +107,7 @@ def test_zip_slip_member_is_refused_and_nothing_is_cached(serve, shared_data, tm
     assert store.missing()[0] == "nist-800-53-rev5-catalog" and "disa-cci" in store.missing()
 
 
+@pytest.mark.slow
 def test_offline_fetch_says_which_host_and_points_to_import(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -307,6 +308,7 @@ class _Dribble(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_a_slow_body_hits_the_total_deadline(raw_server, tmp_path):
     base = raw_server(_Dribble)
     with pytest.raises(ContentError, match=r"not complete within the 0.5 s deadline"):

@@ -122,6 +122,7 @@ def test_lint_fails_on_a_file_no_reader_collects(tmp_path, store):
     assert "consults /etc/pam.d/common-auth, which no reader collects" in result.output
 
 
+@pytest.mark.slow
 def test_lint_fails_on_a_fact_no_reader_collects_or_an_undeclared_check(monkeypatch):
     from dataclasses import replace
 

@@ -141,6 +141,7 @@ def _all_text(package: Path) -> dict[str, str]:
     return texts
 
 
+@pytest.mark.slow
 def test_every_output_is_written_and_valid(package: Path) -> None:
     names = {p.name for p in package.iterdir()}
     assert {"oscal-assessment-results.json", "oscal-poam.json", "component-definition.json",
@@ -272,6 +273,7 @@ def _validate_outputs(outputs: dict[str, tuple[bytes, str]]) -> None:
 @pytest.mark.slow
 @hypothesis.settings(max_examples=12, deadline=None, derandomize=True,
                      suppress_health_check=list(hypothesis.HealthCheck))
+@pytest.mark.slow
 @hypothesis.given(documents=_hostile_documents())
 def test_arbitrary_text_in_every_field_reaches_valid_outputs(tmp_path_factory, documents) -> None:
     from scc.errors import SccError

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import hostile_names
 
+pytestmark = pytest.mark.slow     # every test runs `scc package` in a subprocess
 HOSTILE_FILES = hostile_names()
 # what `scc package` must do with each: build the package (the input is legitimately readable) or refuse
 PACKAGED = {"injection.cdx.json", "secret-env.docker-inspect.json", "symlink-escape.layer.tar"}
@@ -29,6 +30,7 @@ def package(path: Path, out: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, cwd=out.parent, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE_FILES)
 def test_hostile_input_is_read_or_refused_in_one_line(hostile, tmp_path, name):
     out = tmp_path / "ato"
@@ -60,6 +62,7 @@ def _all_output_text(out: Path) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow
 def test_secret_env_values_never_reach_any_output(hostile, tmp_path):
     out = tmp_path / "ato"
     run = package(hostile / "secret-env.docker-inspect.json", out)
@@ -70,6 +73,7 @@ def test_secret_env_values_never_reach_any_output(hostile, tmp_path):
         assert secret not in text and secret not in run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_injected_names_stay_inert_text_in_every_output(hostile, tmp_path):
     out = tmp_path / "ato"
     run = package(hostile / "injection.cdx.json", out)

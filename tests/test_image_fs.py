@@ -250,6 +250,7 @@ def test_symlink_escape_layer_is_not_followed(tmp_path: Path, hostile: Path) -> 
     assert facts.filesystem.accounts == []           # /etc/passwd of the host is never read
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cap", ["67108864", ""])
 def test_decompression_bomb_is_stopped_quickly_without_writing(tmp_path: Path, hostile: Path, monkeypatch,
                                                                 cap: str) -> None:
@@ -342,6 +343,7 @@ def test_twenty_thousand_file_image_is_read_whole(tmp_path: Path) -> None:
     assert facts.filesystem.file_count == 20200   # its read time is a benchmark (bench/), not a test
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("syft") is None, reason="syft not installed")
 def test_demo_image_packages_and_digest_agree_with_syft(tmp_path: Path) -> None:
     layout = Path(__file__).resolve().parents[1] / "examples" / "demo-image" / "image"

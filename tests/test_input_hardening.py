@@ -56,6 +56,7 @@ def write_gzip_image_bomb(path: Path, inflated: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_gzip_image_inflating_a_thousandfold_is_refused_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -111,6 +112,7 @@ main(["package", sys.argv[1], "--out", sys.argv[2]])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "expected"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
 def test_signal_during_inflation_removes_the_temporary_directory(tmp_path: Path, signum: int, expected: int) -> None:
     temp = tmp_path / "tmp"

@@ -57,6 +57,7 @@ def test_the_api_refuses_a_baseline_that_is_not_cached(tmp_path, monkeypatch):
         scc.assess([EXAMPLE], baseline="high")
 
 
+@pytest.mark.slow
 def test_the_default_run_without_content_works_and_says_so_once_in_output_manifest_and_ssp(
         tmp_path, capsys, monkeypatch):
     from scc.writers.ssp_pdf import render_html

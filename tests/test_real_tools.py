@@ -116,6 +116,7 @@ def facts_of(syft_out: Path, name: str):
 
 
 # -- what syft itself found ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_syft_found_every_package_the_tree_holds(rootfs, artifacts):
     wheels = python_packages(rootfs)
     kinds = collections.Counter(a["type"] for a in artifacts)
@@ -124,6 +125,7 @@ def test_syft_found_every_package_the_tree_holds(rootfs, artifacts):
 
 
 # -- every syft format gives the same inventory ----------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_every_syft_format_carries_syft_purls_exactly(syft_out, artifacts, name):
     facts = facts_of(syft_out, name)
@@ -231,6 +233,7 @@ def test_syft_outputs_scc_does_not_read_are_refused_with_one_line(syft_out, name
     assert "\n" not in message and name in message
 
 
+@pytest.mark.slow
 def test_scc_facts_cli_reports_each_syft_format(syft_run):
     syft_out, version = syft_run
     run = subprocess.run([sys.executable, "-m", "scc.cli", "facts", "--json", *(str(syft_out / n) for n in SBOMS)],
@@ -265,6 +268,7 @@ def oci_syft(syft_run, tmp_path_factory) -> Path:
     return out / "oci.syft.json"
 
 
+@pytest.mark.slow
 def test_syft_over_the_oci_layout_reads_and_meets_scc_image_reader(oci_syft):
     raw = json.loads(oci_syft.read_text())
     record, facts = read_input(str(oci_syft))

@@ -92,6 +92,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_control_packs_ship_at_least_15_rules_over_the_required_families(rules):
     control_rules = [r for r in rules if r.pack == "controls"]
     assert len(control_rules) >= 15

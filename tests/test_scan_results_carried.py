@@ -60,6 +60,7 @@ def only_cat1_fail_of(results_xml, out):
     return out
 
 
+@pytest.mark.slow
 def test_a_file_whose_only_content_is_a_cat1_fail_breaches_the_cat1_gate(tmp_path, capsys, no_content):
     path = tmp_path / "only-cat1.xml"
     path.write_text(ONLY_A_CAT1_FAIL)

@@ -230,6 +230,7 @@ def test_clean_misconfiguration_scan_is_satisfied_and_no_scan_is_manual():
     assert missing.verdict is M and "--scanners misconfig" in missing.reason
 
 
+@pytest.mark.slow
 def test_rules_on_the_real_shaped_reports():
     from scc.assessment import Assessment
 
@@ -259,6 +260,7 @@ def _output_texts(out: Path) -> dict[str, str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 def test_no_secret_text_in_any_package_output(tmp_path):
     out = tmp_path / "ato"

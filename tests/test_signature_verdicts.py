@@ -46,6 +46,7 @@ def _other_key(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_demo_provenance_verifies_with_its_key():
     verdict, statement = _verdict([PROVENANCE], [DEMO_KEY])
     assert verdict is Verdict.SATISFIED and "demo-signing.pub" in statement
@@ -68,6 +69,7 @@ def test_signature_failing_with_the_supplied_key_is_not_satisfied_naming_the_key
     assert "FAILED verification" in statement and "release-2027.pub" in statement and fingerprint in statement
 
 
+@pytest.mark.slow
 def test_signature_without_a_key_is_partial():
     verdict, statement = _verdict([PROVENANCE])
     assert verdict is Verdict.PARTIAL and "no public key was supplied" in statement
@@ -83,6 +85,7 @@ def test_keyless_bundle_that_fails_the_supplied_key_is_not_satisfied(samples, tm
     assert "release-2027.pub" in statement and "not a supplied key" in statement
 
 
+@pytest.mark.slow
 def test_signature_is_counted_once_per_envelope():
     assessment = scc.assess([str(PROVENANCE)])
     result = next(r for r in assessment.rule_results if r.rule.id == RULE)

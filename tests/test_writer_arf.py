@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from _writer_assessment import HOSTILE_NAME
 from _writer_assessment import build_assessment as build_hostile_assessment
 from conftest import EXAMPLE
@@ -51,6 +52,7 @@ def test_writer_is_registered_after_plain_xccdf():
     assert (WRITER.filename, WRITER.media_type, WRITER.order) == ("xccdf-results-arf.xml", "application/xml", 31)
 
 
+@pytest.mark.slow
 def test_example_image_arf_passes_rds_validate_and_renders(tmp_path, no_content):
     assessment = scc.assess([str(EXAMPLE)])
     path = write(assessment, tmp_path)

@@ -131,6 +131,7 @@ def test_assessment_without_controls_is_still_a_valid_document(tmp_path):
     assert "control-implementations" not in json.loads(path.read_text())["component-definition"]["components"][0]
 
 
+@pytest.mark.slow
 def test_importing_scc_and_discovering_writers_does_not_import_trestle_or_weasyprint():
     code = ("import sys, scc.writers; scc.writers.available_writers(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trestle', 'weasyprint')))")

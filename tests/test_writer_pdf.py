@@ -94,6 +94,7 @@ def test_fetcher_refuses_everything_outside_the_templates_directory(tmp_path):
     assert len(fetcher.refused) == 4
 
 
+@pytest.mark.slow
 def test_hostile_names_render_as_inert_text_without_any_fetch(hostile, tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
     sbom = json.loads((hostile / "injection.cdx.json").read_text())
@@ -112,6 +113,7 @@ def test_hostile_names_render_as_inert_text_without_any_fetch(hostile, tmp_path,
     assert "a" * 1500 in text                          # the 5,000-character name wraps instead of vanishing
 
 
+@pytest.mark.slow
 def test_long_names_never_overflow_the_page(tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
     long_name = "x" * 5000
