@@ -74,6 +74,7 @@ def test_check_details_never_date_a_finding_in_the_ssp():
     assert shown["CVE-2026-0001"] == "2026-11-25"
 
 
+@pytest.mark.slow
 def test_a_stig_scan_whose_results_match_no_scc_requirement_is_reported_not_silently_dropped(samples):
     # a RHEL 8 STIG scan: DISA titles each Group with the SRG requirement its rule implements; results whose
     # SRG requirement no shipped rule evidences are carried as the scanner's own results and reported.
@@ -110,6 +111,7 @@ def test_only_the_scan_results_no_rule_used_are_reported():
     assert apply_existing_scans(results[:1], [used]) == []
 
 
+@pytest.mark.slow
 def test_baseline_coverage_never_calls_a_manual_or_not_applicable_control_evidenced(content_dir, monkeypatch):
     assessment = build_assessment(Settings(baseline="moderate"))
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))

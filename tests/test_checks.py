@@ -568,6 +568,7 @@ def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
                 assert "Assessor:" in result.statement and result.rule.manual in result.statement
 
 
+@pytest.mark.slow
 def test_real_samples_end_to_end(samples):
     pytest.importorskip("scc.facts.cyclonedx_json", reason="CycloneDX JSON reader not available yet")
     pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")

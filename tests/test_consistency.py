@@ -178,6 +178,7 @@ def _requirement_statuses(assessment) -> dict[str, Counter]:
     return {"xccdf": xccdf, "ckl": ckl, "cklb": cklb}
 
 
+@pytest.mark.slow
 def test_full_benchmark_views_agree_when_official_content_is_cached(shared_data, tmp_path):
     from test_writer_ckl import FakeContent, _benchmark
 

@@ -26,6 +26,7 @@ def _rule(controls=("ac-2.1",), **ref) -> Rule:
                 source="stig/test.yaml")
 
 
+@pytest.mark.slow
 def test_rule_agreeing_with_the_official_content_is_clean(store):
     assert lint_rules([_rule()], store) == []
 
@@ -66,12 +67,14 @@ def test_lint_without_content_says_what_it_cannot_check(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_shipped_rule_packs_agree_with_the_official_content(store):
     result = CliRunner().invoke(rules, ["lint", "--dir", str(store.directory)])
     assert result.exit_code == 0, result.output
     assert "rules agree with the official content" in result.output
 
 
+@pytest.mark.slow
 def test_cli_import_list_verify_export_round_trip(shared_data, tmp_path):
     runner = CliRunner()
     cache = str(tmp_path / "cache")
@@ -112,6 +115,7 @@ OLD_LOCKOUT_RULE = """rules:
 """
 
 
+@pytest.mark.slow
 def test_lint_fails_on_a_file_no_reader_collects(tmp_path, store):
     packs = tmp_path / "packs"
     packs.mkdir()

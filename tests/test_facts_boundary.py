@@ -155,6 +155,7 @@ def test_every_output_is_written_and_valid(package: Path) -> None:
     json.loads((package / "checklist.cklb").read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(SECRETS))
 def test_no_secret_reaches_any_output(package: Path, kind: str) -> None:
     leaks = [name for name, text in _all_text(package).items() if SECRETS[kind] in text]

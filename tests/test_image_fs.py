@@ -322,6 +322,7 @@ def test_rootfs_directory_is_read_without_following_links(tmp_path: Path) -> Non
 
 @pytest.mark.skipif(not Path("/var/lib/dpkg/status").is_file() or not shutil.which("dpkg-query"),
                     reason="needs a dpkg-based host")
+@pytest.mark.slow
 def test_realistic_dpkg_database_matches_dpkg_query(tmp_path: Path) -> None:
     root = _rootfs(tmp_path)
     shutil.copy("/var/lib/dpkg/status", root / "var/lib/dpkg/status")

@@ -205,6 +205,7 @@ def test_gate_prints_the_same_override_notes_as_package(capsys, tmp_path):
     assert code == 0 and _override_notes(package_err) == notes
 
 
+@pytest.mark.slow
 def test_gate_without_overrides_prints_no_notes(capsys):
     code, _out, err = run_scc(capsys, "gate", str(EXAMPLE), "--max-open-critical", "1000")
     assert code == 0 and err == ""
@@ -221,6 +222,7 @@ def test_gate_without_overrides_prints_no_notes(capsys):
     ("1_795_700_000", "is not a whole number of seconds"),
     ("\u0661\u0662\u0663", "is not a whole number of seconds"),  # Arabic-Indic digits int() would take
 ])
+@pytest.mark.slow
 def test_source_date_epoch_outside_what_outputs_encode_is_one_line_exit_2(capsys, monkeypatch, tmp_path,
                                                                           epoch, problem):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -17,6 +17,7 @@ from conftest import EXAMPLE, REPO
 HEAVY = ("pandas", "weasyprint", "trestle", "lxml", "jinja2")
 
 
+@pytest.mark.slow
 def test_import_scc_does_not_load_heavy_libraries():
     code = ("import sys, scc, scc.facts, scc.engine.rules, scc.cli; "
             f"print([m for m in {HEAVY!r} if m in sys.modules])")

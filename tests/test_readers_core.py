@@ -46,6 +46,7 @@ def test_cyclonedx_component_counts_include_nested_components(samples, name, cou
     assert all(c.evidence[0].pointer.startswith("/components/") for c in facts.components)
 
 
+@pytest.mark.slow
 def test_cyclonedx_nested_component_cites_its_nested_pointer(samples):
     _, facts = _read(samples / "cyclonedx/saf-cli.npm.cdx-1.4.json")
     pointers = {c.evidence[0].pointer for c in facts.components}

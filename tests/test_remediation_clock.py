@@ -73,6 +73,7 @@ def _props(item: dict) -> dict[str, str]:
     return {p["name"]: p["value"] for p in item.get("props", [])}
 
 
+@pytest.mark.slow
 def test_fresh_scan_of_an_old_fixable_critical_is_overdue(tmp_path):
     # scanned 2026-11-20 (5 days before the assessment), published 2023-11-06: a fresh scan restarts nothing
     assessment = scc.assess([_trivy(tmp_path, "2026-11-20T00:00:00Z", "2023-11-06T16:15:00Z")])
@@ -83,6 +84,7 @@ def test_fresh_scan_of_an_old_fixable_critical_is_overdue(tmp_path):
     assert clock.basis == BASIS_PUBLISHED and clock.due_date.isoformat() == "2023-11-21"
 
 
+@pytest.mark.slow
 def test_the_scan_time_is_only_the_last_resort(tmp_path):
     assessment = scc.assess([_trivy(tmp_path, "2026-11-20T00:00:00Z", None)])
     clock = _clock(assessment)
@@ -90,6 +92,7 @@ def test_the_scan_time_is_only_the_last_resort(tmp_path):
     assert _sla(assessment).verdict.value == "partial"
 
 
+@pytest.mark.slow
 def test_grype_fix_available_date_starts_the_clock(tmp_path):
     available = [{"version": "3.0.13-1~deb12u1", "date": "2024-02-01", "kind": "first-observed"},
                  {"version": "9.9.9", "date": "2020-01-01", "kind": "advisory"}]     # another version: not counted
@@ -100,6 +103,7 @@ def test_grype_fix_available_date_starts_the_clock(tmp_path):
     assert _sla(assessment).verdict.value == "not-satisfied" and "fix available 2024-02-01" in _sla(assessment).statement
 
 
+@pytest.mark.slow
 def test_a_fix_date_wins_over_publication_when_both_are_given(tmp_path):
     trivy = _trivy(tmp_path, "2026-11-20T00:00:00Z", "2023-11-06T16:15:00Z")
     grype = _grype(tmp_path, "2026-11-20T00:00:00Z", [{"version": "3.0.13-1~deb12u1", "date": "2024-02-01"}])

@@ -182,11 +182,13 @@ def test_install_privilege_from_user_and_ownership(tmp_path, config, owners, cha
 NONESSENTIAL = "SRG-OS-000095-GPOS-00049"
 
 
+@pytest.mark.slow
 def test_shell_and_package_manager_fail_nonessential_capabilities(tmp_path):
     got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, debian_files())))
     assert got == "not-satisfied" and "/bin/bash" in reason and "/usr/bin/apt-get" in reason, reason
 
 
+@pytest.mark.slow
 def test_no_tools_is_left_to_the_mission_decision(tmp_path):
     files = {k: v for k, v in debian_files().items() if k not in ("bin/bash", "usr/bin/dpkg", "usr/bin/apt-get")}
     got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, files)))
@@ -205,6 +207,7 @@ def test_debian_libgcrypt_without_hmac_is_not_a_fips_module(tmp_path):
     assert facts.fips_modules == []
 
 
+@pytest.mark.slow
 def test_libgcrypt_with_hmac_but_no_certificate_is_partial(tmp_path):
     changes = {"etc/gcrypt/fips_enabled": b"1\n", "usr/lib/x86_64-linux-gnu/.libgcrypt.so.20.hmac": b"3f" * 32}
     got, reason = verdict(FIPS, facts_of(tree(tmp_path, debian_files(), changes)))
@@ -257,6 +260,7 @@ def test_libraries_writable_by_a_non_root_owner_fail_software_library_privileges
     assert verdict("SRG-APP-000133-CTR-000305", facts_of(image(tmp_path, debian_files(), name="p")))[0] == "manual"
 
 
+@pytest.mark.slow
 def test_sbom_absence_of_a_shell_is_not_proof(tmp_path):
     from scc.facts.model import Component, Evidence, SbomRecord
 

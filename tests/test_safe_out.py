@@ -195,6 +195,7 @@ def test_out_that_is_not_exactly_scc_package_is_refused_naming_the_file_in_the_w
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_out_that_is_a_file_is_refused_by_the_library_too(tmp_path):
     import scc
 
@@ -225,6 +226,7 @@ def test_rerun_over_scc_package_replaces_it_and_leaves_nothing_beside(capsys, wo
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_library_write_package_uses_the_same_guard(tmp_path, monkeypatch):
     import scc
 

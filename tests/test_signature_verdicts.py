@@ -52,6 +52,7 @@ def test_demo_provenance_verifies_with_its_key():
     assert verdict is Verdict.SATISFIED and "demo-signing.pub" in statement
 
 
+@pytest.mark.slow
 def test_envelope_with_no_signatures_is_not_satisfied_even_with_a_key(tmp_path):
     stripped = tmp_path / "unsigned.intoto.jsonl"
     stripped.write_text("".join(json.dumps({**e, "signatures": []}) + "\n" for e in _envelope_lines()))
@@ -75,6 +76,7 @@ def test_signature_without_a_key_is_partial():
     assert verdict is Verdict.PARTIAL and "no public key was supplied" in statement
 
 
+@pytest.mark.slow
 def test_keyless_bundle_that_fails_the_supplied_key_is_not_satisfied(samples, tmp_path):
     """A Sigstore bundle verifying only against its own certificate does not pass for the organisation's key."""
     bundle = samples / "intoto" / "slsa-v1.gha-container-based.sigstore-bundle.json"

@@ -64,6 +64,7 @@ def test_example_image_arf_passes_rds_validate_and_renders(tmp_path, no_content)
     assert first and all(idref.removeprefix("xccdf_mil.disa.stig_rule_") in html for idref, _ in first)
 
 
+@pytest.mark.slow
 def test_official_srgs_in_arf_pass_rds_validate(tmp_path, monkeypatch, content_dir):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
     assessment = build_assessment()
@@ -75,6 +76,7 @@ def test_official_srgs_in_arf_pass_rds_validate(tmp_path, monkeypatch, content_d
     assert len(root.xpath("//x:rule-result", namespaces=NS)) > 200
 
 
+@pytest.mark.slow
 def test_hand_built_assessment_with_hostile_text_validates_and_keeps_verdicts(tmp_path):
     assessment = build_hostile_assessment()
     identity = replace(assessment.facts.identity, name=f"registry.example/{HOSTILE_NAME}<&>]]>\x01\x1b")

@@ -36,6 +36,7 @@ def test_writer_is_registered_under_its_package_name():
     assert w.filename == "component-definition.json"
 
 
+@pytest.mark.slow
 def test_component_definition_passes_nist_schema_and_trestle(assessment, tmp_path):
     path = assessment.write_oscal(tmp_path / "component-definition.json")
     validate_oscal_schema(path, "component")
@@ -140,6 +141,7 @@ def test_importing_scc_and_discovering_writers_does_not_import_trestle_or_weasyp
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_control_implementation_holds_only_the_baseline_profile_controls(shared_data, tmp_path,
                                                                           monkeypatch):
     from dataclasses import replace

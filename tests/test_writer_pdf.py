@@ -41,6 +41,7 @@ def moderate(content_dir):
     return assessment, pdf, fetcher, html
 
 
+@pytest.mark.slow
 def test_ssp_has_title_summary_controls_findings_stig_and_appendix(moderate, tmp_path):
     _, pdf, _, _ = moderate
     text = pdf_text(pdf, tmp_path)
@@ -76,6 +77,7 @@ def test_renderer_fetches_only_its_own_stylesheet(moderate):
     assert fetcher.refused == []
 
 
+@pytest.mark.slow
 def test_same_assessment_renders_byte_identical_pdf(moderate, content_dir, monkeypatch, tmp_path):
     assessment, pdf, _, _ = moderate
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))

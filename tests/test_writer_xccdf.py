@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from validators import oscap_xccdf_report, oscap_xccdf_validate, xmllint_xsd
 from writer_assessment import FIXTURE_IMAGE, build_assessment
 
@@ -42,6 +43,7 @@ def test_without_content_only_scc_requirements_are_listed_and_oscap_accepts_it(n
     assert "SV-203780r991589_rule" in html
 
 
+@pytest.mark.slow
 def test_official_srg_lists_every_requirement_with_unevaluated_ones_notchecked(
         shared_data, with_content, tmp_path):
     reference = parse_xml_bytes((shared_data / "disa" / "disa-os-srg-v3r2.xml").read_bytes(), "srg").getroot()
@@ -114,6 +116,7 @@ def test_writer_renders_the_first_configured_benchmark(no_content):
     assert len(root.xpath("//x:rule-result", namespaces=NS)) == 1
 
 
+@pytest.mark.slow
 def test_same_assessment_renders_byte_identical_xml(with_content):
     assert render_benchmark(build_assessment(), "gpos-srg") == render_benchmark(
         build_assessment(), "gpos-srg")
