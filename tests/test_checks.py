@@ -570,8 +570,6 @@ def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
 
 @pytest.mark.slow
 def test_real_samples_end_to_end(samples):
-    pytest.importorskip("scc.facts.cyclonedx_json", reason="CycloneDX JSON reader not available yet")
-    pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
     from scc.assessment import Assessment
     from scc.facts import read_inputs
 
@@ -617,9 +615,7 @@ def test_secret_and_misconfiguration_checks_need_a_scan():
     assert run("no_failed_misconfigurations", ImageFacts()).verdict is M
 
 
-@pytest.mark.slow
 def test_secret_env_names_on_the_hostile_docker_inspect(hostile):
-    pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
     from scc.facts import read_inputs
 
     facts = read_inputs([str(hostile / "secret-env.docker-inspect.json")])
