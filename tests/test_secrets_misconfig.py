@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_IMAGE
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.model import Verdict
@@ -103,8 +104,9 @@ def test_trivy_config_report_with_only_passed_checks_is_a_clean_misconfiguration
     assert facts.scans[0].kinds == ("misconfig",) and facts.scans[0].artifact_type == "repository"
 
 
-def test_a_plain_trivy_image_report_is_a_vulnerability_scan_without_secrets(samples):
-    _, facts = read_input(str(samples / "trivy" / "alpine-3.10.trivy.json"))
+def test_a_plain_trivy_image_report_is_a_vulnerability_scan_without_secrets():
+    _, facts = read_input(str(FIXTURE_IMAGE / "scan.trivy.json"))
+    assert [f.id for f in facts.findings] == ["CVE-2099-0002"]
     assert facts.secrets == [] and facts.misconfigurations == []
     assert facts.scans[0].kinds == ("vuln",) and facts.scans[0].artifact_type == "container_image"
 
