@@ -16,6 +16,7 @@ from scc.facts.identity import normalise_purl
 from scc.facts.source import InputDocument
 
 DATA = Path(__file__).parent / "data"
+SPDX23_JSON = DATA / "fixture-image" / "sbom.spdx-2.3.json"     # authored, like syft's SPDX 2.3 JSON
 TAG_VALUE = DATA / "alpine.syft-1.18.spdx-2.3.tv.spdx"
 SPDX3 = DATA / "alpine.spdx-3.0.1.json"
 CDX14_XML = DATA / "alpine.syft-1.18.cdx-1.4.xml"
@@ -188,8 +189,9 @@ def test_tag_value_unclosed_text_block_is_an_input_error(tmp_path):
         read(spdx_tagvalue, path)
 
 
-def test_tag_value_reader_does_not_claim_spdx_json(samples):
-    assert not spdx_tagvalue.READER.sniff(InputDocument(samples / "spdx" / "alpine.syft.spdx-2.3.json"))
+def test_tag_value_reader_does_not_claim_spdx_json():
+    assert spdx_json.READER.sniff(InputDocument(SPDX23_JSON))
+    assert not spdx_tagvalue.READER.sniff(InputDocument(SPDX23_JSON))
     assert not spdx_json.READER.sniff(InputDocument(TAG_VALUE))
 
 
@@ -236,8 +238,8 @@ def test_spdx3_hashes_and_supplier_follow_the_element_references(tmp_path):
     assert component.licenses == ("GPL-3.0-or-later",)
 
 
-def test_spdx3_reader_leaves_spdx2_alone(samples):
-    assert not spdx3.READER.sniff(InputDocument(samples / "spdx" / "alpine.syft.spdx-2.3.json"))
+def test_spdx3_reader_leaves_spdx2_alone():
+    assert not spdx3.READER.sniff(InputDocument(SPDX23_JSON))
     assert not spdx_json.READER.sniff(InputDocument(SPDX3))
 
 
