@@ -12,6 +12,7 @@ SHARED_DATA = Path(os.environ.get("SCC_SHARED_DATA", REPO.parent / "shared" / "d
 SAMPLES = SHARED_DATA / "samples"
 HOSTILE = SHARED_DATA / "hostile"
 EXAMPLE = REPO / "examples" / "demo-image"
+FIXTURE_IMAGE = REPO / "tests" / "data" / "fixture-image"   # authored inputs of one imaginary image (README.md)
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 # Tools installed into the test venv (syft, trestle, go) sit next to sys.executable, which need not
@@ -19,6 +20,40 @@ IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 _VENV_BIN = str(Path(sys.executable).parent)
 if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+# Fixtures that build something expensive once (a package, a content import, a real tool's run): every
+# test that uses one, directly or through another fixture, is in the `slow` set (`pytest -m "not slow"`
+# leaves them out; the full suite runs them). Keyed by the test module ("" = any module).
+SLOW_FIXTURES = {
+    "": {"content_dir"},
+    "test_attestations": {"attested"},
+    "test_cli": {"example_package"},
+    "test_content_lint": {"store"},
+    "test_content_parse": {"catalog_bytes", "cci_list"},
+    "test_content_store": {"loaded"},
+    "test_facts_boundary": {"package"},
+    "test_package_provenance": {"package"},
+    "test_packaging": {"wheel"},
+    "test_pydist": {"pip_tree"},
+    "test_readers_xccdf": {"oscap_scan"},
+    "test_real_tools": {"rootfs"},
+    "test_rpmdb": {"real_rpm_root"},
+    "test_rule_packs": {"catalog", "srg_requirements", "cci_controls"},
+    "test_safe_out": {"old_package"},
+    "test_scan_results_carried": {"debian_scan"},
+    "test_writer_ckl": {"official", "saf"},
+    "test_writer_xlsx": {"template"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use an expensive fixture of SLOW_FIXTURES as slow."""
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1]
+        expensive = SLOW_FIXTURES[""] | SLOW_FIXTURES.get(module, set())
+        if expensive & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -57,9 +92,22 @@ def samples(shared_data: Path) -> Path:
     return shared_data / "samples"
 
 
+def hostile_names() -> list[str]:
+    """Every hostile input (for parametrisation at collection time): scc's own set, plus the reference set's."""
+    from hostile_inputs import HOSTILE_NAMES
+
+    shared = {p.name for p in HOSTILE.glob("*") if p.name != "README.md"} if HOSTILE.is_dir() else set()
+    return sorted(set(HOSTILE_NAMES) | shared)
+
+
 @pytest.fixture(scope="session")
-def hostile(shared_data: Path) -> Path:
-    return shared_data / "hostile"
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference hostile set when ../shared is there, else the same attacks written by tests/hostile_inputs.py."""
+    if HOSTILE.is_dir():
+        return HOSTILE
+    from hostile_inputs import write_hostile_set
+
+    return write_hostile_set(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from _writer_assessment import build_assessment
 
 from scc.assessment import Assessment, Settings
@@ -38,6 +39,7 @@ def _poam_due_dates(assessment) -> dict[str, str]:
     return dates
 
 
+@pytest.mark.slow
 def test_ssp_shows_the_same_remediation_due_date_as_the_poam_for_every_open_finding():
     # the SI-2 rule of this assessment dated no finding: the SSP used to print "—" where the POA&M has a date
     assessment = build_assessment()
@@ -72,6 +74,7 @@ def test_check_details_never_date_a_finding_in_the_ssp():
     assert shown["CVE-2026-0001"] == "2026-11-25"
 
 
+@pytest.mark.slow
 def test_a_stig_scan_whose_results_match_no_scc_requirement_is_reported_not_silently_dropped(samples):
     # a RHEL 8 STIG scan: DISA titles each Group with the SRG requirement its rule implements; results whose
     # SRG requirement no shipped rule evidences are carried as the scanner's own results and reported.
@@ -108,6 +111,7 @@ def test_only_the_scan_results_no_rule_used_are_reported():
     assert apply_existing_scans(results[:1], [used]) == []
 
 
+@pytest.mark.slow
 def test_baseline_coverage_never_calls_a_manual_or_not_applicable_control_evidenced(content_dir, monkeypatch):
     assessment = build_assessment(Settings(baseline="moderate"))
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))

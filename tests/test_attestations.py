@@ -93,6 +93,7 @@ def _observation(assessment, rule_id):
                                                  for p in o["props"]))
 
 
+@pytest.mark.slow
 def test_passed_attestation_closes_a_manual_rule_marked_as_human_judgment_in_every_view(attested):
     assessment, _path, _evidence = attested
     result = _result(assessment, PASSED)
@@ -233,6 +234,7 @@ def test_scc_attest_refuses_a_bad_entry_with_exit_2_and_writes_nothing(capsys, t
     ("    status: passed\n    frequency: monthly\n    expires: 2027-01-01\n", "not both"),
     ("    status: passed\n    frequency: monthly\n    colour: red\n", "unknown key 'colour'"),
 ])
+@pytest.mark.slow
 def test_malformed_attestation_is_one_line_exit_2_naming_file_and_entry(capsys, tmp_path, entry, problem):
     path = tmp_path / "bad.yaml"
     path.write_text(f"attestations:\n  - rule: {PASSED}\n    explanation: e\n    updated_by: u\n"
@@ -247,6 +249,7 @@ def test_malformed_attestation_is_one_line_exit_2_naming_file_and_entry(capsys, 
     assert os.environ["SOURCE_DATE_EPOCH"]
 
 
+@pytest.mark.slow
 def test_unreadable_workbook_is_one_line_exit_2(capsys, tmp_path):
     path = tmp_path / "attestations.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
@@ -255,6 +258,7 @@ def test_unreadable_workbook_is_one_line_exit_2(capsys, tmp_path):
     assert code == 2 and len(lines) == 1 and str(path) in lines[0] and "not a readable xlsx workbook" in lines[0]
 
 
+@pytest.mark.slow
 def test_attested_outputs_still_validate_against_the_oscal_and_xccdf_schemas(attested, tmp_path):
     from validators import oscal_schema_errors, xmllint_xsd
 

@@ -59,6 +59,7 @@ def _fast_retries(monkeypatch):
     monkeypatch.setattr(fetch_module, "RETRIES", 1)
 
 
+@pytest.mark.slow
 def test_fetch_nist_sources_from_a_mirror_records_hashes_and_resolves_baseline(serve, shared_data, tmp_path,
                                                                                monkeypatch):
     base = serve(shared_data)
@@ -83,6 +84,7 @@ def _cci_zip(path, shared_data, extra: dict[str, bytes] | None = None):
     return path
 
 
+@pytest.mark.slow
 def test_fetch_extracts_the_member_from_a_disa_zip(serve, shared_data, tmp_path):
     (tmp_path / "www").mkdir()
     _cci_zip(tmp_path / "www" / "U_CCI_List.zip", shared_data)
@@ -107,6 +109,7 @@ def test_zip_slip_member_is_refused_and_nothing_is_cached(serve, shared_data, tm
     assert store.missing()[0] == "nist-800-53-rev5-catalog" and "disa-cci" in store.missing()
 
 
+@pytest.mark.slow
 def test_offline_fetch_says_which_host_and_points_to_import(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -120,16 +123,19 @@ def test_offline_fetch_says_which_host_and_points_to_import(tmp_path):
     assert failures[1].startswith("nist-800-53-rev5-low: skipped, cannot reach")
 
 
-def test_missing_file_names_the_status_and_how_to_override_the_url(serve, shared_data, tmp_path):
-    base = serve(shared_data)
+def test_missing_file_names_the_status_and_how_to_override_the_url(serve, tmp_path):
+    (tmp_path / "disa").mkdir()
+    base = serve(tmp_path)
     with pytest.raises(ContentError, match=r"HTTP 404 .*--url NAME=URL"):
         download(f"{base}/disa/U_GPOS_SRG_V9R9_Manual-xccdf.zip", local_mirror=True)
 
 
-def test_download_stops_at_the_size_cap(serve, shared_data):
-    base = serve(shared_data)
+def test_download_stops_at_the_size_cap(serve, tmp_path):
+    (tmp_path / "nist").mkdir()
+    (tmp_path / "nist" / "fixture-profile.json").write_text(json.dumps({"profile": {"imports": []}, "pad": "x" * 5000}))
+    base = serve(tmp_path)
     with pytest.raises(ContentError, match="exceeds the 1000 byte download limit"):
-        download(f"{base}/nist/NIST_SP-800-53_rev5_LOW-baseline_profile.json", limit=1000, local_mirror=True)
+        download(f"{base}/nist/fixture-profile.json", limit=1000, local_mirror=True)
 
 
 def test_a_file_that_is_not_the_expected_source_is_refused(serve, shared_data, tmp_path):
@@ -187,6 +193,7 @@ def _retitled_catalog(shared_data, directory, version: str | None = None) -> str
     return hashlib.sha256(data).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_mirror_serving_a_retitled_catalog_is_refused_naming_file_expected_and_got(serve, shared_data, tmp_path):
     got = _retitled_catalog(shared_data, tmp_path / "www")
     store = ContentStore(tmp_path / "cache")
@@ -197,6 +204,7 @@ def test_a_mirror_serving_a_retitled_catalog_is_refused_naming_file_expected_and
     assert store.lock() == {} and not (store.directory / "NIST_SP-800-53_rev5_catalog.json").exists()
 
 
+@pytest.mark.slow
 def test_cli_refuses_the_tampered_catalog_with_exit_2(serve, shared_data, tmp_path):
     got = _retitled_catalog(shared_data, tmp_path / "www")
     result = CliRunner().invoke(content, ["fetch", CATALOG, "--mirror", serve(tmp_path / "www"),
@@ -219,8 +227,9 @@ def _redirecting(location: str):
     return Redirect
 
 
-def test_a_redirect_to_another_host_is_refused(serve, raw_server, shared_data, tmp_path):
-    other = serve(shared_data / "nist").replace("127.0.0.1", "localhost")
+def test_a_redirect_to_another_host_is_refused(serve, raw_server, tmp_path):
+    (tmp_path / "www").mkdir()
+    other = serve(tmp_path / "www").replace("127.0.0.1", "localhost")   # never reached: the redirect is refused
     mirror = raw_server(_redirecting(other))
     store = ContentStore(tmp_path / "cache")
     done, failures = fetch(store, [MODERATE], mirror=mirror)
@@ -303,6 +312,7 @@ class _Dribble(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_a_slow_body_hits_the_total_deadline(raw_server, tmp_path):
     base = raw_server(_Dribble)
     with pytest.raises(ContentError, match=r"not complete within the 0.5 s deadline"):
@@ -339,6 +349,7 @@ def test_an_oversized_body_is_refused_at_the_per_file_cap(raw_server, tmp_path):
     assert store.lock() == {} and not (store.directory / "NIST_SP-800-53_rev5_catalog.json").exists()
 
 
+@pytest.mark.slow
 def test_accept_new_records_the_printed_hash_in_the_lock(serve, shared_data, tmp_path):
     got = _retitled_catalog(shared_data, tmp_path / "www", version="5.2.1")
     mirror, cache = serve(tmp_path / "www"), str(tmp_path / "cache")
@@ -356,6 +367,7 @@ def test_accept_new_records_the_printed_hash_in_the_lock(serve, shared_data, tmp
     assert runner.invoke(content, ["verify", "--dir", cache]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_import_checks_pins_for_folders_and_bundles(shared_data, tmp_path):
     got = _retitled_catalog(shared_data, tmp_path / "folder")
     store = ContentStore(tmp_path / "cache")
@@ -393,6 +405,7 @@ def _slow_import(directory: str, path: str, barrier) -> None:
     import_content(ContentStore(directory), [path])
 
 
+@pytest.mark.slow
 def test_concurrent_imports_keep_every_lock_entry(shared_data, tmp_path):
     context = multiprocessing.get_context("fork")
     files = [shared_data / "nist" / f"NIST_SP-800-53_rev5_{level}-baseline_profile.json"
@@ -411,6 +424,7 @@ def test_concurrent_imports_keep_every_lock_entry(shared_data, tmp_path):
     assert store.verify() == []
 
 
+@pytest.mark.slow
 def test_two_concurrent_cli_imports_keep_every_entry(shared_data, tmp_path):
     cache = tmp_path / "cache"
     runs = [subprocess.Popen([sys.executable, "-m", "scc.cli", "content", "import", str(shared_data / part),
@@ -426,6 +440,7 @@ def test_verify_on_an_empty_cache_says_so_and_fails(tmp_path):
     assert "no content in" in result.output and "nothing to verify" in result.output
 
 
+@pytest.mark.slow
 def test_registry_releases_are_the_pinned_releases_the_files_state(shared_data):
     reference = {
         "nist-800-53-rev5-catalog": "nist/NIST_SP-800-53_rev5_catalog.json",

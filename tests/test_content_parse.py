@@ -41,6 +41,7 @@ def _raw_controls(catalog_bytes):
     return out
 
 
+@pytest.mark.slow
 def test_catalog_holds_every_control_and_enhancement_of_rev5(catalog, catalog_bytes):
     raw = _raw_controls(catalog_bytes)
     assert len(catalog) == len(raw) == 1196

@@ -31,6 +31,7 @@ def bundle(loaded, tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_directory_import_recognises_every_registry_source_by_content(loaded, shared_data):
     assert loaded.missing() == [] and loaded.missing_message() is None and loaded.verify() == []
     lock = json.loads((loaded.directory / LOCK_NAME).read_text())["sources"]
@@ -89,6 +90,7 @@ def test_tampered_cache_file_is_refused_on_load_with_its_name(shared_data, tmp_p
     assert any("U_CCI_List.xml" in problem for problem in store.verify())
 
 
+@pytest.mark.slow
 def test_export_is_deterministic_and_holds_lock_and_files(loaded, bundle, tmp_path):
     again = tmp_path / "again.tar.gz"
     export_bundle(loaded, again)
@@ -99,6 +101,7 @@ def test_export_is_deterministic_and_holds_lock_and_files(loaded, bundle, tmp_pa
         assert all(member.mtime == 0 and member.uid == 0 for member in tar.getmembers())
 
 
+@pytest.mark.slow
 def test_bundle_import_into_an_empty_enclave_cache(bundle, loaded, tmp_path):
     enclave = ContentStore(tmp_path / "enclave")
     entries = import_content(enclave, [bundle])
@@ -120,6 +123,7 @@ def _rewrite(bundle, target, change):
     return target
 
 
+@pytest.mark.slow
 def test_tampered_bundle_is_refused_naming_the_file_and_nothing_is_copied(bundle, tmp_path):
     def flip(name, data):
         return data.replace(b"CAT", b"CAX", 1) if name == "rhel9-stig-xccdf.xml" else data
@@ -157,6 +161,7 @@ def test_bundle_links_are_refused(tmp_path):
         import_content(ContentStore(tmp_path / "c"), [path])
 
 
+@pytest.mark.slow
 def test_extracted_bundle_directory_is_checked_against_its_lock(bundle, tmp_path):
     extracted = tmp_path / "carried"
     extracted.mkdir()

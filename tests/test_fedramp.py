@@ -29,6 +29,7 @@ def content_dir(shared_data, tmp_path_factory):
     return directory
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", sorted(LEVELS))
 def test_each_fedramp_baseline_loads_with_the_profiles_control_count(level, content_dir, shared_data):
     profile = json.loads((shared_data / "fedramp" / f"FedRAMP_rev5_{LEVELS[level]}-baseline_profile.json").read_text())
@@ -51,6 +52,7 @@ def _fr_props(node):
     return [(p["name"], p["value"]) for p in node.get("props") or [] if p.get("ns") == FR_NS]
 
 
+@pytest.mark.slow
 def test_fedramp_moderate_package_carries_fedramp_props_and_is_schema_valid(capsys, monkeypatch, content_dir, tmp_path):
     documents = _package(capsys, monkeypatch, content_dir, tmp_path / "out", "fedramp-moderate")
     for name, document in documents.items():
@@ -75,6 +77,7 @@ def test_fedramp_moderate_package_carries_fedramp_props_and_is_schema_valid(caps
     assert observations[item["related-observations"][0]["observation-uuid"]]["collected"] == first
 
 
+@pytest.mark.slow
 def test_nist_baseline_produces_no_fedramp_props(capsys, monkeypatch, content_dir, tmp_path):
     documents = _package(capsys, monkeypatch, content_dir, tmp_path / "out", "moderate")
     assert FR_NS not in json.dumps(documents)

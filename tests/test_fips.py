@@ -204,6 +204,7 @@ def test_fips_modules_from_sbom_components() -> None:
     assert modules[0].evidence == (ev,)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("go") is None, reason="no Go toolchain on this machine")
 def test_real_go_binary_built_with_gofips140(tmp_path: Path, doc: InputDocument) -> None:
     (tmp_path / "go.mod").write_text("module example.com/hello\n\ngo 1.24\n")

@@ -24,6 +24,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_IMAGE
 
 from scc.errors import InputError
 from scc.facts import read_input
@@ -55,6 +56,7 @@ def write_gzip_image_bomb(path: Path, inflated: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_gzip_image_inflating_a_thousandfold_is_refused_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -110,6 +112,7 @@ main(["package", sys.argv[1], "--out", sys.argv[2]])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "expected"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
 def test_signal_during_inflation_removes_the_temporary_directory(tmp_path: Path, signum: int, expected: int) -> None:
     temp = tmp_path / "tmp"
@@ -196,9 +199,8 @@ def test_utf7_xml_hiding_an_external_entity_is_refused_naming_the_encoding(tmp_p
 
 
 @pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1252", "EBCDIC-US", "Shift_JIS", "no-such-charset"])
-def test_xml_in_any_encoding_but_utf8_or_utf16_is_refused_with_its_name(tmp_path: Path, samples: Path,
-                                                                         encoding: str) -> None:
-    text = _with_declared_encoding((samples / "cyclonedx/alpine.syft.cdx-1.5.xml").read_text(), encoding)
+def test_xml_in_any_encoding_but_utf8_or_utf16_is_refused_with_its_name(tmp_path: Path, encoding: str) -> None:
+    text = _with_declared_encoding((FIXTURE_IMAGE / "sbom.cdx-1.5.xml").read_text(), encoding)
     target = tmp_path / "sbom.cdx.xml"
     target.write_bytes(text.encode("ascii", errors="replace"))
     with pytest.raises(InputError) as caught:
@@ -231,15 +233,16 @@ def test_utf32_xml_is_refused_with_a_clear_message() -> None:
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_utf16_xml_sbom_reads_to_the_same_facts(tmp_path: Path, samples: Path, codec: str) -> None:
-    original = (samples / "cyclonedx/alpine.syft.cdx-1.5.xml").read_text()
+def test_utf16_xml_sbom_reads_to_the_same_facts(tmp_path: Path, codec: str) -> None:
+    original = (FIXTURE_IMAGE / "sbom.cdx-1.5.xml").read_text()
     reencoded = _with_declared_encoding(original, "UTF-16").encode(codec)
     _assert_same_facts(tmp_path / "sbom.cdx.xml", original.encode(), reencoded)
 
 
-def test_us_ascii_declared_xml_is_read(tmp_path: Path, samples: Path) -> None:
-    original = (samples / "cyclonedx/alpine.syft.cdx-1.5.xml").read_text()
-    ascii_only = original.encode("ascii", errors="xmlcharrefreplace").decode()     # é -> &#233;
+def test_us_ascii_declared_xml_is_read(tmp_path: Path) -> None:
+    original = (FIXTURE_IMAGE / "sbom.cdx-1.5.xml").read_text()
+    assert "\u00c9" in original                                                  # the fixture's É
+    ascii_only = original.encode("ascii", errors="xmlcharrefreplace").decode()     # É -> &#201;
     _assert_same_facts(tmp_path / "sbom.cdx.xml", ascii_only.encode(),
                        _with_declared_encoding(ascii_only, "us-ascii").encode())
 
@@ -269,15 +272,15 @@ POWERSHELL_ENCODINGS = {
 
 
 @pytest.mark.parametrize("encoding", sorted(POWERSHELL_ENCODINGS))
-@pytest.mark.parametrize("sample", ["grype/chainguard-ruby-3.0.grype.json", "cyclonedx/alpine.syft.cdx-1.5.json"])
-def test_utf16_and_bom_json_reads_to_the_same_facts(tmp_path: Path, samples: Path, sample: str, encoding: str) -> None:
-    text = (samples / sample).read_text()
+@pytest.mark.parametrize("sample", ["scan.grype.json", "sbom.cdx-1.5.json"])
+def test_utf16_and_bom_json_reads_to_the_same_facts(tmp_path: Path, sample: str, encoding: str) -> None:
+    text = (FIXTURE_IMAGE / sample).read_text()
     assert json.loads(text)
     _assert_same_facts(tmp_path / Path(sample).name, text.encode(), POWERSHELL_ENCODINGS[encoding](text))
 
 
-def test_broken_utf16_json_says_how_to_convert_it(tmp_path: Path, samples: Path) -> None:
-    text = (samples / "grype/chainguard-ruby-3.0.grype.json").read_text()
+def test_broken_utf16_json_says_how_to_convert_it(tmp_path: Path) -> None:
+    text = (FIXTURE_IMAGE / "scan.grype.json").read_text()
     data = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
     target = tmp_path / "grype.json"
     target.write_bytes(data[:200] + "\ud800".encode("utf-16-le", "surrogatepass") + data[200:])   # a lone surrogate

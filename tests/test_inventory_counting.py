@@ -75,6 +75,7 @@ def test_an_alpine_rootfs_gets_distro_and_upstream_qualifiers(tmp_path):
         "pkg:apk/alpine/musl@1.2.3-r4?arch=x86_64&distro=alpine-3.19.1&upstream=musl"}
 
 
+@pytest.mark.slow
 def test_rootfs_purls_and_counts_match_what_syft_writes_for_the_same_tree(tmp_path):
     if not shutil.which("syft"):
         pytest.skip("syft is not installed")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
+from conftest import FIXTURE_IMAGE
+
 from scc.facts import read_inputs
 from scc.facts.model import FindingState, Severity
 
@@ -107,11 +109,13 @@ def test_ghsa_and_cve_reports_of_one_flaw_merge_under_the_cve(tmp_path):
     assert finding.sources == {"grype", "trivy"}
 
 
-def test_real_grype_ghsa_match_merges_with_its_cve(samples):
-    facts = read_inputs([str(samples / "grype/chainguard-ruby-3.0.grype.json")])
-    uri = [f for f in facts.findings if f.package == "uri"]
-    assert len(uri) == 1 and uri[0].id == "CVE-2023-28755"
-    assert uri[0].aliases == {"GHSA-hv5j-3h9f-99c2"} and len(uri[0].evidence) == 2
+def test_grype_ghsa_match_merges_with_its_cve():
+    # grype lists the gem twice: once under the CVE, once under the GHSA advisory whose related id it is
+    facts = read_inputs([str(FIXTURE_IMAGE / "vex-target.grype.json")])
+    gem = [f for f in facts.findings if f.package == "fixture-gem"]
+    assert len(gem) == 1 and gem[0].id == "CVE-2099-2001"
+    assert gem[0].aliases == {"GHSA-fxfx-vex0-0001"} and len(gem[0].evidence) == 2
+    assert len(facts.findings) == 2      # the same CVE in the other package stays its own finding
 
 
 def test_component_dedup_across_cyclonedx_and_trivy_packages(tmp_path):

@@ -138,6 +138,7 @@ def test_stig_rules_sharing_an_srg_requirement_decide_it_together():
     assert "Failing: xccdf_mil.disa.stig_rule_SV-2r1_rule" in failing[0].statement
 
 
+@pytest.mark.slow
 def test_real_rhel8_stig_scan_decides_the_srg_rules_it_implements(samples):
     import scc
 

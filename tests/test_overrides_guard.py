@@ -61,6 +61,7 @@ def test_an_alias_alone_is_refused_too():
         load_text("a: *x\n")
 
 
+@pytest.mark.slow
 def test_fifty_thousand_nested_brackets_are_refused_by_depth(tmp_path):
     message = overrides_error(write(tmp_path, "overrides: " + "[" * 50_000))
     assert "nested more than 64 levels deep" in message
@@ -170,6 +171,7 @@ def test_two_entries_reaching_one_rule_by_different_ids_are_an_error(tmp_path):
     ("overrides:\n  - " + ENTRY.format(rule=SHELL_RULE, expires="2030-01-01") + "\n  - "
      + ENTRY.format(rule=SHELL_RULE, expires="2031-01-01"), "both name rule"),
 ])
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["gate", "package"])
 def test_a_bad_overrides_file_is_one_line_and_exit_2(capsys, tmp_path, body, problem, command):
     path = write(tmp_path, body)
@@ -186,6 +188,7 @@ def _override_notes(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("note: override")]
 
 
+@pytest.mark.slow
 def test_gate_prints_the_same_override_notes_as_package(capsys, tmp_path):
     body = ("overrides:\n  - " + ENTRY.format(rule=SHELL_RULE, expires="2020-01-31") + "\n"
             "  - " + ENTRY.format(rule="V-999999", expires="2030-01-01") + "\n")
@@ -202,6 +205,7 @@ def test_gate_prints_the_same_override_notes_as_package(capsys, tmp_path):
     assert code == 0 and _override_notes(package_err) == notes
 
 
+@pytest.mark.slow
 def test_gate_without_overrides_prints_no_notes(capsys):
     code, _out, err = run_scc(capsys, "gate", str(EXAMPLE), "--max-open-critical", "1000")
     assert code == 0 and err == ""
@@ -218,6 +222,7 @@ def test_gate_without_overrides_prints_no_notes(capsys):
     ("1_795_700_000", "is not a whole number of seconds"),
     ("\u0661\u0662\u0663", "is not a whole number of seconds"),  # Arabic-Indic digits int() would take
 ])
+@pytest.mark.slow
 def test_source_date_epoch_outside_what_outputs_encode_is_one_line_exit_2(capsys, monkeypatch, tmp_path,
                                                                           epoch, problem):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
@@ -234,6 +239,7 @@ def test_source_date_epoch_outside_what_outputs_encode_is_one_line_exit_2(capsys
     ("4354819199", "4354819200", "2107-12-31T23:59:59Z", 2107),
     ("0", "-1", "1970-01-01T00:00:00Z", 1980),                 # zip entries cannot go below 1980
 ])
+@pytest.mark.slow
 def test_the_range_ends_exactly_where_the_outputs_stop(capsys, monkeypatch, tmp_path, last, first_refused,
                                                        stamp, zip_year):
     import zipfile

@@ -40,6 +40,7 @@ def test_an_explicit_baseline_without_its_content_is_exit_2_naming_it_and_the_fe
     assert code == 2 and "nist-800-53-rev5-moderate" in err
 
 
+@pytest.mark.slow
 def test_a_benchmark_asked_for_by_name_without_its_content_is_exit_2(content_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))        # GPOS/CTR SRGs cached, no RHEL 9 STIG
     code, _, err = run_scc(capsys, "package", str(EXAMPLE), "--benchmark", "rhel9-stig", "--out",
@@ -57,6 +58,7 @@ def test_the_api_refuses_a_baseline_that_is_not_cached(tmp_path, monkeypatch):
         scc.assess([EXAMPLE], baseline="high")
 
 
+@pytest.mark.slow
 def test_the_default_run_without_content_works_and_says_so_once_in_output_manifest_and_ssp(
         tmp_path, capsys, monkeypatch):
     from scc.writers.ssp_pdf import render_html
@@ -74,6 +76,7 @@ def test_the_default_run_without_content_works_and_says_so_once_in_output_manife
     assert "official content not cached (none at all)" in html
 
 
+@pytest.mark.slow
 def test_with_content_the_chosen_baseline_is_named_in_the_ssp(content_dir, monkeypatch):
     from scc.writers.ssp_pdf import render_html
 
@@ -104,6 +107,7 @@ def package(content_dir, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package, content_dir, shared_data):
     record = json.loads((package / "manifest.json").read_text())["provenance"]
     assert record["scc-version"] == scc.__version__
@@ -125,6 +129,7 @@ def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package,
     assert str(content_dir) not in json.dumps(record)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(OSCAL_DOCUMENTS))
 def test_each_oscal_document_carries_settings_props_and_hashed_provenance_resources(package, name):
     schema, kind = OSCAL_DOCUMENTS[name]
@@ -148,6 +153,7 @@ def test_each_oscal_document_carries_settings_props_and_hashed_provenance_resour
     assert {"name": "release", "ns": "https://scc.dev/ns/oscal", "value": "V3R2"} in gpos["props"]
 
 
+@pytest.mark.slow
 def test_provenance_is_deterministic(package, content_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
     again = scc.assess([EXAMPLE], baseline="moderate", overrides=OVERRIDES,

@@ -17,6 +17,7 @@ from conftest import EXAMPLE, REPO
 HEAVY = ("pandas", "weasyprint", "trestle", "lxml", "jinja2")
 
 
+@pytest.mark.slow
 def test_import_scc_does_not_load_heavy_libraries():
     code = ("import sys, scc, scc.facts, scc.engine.rules, scc.cli; "
             f"print([m for m in {HEAVY!r} if m in sys.modules])")
@@ -32,6 +33,7 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("scc-*.whl"))
 
 
+@pytest.mark.slow
 def test_wheel_contains_rule_packs_and_templates(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for pack in ("controls", "stig", "templates"):
@@ -41,6 +43,7 @@ def test_wheel_contains_rule_packs_and_templates(wheel):
             assert f"scc/_packs/{pack}/{name}" in names
 
 
+@pytest.mark.slow
 def test_wheel_in_a_fresh_venv_packages_the_example(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

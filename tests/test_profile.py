@@ -41,6 +41,7 @@ def test_each_bad_field_is_named(tmp_path, text, field):
     assert str(err.value).startswith(f"{path}: {field}: ") and "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_cli_bad_profile_exits_2_with_one_line(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("status: live\n")

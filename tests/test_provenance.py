@@ -94,6 +94,7 @@ SAMPLES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "provenance", "signatures", "version", "level"), SAMPLES)
 def test_every_intoto_sample_is_read_as_an_attestation(samples, name, provenance, signatures, version, level):
     record, facts = read_input(str(samples / "intoto" / name))

@@ -86,6 +86,7 @@ def pip_tree(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_pip_installed_wheels_are_found_with_their_licenses(pip_tree: Path) -> None:
     installed = {p.name.removesuffix(".dist-info") for p in (pip_tree / SITE).glob("*.dist-info")}
     assert len(installed) == len(WHEELS)
@@ -95,6 +96,7 @@ def test_pip_installed_wheels_are_found_with_their_licenses(pip_tree: Path) -> N
     assert all(c.licenses for c in facts.components if c.name in ("six", "idna", "certifi"))
 
 
+@pytest.mark.slow
 def test_scc_and_syft_give_the_same_python_keys(pip_tree: Path, tmp_path: Path) -> None:
     if not shutil.which("syft"):
         pytest.skip("syft is not installed")

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from conftest import FIXTURE_IMAGE
 
 from scc.errors import InputError
 from scc.facts import detect_reader, read_input, read_inputs
@@ -46,6 +47,7 @@ def test_cyclonedx_component_counts_include_nested_components(samples, name, cou
     assert all(c.evidence[0].pointer.startswith("/components/") for c in facts.components)
 
 
+@pytest.mark.slow
 def test_cyclonedx_nested_component_cites_its_nested_pointer(samples):
     _, facts = _read(samples / "cyclonedx/saf-cli.npm.cdx-1.4.json")
     pointers = {c.evidence[0].pointer for c in facts.components}
@@ -302,16 +304,17 @@ def test_healthcheck_none_disabled_and_declared(tmp_path):
 
 
 # -- sniffing --------------------------------------------------------------------------------
+# tests/data/fixture-image; the reference samples above go through the same sniffing in read_input
 @pytest.mark.parametrize("name,fmt", [
-    ("cyclonedx/alpine.syft.cdx-1.6.json", "cyclonedx-json"),
-    ("grype/keycloak-21.0.2.grype.json", "grype-json"),
-    ("trivy/ubi-7.trivy.json", "trivy-json"),
-    ("image-config/oci1-config.json", "image-config"),
-    ("image-config/go-stream-client.docker-inspect.json", "image-config"),
+    ("sbom.cdx-1.5.json", "cyclonedx-json"),
+    ("scan.grype.json", "grype-json"),
+    ("scan.trivy.json", "trivy-json"),
+    ("config.oci.json", "image-config"),
+    ("config.docker-inspect.json", "image-config"),
 ])
-def test_formats_are_recognised_by_content(samples, tmp_path, name, fmt):
+def test_formats_are_recognised_by_content(tmp_path, name, fmt):
     renamed = tmp_path / "input.dat"      # the file name says nothing
-    renamed.write_bytes((samples / name).read_bytes())
+    renamed.write_bytes((FIXTURE_IMAGE / name).read_bytes())
     assert detect_reader(InputDocument(renamed)).format == fmt
 
 

@@ -12,10 +12,11 @@ from lxml import etree
 
 from scc.errors import InputError
 from scc.facts.identity import normalise_purl
-from scc.facts.sbom import cyclonedx_xml, spdx3, spdx_json, spdx_tagvalue, syft_json
+from scc.facts.sbom import cyclonedx_json, cyclonedx_xml, spdx3, spdx_json, spdx_tagvalue, syft_json
 from scc.facts.source import InputDocument
 
 DATA = Path(__file__).parent / "data"
+SPDX23_JSON = DATA / "fixture-image" / "sbom.spdx-2.3.json"     # authored, like syft's SPDX 2.3 JSON
 TAG_VALUE = DATA / "alpine.syft-1.18.spdx-2.3.tv.spdx"
 SPDX3 = DATA / "alpine.spdx-3.0.1.json"
 CDX14_XML = DATA / "alpine.syft-1.18.cdx-1.4.xml"
@@ -188,8 +189,9 @@ def test_tag_value_unclosed_text_block_is_an_input_error(tmp_path):
         read(spdx_tagvalue, path)
 
 
-def test_tag_value_reader_does_not_claim_spdx_json(samples):
-    assert not spdx_tagvalue.READER.sniff(InputDocument(samples / "spdx" / "alpine.syft.spdx-2.3.json"))
+def test_tag_value_reader_does_not_claim_spdx_json():
+    assert spdx_json.READER.sniff(InputDocument(SPDX23_JSON))
+    assert not spdx_tagvalue.READER.sniff(InputDocument(SPDX23_JSON))
     assert not spdx_json.READER.sniff(InputDocument(TAG_VALUE))
 
 
@@ -236,8 +238,8 @@ def test_spdx3_hashes_and_supplier_follow_the_element_references(tmp_path):
     assert component.licenses == ("GPL-3.0-or-later",)
 
 
-def test_spdx3_reader_leaves_spdx2_alone(samples):
-    assert not spdx3.READER.sniff(InputDocument(samples / "spdx" / "alpine.syft.spdx-2.3.json"))
+def test_spdx3_reader_leaves_spdx2_alone():
+    assert not spdx3.READER.sniff(InputDocument(SPDX23_JSON))
     assert not spdx_json.READER.sniff(InputDocument(SPDX3))
 
 
@@ -250,8 +252,9 @@ def _xml_components(path: Path):
 
 
 @pytest.mark.parametrize("path", ["samples", "data"])
-def test_cyclonedx_xml_reads_every_component(samples, path):
-    file = samples / "cyclonedx" / "alpine.syft.cdx-1.5.xml" if path == "samples" else CDX14_XML
+def test_cyclonedx_xml_reads_every_component(request, path):
+    # only the reference sample needs ../shared; tests/data's own file always runs
+    file = request.getfixturevalue("samples") / "cyclonedx" / "alpine.syft.cdx-1.5.xml" if path == "samples" else CDX14_XML
     elements, ns = _xml_components(file)
     facts = read(cyclonedx_xml, file)
     assert len(facts.components) == len(elements) == 15
@@ -271,8 +274,7 @@ def test_cyclonedx_xml_and_json_samples_give_the_same_component_keys(samples):
                         for c in raw["components"])
     xml_facts = read(cyclonedx_xml, samples / "cyclonedx" / "alpine.syft.cdx-1.5.xml")
     assert sorted(c.key for c in xml_facts.components) == expected
-    json_reader = pytest.importorskip("scc.facts.sbom.cyclonedx_json")
-    json_facts = json_reader.READER.read(InputDocument(samples / "cyclonedx" / "alpine.syft.cdx-1.5.json"))
+    json_facts = cyclonedx_json.READER.read(InputDocument(samples / "cyclonedx" / "alpine.syft.cdx-1.5.json"))
     assert sorted(c.key for c in json_facts.components) == sorted(c.key for c in xml_facts.components)
 
 
@@ -322,8 +324,8 @@ SYFT_SAMPLES = ["alpine-latest.syft-schema-1.1.json", "alpine.syft-schema-6.json
 
 
 @pytest.mark.parametrize("path", [*SYFT_SAMPLES, "schema-16"])
-def test_syft_json_reads_every_artifact_and_the_image(samples, path):
-    file = SYFT16 if path == "schema-16" else samples / "syft" / path
+def test_syft_json_reads_every_artifact_and_the_image(request, path):
+    file = SYFT16 if path == "schema-16" else request.getfixturevalue("samples") / "syft" / path
     raw = json.loads(file.read_text())
     facts = read(syft_json, file)
     assert len(facts.components) == len(raw["artifacts"])

@@ -157,6 +157,7 @@ def oscap_scan(tmp_path_factory, shared_data):
     return work
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["r.xml", "arf.xml"])
 def test_openscap_results_and_arf_generated_here(oscap_scan, no_content, name):
     path = oscap_scan / name

@@ -116,6 +116,7 @@ def facts_of(syft_out: Path, name: str):
 
 
 # -- what syft itself found ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_syft_found_every_package_the_tree_holds(rootfs, artifacts):
     wheels = python_packages(rootfs)
     kinds = collections.Counter(a["type"] for a in artifacts)
@@ -124,6 +125,7 @@ def test_syft_found_every_package_the_tree_holds(rootfs, artifacts):
 
 
 # -- every syft format gives the same inventory ----------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_every_syft_format_carries_syft_purls_exactly(syft_out, artifacts, name):
     facts = facts_of(syft_out, name)
@@ -131,6 +133,7 @@ def test_every_syft_format_carries_syft_purls_exactly(syft_out, artifacts, name)
     assert sorted(purls) == sorted(a["purl"] for a in artifacts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_every_syft_format_gives_the_same_component_keys(syft_out, syft_keys, artifacts, name):
     facts = facts_of(syft_out, name)
@@ -168,6 +171,7 @@ def _license_terms(licenses: tuple[str, ...]) -> set[str]:
     return {term.strip("() ") for text in licenses for term in re.split(r"\s+AND\s+", text)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_licenses_are_read_wherever_syft_wrote_them(syft_out, artifacts, name):
     by_purl = {c.purl: c for c in facts_of(syft_out, name).components if c.purl}
@@ -182,6 +186,7 @@ def test_licenses_are_read_wherever_syft_wrote_them(syft_out, artifacts, name):
     assert with_licenses >= DPKG_PACKAGES     # every deb here ships a copyright file naming licenses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_sbom_record_names_syft_its_version_and_the_spec(syft_run, name):
     syft_out, version = syft_run
@@ -194,6 +199,7 @@ def test_sbom_record_names_syft_its_version_and_the_spec(syft_run, name):
     assert "syft" in record.tool and version in record.tool
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SBOMS)
 def test_a_directory_scan_names_no_image_and_the_os_where_the_format_carries_it(syft_out, name):
     identity = facts_of(syft_out, name).identity
@@ -231,6 +237,7 @@ def test_syft_outputs_scc_does_not_read_are_refused_with_one_line(syft_out, name
     assert "\n" not in message and name in message
 
 
+@pytest.mark.slow
 def test_scc_facts_cli_reports_each_syft_format(syft_run):
     syft_out, version = syft_run
     run = subprocess.run([sys.executable, "-m", "scc.cli", "facts", "--json", *(str(syft_out / n) for n in SBOMS)],
@@ -265,6 +272,7 @@ def oci_syft(syft_run, tmp_path_factory) -> Path:
     return out / "oci.syft.json"
 
 
+@pytest.mark.slow
 def test_syft_over_the_oci_layout_reads_and_meets_scc_image_reader(oci_syft):
     raw = json.loads(oci_syft.read_text())
     record, facts = read_input(str(oci_syft))
@@ -288,6 +296,7 @@ def _raw_rule_results(path: Path) -> list[tuple[str, str]]:
             for r in tree.iter(f"{{{XCCDF_NS}}}rule-result")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["results.xml", "results-arf.xml"])
 def test_openscap_rule_results_counted_per_value_like_lxml(oscap_out, no_content, name):
     path = oscap_out / name
@@ -300,6 +309,7 @@ def test_openscap_rule_results_counted_per_value_like_lxml(oscap_out, no_content
     assert all(r.tool.startswith("cpe:/a:redhat:openscap:") for r in facts.xccdf_results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["results.xml", "results-arf.xml"])
 def test_openscap_rule_results_carry_the_ccis_of_their_rules(oscap_out, no_content, name):
     tree = etree.parse(str(oscap_out / name), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -313,11 +323,10 @@ def test_openscap_rule_results_carry_the_ccis_of_their_rules(oscap_out, no_conte
 
 
 # -- scc package over syft + oscap + image config --------------------------------------------------
+@pytest.mark.slow
 def test_package_uses_the_openscap_scan_for_the_srg_rules_it_decided(syft_out, oscap_out, tmp_path, no_content):
     from scc.assessment import assess
     from scc.engine.rules import load_rule_packs
-
-    pytest.importorskip("scc.engine.scans")
     raw = _raw_rule_results(oscap_out / "results-arf.xml")
     decided = {m: v for idref, v in raw if v in ("pass", "fail", "notapplicable")
                for m in re.findall(r"SV-(\d+)", idref)}

@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 
+import pytest
 from conftest import EXAMPLE
 
 from scc.facts import read_inputs
@@ -59,6 +60,7 @@ def index_digest() -> str:
     return json.loads((EXAMPLE / "image" / "index.json").read_text())["manifests"][0]["digest"]
 
 
+@pytest.mark.slow
 def test_account_verdicts_cite_the_passwd_file_they_read():
     import scc
 

@@ -73,6 +73,7 @@ def _props(item: dict) -> dict[str, str]:
     return {p["name"]: p["value"] for p in item.get("props", [])}
 
 
+@pytest.mark.slow
 def test_fresh_scan_of_an_old_fixable_critical_is_overdue(tmp_path):
     # scanned 2026-11-20 (5 days before the assessment), published 2023-11-06: a fresh scan restarts nothing
     assessment = scc.assess([_trivy(tmp_path, "2026-11-20T00:00:00Z", "2023-11-06T16:15:00Z")])
@@ -83,6 +84,7 @@ def test_fresh_scan_of_an_old_fixable_critical_is_overdue(tmp_path):
     assert clock.basis == BASIS_PUBLISHED and clock.due_date.isoformat() == "2023-11-21"
 
 
+@pytest.mark.slow
 def test_the_scan_time_is_only_the_last_resort(tmp_path):
     assessment = scc.assess([_trivy(tmp_path, "2026-11-20T00:00:00Z", None)])
     clock = _clock(assessment)
@@ -90,6 +92,7 @@ def test_the_scan_time_is_only_the_last_resort(tmp_path):
     assert _sla(assessment).verdict.value == "partial"
 
 
+@pytest.mark.slow
 def test_grype_fix_available_date_starts_the_clock(tmp_path):
     available = [{"version": "3.0.13-1~deb12u1", "date": "2024-02-01", "kind": "first-observed"},
                  {"version": "9.9.9", "date": "2020-01-01", "kind": "advisory"}]     # another version: not counted
@@ -100,6 +103,7 @@ def test_grype_fix_available_date_starts_the_clock(tmp_path):
     assert _sla(assessment).verdict.value == "not-satisfied" and "fix available 2024-02-01" in _sla(assessment).statement
 
 
+@pytest.mark.slow
 def test_a_fix_date_wins_over_publication_when_both_are_given(tmp_path):
     trivy = _trivy(tmp_path, "2026-11-20T00:00:00Z", "2023-11-06T16:15:00Z")
     grype = _grype(tmp_path, "2026-11-20T00:00:00Z", [{"version": "3.0.13-1~deb12u1", "date": "2024-02-01"}])
@@ -107,6 +111,7 @@ def test_a_fix_date_wins_over_publication_when_both_are_given(tmp_path):
     assert clock.basis == BASIS_FIX and clock.start.date().isoformat() == "2024-02-01"
 
 
+@pytest.mark.slow
 def test_previous_package_carries_first_detection_run_after_run(tmp_path, capsys):
     first = tmp_path / "run1"
     code, _, err = run_scc(capsys, "package", str(_grype(tmp_path, "2026-11-10T00:00:00Z", name="g1.json")),
@@ -135,6 +140,7 @@ def test_previous_package_carries_first_detection_run_after_run(tmp_path, capsys
     assert any(i["path"].endswith("run2/oscal-poam.json") for i in manifest["inputs"])
 
 
+@pytest.mark.slow
 def test_python_api_takes_previous(tmp_path, capsys):
     first = tmp_path / "run1"
     run_scc(capsys, "package", str(_grype(tmp_path, "2026-11-01T00:00:00Z", name="g1.json")), "--out", str(first))
@@ -145,6 +151,7 @@ def test_python_api_takes_previous(tmp_path, capsys):
     assert _sla(assessment).verdict.value == "not-satisfied"      # 2026-11-16 has passed on 2026-11-25
 
 
+@pytest.mark.slow
 def test_poam_item_ids_stay_stable_across_runs_with_different_scan_times(tmp_path, capsys):
     ids = []
     for index, scanned in enumerate(("2026-11-10T00:00:00Z", "2026-11-20T08:30:00Z")):
@@ -163,6 +170,7 @@ def test_gate_takes_previous_and_refuses_what_is_not_a_package(tmp_path, capsys)
     assert code == 2 and "--previous" in err and "manifest.json" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_altered_previous_poam_is_refused(tmp_path, capsys):
     first = tmp_path / "run1"
     run_scc(capsys, "package", str(_grype(tmp_path, "2026-11-10T00:00:00Z", name="g1.json")), "--out", str(first))
@@ -184,6 +192,7 @@ def test_identity_ignores_version_and_qualifiers_but_keeps_two_installs_apart():
     assert finding_identity(Finding("CVE-2", package="busybox")) == "CVE-2|busybox"
 
 
+@pytest.mark.slow
 def test_a_stated_date_later_than_the_scan_never_delays_the_clock(tmp_path, capsys):
     """A previous package (or a fix date) dated after this scan proves nothing earlier: the scan time wins."""
     grype = _grype(tmp_path, "2026-11-05T00:00:00Z", [{"version": "3.0.13-1~deb12u1", "date": "2026-11-12"}])

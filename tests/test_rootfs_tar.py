@@ -144,6 +144,7 @@ def test_symlink_escape_layer_is_read_without_following_the_link(hostile: Path) 
     assert facts.filesystem.accounts == [] and facts.components == []   # the host's /etc is never read
 
 
+@pytest.mark.slow
 def test_decompression_bomb_is_stopped_quickly_with_flat_memory(tmp_path: Path, hostile: Path,
                                                                 monkeypatch) -> None:
     monkeypatch.setenv("SCC_WORKDIR", str(tmp_path))
@@ -168,6 +169,7 @@ def test_byte_cap_stops_a_plain_tar_too(tmp_path: Path, monkeypatch) -> None:
         read_input(str(path))
 
 
+@pytest.mark.slow
 def test_scc_facts_and_read_inputs_name_the_rootfs_tar(export_tar: Path) -> None:
     facts = read_inputs([str(export_tar)])
     assert [i.format for i in facts.inputs] == ["rootfs-tar"]

@@ -280,6 +280,7 @@ def real_rpm_root(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_a_real_rpmdb_written_by_rpm_reads_as_rpm_queries_it(real_rpm_root: Path) -> None:
     query = subprocess.run(["rpm", "--dbpath", str(real_rpm_root / "var/lib/rpm"), "-qa", "--qf",
                             "%{NAME}|%{EPOCHNUM}|%{EPOCH}|%{VERSION}-%{RELEASE}|%{LICENSE}|%{VENDOR}|%{SOURCERPM}\\n"],
@@ -295,6 +296,7 @@ def test_a_real_rpmdb_written_by_rpm_reads_as_rpm_queries_it(real_rpm_root: Path
     assert got == expected
 
 
+@pytest.mark.slow
 def test_syft_reads_the_same_rpm_keys(real_rpm_root: Path) -> None:
     if not shutil.which("syft"):
         pytest.skip("syft is not installed")

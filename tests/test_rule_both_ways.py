@@ -411,6 +411,7 @@ def test_every_rule_goes_both_ways_or_says_why_not(rule):
     assert _why_not_both(rule), f"{rule.id} ({rule.check}) reaches only {sorted(given)}: add the missing cases"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule_id, wanted", CASES, ids=[f"{r}-{v}" for r, v in CASES])
 def test_rule_reaches_the_verdict_from_real_inputs(tmp_path, rule_id, wanted):
     rule = next(r for r in SHIPPED if r.id == rule_id)

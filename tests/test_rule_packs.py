@@ -102,6 +102,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_control_packs_ship_at_least_15_rules_over_the_required_families(rules):
     control_rules = [r for r in rules if r.pack == "controls"]
     assert len(control_rules) >= 15
@@ -138,6 +139,7 @@ def test_rule_ids_are_unique_and_control_ids_lower_case_oscal(rules):
             assert re.fullmatch(r"[a-z]{2}-\d+(\.\d+)?", control), (rule.id, control)
 
 
+@pytest.mark.slow
 def test_every_cited_control_exists_in_the_nist_catalog_and_is_not_withdrawn(rules, catalog):
     for rule in rules:
         for control in rule.controls:

@@ -65,6 +65,7 @@ def test_login_package_alone_does_not_fail_autologin(tmp_path):
       b"[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --noclear %I $TERM\n"},
      "not-satisfied", "getty --autologin"),
 ])
+@pytest.mark.slow
 def test_autologin_decided_from_real_settings(tmp_path, changes, expected, phrase):
     got, reason = verdict(AUTOLOGIN, facts_of(tree(tmp_path, debian_files(), changes)))
     assert (got, phrase in reason) == (expected, True), reason
@@ -82,11 +83,13 @@ def test_autologin_decided_from_real_settings(tmp_path, changes, expected, phras
     ({"etc/pam.d/common-auth": COMMON_AUTH_FAILLOCK}, "not-satisfied", "deny is not set"),
     ({"etc/pam.d/common-auth": None, "etc/pam.d/login": None}, "not-applicable", "no PAM authentication stack"),
 ])
+@pytest.mark.slow
 def test_account_lockout_reads_pam_and_faillock(tmp_path, changes, expected, phrase):
     got, reason = verdict(LOCKOUT, facts_of(tree(tmp_path, debian_files(), changes)))
     assert (got, phrase in reason) == (expected, True), reason
 
 
+@pytest.mark.slow
 def test_rhel_stack_needs_faillock_in_system_and_password_auth(tmp_path):
     stack = b"auth required pam_faillock.so preauth\nauth sufficient pam_unix.so\nauth [default=die] pam_faillock.so authfail\n"
     changes = {"etc/pam.d/common-auth": None, "etc/pam.d/system-auth": stack,
@@ -126,6 +129,7 @@ SIGNED = "SRG-OS-000366-GPOS-00153"
      "not-satisfied", "[epel] gpgcheck 0"),
     ("ubi", {"etc/dnf/dnf.conf": b"[main]\ngpgcheck=1\ninstallonly_limit=3\n"}, "partial", "localpkg_gpgcheck"),
 ])
+@pytest.mark.slow
 def test_package_signature_verification_from_package_manager_config(tmp_path, builder, changes, expected, phrase):
     from rootfs_trees import alpine_files, ubi_files
 
@@ -134,6 +138,7 @@ def test_package_signature_verification_from_package_manager_config(tmp_path, bu
     assert (got, phrase in reason) == (expected, True), reason
 
 
+@pytest.mark.slow
 def test_image_signature_does_not_satisfy_package_signature_rules(tmp_path):
     from scc.facts.model import SignatureCheck
 
@@ -143,6 +148,7 @@ def test_image_signature_does_not_satisfy_package_signature_rules(tmp_path):
     assert verdict("SRG-APP-000610-CTR-001385", facts)[0] == "manual"
 
 
+@pytest.mark.slow
 def test_distroless_has_no_package_manager_to_verify(tmp_path):
     files = {k: v for k, v in debian_files().items() if not k.startswith(("etc/apt", "usr/bin/apt", "usr/bin/dpkg"))}
     got, reason = verdict(SIGNED, facts_of(tree(tmp_path, files)))
@@ -163,6 +169,7 @@ PRIVILEGE = "SRG-OS-000362-GPOS-00149"
      "not-satisfied", "libgcrypt"),
     ({"User": "ghost"}, {}, {}, "manual", "does not resolve"),
 ])
+@pytest.mark.slow
 def test_install_privilege_from_user_and_ownership(tmp_path, config, owners, changes, expected, phrase):
     from rootfs_trees import image
 
@@ -175,11 +182,13 @@ def test_install_privilege_from_user_and_ownership(tmp_path, config, owners, cha
 NONESSENTIAL = "SRG-OS-000095-GPOS-00049"
 
 
+@pytest.mark.slow
 def test_shell_and_package_manager_fail_nonessential_capabilities(tmp_path):
     got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, debian_files())))
     assert got == "not-satisfied" and "/bin/bash" in reason and "/usr/bin/apt-get" in reason, reason
 
 
+@pytest.mark.slow
 def test_no_tools_is_left_to_the_mission_decision(tmp_path):
     files = {k: v for k, v in debian_files().items() if k not in ("bin/bash", "usr/bin/dpkg", "usr/bin/apt-get")}
     got, reason = verdict(NONESSENTIAL, facts_of(tree(tmp_path, files)))
@@ -190,6 +199,7 @@ def test_no_tools_is_left_to_the_mission_decision(tmp_path):
 FIPS = "SRG-OS-000478-GPOS-00223"
 
 
+@pytest.mark.slow
 def test_debian_libgcrypt_without_hmac_is_not_a_fips_module(tmp_path):
     facts = facts_of(tree(tmp_path, debian_files(), {"etc/gcrypt/fips_enabled": b"1\n"}))
     got, reason = verdict(FIPS, facts)
@@ -197,12 +207,14 @@ def test_debian_libgcrypt_without_hmac_is_not_a_fips_module(tmp_path):
     assert facts.fips_modules == []
 
 
+@pytest.mark.slow
 def test_libgcrypt_with_hmac_but_no_certificate_is_partial(tmp_path):
     changes = {"etc/gcrypt/fips_enabled": b"1\n", "usr/lib/x86_64-linux-gnu/.libgcrypt.so.20.hmac": b"3f" * 32}
     got, reason = verdict(FIPS, facts_of(tree(tmp_path, debian_files(), changes)))
     assert got == "partial" and "no CMVP certificate" in reason, reason
 
 
+@pytest.mark.slow
 def test_openssl_provider_needs_its_module_mac(tmp_path):
     from imagebuild import fake_elf
 
@@ -219,6 +231,7 @@ def test_openssl_provider_needs_its_module_mac(tmp_path):
 
 
 # -- the audit's downgrades ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_non_root_with_a_setuid_program_is_only_partial(tmp_path):
     from rootfs_trees import image
 
@@ -234,6 +247,7 @@ def test_non_root_with_a_setuid_program_is_only_partial(tmp_path):
                                                                name="root")))[0] == "not-satisfied"
 
 
+@pytest.mark.slow
 def test_libraries_writable_by_a_non_root_owner_fail_software_library_privileges(tmp_path):
     from rootfs_trees import image
 
@@ -246,6 +260,7 @@ def test_libraries_writable_by_a_non_root_owner_fail_software_library_privileges
     assert verdict("SRG-APP-000133-CTR-000305", facts_of(image(tmp_path, debian_files(), name="p")))[0] == "manual"
 
 
+@pytest.mark.slow
 def test_sbom_absence_of_a_shell_is_not_proof(tmp_path):
     from scc.facts.model import Component, Evidence, SbomRecord
 
@@ -255,6 +270,7 @@ def test_sbom_absence_of_a_shell_is_not_proof(tmp_path):
     assert verdict("cm7-no-shell", facts)[0] == "manual"
 
 
+@pytest.mark.slow
 def test_absent_insecure_services_do_not_prove_ppsm_conformance(tmp_path):
     facts = facts_of(tree(tmp_path, debian_files()))
     assert verdict("SRG-OS-000096-GPOS-00050", facts)[0] == "manual"
@@ -264,6 +280,7 @@ def test_absent_insecure_services_do_not_prove_ppsm_conformance(tmp_path):
     assert verdict("SRG-OS-000096-GPOS-00050", telnet)[0] == "not-satisfied"
 
 
+@pytest.mark.slow
 def test_install_privilege_is_manual_when_ownership_records_overflow(tmp_path):
     from rootfs_trees import image
 
@@ -276,6 +293,7 @@ def test_install_privilege_is_manual_when_ownership_records_overflow(tmp_path):
     assert got == "manual" and f"More than {SYSTEM_WRITE_CAP}" in reason, reason
 
 
+@pytest.mark.slow
 def test_world_writable_data_outside_system_software_is_not_a_system_software_path(tmp_path):
     from rootfs_trees import image
 

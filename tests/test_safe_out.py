@@ -103,6 +103,7 @@ def test_out_holding_the_current_directory_is_refused(capsys, tmp_path, monkeypa
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_overrides_file_inside_out_is_refused(capsys, workdir):
     overrides = workdir / "ato" / "overrides.yaml"
     shutil.copy(EXAMPLE / "overrides.yaml", overrides)
@@ -112,6 +113,7 @@ def test_overrides_file_inside_out_is_refused(capsys, workdir):
     assert overrides.read_bytes() == (EXAMPLE / "overrides.yaml").read_bytes()
 
 
+@pytest.mark.slow
 def test_previous_package_as_out_is_refused_so_the_new_manifest_never_cites_a_replaced_file(capsys, workdir):
     before = snapshot(workdir)
     code, _out, err = run_scc(capsys, "package", str(workdir / "grype.json"), "--previous", str(workdir / "ato"),
@@ -120,6 +122,7 @@ def test_previous_package_as_out_is_refused_so_the_new_manifest_never_cites_a_re
     assert snapshot(workdir) == before
 
 
+@pytest.mark.slow
 def test_rerun_of_package_dot_out_ato_gives_the_same_package(capsys, tmp_path, monkeypatch):
     shutil.copy(GRYPE, tmp_path / "grype.json")
     shutil.copy(SBOM, tmp_path / "sbom.cdx.json")
@@ -192,6 +195,7 @@ def test_out_that_is_not_exactly_scc_package_is_refused_naming_the_file_in_the_w
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_out_that_is_a_file_is_refused_by_the_library_too(tmp_path):
     import scc
 
@@ -212,6 +216,7 @@ def test_out_that_is_a_symlink_to_user_files_is_refused(capsys, tmp_path):
     assert (tmp_path / "mine" / "keep.txt").read_text() == "keep" and (tmp_path / "ato").is_symlink()
 
 
+@pytest.mark.slow
 def test_rerun_over_scc_package_replaces_it_and_leaves_nothing_beside(capsys, workdir):
     # The guard must not over-refuse: this worked before the guard and must keep working.
     code, _out, _err = run_scc(capsys, "package", str(workdir / "grype.json"), str(SBOM), "--out", str(workdir / "ato"))
@@ -221,6 +226,7 @@ def test_rerun_over_scc_package_replaces_it_and_leaves_nothing_beside(capsys, wo
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_library_write_package_uses_the_same_guard(tmp_path, monkeypatch):
     import scc
 
@@ -267,6 +273,7 @@ except ImportError:
 """
 
 
+@pytest.mark.slow
 def test_kill_during_the_swap_leaves_the_old_or_the_new_package_and_the_next_run_cleans_up(capsys, workdir):
     run = run_hooked(KILL_WHEN_OLD_PACKAGE_LEAVES, "package", "grype.json", str(SBOM), "--out", "ato", cwd=workdir)
     code, _err = finished(run)
@@ -277,6 +284,7 @@ def test_kill_during_the_swap_leaves_the_old_or_the_new_package_and_the_next_run
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_kill_between_two_renames_is_repaired_by_the_next_run(capsys, workdir, old_package):
     run = run_hooked(NO_EXCHANGE + KILL_WHEN_OLD_PACKAGE_LEAVES, "package", "grype.json", str(SBOM), "--out", "ato",
                      cwd=workdir)
@@ -293,6 +301,7 @@ def test_kill_between_two_renames_is_repaired_by_the_next_run(capsys, workdir, o
     assert sorted(p.name for p in workdir.iterdir()) == ["ato", "grype.json"]
 
 
+@pytest.mark.slow
 def test_next_run_removes_only_staging_directories_scc_left(capsys, workdir):
     stale = workdir / ".ato.staging.0123456789abcdef"
     stale.mkdir()
@@ -307,6 +316,7 @@ def test_next_run_removes_only_staging_directories_scc_left(capsys, workdir):
     assert (not_ours / "precious.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_termination_while_writing_leaves_no_staging_directory_and_the_old_package(workdir, old_package, signum):
     hook = f"""
@@ -336,6 +346,7 @@ def _wait_for(predicate, processes: list[subprocess.Popen[str]]) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_two_runs_to_one_out_take_turns_and_leave_one_package(workdir, tmp_path_factory):
     flags = tmp_path_factory.mktemp("flags")
     ready, release, blocked, overlap = (flags / n for n in ("ready", "release", "blocked", "overlap"))
@@ -379,6 +390,7 @@ pathlib.Path.write_bytes, fcntl.flock = write_bytes, flock
 
 
 # -- modes ----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(("umask", "directory_mode", "file_mode"), [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)])
 def test_package_directory_gets_the_umask_mode(tmp_path, umask, directory_mode, file_mode):
     run = run_hooked("", "package", str(GRYPE), "--out", "ato", cwd=tmp_path, preexec_fn=lambda: os.umask(umask))

@@ -82,6 +82,7 @@ def test_without_a_cci_list_carried_results_name_no_control_and_a_note_says_why(
     assert any("no DISA CCI list in the content store" in n for n in notes)
 
 
+@pytest.mark.slow
 def test_a_file_whose_only_content_is_a_cat1_fail_breaches_the_cat1_gate(tmp_path, capsys, no_content):
     path = tmp_path / "only-cat1.xml"
     path.write_text(ONLY_A_CAT1_FAIL)
@@ -90,6 +91,7 @@ def test_a_file_whose_only_content_is_a_cat1_fail_breaches_the_cat1_gate(tmp_pat
     assert "CAT I STIG findings: 1 open" in err
 
 
+@pytest.mark.slow
 def test_the_real_debian_scan_cut_to_its_cat1_fail_breaches_the_gate_with_and_without_content(
         debian_scan, tmp_path, capsys, monkeypatch, content_dir):
     path = only_cat1_fail_of(debian_scan / "results.xml", tmp_path / "cat1.xml")
@@ -99,6 +101,7 @@ def test_the_real_debian_scan_cut_to_its_cat1_fail_breaches_the_gate_with_and_wi
         assert code == 1 and "CAT I STIG findings" in err, (directory, out, err)
 
 
+@pytest.mark.slow
 def test_every_openscap_result_is_its_requirements_result_in_every_view(debian_scan, tmp_path, with_content):
     results_xml = debian_scan / "results.xml"
     raw = etree.parse(str(results_xml)).getroot()
@@ -143,6 +146,7 @@ def test_every_openscap_result_is_its_requirements_result_in_every_view(debian_s
                for item in poam["poam-items"])
 
 
+@pytest.mark.slow
 def test_without_content_the_scans_own_ids_and_titles_are_listed(debian_scan, tmp_path, no_content):
     assessment = scc.assess([debian_scan / "results.xml"])
     (cat1,) = [r for r in assessment.rule_results if r.is_scan_result and

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_IMAGE
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.model import Verdict
@@ -103,8 +104,9 @@ def test_trivy_config_report_with_only_passed_checks_is_a_clean_misconfiguration
     assert facts.scans[0].kinds == ("misconfig",) and facts.scans[0].artifact_type == "repository"
 
 
-def test_a_plain_trivy_image_report_is_a_vulnerability_scan_without_secrets(samples):
-    _, facts = read_input(str(samples / "trivy" / "alpine-3.10.trivy.json"))
+def test_a_plain_trivy_image_report_is_a_vulnerability_scan_without_secrets():
+    _, facts = read_input(str(FIXTURE_IMAGE / "scan.trivy.json"))
+    assert [f.id for f in facts.findings] == ["CVE-2099-0002"]
     assert facts.secrets == [] and facts.misconfigurations == []
     assert facts.scans[0].kinds == ("vuln",) and facts.scans[0].artifact_type == "container_image"
 
@@ -230,6 +232,7 @@ def test_clean_misconfiguration_scan_is_satisfied_and_no_scan_is_manual():
     assert missing.verdict is M and "--scanners misconfig" in missing.reason
 
 
+@pytest.mark.slow
 def test_rules_on_the_real_shaped_reports():
     from scc.assessment import Assessment
 
@@ -259,6 +262,7 @@ def _output_texts(out: Path) -> dict[str, str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 def test_no_secret_text_in_any_package_output(tmp_path):
     out = tmp_path / "ato"

@@ -81,6 +81,7 @@ def test_gate_fails_a_scoreless_9_8_vector_on_max_open_critical_0(tmp_path, caps
     assert "gate: critical vulnerabilities: 1 open, at most 0 allowed" in err
 
 
+@pytest.mark.slow
 def test_unknown_severity_is_listed_and_gated(tmp_path, capsys):
     report = _grype(tmp_path, _match("CVE-2026-0003", [{"version": "3.1", "vector": "not a vector"}]),
                     _match("CVE-2026-0004", []))
@@ -92,12 +93,14 @@ def test_unknown_severity_is_listed_and_gated(tmp_path, capsys):
     assert "gate: vulnerabilities of unknown severity: 2 open, at most 1 allowed" in err
 
 
+@pytest.mark.slow
 def test_package_takes_max_open_unknown(tmp_path, capsys):
     report = _grype(tmp_path, _match("CVE-2026-0004", []))
     code, _, err = run_scc(capsys, "package", str(report), "--out", str(tmp_path / "ato"), "--max-open-unknown", "0")
     assert code == 1 and "vulnerabilities of unknown severity: 1 open" in err
 
 
+@pytest.mark.slow
 def test_unrated_fixable_finding_never_lets_the_sla_rule_pass(tmp_path):
     import scc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLE
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,11 +37,13 @@ def _other_key(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_demo_provenance_verifies_with_its_key():
     verdict, statement = _verdict([PROVENANCE], [DEMO_KEY])
     assert verdict is Verdict.SATISFIED and "demo-signing.pub" in statement
 
 
+@pytest.mark.slow
 def test_envelope_with_no_signatures_is_not_satisfied_even_with_a_key(tmp_path):
     stripped = tmp_path / "unsigned.intoto.jsonl"
     stripped.write_text("".join(json.dumps({**e, "signatures": []}) + "\n" for e in _envelope_lines()))
@@ -58,6 +61,7 @@ def test_signature_failing_with_the_supplied_key_is_not_satisfied_naming_the_key
     assert "FAILED verification" in statement and "release-2027.pub" in statement and fingerprint in statement
 
 
+@pytest.mark.slow
 def test_signature_without_a_key_is_partial():
     verdict, statement = _verdict([PROVENANCE])
     assert verdict is Verdict.PARTIAL and "no public key was supplied" in statement
@@ -72,6 +76,7 @@ def test_keys_of_one_assessment_do_not_leak_into_the_next():
     assert "demo-signing.pub" not in statement
 
 
+@pytest.mark.slow
 def test_keyless_bundle_that_fails_the_supplied_key_is_not_satisfied(samples, tmp_path):
     """A Sigstore bundle verifying only against its own certificate does not pass for the organisation's key."""
     bundle = samples / "intoto" / "slsa-v1.gha-container-based.sigstore-bundle.json"
@@ -82,6 +87,7 @@ def test_keyless_bundle_that_fails_the_supplied_key_is_not_satisfied(samples, tm
     assert "release-2027.pub" in statement and "not a supplied key" in statement
 
 
+@pytest.mark.slow
 def test_signature_is_counted_once_per_envelope():
     assessment = scc.assess([str(PROVENANCE)])
     result = next(r for r in assessment.rule_results if r.rule.id == RULE)

@@ -180,6 +180,7 @@ def _closed_section(pdf: str) -> str:
      ["vulnerable_code_not_in_execute_path", "accepted until the base image is rebuilt"],
      ["CVE-2019-18276"]),
 ])
+@pytest.mark.slow
 def test_suppressed_findings_are_vex_closed_in_the_ssp_and_not_poam_items(tmp_path, report, closed, reasons,
                                                                         open_ids):
     texts = _package_texts(report, tmp_path / "ato")

@@ -9,14 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_IMAGE
 
 from scc.errors import InputError
 from scc.facts import read_input, read_inputs
 from scc.facts.model import FindingState
 from scc.facts.vex.vex_apply import apply_vex
 
-GRYPE_RUBY = "grype/chainguard-ruby-3.0.grype.json"
-RUBY_DIGEST = "sha256:3c9afb4f188827ea1062ec3b8acea32893236a0d7df31e0498df93486cff0978"   # source.target.repoDigests
+VEX_TARGET = FIXTURE_IMAGE / "vex-target.grype.json"
+IMAGE_DIGEST = "sha256:" + "d0" * 32   # VEX_TARGET's source.target.repoDigests
 
 
 def _write(tmp_path: Path, name: str, value) -> str:
@@ -149,66 +150,66 @@ def test_csaf_relationships_compose_component_purls_and_groups_carry_flags(tmp_p
     assert statement.justification == "vulnerable_code_not_present"
 
 
-# -- applying VEX to real findings ----------------------------------------------------------------
-def test_openvex_about_the_image_closes_a_real_grype_finding(samples, tmp_path):
+# -- applying VEX to real findings (tests/data/fixture-image/vex-target.grype.json) ----------------------------------------------------------------
+def test_openvex_about_the_image_closes_a_real_grype_finding(tmp_path):
     vex = _openvex([{
-        "vulnerability": {"name": "CVE-2023-28755"}, "status": "not_affected",
+        "vulnerability": {"name": "CVE-2099-2001"}, "status": "not_affected",
         "justification": "vulnerable_code_not_in_execute_path",
-        "impact_statement": "ruby's bundled URI parser is not used by the service",
-        "products": [{"@id": f"pkg:oci/ruby@{RUBY_DIGEST.replace(':', '%3A')}",
-                      "subcomponents": [{"@id": "pkg:apk/wolfi/ruby-3.0@3.0.4-r1"}]}],
+        "impact_statement": "the runtime's parser is not used by the service",
+        "products": [{"@id": f"pkg:oci/runtime@{IMAGE_DIGEST.replace(':', '%3A')}",
+                      "subcomponents": [{"@id": "pkg:apk/wolfi/fixture-runtime@3.0.4-r1"}]}],
     }], when="2024-02-01T10:00:00Z")
-    facts = read_inputs([str(samples / GRYPE_RUBY), _write(tmp_path, "ruby.openvex.json", vex)])
-    closed = [f for f in facts.findings if f.package == "ruby-3.0"]
+    facts = read_inputs([str(VEX_TARGET), _write(tmp_path, "ruby.openvex.json", vex)])
+    closed = [f for f in facts.findings if f.package == "fixture-runtime"]
     assert len(closed) == 1 and closed[0].state is FindingState.NOT_AFFECTED
     assert closed[0] not in facts.open_findings and closed[0] in facts.findings
     assert closed[0].vex.document == "https://vex.example/doc-1" and closed[0].vex.author == "Example PSIRT"
     assert closed[0].vex.justification == "vulnerable_code_not_in_execute_path"
     assert closed[0].vex.timestamp.isoformat() == "2024-02-01T10:00:00+00:00"
-    # the same CVE in the uri gem is another package: still open
-    assert [f.package for f in facts.open_findings] == ["uri"]
+    # the same CVE in the gem is another package: still open
+    assert [f.package for f in facts.open_findings] == ["fixture-gem"]
 
 
-def test_statement_about_the_whole_image_covers_all_its_packages(samples, tmp_path):
-    vex = _openvex([{"vulnerability": {"name": "CVE-2023-28755"}, "status": "fixed",
-                     "products": [{"@id": f"cgr.dev/chainguard/ruby@{RUBY_DIGEST}"}]}])
-    facts = read_inputs([str(samples / GRYPE_RUBY), _write(tmp_path, "image.openvex.json", vex)])
+def test_statement_about_the_whole_image_covers_all_its_packages(tmp_path):
+    vex = _openvex([{"vulnerability": {"name": "CVE-2099-2001"}, "status": "fixed",
+                     "products": [{"@id": f"registry.example.test/fixture/runtime@{IMAGE_DIGEST}"}]}])
+    facts = read_inputs([str(VEX_TARGET), _write(tmp_path, "image.openvex.json", vex)])
     assert {f.state for f in facts.findings} == {FindingState.FIXED} and not facts.open_findings
 
 
-def test_statement_about_another_image_digest_does_not_apply(samples, tmp_path):
-    vex = _openvex([{"vulnerability": {"name": "CVE-2023-28755"}, "status": "not_affected",
+def test_statement_about_another_image_digest_does_not_apply(tmp_path):
+    vex = _openvex([{"vulnerability": {"name": "CVE-2099-2001"}, "status": "not_affected",
                      "justification": "component_not_present",
-                     "products": [{"@id": "pkg:oci/ruby@sha256%3A" + "0" * 64}]}])
-    facts = read_inputs([str(samples / GRYPE_RUBY), _write(tmp_path, "other.openvex.json", vex)])
+                     "products": [{"@id": "pkg:oci/runtime@sha256%3A" + "0" * 64}]}])
+    facts = read_inputs([str(VEX_TARGET), _write(tmp_path, "other.openvex.json", vex)])
     assert len(facts.open_findings) == len(facts.findings) == 2
 
 
-def test_alias_and_versionless_purl_match_but_other_version_does_not(samples, tmp_path):
+def test_alias_and_versionless_purl_match_but_other_version_does_not(tmp_path):
     vex = _openvex([
-        {"vulnerability": {"name": "GHSA-hv5j-3h9f-99c2"}, "status": "not_affected",
-         "justification": "inline_mitigations_already_exist", "products": [{"@id": "pkg:gem/uri"}]},
-        {"vulnerability": {"name": "CVE-2023-28755"}, "status": "fixed",
-         "products": [{"@id": "pkg:apk/wolfi/ruby-3.0@3.0.5-r0"}]},
+        {"vulnerability": {"name": "GHSA-fxfx-vex0-0001"}, "status": "not_affected",
+         "justification": "inline_mitigations_already_exist", "products": [{"@id": "pkg:gem/fixture-gem"}]},
+        {"vulnerability": {"name": "CVE-2099-2001"}, "status": "fixed",
+         "products": [{"@id": "pkg:apk/wolfi/fixture-runtime@3.0.5-r0"}]},
     ])
-    facts = read_inputs([str(samples / GRYPE_RUBY), _write(tmp_path, "alias.openvex.json", vex)])
+    facts = read_inputs([str(VEX_TARGET), _write(tmp_path, "alias.openvex.json", vex)])
     states = {f.package: f.state for f in facts.findings}
-    assert states == {"uri": FindingState.NOT_AFFECTED, "ruby-3.0": FindingState.AFFECTED}
+    assert states == {"fixture-gem": FindingState.NOT_AFFECTED, "fixture-runtime": FindingState.AFFECTED}
 
 
-def test_conflicting_statements_latest_wins_and_the_note_names_both(samples, tmp_path):
-    openvex = _openvex([{"vulnerability": {"name": "CVE-2023-28755"}, "status": "affected",
-                         "action_statement": "upgrade uri", "products": [{"@id": "pkg:gem/uri@0.10.1"}]}],
+def test_conflicting_statements_latest_wins_and_the_note_names_both(tmp_path):
+    openvex = _openvex([{"vulnerability": {"name": "CVE-2099-2001"}, "status": "affected",
+                         "action_statement": "upgrade uri", "products": [{"@id": "pkg:gem/fixture-gem@0.10.1"}]}],
                        doc_id="https://vex.example/openvex-early", when="2024-01-01T00:00:00Z")
-    csaf = _csaf("CVE-2023-28755", "known_not_affected", "pkg:gem/uri@0.10.1", "2024-03-01T00:00:00Z",
+    csaf = _csaf("CVE-2099-2001", "known_not_affected", "pkg:gem/fixture-gem@0.10.1", "2024-03-01T00:00:00Z",
                  flag="vulnerable_code_not_in_execute_path")
-    paths = [str(samples / GRYPE_RUBY), _write(tmp_path, "a.openvex.json", openvex), _write(tmp_path, "b.csaf.json", csaf)]
+    paths = [str(VEX_TARGET), _write(tmp_path, "a.openvex.json", openvex), _write(tmp_path, "b.csaf.json", csaf)]
     facts = read_inputs(paths)
-    uri = next(f for f in facts.findings if f.package == "uri")
+    uri = next(f for f in facts.findings if f.package == "fixture-gem")
     assert uri.state is FindingState.NOT_AFFECTED and uri.vex.format == "csaf-vex"
     assert uri.vex.document == "VENDOR-VEX-1" and uri.vex.justification == "vulnerable_code_not_in_execute_path"
     assert [s.document for s in uri.vex_conflicts] == ["https://vex.example/openvex-early"]
-    notes = [n for n in facts.notes if "VEX conflict on CVE-2023-28755" in n]
+    notes = [n for n in facts.notes if "VEX conflict on CVE-2099-2001" in n]
     assert len(notes) == 1
     assert "https://vex.example/openvex-early" in notes[0] and "VENDOR-VEX-1" in notes[0]
     assert "not_affected" in notes[0] and "affected in openvex" in notes[0]
@@ -216,12 +217,12 @@ def test_conflicting_statements_latest_wins_and_the_note_names_both(samples, tmp
     assert len([n for n in facts.notes if "VEX conflict" in n]) == 1
 
 
-def test_conflict_resolution_follows_time_not_input_order(samples, tmp_path):
-    openvex = _openvex([{"vulnerability": {"name": "CVE-2023-28755"}, "status": "affected",
-                         "products": [{"@id": "pkg:gem/uri@0.10.1"}]}], when="2024-06-01T00:00:00Z")
-    csaf = _csaf("CVE-2023-28755", "known_not_affected", "pkg:gem/uri@0.10.1", "2024-03-01T00:00:00Z")
-    facts = read_inputs([_write(tmp_path, "b.csaf.json", csaf), str(samples / GRYPE_RUBY),
+def test_conflict_resolution_follows_time_not_input_order(tmp_path):
+    openvex = _openvex([{"vulnerability": {"name": "CVE-2099-2001"}, "status": "affected",
+                         "products": [{"@id": "pkg:gem/fixture-gem@0.10.1"}]}], when="2024-06-01T00:00:00Z")
+    csaf = _csaf("CVE-2099-2001", "known_not_affected", "pkg:gem/fixture-gem@0.10.1", "2024-03-01T00:00:00Z")
+    facts = read_inputs([_write(tmp_path, "b.csaf.json", csaf), str(VEX_TARGET),
                          _write(tmp_path, "a.openvex.json", openvex)])
-    uri = next(f for f in facts.findings if f.package == "uri")
+    uri = next(f for f in facts.findings if f.package == "fixture-gem")
     assert uri.state is FindingState.AFFECTED and uri in facts.open_findings
     assert uri.vex.format == "openvex" and uri.vex_conflicts[0].format == "csaf-vex"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from _writer_assessment import HOSTILE_NAME
 from _writer_assessment import build_assessment as build_hostile_assessment
 from conftest import EXAMPLE
@@ -51,6 +52,7 @@ def test_writer_is_registered_after_plain_xccdf():
     assert (WRITER.filename, WRITER.media_type, WRITER.order) == ("xccdf-results-arf.xml", "application/xml", 31)
 
 
+@pytest.mark.slow
 def test_example_image_arf_passes_rds_validate_and_renders(tmp_path, no_content):
     assessment = scc.assess([str(EXAMPLE)])
     path = write(assessment, tmp_path)
@@ -62,9 +64,10 @@ def test_example_image_arf_passes_rds_validate_and_renders(tmp_path, no_content)
     assert first and all(idref.removeprefix("xccdf_mil.disa.stig_rule_") in html for idref, _ in first)
 
 
-def test_official_srgs_in_arf_pass_rds_validate(tmp_path, samples, monkeypatch, content_dir):
+@pytest.mark.slow
+def test_official_srgs_in_arf_pass_rds_validate(tmp_path, monkeypatch, content_dir):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
-    assessment = build_assessment(samples)
+    assessment = build_assessment()
     path = write(assessment, tmp_path)
     oscap_rds_validate(path)
     root = parse(path.read_bytes())
@@ -73,6 +76,7 @@ def test_official_srgs_in_arf_pass_rds_validate(tmp_path, samples, monkeypatch, 
     assert len(root.xpath("//x:rule-result", namespaces=NS)) > 200
 
 
+@pytest.mark.slow
 def test_hand_built_assessment_with_hostile_text_validates_and_keeps_verdicts(tmp_path):
     assessment = build_hostile_assessment()
     identity = replace(assessment.facts.identity, name=f"registry.example/{HOSTILE_NAME}<&>]]>\x01\x1b")
@@ -89,8 +93,8 @@ def test_hand_built_assessment_with_hostile_text_validates_and_keeps_verdicts(tm
     assert image_name.text == f"registry.example/{HOSTILE_NAME}<&>]]>"   # control characters dropped
 
 
-def test_shape_follows_oscap_results_arf(tmp_path, samples, no_content):
-    assessment = build_assessment(samples)
+def test_shape_follows_oscap_results_arf(tmp_path, no_content):
+    assessment = build_assessment()
     root = parse(WRITER.render(assessment))
     (asset,) = root.xpath("arf:assets/arf:asset", namespaces=NS)
     digest = assessment.facts.identity.digest
@@ -115,6 +119,6 @@ def test_shape_follows_oscap_results_arf(tmp_path, samples, no_content):
     assert stamps == {"2026-11-18T10:00:00Z"}
 
 
-def test_two_renders_are_byte_identical(samples, no_content):
-    assert WRITER.render(build_assessment(samples)) == WRITER.render(build_assessment(samples))
+def test_two_renders_are_byte_identical(no_content):
+    assert WRITER.render(build_assessment()) == WRITER.render(build_assessment())
     assert WRITER.render(build_hostile_assessment()) == WRITER.render(build_hostile_assessment())

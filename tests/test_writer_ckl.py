@@ -167,6 +167,7 @@ def test_ckl_finding_details_cite_evidence_and_comments_carry_the_accepted_risk(
     assert "J. Smith (AO)" in accepted["SEVERITY_JUSTIFICATION"]
 
 
+@pytest.mark.slow
 def test_ckl_with_official_content_lists_every_benchmark_rule(official):
     rows = vulns(parse_ckl(writer("ckl").render(build_assessment(content=official))))
     # 198 Groups in the GPOS SRG V3R2 and 173 in the Container Platform SRG V1R3 (counted with lxml)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from validators import trestle_validate, validate_oscal_schema
-from writer_assessment import build_assessment
+from writer_assessment import FIXTURE_IMAGE, SCAN, build_assessment
 
 from scc.assessment import Settings
 from scc.writers import writer
@@ -27,8 +27,8 @@ def props_of(node: dict, name: str) -> list[str]:
 
 
 @pytest.fixture
-def assessment(samples):
-    return build_assessment(samples)
+def assessment():
+    return build_assessment()
 
 
 def test_writer_is_registered_under_its_package_name():
@@ -36,6 +36,7 @@ def test_writer_is_registered_under_its_package_name():
     assert w.filename == "component-definition.json"
 
 
+@pytest.mark.slow
 def test_component_definition_passes_nist_schema_and_trestle(assessment, tmp_path):
     path = assessment.write_oscal(tmp_path / "component-definition.json")
     validate_oscal_schema(path, "component")
@@ -61,10 +62,10 @@ def test_accepted_risk_override_is_stated_in_the_narrative(assessment):
     assert "2027-01-31" in cm7["description"]
 
 
-def test_evidence_links_resolve_to_back_matter_resources_with_the_input_sha256(assessment, samples):
+def test_evidence_links_resolve_to_back_matter_resources_with_the_input_sha256(assessment):
     document = render(assessment)["component-definition"]
     resources = {r["uuid"]: r for r in document["back-matter"]["resources"]}
-    grype = samples / "grype" / "golang-1.12-alpine.grype.json"
+    grype = FIXTURE_IMAGE / SCAN
     true_sha = hashlib.sha256(grype.read_bytes()).hexdigest()
     requirements = document["components"][0]["control-implementations"][0]["implemented-requirements"]
     si2 = next(r for r in requirements if r["control-id"] == "si-2")
@@ -87,24 +88,24 @@ def test_component_carries_the_image_identity(assessment):
     assert props_of(component, "open-finding-count") == ["2"]
 
 
-def test_source_is_the_chosen_baseline_profile(samples):
-    high = build_assessment(samples, Settings(baseline="high"))
+def test_source_is_the_chosen_baseline_profile():
+    high = build_assessment(FIXTURE_IMAGE, Settings(baseline="high"))
     source = render(high)["component-definition"]["components"][0]["control-implementations"][0]["source"]
     assert source.endswith("/NIST_SP-800-53_rev5_HIGH-baseline_profile.json")
-    default = render(build_assessment(samples))["component-definition"]["components"][0]
+    default = render(build_assessment())["component-definition"]["components"][0]
     assert default["control-implementations"][0]["source"].endswith("MODERATE-baseline_profile.json")
 
 
-def test_same_assessment_renders_byte_identical_json(samples):
-    first = writer("oscal-component-definition").render(build_assessment(samples))
-    second = writer("oscal-component-definition").render(build_assessment(samples))
+def test_same_assessment_renders_byte_identical_json():
+    first = writer("oscal-component-definition").render(build_assessment())
+    second = writer("oscal-component-definition").render(build_assessment())
     assert first == second
     assert json.loads(first)["component-definition"]["metadata"]["last-modified"] == "2026-11-18T10:00:00Z"
 
 
-def test_hostile_names_stay_valid_single_line_strings(samples, tmp_path):
+def test_hostile_names_stay_valid_single_line_strings(tmp_path):
     hostile = "line\nbreak\u202eRTL <script>{{ 7*7 }}</script>" + "a" * 5000
-    assessment = build_assessment(samples, image_name=hostile)
+    assessment = build_assessment(FIXTURE_IMAGE, image_name=hostile)
     path = assessment.write_oscal(tmp_path / "cd.json")
     validate_oscal_schema(path, "component")
     title = json.loads(path.read_text())["component-definition"]["components"][0]["title"]
@@ -123,14 +124,15 @@ def test_official_control_title_is_carried_when_content_is_loaded(assessment, mo
     assert "remarks" not in requirements[1]
 
 
-def test_assessment_without_controls_is_still_a_valid_document(samples, tmp_path):
-    assessment = build_assessment(samples)
+def test_assessment_without_controls_is_still_a_valid_document(tmp_path):
+    assessment = build_assessment()
     assessment.rule_results, assessment.control_results = [], []
     path = assessment.write_oscal(tmp_path / "cd.json")
     validate_oscal_schema(path, "component")
     assert "control-implementations" not in json.loads(path.read_text())["component-definition"]["components"][0]
 
 
+@pytest.mark.slow
 def test_importing_scc_and_discovering_writers_does_not_import_trestle_or_weasyprint():
     code = ("import sys, scc.writers; scc.writers.available_writers(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trestle', 'weasyprint')))")
@@ -139,7 +141,8 @@ def test_importing_scc_and_discovering_writers_does_not_import_trestle_or_weasyp
     assert out.stdout.strip() == "[]"
 
 
-def test_control_implementation_holds_only_the_baseline_profile_controls(samples, shared_data, tmp_path,
+@pytest.mark.slow
+def test_control_implementation_holds_only_the_baseline_profile_controls(shared_data, tmp_path,
                                                                           monkeypatch):
     from dataclasses import replace
 
@@ -148,7 +151,7 @@ def test_control_implementation_holds_only_the_baseline_profile_controls(samples
     from scc.engine.aggregate import aggregate_controls
 
     monkeypatch.setenv("SCC_CONTENT_DIR", str(import_reference_content(shared_data, tmp_path / "content")))
-    assessment = build_assessment(samples, Settings(baseline="moderate"))
+    assessment = build_assessment(FIXTURE_IMAGE, Settings(baseline="moderate"))
     first = assessment.rule_results[0]
     assessment.rule_results.append(replace(first, rule=replace(first.rule, id="sc-3-isolation", controls=("sc-3",))))
     assessment.control_results = aggregate_controls(assessment.rule_results)

@@ -28,6 +28,7 @@ def poam() -> dict:
 
 
 # -- assessment results --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_assessment_results_pass_the_nist_schema_and_trestle(tmp_path):
     path = tmp_path / "ar.json"
     path.write_bytes(writer("oscal-assessment-results").render(build_assessment()))
@@ -82,6 +83,7 @@ def test_observations_link_evidence_to_hashed_back_matter_resources(results):
 
 
 # -- POA&M ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_poam_passes_the_nist_schema_and_trestle(tmp_path):
     path = tmp_path / "poam.json"
     path.write_bytes(writer("oscal-poam").render(build_assessment()))

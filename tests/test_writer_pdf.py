@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from writer_assessment import build_assessment
+from writer_assessment import FIXTURE_IMAGE, build_assessment
 
 from scc.assessment import Settings
 from scc.resources import pack_dir
@@ -29,11 +29,11 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def moderate(samples, content_dir):
+def moderate(content_dir):
     """One assessment with official content and the MODERATE baseline, rendered once for the module."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SCC_CONTENT_DIR", str(content_dir))
-        assessment = build_assessment(samples, Settings(baseline="moderate", system_name="API service",
+        assessment = build_assessment(FIXTURE_IMAGE, Settings(baseline="moderate", system_name="API service",
                                                         organization="DISA PEO"))
         fetcher = asset_fetcher(pack_dir("templates"))
         pdf = render_pdf(assessment, fetcher)
@@ -41,6 +41,7 @@ def moderate(samples, content_dir):
     return assessment, pdf, fetcher, html
 
 
+@pytest.mark.slow
 def test_ssp_has_title_summary_controls_findings_stig_and_appendix(moderate, tmp_path):
     _, pdf, _, _ = moderate
     text = pdf_text(pdf, tmp_path)
@@ -76,6 +77,7 @@ def test_renderer_fetches_only_its_own_stylesheet(moderate):
     assert fetcher.refused == []
 
 
+@pytest.mark.slow
 def test_same_assessment_renders_byte_identical_pdf(moderate, content_dir, monkeypatch, tmp_path):
     assessment, pdf, _, _ = moderate
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
@@ -94,11 +96,12 @@ def test_fetcher_refuses_everything_outside_the_templates_directory(tmp_path):
     assert len(fetcher.refused) == 4
 
 
-def test_hostile_names_render_as_inert_text_without_any_fetch(samples, hostile, tmp_path, monkeypatch):
+@pytest.mark.slow
+def test_hostile_names_render_as_inert_text_without_any_fetch(hostile, tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
     sbom = json.loads((hostile / "injection.cdx.json").read_text())
     names = [c["name"] for c in sbom["components"]]
-    assessment = build_assessment(samples, component_names=names, image_name=sbom["metadata"]["component"]["name"])
+    assessment = build_assessment(FIXTURE_IMAGE, component_names=names, image_name=sbom["metadata"]["component"]["name"])
     assessment.rule_results[0].statement = "Found: " + " | ".join(names)
     fetcher = asset_fetcher(pack_dir("templates"))
     pdf = render_pdf(assessment, fetcher)
@@ -112,10 +115,11 @@ def test_hostile_names_render_as_inert_text_without_any_fetch(samples, hostile, 
     assert "a" * 1500 in text                          # the 5,000-character name wraps instead of vanishing
 
 
-def test_long_names_never_overflow_the_page(samples, tmp_path, monkeypatch):
+@pytest.mark.slow
+def test_long_names_never_overflow_the_page(tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
     long_name = "x" * 5000
-    assessment = build_assessment(samples, Settings(system_name="S" * 400),
+    assessment = build_assessment(FIXTURE_IMAGE, Settings(system_name="S" * 400),
                                   component_names=[long_name, "b" * 300, "pkg/" * 400],
                                   image_name="registry.example.mil/" + "n" * 5000)
     bbox = pdf_text(render_pdf(assessment), tmp_path, "-bbox")

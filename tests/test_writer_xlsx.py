@@ -71,6 +71,7 @@ def _checks(item) -> list[str]:
 
 
 # -- layout: the real template, cell by cell -------------------------------------------------------------
+@pytest.mark.slow
 def test_banner_header_block_and_column_titles_match_the_emass_template_cell_by_cell(template):
     ours = _workbook().active
     theirs = template[TEMPLATE_SHEET]
@@ -100,6 +101,7 @@ def test_header_values_sit_in_the_template_value_cells_and_say_not_provided(temp
     assert set(values) <= merges and all(template[TEMPLATE_SHEET][c].value is None for c in values)
 
 
+@pytest.mark.slow
 def test_marking_is_a_visible_placeholder_unless_given_and_heads_every_page():
     sheet = _workbook().active
     assert sheet["A1"].value == "***** MARKING NOT PROVIDED *****"
@@ -220,6 +222,7 @@ def _all_text(sheet) -> list[str]:
     return [str(c.value) for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
 
 
+@pytest.mark.slow
 def test_no_cell_carries_an_internal_identifier(real_assessment):
     text = "\n".join(_all_text(_workbook(real_assessment).active))
     internal = _identifiers(real_assessment)
@@ -315,6 +318,7 @@ def test_saf_ckl2poam_of_the_checklist_agrees_on_items_controls_and_statuses(saf
     assert "Ongoing" in {i["Status"] for i in theirs} and _base_control("CM-7(5) (b)") == "CM-7(5)"
 
 
+@pytest.mark.slow
 def test_resources_and_milestones_follow_the_kind_of_weakness(real_assessment):
     items = _items(_workbook(real_assessment).active)
     rules = [i for i in items if not _checks(i)[0].startswith(("CVE-", "GHSA-"))]

@@ -2,7 +2,7 @@
 
 Writers only render what the engine decided, so these tests give them known rule results (built
 here, independent of the shipped rule packs and readers) and check the documents against them.
-Inputs are real sample files so the back-matter hashes are the files' true SHA-256.
+Inputs are real files (tests/data/fixture-image) so the back-matter hashes are the files' true SHA-256.
 """
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from conftest import FIXTURE_IMAGE
 
 from scc.assessment import Assessment, Settings
 from scc.engine.aggregate import aggregate_controls
@@ -37,10 +39,13 @@ def input_file(path: Path, fmt: str) -> InputFile:
     return InputFile(str(path), hashlib.sha256(data).hexdigest(), len(data), fmt, "1.5", "syft")
 
 
-def build_facts(samples: Path, component_names: list[str] | None = None) -> ImageFacts:
-    sbom = input_file(samples / "cyclonedx" / "alpine.syft.cdx-1.5.json", "cyclonedx")
-    scan = input_file(samples / "grype" / "golang-1.12-alpine.grype.json", "grype")
-    config = input_file(samples / "image-config" / "oci1-config.json", "image-config")
+SBOM, SCAN, CONFIG = "sbom.cdx-1.5.json", "scan.grype.json", "config.oci.json"   # in FIXTURE_IMAGE
+
+
+def build_facts(inputs: Path = FIXTURE_IMAGE, component_names: list[str] | None = None) -> ImageFacts:
+    sbom = input_file(inputs / SBOM, "cyclonedx")
+    scan = input_file(inputs / SCAN, "grype")
+    config = input_file(inputs / CONFIG, "image-config")
     ev_sbom = Evidence(sbom.path, sbom.sha256, "/components/0")
     ev_scan = Evidence(scan.path, scan.sha256, "/matches/3/vulnerability")
     ev_cfg = Evidence(config.path, config.sha256, "/config/User")
@@ -115,9 +120,9 @@ def build_results(rules: list[Rule], evidence: tuple[Evidence, ...]) -> list[Rul
     ]
 
 
-def build_assessment(samples: Path, settings: Settings | None = None,
+def build_assessment(inputs: Path = FIXTURE_IMAGE, settings: Settings | None = None,
                      component_names: list[str] | None = None, image_name: str | None = None) -> Assessment:
-    facts, evidence = build_facts(samples, component_names)
+    facts, evidence = build_facts(inputs, component_names)
     if image_name is not None:
         facts.identity = replace(facts.identity, name=image_name)
     assessment = Assessment(facts, settings or Settings(system_name="API service", organization="DISA PEO"),
