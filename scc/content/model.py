@@ -111,7 +111,9 @@ class BenchmarkRule:
 
     @property
     def category(self) -> str:
-        return {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(self.severity, "CAT II")
+        from scc.report import category_label
+
+        return category_label(self.severity, unrated="CAT II")
 
 
 @dataclass

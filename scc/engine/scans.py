@@ -11,7 +11,6 @@ import re
 from scc.engine.model import RuleResult, Verdict
 from scc.engine.scan_requirements import (
     DECISIVE,
-    OfficialBenchmarks,
     carry_scan_results,
     scan_source,
     scan_summary,
@@ -19,6 +18,7 @@ from scc.engine.scan_requirements import (
     scanner_disagreement,
 )
 from scc.facts.model import XccdfRuleResult
+from scc.report import EMPTY_CONTENT, ContentSnapshot
 
 _SV_NUMBER = re.compile(r"SV-(\d+)", re.IGNORECASE)
 _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
@@ -43,7 +43,7 @@ def _rule_keys(result: RuleResult) -> set[str]:
 
 
 def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRuleResult],
-                         official: OfficialBenchmarks | None = None) -> list[str]:
+                         content: ContentSnapshot = EMPTY_CONTENT) -> list[str]:
     """Let decisive scan results replace fact-based verdicts of the SRG rules they match, and append one
     RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows)."""
     if not scan_results:
@@ -63,7 +63,7 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
         if decisive:
             notes += _adopt(result, decisive)
     unmatched = [s for s in scan_results if id(s) not in used]
-    carried, carried_notes = carry_scan_results(unmatched, siblings, official)
+    carried, carried_notes = carry_scan_results(unmatched, siblings, content)
     results.extend(carried)
     return notes + carried_notes + _carried_notes(unmatched, scan_results, carried)
 

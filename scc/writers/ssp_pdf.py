@@ -21,14 +21,14 @@ from scc.writers._ssp_context import ssp_context
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 TEMPLATE = "ssp.html.j2"
 _MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
                 ".ttf": "font/ttf", ".otf": "font/otf"}
 
 
-def render_html(assessment: Assessment) -> str:
+def render_html(report: Report) -> str:
     """The SSP as HTML (the input WeasyPrint lays out)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -38,7 +38,7 @@ def render_html(assessment: Assessment) -> str:
         undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template(TEMPLATE).render(ssp_context(assessment))
+    return env.get_template(TEMPLATE).render(ssp_context(report))
 
 
 def asset_fetcher(root: Path):
@@ -73,14 +73,14 @@ def asset_fetcher(root: Path):
     return AssetFetcher()
 
 
-def render_pdf(assessment: Assessment, fetcher=None) -> bytes:
+def render_pdf(report: Report, fetcher=None) -> bytes:
     """The SSP PDF; ``fetcher`` (default: templates-only) is exposed so tests can inspect its requests."""
     from weasyprint import HTML
 
     templates = pack_dir("templates").resolve()
     fetcher = fetcher or asset_fetcher(templates)
-    html = HTML(string=render_html(assessment), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
-    identifier = hashlib.sha256(("scc-ssp/" + assessment.fingerprint).encode()).hexdigest()[:32].encode()
+    html = HTML(string=render_html(report), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
+    identifier = hashlib.sha256(("scc-ssp/" + report.fingerprint).encode()).hexdigest()[:32].encode()
     return html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
 
 
@@ -90,8 +90,8 @@ class SspPdfWriter(Writer):
     media_type = "application/pdf"
     order = 60
 
-    def render(self, assessment: Assessment) -> bytes:
-        return render_pdf(assessment)
+    def render(self, report: Report) -> bytes:
+        return render_pdf(report)
 
 
 WRITER = SspPdfWriter()

@@ -21,8 +21,7 @@ from scc.writers._stig_rows import ChecklistRow, ChecklistSection, benchmark_nam
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
-    from scc.engine.model import RuleResult
+    from scc.report import Report, RuleResult
 
 XCCDF = "http://checklists.nist.gov/xccdf/1.2"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -57,13 +56,13 @@ def xccdf_id(kind: str, name: str, namespace: str = DISA) -> str:
     return f"xccdf_{namespace}_{kind}_{_NCNAME_UNSAFE.sub('_', name) or 'unnamed'}"
 
 
-def section_for(assessment: Assessment, name: str) -> ChecklistSection | None:
-    return next((s for s in checklist_sections(assessment) if s.name == name), None)
+def section_for(report: Report, name: str) -> ChecklistSection | None:
+    return next((s for s in checklist_sections(report) if s.name == name), None)
 
 
-def render_benchmark(assessment: Assessment, benchmark_name: str) -> bytes:
+def render_benchmark(report: Report, benchmark_name: str) -> bytes:
     """XCCDF 1.2 results for one benchmark (gpos-srg, ctr-srg, ...)."""
-    section = section_for(assessment, benchmark_name)
+    section = section_for(report, benchmark_name)
     benchmark = _benchmark(section, benchmark_name)
     seen: set[str] = set()
     rows = []
@@ -73,7 +72,7 @@ def render_benchmark(assessment: Assessment, benchmark_name: str) -> bytes:
             seen.add(rule_id)
             rows.append(row)
             benchmark.append(_group(row))
-    benchmark.append(_test_result(assessment, benchmark, section, benchmark_name, rows))
+    benchmark.append(_test_result(report, benchmark, section, benchmark_name, rows))
     return etree.tostring(benchmark, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -116,20 +115,18 @@ def _group(row: ChecklistRow) -> etree._Element:
     return group
 
 
-def _test_result(assessment: Assessment, benchmark: etree._Element, section: ChecklistSection | None,
+def _test_result(report: Report, benchmark: etree._Element, section: ChecklistSection | None,
                  name: str, rows: list[ChecklistRow]) -> etree._Element:
-    import scc
-
-    when = iso(assessment.assessed_at)
-    identity = assessment.facts.identity
+    when = iso(report.assessed_at)
+    identity = report.facts.identity
     result = etree.Element(_q("TestResult"), {
         "id": xccdf_id("testresult", name, SCC), "start-time": when, "end-time": when,
-        "test-system": f"cpe:/a:scc:scc:{scc.__version__}", "version": benchmark.findtext(_q("version")) or "0",
+        "test-system": f"cpe:/a:scc:scc:{report.scc_version}", "version": benchmark.findtext(_q("version")) or "0",
     })
     _sub(result, "benchmark", id=benchmark.get("id"), href=section.filename if section else "")
     _sub(result, "title", f"scc assessment of {identity.reference}")
-    if assessment.settings.organization:
-        _sub(result, "organization", assessment.settings.organization)
+    if report.settings.organization:
+        _sub(result, "organization", report.settings.organization)
     _sub(result, "target", identity.reference)
     facts = _sub(result, "target-facts")
     for key, value in (("reference", identity.reference), ("name", identity.name), ("tag", identity.tag),
@@ -203,16 +200,16 @@ class XccdfResultsWriter(Writer):
     media_type = "application/xml"
     order = 30
 
-    def render(self, assessment: Assessment) -> bytes:
-        names = assessment.settings.benchmarks or ("gpos-srg",)
-        return render_benchmark(assessment, names[0])
+    def render(self, report: Report) -> bytes:
+        names = report.settings.benchmarks or ("gpos-srg",)
+        return render_benchmark(report, names[0])
 
-    def render_extra(self, assessment: Assessment) -> dict[str, bytes]:
+    def render_extra(self, report: Report) -> dict[str, bytes]:
         """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark), including a
         benchmark only a scan's results name (a product STIG scan)."""
-        first = (assessment.settings.benchmarks or ("gpos-srg",))[0]
-        names = [name for name in benchmark_names(assessment) if name != first]
-        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(assessment, name)
+        first = (report.settings.benchmarks or ("gpos-srg",))[0]
+        names = [name for name in benchmark_names(report) if name != first]
+        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(report, name)
                 for name in names}
 
 
