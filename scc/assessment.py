@@ -86,6 +86,10 @@ class Assessment:
     def facts(self) -> ImageFacts:
         return self.report.facts
 
+    @facts.setter
+    def facts(self, facts: ImageFacts) -> None:
+        self.report = replace(self.report, facts=facts)
+
     @property
     def assessed_at(self) -> datetime:
         return self.report.assessed_at
@@ -154,9 +158,16 @@ class Assessment:
         return self.report.remediation_items
 
     @property
-    def content(self) -> ContentSnapshot | None:
-        """The official content this assessment used, or None when none was available."""
-        return self.report.content or None
+    def content(self) -> ContentSnapshot:
+        """The official content this assessment used (falsy when none was available)."""
+        return self.report.content
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else a Report offers (benchmark_names, open_findings, remediation_items ...), so code
+        written against the Report reads an Assessment the same way."""
+        if name == "report":      # not set yet: __init__ failed or is still running
+            raise AttributeError(name)
+        return getattr(self.report, name)
 
     def control(self, control_id: str) -> Control | None:
         """The official control (title, statement text) or None when the catalog is not available."""

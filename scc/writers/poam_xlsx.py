@@ -42,6 +42,7 @@ HEADER_ROW = layout.HEADER_ROW
 NOT_PROVIDED = "not provided"
 MARKING_PLACEHOLDER = "MARKING NOT PROVIDED"
 MAX_CELL = 32767   # Excel's limit on characters in one cell
+PROFILE_HAS_NO_PHONE = ""   # scc.profile.Party records no phone number: the cell reads "not provided"
 _SLA_SETTING = re.compile(r"\s*\(?\bsla_days\[[^\]]*\]\)?")
 
 
@@ -133,7 +134,7 @@ def header_values(report: Report) -> dict[str, str]:
         "DoD IT Registration No:": registration,
         "System Type:": "",
         "POC Name:": (poc.name if poc else "") or "",
-        "POC Phone:": (poc.phone if poc else "") or "",
+        "POC Phone:": PROFILE_HAS_NO_PHONE,
         "POC E-Mail:": (poc.email if poc else "") or "",
         "OMB Project ID:": "",
         "Security Costs:": "",
@@ -144,7 +145,7 @@ def header_values(report: Report) -> dict[str, str]:
 def office_org(report: Report) -> str:
     """Organization, POC name, phone, e-mail: the order the template's instructions ask for."""
     poc = _poc(report)
-    parts = [_organization(report), *((poc.name, poc.phone, poc.email) if poc else ())]
+    parts = [_organization(report), *((poc.name, PROFILE_HAS_NO_PHONE, poc.email or "") if poc else ())]
     given = [p for p in parts if p]
     return ", ".join(given) if given else NOT_PROVIDED
 
