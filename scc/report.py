@@ -25,38 +25,24 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scc._version import __version__
 from scc.facts.model import Evidence, Finding, ImageFacts
 from scc.profile import EMPTY_PROFILE, SystemProfile
+from scc.severity import category_label, raw_severity, severity_category
 
 if TYPE_CHECKING:
     from scc.content.model import Baseline, Benchmark, Catalog, CciList, Control
+
+__all__ = [
+    "BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_RISK_ACCEPTED",
+    "BASIS_SCAN", "DEFAULT_BASELINE", "DEFAULT_BENCHMARKS", "DEFAULT_SLA_DAYS", "EMPTY_CONTENT", "Attestation",
+    "ContentFile", "ContentSnapshot", "ContentSource", "ControlResult", "Override", "Policy", "RemediationClock",
+    "RemediationItem", "Report", "Rule", "RuleResult", "SourceFile", "SrgRef", "Verdict", "category_label",
+    "combine_verdicts", "control_sort_key", "deterministic_uuid", "raw_severity", "severity_category",
+]
 
 DEFAULT_SLA_DAYS: Mapping[str, int] = MappingProxyType({"critical": 15, "high": 30, "medium": 90, "low": 180})
 DEFAULT_BENCHMARKS = ("gpos-srg", "ctr-srg")
 #: the baseline the component definition claims against when none is chosen
 DEFAULT_BASELINE = "moderate"
 _UUID_NAMESPACE = _uuid.UUID("5d6b8f3e-7c1a-4e0b-9b7e-2f1f6c0a9d11")
-
-#: DISA's severity categories: CAT I for high (and a scanner's critical), CAT II medium, CAT III low
-#: (and a scanner's negligible). Any other word has no category.
-_CATEGORY_NUMBER = {"critical": 1, "high": 1, "medium": 2, "low": 3, "negligible": 3}
-_ROMAN = {1: "I", 2: "II", 3: "III"}
-
-
-def severity_category(severity: str) -> int | None:
-    """The DISA category number (1, 2, 3) of a severity word, or None when the word has none."""
-    return _CATEGORY_NUMBER.get(severity.strip().lower())
-
-
-def category_label(severity: str, unrated: str = "") -> str:
-    """'CAT I' / 'CAT II' / 'CAT III' for a severity word; ``unrated`` when it has no category."""
-    number = severity_category(severity)
-    return f"CAT {_ROMAN[number]}" if number else unrated
-
-
-def raw_severity(severity: str) -> str:
-    """eMASS's Raw Severity (I, II, III) of a severity word; '' when it has no category."""
-    number = severity_category(severity)
-    return _ROMAN[number] if number else ""
-
 
 _CONTROL_ID = re.compile(r"^([a-z]{2})-(\d+)(?:\.(\d+))?$")
 

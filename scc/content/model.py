@@ -111,7 +111,7 @@ class BenchmarkRule:
 
     @property
     def category(self) -> str:
-        from scc.report import category_label
+        from scc.severity import category_label
 
         return category_label(self.severity, unrated="CAT II")
 
