@@ -12,7 +12,6 @@ from scc.assessment import Assessment, Settings
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.evaluate import evaluate_rule
 from scc.engine.model import CheckOutcome, Override, Rule, SrgRef, Verdict
-from scc.report import EMPTY_CONTENT, ContentSource
 from scc.facts.model import (
     CvssScore,
     Evidence,
@@ -25,6 +24,7 @@ from scc.facts.model import (
     Severity,
     VexStatement,
 )
+from scc.report import EMPTY_CONTENT, ContentSource
 
 SHA_SBOM = "a" * 64
 SHA_SCAN = "b" * 64
