@@ -1,7 +1,7 @@
 """Termination signals as exceptions while scc holds temporary files.
 
-Readers that inflate an archive (scc.facts.image_archive) or copy a database out of an image
-(scc.facts.rpmdb), and the package writer's staging directory (scc.package_dir), remove what they
+Readers that inflate an archive (scc.facts.image.image_archive) or copy a database out of an image
+(scc.facts.image.rpmdb), and the package writer's staging directory (scc.package_dir), remove what they
 wrote in ``finally`` blocks. Ctrl-C already raises
 KeyboardInterrupt, which runs them; SIGTERM and SIGHUP by default end the process at once and
 would strand the files. Inside ``signals_as_exceptions()`` they raise ``Terminated`` instead.

@@ -514,7 +514,7 @@ def test_signature_verified_branches():
 
 
 def test_a_signature_checked_only_against_its_own_certificate_is_partial():
-    from scc.facts.signing import CHAIN_NOT_CHECKED
+    from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
     own_cert = (
         f"DSSE signature verifies against the attestation's own leaf certificate for x; {CHAIN_NOT_CHECKED}"
@@ -568,8 +568,8 @@ def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
 
 
 def test_real_samples_end_to_end(samples):
-    pytest.importorskip("scc.facts.cyclonedx_json", reason="CycloneDX JSON reader not available yet")
-    pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
+    pytest.importorskip("scc.facts.sbom.cyclonedx_json", reason="CycloneDX JSON reader not available yet")
+    pytest.importorskip("scc.facts.image.image_config", reason="image config reader not available yet")
     from scc.assessment import Assessment
     from scc.facts import read_inputs
 
@@ -616,7 +616,7 @@ def test_secret_and_misconfiguration_checks_need_a_scan():
 
 
 def test_secret_env_names_on_the_hostile_docker_inspect(hostile):
-    pytest.importorskip("scc.facts.image_config", reason="image config reader not available yet")
+    pytest.importorskip("scc.facts.image.image_config", reason="image config reader not available yet")
     from scc.facts import read_inputs
 
     facts = read_inputs([str(hostile / "secret-env.docker-inspect.json")])

@@ -18,10 +18,10 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
+from scc.cli.content import content
 from scc.content import ContentStore
 from scc.content import fetch as fetch_module
 from scc.content.bundle import import_content
-from scc.content.commands import content
 from scc.content.fetch import Limits, download, fetch
 from scc.content.lock import LockEntry, write_lock
 from scc.content.pins import check_pin, pinned_release, stated_release

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from scc.cli.content import content, rules
 from scc.content import ContentStore
 from scc.content.bundle import import_content
-from scc.content.commands import content, rules
 from scc.content.lint import lint_rules
 from scc.engine.model import Rule, SrgRef
 

@@ -11,12 +11,17 @@ import pytest
 import yaml
 from imagebuild import fake_elf, go_binary
 
-from scc.facts.fips import certificate_for, fips_modules, fips_modules_from_components, provider_identity
-from scc.facts.gobuildinfo import encode_buildinfo, parse_buildinfo
+from scc.facts.image.fips import (
+    certificate_for,
+    fips_modules,
+    fips_modules_from_components,
+    provider_identity,
+)
+from scc.facts.image.gobuildinfo import encode_buildinfo, parse_buildinfo
+from scc.facts.image.openssl_conf import fips_activation
+from scc.facts.image.vfs import Node, VirtualFS, capture
 from scc.facts.model import Component, Evidence
-from scc.facts.openssl_conf import fips_activation
 from scc.facts.source import InputDocument
-from scc.facts.vfs import Node, VirtualFS, capture
 from scc.resources import pack_dir
 
 FIPSMODULE = b"[fips_sect]\nactivate = 1\nmodule-mac = 00:11\n"

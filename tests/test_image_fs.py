@@ -31,8 +31,8 @@ from imagebuild import (
 
 from scc.errors import InputError
 from scc.facts import read_input
-from scc.facts.layers import Budget, Limits, apply_layer
-from scc.facts.vfs import VirtualFS
+from scc.facts.image.layers import Budget, Limits, apply_layer
+from scc.facts.image.vfs import VirtualFS
 
 PASSWD = (b"root:x:0:0:root:/root:/bin/sh\ndaemon:x:2:2:daemon:/sbin:/sbin/nologin\n"
           b"app:x:1000:1000::/home/app:/sbin/nologin\nsync:x:5:0:sync:/sbin:/bin/sync\noperator:x:11:0::/root:\n")

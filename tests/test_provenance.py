@@ -14,9 +14,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from scc.errors import InputError
-from scc.facts import configure_verification_keys, intoto_envelope, read_input, signing
+from scc.facts import configure_verification_keys, read_input
 from scc.facts.model import FindingState
-from scc.facts.slsa import known_builder
+from scc.facts.provenance import intoto_envelope, signing
+from scc.facts.provenance.slsa import known_builder
 
 DATA = Path(__file__).parent / "data" / "intoto"
 CONTAINER_STATEMENT = DATA / "slsa-v1.container-image.statement.json"

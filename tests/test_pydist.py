@@ -14,8 +14,8 @@ import pytest
 from realtools import tool_env
 
 from scc.facts import read_input
-from scc.facts.pydist import metadata_fields
-from scc.facts.vfs import Node, capture
+from scc.facts.image.pydist import metadata_fields
+from scc.facts.image.vfs import Node, capture
 
 WHEELS = ("six==1.16.0", "idna==3.7", "certifi==2024.8.30")
 SITE = "usr/lib/python3.11/site-packages"

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from scc.errors import InputError
-from scc.facts import sarif
 from scc.facts.model import Severity
+from scc.facts.scans import sarif
 from scc.facts.source import InputDocument
 
 SAMPLES = ["alpine-3.10.trivy.sarif.json", "nginx.trivy.sarif.json", "nginx.grype.sarif.json"]

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from scc.errors import InputError
-from scc.facts import cyclonedx_xml, spdx3, spdx_json, spdx_tagvalue, syft_json
 from scc.facts.identity import normalise_purl
+from scc.facts.sbom import cyclonedx_xml, spdx3, spdx_json, spdx_tagvalue, syft_json
 from scc.facts.source import InputDocument
 
 DATA = Path(__file__).parent / "data"
@@ -271,7 +271,7 @@ def test_cyclonedx_xml_and_json_samples_give_the_same_component_keys(samples):
                         for c in raw["components"])
     xml_facts = read(cyclonedx_xml, samples / "cyclonedx" / "alpine.syft.cdx-1.5.xml")
     assert sorted(c.key for c in xml_facts.components) == expected
-    json_reader = pytest.importorskip("scc.facts.cyclonedx_json")
+    json_reader = pytest.importorskip("scc.facts.sbom.cyclonedx_json")
     json_facts = json_reader.READER.read(InputDocument(samples / "cyclonedx" / "alpine.syft.cdx-1.5.json"))
     assert sorted(c.key for c in json_facts.components) == sorted(c.key for c in xml_facts.components)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scc.errors import InputError
-from scc.facts import xccdf_results
+from scc.facts.scans import xccdf_results
 from scc.facts.source import InputDocument
 
 SAMPLES = ["rhel8.disa-scc.xccdf-1.2-results.xml", "rhel8.openscap.xccdf-1.2-results.xml"]

@@ -21,7 +21,7 @@ from imagebuild import device, directory, fake_elf, file, layer_tar, symlink, wr
 import scc.facts.source
 from scc.errors import InputError
 from scc.facts import read_input, read_inputs
-from scc.facts.rootfs_tar import READER, sniff_member_names
+from scc.facts.image.rootfs_tar import READER, sniff_member_names
 from scc.facts.source import InputDocument
 
 APK_DB = (b"C:Q1abc=\nP:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\n\n"

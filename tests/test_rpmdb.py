@@ -19,7 +19,7 @@ from imagebuild import directory, file, layer_tar
 from realtools import tool_env
 
 from scc.facts import read_input
-from scc.facts.rpmdb import RpmHeaderError, parse_header
+from scc.facts.image.rpmdb import RpmHeaderError, parse_header
 
 STRING, INT32, STRING_ARRAY, I18NSTRING, BIN = 6, 4, 8, 9, 7
 OS_RELEASE = b'NAME="Red Hat Enterprise Linux"\nID="rhel"\nVERSION_ID="9.4"\nID_LIKE="fedora"\n'
@@ -191,7 +191,7 @@ def test_berkeley_db_packages_of_rhel8_read_like_the_sqlite_rpmdb(tmp_path: Path
 def test_damaged_berkeley_db_never_escapes_as_a_traceback(tmp_path: Path) -> None:
     clean = write_bdb(tmp_path / "Packages", UBI_PACKAGES).read_bytes()
     rng = random.Random(99)
-    from scc.facts.rpmdb_bdb import bdb_blobs
+    from scc.facts.image.rpmdb_bdb import bdb_blobs
 
     for _ in range(300):
         mutant = bytearray(clean)

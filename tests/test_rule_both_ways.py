@@ -33,8 +33,8 @@ from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.rules import load_rule_packs
 from scc.facts import read_inputs
-from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts
+from scc.facts.provenance.keys import configure_verification_keys
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo-image"

@@ -267,7 +267,7 @@ def test_absent_insecure_services_do_not_prove_ppsm_conformance(tmp_path):
 def test_install_privilege_is_manual_when_ownership_records_overflow(tmp_path):
     from rootfs_trees import image
 
-    from scc.facts.fs_scan import SYSTEM_WRITE_CAP
+    from scc.facts.image.fs_scan import SYSTEM_WRITE_CAP
 
     man_pages = {f"usr/share/man/man1/tool{i}.1": b".TH TOOL 1\n" for i in range(SYSTEM_WRITE_CAP + 1)}
     facts = facts_of(image(tmp_path, debian_files(), man_pages, config={"User": "10001"},

@@ -10,7 +10,7 @@ from test_cli import run_scc
 
 from scc.facts import read_input
 from scc.facts.model import Severity
-from scc.facts.vulnparse import base_score, cvss_score
+from scc.facts.scans.vulnparse import base_score, cvss_score
 
 V31_CRITICAL = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"     # 9.8
 

@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 import scc
 from scc.engine.model import Verdict
-from scc.facts import configure_verification_keys, signing
+from scc.facts import configure_verification_keys
+from scc.facts.provenance import signing
 
 PROVENANCE = EXAMPLE / "provenance.intoto.jsonl"
 DEMO_KEY = EXAMPLE / "demo-signing.pub"

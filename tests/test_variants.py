@@ -206,7 +206,7 @@ def test_buildx_imagetools_stub_with_a_non_spdx_document_is_refused(tmp_path):
 def test_an_empty_builder_id_never_matches_a_listed_builder(monkeypatch):
     """BuildKit writes builder.id "" unless told otherwise; even a builder list entry left blank by
     mistake must not lift such provenance to a hosted-platform level."""
-    from scc.facts import slsa
+    from scc.facts.provenance import slsa
 
     blank = (slsa.KnownBuilder("", "blank entry", 3),)
     monkeypatch.setattr(slsa, "load_builders", lambda: blank)

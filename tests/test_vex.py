@@ -13,7 +13,7 @@ import pytest
 from scc.errors import InputError
 from scc.facts import read_input, read_inputs
 from scc.facts.model import FindingState
-from scc.facts.vex_apply import apply_vex
+from scc.facts.vex.vex_apply import apply_vex
 
 GRYPE_RUBY = "grype/chainguard-ruby-3.0.grype.json"
 RUBY_DIGEST = "sha256:3c9afb4f188827ea1062ec3b8acea32893236a0d7df31e0498df93486cff0978"   # source.target.repoDigests

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scc.facts import read_input
 from scc.facts.model import Finding, FindingState, ImageFacts
-from scc.facts.vex_apply import apply_vex
+from scc.facts.vex.vex_apply import apply_vex
 
 CVE = "CVE-2023-32681"
 AFFECTED_RANGE = "vers:pypi/>=2.3.0|<2.31.0"

@@ -2,8 +2,8 @@
 
     facts = scc.facts.read_inputs(["sbom.cdx.json", "grype.json", "config.json"])
 
-Each module in this package that defines ``READER`` is one input format; the format of an input
-is decided by sniffing its content, in reader priority order.
+Each module that defines ``READER`` is one input format; the format of an input is decided by
+sniffing its content, in the order of ``scc.facts.registry.READER_MODULES``.
 """
 from __future__ import annotations
 
@@ -13,20 +13,21 @@ from functools import lru_cache
 from scc.errors import InputError
 from scc.facts.interface import Reader, read_with
 from scc.facts.interrupts import signals_as_exceptions
-from scc.facts.keys import configure_verification_keys
 from scc.facts.model import ImageFacts, InputFile
+from scc.facts.provenance.keys import configure_verification_keys
 from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
 from scc.package_dir import scc_written_names
-from scc.plugins import discover
 
 __all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
 
 
 @lru_cache(maxsize=1)
 def available_readers() -> tuple[Reader, ...]:
-    readers = discover(__name__, __path__, "READER", Reader)
-    return tuple(sorted(readers, key=lambda r: (r.priority, r.format)))
+    """Every reader, in sniffing order (scc.facts.registry)."""
+    from scc.facts.registry import registered_readers
+
+    return registered_readers()
 
 
 def detect_reader(doc: InputDocument) -> Reader:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from scc.facts.fs_scan import COLLECTED_FIELDS as FILESYSTEM_FIELDS
-from scc.facts.fs_scan import CONFIG_FILE_FACTS
+from scc.facts.image.fs_scan import COLLECTED_FIELDS as FILESYSTEM_FIELDS
+from scc.facts.image.fs_scan import CONFIG_FILE_FACTS
 from scc.facts.model import ImageConfig, ImageIdentity
 
 #: ImageFacts fields and the readers that fill them
@@ -26,7 +26,7 @@ IMAGE_FACTS: dict[str, str] = {
     "provenance": "in-toto / SLSA attestation readers",
     "signatures": "signature bundle readers (cosign, DSSE)",
     "filesystem": "image filesystem readers (OCI layout, docker save, root filesystem directory or tar)",
-    "fips_modules": "image filesystem readers (scc.facts.fips) and SBOM package names",
+    "fips_modules": "image filesystem readers (scc.facts.image.fips) and SBOM package names",
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",

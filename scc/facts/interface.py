@@ -16,8 +16,6 @@ from scc.facts.source import InputDocument
 class Reader(ABC):
     #: stable format name shown to users and stored in InputFile.format, e.g. "cyclonedx-json"
     format: ClassVar[str]
-    #: lower runs first; specific formats (a SARIF produced by Trivy) before generic ones
-    priority: ClassVar[int] = 50
 
     @abstractmethod
     def sniff(self, doc: InputDocument) -> bool:

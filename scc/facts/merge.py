@@ -49,7 +49,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
     merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
     merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
     _fill_os_from_filesystem(merged)
-    from scc.facts.vex_apply import apply_vex
+    from scc.facts.vex.vex_apply import apply_vex
 
     apply_vex(merged)
     return merged

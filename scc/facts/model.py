@@ -399,15 +399,15 @@ class FilesystemFacts:
     fips_markers: dict[str, str] = field(default_factory=dict)        # file path -> what it says
     config_files: dict[str, str] = field(default_factory=dict)        # path -> short fact (audit/login/ssh)
     evidence: list[Evidence] = field(default_factory=list)
-    # logon (scc.facts.logon): services that accept a logon, their autologin-relevant settings, PAM
+    # logon (scc.facts.image.logon): services that accept a logon, their autologin-relevant settings, PAM
     logon_services: dict[str, list[str]] = field(default_factory=dict)  # sshd/gdm/lightdm/sddm/getty -> paths
     sshd_settings: dict[str, ConfigSetting] = field(default_factory=dict)  # lower-case key -> effective
     autologin_settings: list[ConfigSetting] = field(default_factory=list)  # display manager / getty keys
     pam_auth: list[ConfigSetting] = field(default_factory=list)   # auth/account lines of /etc/pam.d files
     faillock: dict[str, ConfigSetting] = field(default_factory=dict)  # /etc/security/faillock.conf
-    # package signature verification (scc.facts.pkgsign)
+    # package signature verification (scc.facts.image.pkgsign)
     package_signing: list[PackageSigning] = field(default_factory=list)
-    # system-software paths not owned by root, or group/world-writable (cap 2000; scc.facts.fs_scan)
+    # system-software paths not owned by root, or group/world-writable (cap 2000; scc.facts.image.fs_scan)
     system_write_access: list[FileEntry] = field(default_factory=list)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import cite_files, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
-from scc.facts.fs_scan import SYSTEM_WRITE_CAP
+from scc.facts.image.fs_scan import SYSTEM_WRITE_CAP
 from scc.facts.model import Evidence, FileEntry, ImageFacts, PackageSigning
 
 _NO_FS = "No image filesystem was supplied; supply the image to read its package manager configuration."

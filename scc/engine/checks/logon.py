@@ -1,6 +1,6 @@
 """Logon checks (CM-6, AC-7): no unattended or automatic logon, and account lockout after failed logons.
 
-Both read the settings scc.facts.logon collects from the image's own configuration files, and decide
+Both read the settings scc.facts.image.logon collects from the image's own configuration files, and decide
 as DISA's STIGs implement the SRG requirement:
 
 - SRG-OS-000480-GPOS-00229 (RHEL 9 and Ubuntu 22.04 STIGs): an SSH server must set

@@ -14,7 +14,7 @@ from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural, sbom_components
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import ImageFacts, Provenance
-from scc.facts.signing import CHAIN_NOT_CHECKED
+from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
 _NO_PROVENANCE = (
     "No provenance was supplied; supply an in-toto/SLSA provenance attestation of the image "

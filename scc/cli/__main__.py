@@ -1,0 +1,4 @@
+"""``python -m scc.cli``."""
+from scc.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Attestations: in-toto/DSSE envelopes, SLSA provenance, buildx output, signatures and keys."""

@@ -1,0 +1,203 @@
+"""DSSE signature verification against public keys the user supplies (or a bundle's own certificate).
+
+    scc.facts.configure_verification_keys([Path("cosign.pub")])  # what `scc ... --key PEM` does (keys.py)
+    scc.facts.provenance.signing.configure_keys([Path("cosign.pub")])       # the same, parsed and checked now
+    with scc.facts.provenance.signing.verification_keys([Path("k.pem")]):    # scoped, for library callers
+        facts = scc.facts.read_inputs([...])
+
+Readers consult ``active_keys()``: the keys configured here plus those registered in scc.facts.provenance.keys.
+
+Keys are PEM public keys (ECDSA P-256/P-384/P-521, RSA with PSS or PKCS#1 v1.5, Ed25519) or PEM
+certificates (their public key is used). The signed bytes are the DSSE pre-authentication encoding
+PAE(payloadType, payload). A certificate found in an attestation is only a key: its chain to a CA
+(Fulcio) and any transparency-log (Rekor) inclusion are never checked here, and the detail says so.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from scc.errors import InputError, UsageError
+
+CHAIN_NOT_CHECKED = (
+    "the certificate chain to Fulcio/a CA, the certificate's identity and validity period, and Rekor "
+    "transparency-log inclusion were NOT verified offline"
+)
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """A public key and how to name it in evidence (file name and SHA-256 of its DER SubjectPublicKeyInfo)."""
+
+    label: str
+    fingerprint: str
+    key: Any
+
+
+_KEYS: tuple[VerificationKey, ...] = ()
+
+
+def configure_keys(paths: Iterable[str | Path]) -> tuple[VerificationKey, ...]:
+    """Load the user's PEM keys; readers consult them from now on (an empty list clears them)."""
+    global _KEYS
+    _KEYS = tuple(load_key(Path(p)) for p in paths)
+    return _KEYS
+
+
+@contextmanager
+def verification_keys(paths: Iterable[str | Path]) -> Iterator[tuple[VerificationKey, ...]]:
+    """configure_keys for the duration of a with-block, restoring the previous keys afterwards."""
+    global _KEYS
+    previous = _KEYS
+    try:
+        yield configure_keys(paths)
+    finally:
+        _KEYS = previous
+
+
+def active_keys() -> tuple[VerificationKey, ...]:
+    """The keys readers verify against: those given here plus scc.facts.provenance.keys (the CLI's --key)."""
+    from scc.facts.provenance.keys import verification_keys as cli_keys
+
+    return _KEYS + tuple(_parsed(path, pem) for path, pem in cli_keys())
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: str, pem: bytes) -> VerificationKey:
+    try:
+        key = _public_key_from_pem(pem)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(path, f"not a PEM public key or certificate ({exc})") from exc
+    return VerificationKey(Path(path).name, fingerprint(key), key)
+
+
+def load_key(path: Path) -> VerificationKey:
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--key {path}: cannot read: {exc.strerror}") from exc
+    try:
+        key = _public_key_from_pem(pem)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise UsageError(f"--key {path}: not a PEM public key or certificate ({exc})") from exc
+    return VerificationKey(path.name, fingerprint(key), key)
+
+
+def key_from_pem(pem: bytes, label: str) -> VerificationKey:
+    """A key or certificate carried inside an attestation (raises ValueError when unreadable)."""
+    key = _public_key_from_pem(pem)
+    return VerificationKey(label, fingerprint(key), key)
+
+
+def key_from_der_certificate(der: bytes, label: str) -> tuple[VerificationKey, x509.Certificate]:
+    cert = x509.load_der_x509_certificate(der)
+    key = cert.public_key()
+    return VerificationKey(label, fingerprint(key), key), cert
+
+
+def _public_key_from_pem(pem: bytes) -> Any:
+    if b"-----BEGIN CERTIFICATE-----" in pem:
+        return x509.load_pem_x509_certificate(pem).public_key()
+    return serialization.load_pem_public_key(pem)
+
+
+def fingerprint(key: Any) -> str:
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "sha256:" + hashlib.sha256(der).hexdigest()
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """DSSE v1 pre-authentication encoding: the exact bytes a DSSE signature covers."""
+    kind = payload_type.encode("utf-8")
+    return b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload)
+
+
+def decode_base64(text: str) -> bytes:
+    """Standard or URL-safe base64, padding optional (cosign, GCB and npm all differ); ValueError if neither."""
+    cleaned = "".join(text.split())
+    padded = cleaned + "=" * (-len(cleaned) % 4)
+    try:
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        pass
+    try:
+        return base64.b64decode(padded, altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not valid base64") from exc
+
+
+def verify(key: VerificationKey, message: bytes, signature: bytes) -> bool:
+    """True when ``signature`` over ``message`` verifies with ``key`` under any scheme that key allows."""
+    public = key.key
+    try:
+        if isinstance(public, ed25519.Ed25519PublicKey):
+            public.verify(signature, message)
+            return True
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            return _verify_ecdsa(public, message, signature)
+        if isinstance(public, rsa.RSAPublicKey):
+            return _verify_rsa(public, message, signature)
+    except InvalidSignature:
+        return False
+    return False
+
+
+def _verify_ecdsa(public: ec.EllipticCurvePublicKey, message: bytes, signature: bytes) -> bool:
+    size = (public.curve.key_size + 7) // 8
+    candidates = [signature]
+    if len(signature) == 2 * size:   # IEEE P1363 r||s, as some KMS signers write it
+        r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+        candidates.append(encode_dss_signature(r, s))
+    for algorithm in _hashes_for_curve(public.curve.key_size):
+        for candidate in candidates:
+            try:
+                public.verify(candidate, message, ec.ECDSA(algorithm))
+                return True
+            except (InvalidSignature, ValueError):
+                continue
+    return False
+
+
+def _hashes_for_curve(bits: int) -> list[hashes.HashAlgorithm]:
+    first = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
+    return [first] + [h for h in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()) if h.name != first.name]
+
+
+def _verify_rsa(public: rsa.RSAPublicKey, message: bytes, signature: bytes) -> bool:
+    for algorithm in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()):
+        schemes = (
+            padding.PSS(mgf=padding.MGF1(algorithm), salt_length=padding.PSS.AUTO),
+            padding.PKCS1v15(),
+        )
+        for scheme in schemes:
+            try:
+                public.verify(signature, message, scheme, algorithm)
+                return True
+            except (InvalidSignature, ValueError):
+                continue
+    return False
+
+
+def certificate_identity(cert: x509.Certificate) -> str:
+    """Who a (Fulcio) certificate was issued to: its SAN URI/e-mail, else its subject."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.UniformResourceIdentifier) + san.get_values_for_type(x509.RFC822Name)
+        if names:
+            return ", ".join(names)
+    except x509.ExtensionNotFound:
+        pass
+    return cert.subject.rfc4514_string()

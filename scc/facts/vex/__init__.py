@@ -1,0 +1,1 @@
+"""VEX readers (OpenVEX, CSAF, CycloneDX vulnerabilities) and applying VEX to findings."""
