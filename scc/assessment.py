@@ -412,6 +412,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
 
         earlier = read_previous_package(settings.previous)
         facts.prior_detections.extend(earlier.detections)
-        facts.inputs.append(earlier.input)
+        if earlier.input is not None:
+            facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
     return Assessment(facts, settings)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.model import CheckOutcome, Rule, RuleResult, Verdict
 from scc.errors import RulePackError
 from scc.facts.model import ImageFacts
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 _DEFAULT_STATEMENT = "{{ reason }}"
 
@@ -51,7 +54,7 @@ def render_statement(rule: Rule, outcome: CheckOutcome, facts: ImageFacts) -> st
 
 
 @cache
-def _compile(source: str, rule_id: str, pack: str):
+def _compile(source: str, rule_id: str, pack: str) -> Template:
     from jinja2 import StrictUndefined, TemplateSyntaxError
     from jinja2.sandbox import SandboxedEnvironment
 

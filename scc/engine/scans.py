@@ -7,6 +7,7 @@ requirements no scc rule evidences are carried as results of their own (scan_req
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from scc.engine.model import RuleResult, Verdict
 from scc.engine.scan_requirements import (
@@ -25,7 +26,7 @@ _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
 
 
 def _scan_keys(result: XccdfRuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for text in (result.rule_id, result.group_id):
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(text or ""))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(text or ""))
@@ -34,7 +35,7 @@ def _scan_keys(result: XccdfRuleResult) -> set[str]:
 
 
 def _rule_keys(result: RuleResult) -> set[str]:
-    keys = set()
+    keys: set[str] = set()
     for ref in result.rule.srg:
         keys.update(f"SV-{n}" for n in _SV_NUMBER.findall(ref.rule_id))
         keys.update(f"V-{n}" for n in _V_NUMBER.findall(ref.group_id))
@@ -68,7 +69,7 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
     return notes + carried_notes + _carried_notes(unmatched, scan_results, carried)
 
 
-def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans) -> None:
+def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans: Iterable[XccdfRuleResult]) -> None:
     """A scan whose rule ids are a benchmark's own (same SV-/V- number) is a scan of that benchmark."""
     numbers = {k for k in _rule_keys(result) if k.startswith(("SV-", "V-"))}
     for scan in scans:

@@ -54,7 +54,9 @@ def apply_fedramp(document: dict[str, Any], report: Report) -> dict[str, Any]:
         _add_prop(item, "POAM-ID", f"V-{number}")
         for related in item.get("related-risks") or []:
             risk = risks.get(related.get("risk-uuid"))
-            for control_id in _controls_of(item) if risk is not None else ():
+            if risk is None:
+                continue
+            for control_id in _controls_of(item):
                 _add_prop(risk, "impacted-control-id", control_id)
         first = _scc_prop(item, "first-detected")
         for related in item.get("related-observations") or []:

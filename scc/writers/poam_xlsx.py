@@ -65,7 +65,7 @@ class PoamXlsxWriter(Writer):
         from openpyxl.writer.excel import ExcelWriter
 
         workbook = Workbook()
-        sheet = workbook.active
+        sheet = workbook.worksheets[0]       # a new workbook's one (active) sheet
         sheet.title = layout.SHEET_TITLE
         marking = marking_text(report)
         _write_header(sheet, header_values(report), marking)
@@ -73,8 +73,10 @@ class PoamXlsxWriter(Writer):
         for item in poam_items(report):
             row = _write_item(sheet, row, item)
         _add_lists(workbook, sheet)
-        sheet.freeze_panes = sheet.cell(row=layout.FIRST_ITEM_ROW, column=1)
-        sheet.oddHeader.center.text = sheet.oddFooter.center.text = f"***** {marking} *****"
+        sheet.freeze_panes = f"A{layout.FIRST_ITEM_ROW}"
+        header, footer = sheet.oddHeader, sheet.oddFooter
+        if header is not None and footer is not None:
+            header.center.text = footer.center.text = f"***** {marking} *****"
         moment = report.assessed_at.replace(tzinfo=None)
         workbook.properties.creator = "scc"
         workbook.properties.title = "Plan of Action and Milestones"
@@ -83,7 +85,8 @@ class PoamXlsxWriter(Writer):
         buffer = io.BytesIO()
         archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
         ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
-        return _fixed_zip_dates(buffer.getvalue(), moment.timetuple()[:6])
+        year, month, day, hour, minute, second = moment.timetuple()[:6]
+        return _fixed_zip_dates(buffer.getvalue(), (year, month, day, hour, minute, second))
 
 
 # -- system header -------------------------------------------------------------------------------------
@@ -385,7 +388,7 @@ def _cell(value: str) -> str | None:
     return text or None
 
 
-def _fixed_zip_dates(data: bytes, moment: tuple[int, ...]) -> bytes:
+def _fixed_zip_dates(data: bytes, moment: tuple[int, int, int, int, int, int]) -> bytes:
     """The same archive with every entry dated ``moment`` (zip stores local wall-clock times)."""
     stamp = max(moment, (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()

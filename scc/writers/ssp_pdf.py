@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -41,18 +41,18 @@ def render_html(report: Report) -> str:
     return env.get_template(TEMPLATE).render(ssp_context(report))
 
 
-def asset_fetcher(root: Path):
+def asset_fetcher(root: Path) -> Any:
     """A WeasyPrint URL fetcher serving only regular files under ``root``; it records every request."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class AssetFetcher(URLFetcher):
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
             self.root = root.resolve()
             self.requested: list[str] = []
             self.refused: list[str] = []
 
-        def fetch(self, url: str, headers=None):
+        def fetch(self, url: str, headers: object = None) -> Any:
             self.requested.append(url)
             path = self._local_path(url)
             if path is None:
@@ -73,7 +73,7 @@ def asset_fetcher(root: Path):
     return AssetFetcher()
 
 
-def render_pdf(report: Report, fetcher=None) -> bytes:
+def render_pdf(report: Report, fetcher: Any = None) -> bytes:
     """The SSP PDF; ``fetcher`` (default: templates-only) is exposed so tests can inspect its requests."""
     from weasyprint import HTML
 
@@ -81,7 +81,8 @@ def render_pdf(report: Report, fetcher=None) -> bytes:
     fetcher = fetcher or asset_fetcher(templates)
     html = HTML(string=render_html(report), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
     identifier = hashlib.sha256(("scc-ssp/" + report.fingerprint).encode()).hexdigest()[:32].encode()
-    return html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
+    pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
+    return pdf
 
 
 class SspPdfWriter(Writer):

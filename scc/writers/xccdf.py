@@ -12,7 +12,7 @@ named one (the package writes xccdf-results-<name>.xml for the others).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -33,6 +33,8 @@ FACT = "urn:scc:fact:container-image:"
 NOT_EVALUATED = "not evaluated by scc: no scc rule evidences this requirement; an assessor must review it"
 WEIGHT = "10.0"
 _NCNAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: lxml takes None for the default namespace; its stubs only allow str keys
+_BENCHMARK_NSMAP: Any = {None: XCCDF, "dc": DC}
 
 
 def _q(tag: str) -> str:
@@ -77,7 +79,7 @@ def render_benchmark(report: Report, benchmark_name: str) -> bytes:
 
 
 def _benchmark(section: ChecklistSection | None, name: str) -> etree._Element:
-    root = etree.Element(_q("Benchmark"), nsmap={None: XCCDF, "dc": DC},
+    root = etree.Element(_q("Benchmark"), nsmap=_BENCHMARK_NSMAP,
                          id=xccdf_id("benchmark", section.benchmark_id if section else name), resolved="1")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     _sub(root, "status", "accepted" if section and section.official else "draft")
@@ -123,7 +125,7 @@ def _test_result(report: Report, benchmark: etree._Element, section: ChecklistSe
         "id": xccdf_id("testresult", name, SCC), "start-time": when, "end-time": when,
         "test-system": f"cpe:/a:scc:scc:{report.scc_version}", "version": benchmark.findtext(_q("version")) or "0",
     })
-    _sub(result, "benchmark", id=benchmark.get("id"), href=section.filename if section else "")
+    _sub(result, "benchmark", id=benchmark.get("id") or "", href=section.filename if section else "")
     _sub(result, "title", f"scc assessment of {identity.reference}")
     if report.settings.organization:
         _sub(result, "organization", report.settings.organization)

@@ -88,12 +88,15 @@ def _relationship(parent: etree._Element, kind: str, subject: str, ref: str) -> 
 
 def _point_at(test_result: etree._Element, ids: _Ids, asset_id: str) -> None:
     """Benchmark href to its data-stream component; target-id-ref (after target-facts) to the asset."""
-    test_result.find(f"{{{XCCDF}}}benchmark").set("href", f"#{ids.component}")
+    benchmark = test_result.find(f"{{{XCCDF}}}benchmark")
+    if benchmark is not None:
+        benchmark.set("href", f"#{ids.component}")
     ref = etree.Element(f"{{{XCCDF}}}target-id-ref", {"system": AI, "name": asset_id, "href": ""})
     anchor = test_result.find(f"{{{XCCDF}}}target-facts")
     if anchor is None:
         anchor = test_result.find(f"{{{XCCDF}}}target")
-    anchor.addnext(ref)
+    if anchor is not None:
+        anchor.addnext(ref)
 
 
 def _data_stream_collection(report: Report, ids: _Ids, benchmark: etree._Element) -> etree._Element:
