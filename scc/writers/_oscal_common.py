@@ -16,6 +16,10 @@ from scc.clock import iso
 from scc.facts.model import Evidence
 
 if TYPE_CHECKING:
+    from trestle.core.base_model import OscalBaseModel
+    from trestle.oscal.common import Link, Metadata, Property, Resource
+
+    from scc.provenance import ProducedBy
     from scc.report import Report
 
 #: the namespace of every prop scc defines (OSCAL props outside the NIST namespace are unconstrained)
@@ -50,7 +54,7 @@ def text_block(text: object, fallback: str = "-") -> str:
     return "\n".join(out) or fallback
 
 
-def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any):
+def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any) -> Property | None:
     """One OSCAL property in scc's namespace (None when the value is empty: OSCAL has no empty values)."""
     from trestle.oscal.common import Property
 
@@ -60,13 +64,13 @@ def prop(name: str, value: object, ns: str = SCC_NS, **extra: Any):
     return Property(name=name, value=text, ns=ns, **extra)
 
 
-def props(*items) -> list | None:
+def props(*items: Property | None) -> list[Property] | None:
     """Drop the empty ones; None when nothing is left (OSCAL arrays have minItems 1)."""
     kept = [item for item in items if item is not None]
     return kept or None
 
 
-def metadata(report: Report, title: str, remarks: str = ""):
+def metadata(report: Report, title: str, remarks: str = "") -> Metadata:
     """Document metadata: title, last-modified = the assessment time, the OSCAL version trestle models."""
     from trestle.oscal import OSCAL_VERSION
     from trestle.oscal.common import Metadata, Parties
@@ -88,7 +92,7 @@ def metadata(report: Report, title: str, remarks: str = ""):
     )
 
 
-def settings_props(report: Report) -> list:
+def settings_props(report: Report) -> list[Property | None]:
     """The settings that shaped the verdicts (SLA days, baseline, benchmarks, max scan age) as props."""
     from scc.provenance import settings_record
 
@@ -100,7 +104,7 @@ def settings_props(report: Report) -> list:
     return items
 
 
-def provenance_resources(report: Report) -> list:
+def provenance_resources(report: Report) -> list[Resource]:
     """One back-matter resource per rule pack file, official content file, overrides file and key,
     each with an rlink carrying its SHA-256 (and the release a content file states about itself)."""
     from trestle.oscal.common import Hash, Resource, Rlink
@@ -122,7 +126,7 @@ def provenance_resources(report: Report) -> list:
     return resources
 
 
-def _produced_by_description(item) -> str:
+def _produced_by_description(item: ProducedBy) -> str:
     return {
         "rule-pack": "scc rule pack file the verdicts were reached with.",
         "content": "Official content file from scc's content cache"
@@ -147,7 +151,7 @@ def resource_uuid(report: Report, source: str, sha256: str) -> str:
     return report.uuid("input", source, sha256)
 
 
-def input_resources(report: Report) -> list:
+def input_resources(report: Report) -> list[Resource]:
     """One back-matter resource per input: title = path, rlink with its SHA-256, props for the format."""
     from trestle.oscal.common import Hash, Resource, Rlink
 
@@ -176,7 +180,7 @@ def file_href(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/._-~") or "."
 
 
-def evidence_links(report: Report, evidence: Iterable[Evidence]) -> list | None:
+def evidence_links(report: Report, evidence: Iterable[Evidence]) -> list[Link] | None:
     """rel="evidence" links to the back-matter resource of each input; the pointer is the fragment."""
     from trestle.oscal.common import Link
 
@@ -191,7 +195,7 @@ def evidence_links(report: Report, evidence: Iterable[Evidence]) -> list | None:
     return links or None
 
 
-def dump(model, report: Report) -> bytes:
+def dump(model: OscalBaseModel, report: Report) -> bytes:
     """The wrapped OSCAL JSON ({"component-definition": {...}}), 2-space indented, stable key order.
 
     metadata/last-modified is written as RFC 3339 with a Z suffix from the assessment time, so the

@@ -30,6 +30,10 @@ from scc.writers._oscal_common import (
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
+    from trestle.oscal.assessment_results import Result
+    from trestle.oscal.common import Finding as OscalFinding
+    from trestle.oscal.common import Observation, Property, RelevantEvidence, Resource
+
     from scc.report import Report
 
 
@@ -56,7 +60,7 @@ class AssessmentResultsWriter(Writer):
         return dump(model, report)
 
 
-def plan_resource(report: Report):
+def plan_resource(report: Report) -> Resource:
     from trestle.oscal.common import Resource
 
     packs = sorted({r.source for r in report.rules if r.source})
@@ -70,7 +74,7 @@ def plan_resource(report: Report):
     )
 
 
-def _result(report: Report):
+def _result(report: Report) -> Result:
     from trestle.oscal.assessment_results import Result
     from trestle.oscal.common import (
         ControlSelections,
@@ -83,6 +87,7 @@ def _result(report: Report):
     controls = report.control_results
     observations = {id(r): _rule_observation(report, r) for r in report.rule_results}
     vulnerability_observations = [_finding_observation(report, f) for f in report.open_findings]
+    selection: ControlSelections | ControlSelectionsAll
     if controls:
         selection = ControlSelections(
             description="Every control at least one scc rule assessed.",
@@ -112,7 +117,7 @@ def _result(report: Report):
     )
 
 
-def relevant_evidence(report: Report, evidence: list[Evidence]) -> list | None:
+def relevant_evidence(report: Report, evidence: list[Evidence]) -> list[RelevantEvidence] | None:
     from trestle.oscal.common import RelevantEvidence
 
     items = [RelevantEvidence(
@@ -123,7 +128,7 @@ def relevant_evidence(report: Report, evidence: list[Evidence]) -> list | None:
     return items or None
 
 
-def _rule_observation(report: Report, result: RuleResult):
+def _rule_observation(report: Report, result: RuleResult) -> Observation:
     from trestle.oscal.common import Observation
 
     method = "TEST" if result.origin == "xccdf-scan" else "EXAMINE"
@@ -146,7 +151,7 @@ def _rule_observation(report: Report, result: RuleResult):
     )
 
 
-def _attestation_props(result: RuleResult) -> list:
+def _attestation_props(result: RuleResult) -> list[Property | None]:
     attestation = result.attestation
     if attestation is None:
         return []
@@ -160,7 +165,7 @@ def finding_observation_uuid(report: Report, finding: Finding) -> str:
     return report.uuid("observation", "vulnerability", finding.id, finding.package, finding.installed_version)
 
 
-def _finding_observation(report: Report, finding: Finding):
+def _finding_observation(report: Report, finding: Finding) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
@@ -178,7 +183,7 @@ def _finding_observation(report: Report, finding: Finding):
     )
 
 
-def _control_finding(report: Report, control: ControlResult, observations: dict):
+def _control_finding(report: Report, control: ControlResult, observations: dict[int, Observation]) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     reason = "fail" if control.verdict is Verdict.NOT_SATISFIED else "other"
@@ -197,7 +202,7 @@ def _control_finding(report: Report, control: ControlResult, observations: dict)
     )
 
 
-def _rule_finding(report: Report, result: RuleResult, observation_uuid: str):
+def _rule_finding(report: Report, result: RuleResult, observation_uuid: str) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     control = result.rule.controls[0] if result.rule.controls else "unmapped"

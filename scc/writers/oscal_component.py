@@ -30,6 +30,14 @@ from scc.writers._oscal_common import (
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
+    from trestle.oscal.common import Property
+    from trestle.oscal.component import (
+        ComponentDefinition,
+        ControlImplementation,
+        DefinedComponent,
+        ImplementedRequirement,
+    )
+
     from scc.report import ControlResult, Report, RuleResult
 
 
@@ -39,6 +47,8 @@ def profile_url(baseline: str | None) -> str:
     from scc.content.registry import baseline_source
 
     source = baseline_source(baseline or DEFAULT_BASELINE) or baseline_source(DEFAULT_BASELINE)
+    if source is None:
+        raise LookupError(f"the content registry names no {DEFAULT_BASELINE} baseline")
     return source.url
 
 
@@ -61,7 +71,7 @@ def control_title(report: Report, control: ControlResult) -> str:
     return (official.title if official else "") or control.title
 
 
-def implemented_requirement(report: Report, control: ControlResult):
+def implemented_requirement(report: Report, control: ControlResult) -> ImplementedRequirement:
     from trestle.oscal.component import ImplementedRequirement
 
     title = control_title(report, control)
@@ -86,7 +96,7 @@ def implemented_requirement(report: Report, control: ControlResult):
     )
 
 
-def control_implementation(report: Report):
+def control_implementation(report: Report) -> ControlImplementation | None:
     from trestle.oscal.component import ControlImplementation
 
     baseline = report.settings.baseline or DEFAULT_BASELINE
@@ -105,7 +115,7 @@ def control_implementation(report: Report):
     )
 
 
-def image_props(report: Report) -> list | None:
+def image_props(report: Report) -> list[Property] | None:
     identity = report.facts.identity
     facts = report.facts
     open_findings = report.open_findings
@@ -123,7 +133,7 @@ def image_props(report: Report) -> list | None:
     )
 
 
-def defined_component(report: Report):
+def defined_component(report: Report) -> DefinedComponent:
     from trestle.oscal.component import DefinedComponent
 
     identity = report.facts.identity
@@ -143,7 +153,7 @@ def defined_component(report: Report):
     )
 
 
-def component_definition(report: Report):
+def component_definition(report: Report) -> ComponentDefinition:
     from trestle.oscal.common import BackMatter
     from trestle.oscal.component import ComponentDefinition
 

@@ -33,6 +33,9 @@ from scc.writers.interface import Writer
 from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
 
 if TYPE_CHECKING:
+    from trestle.oscal.common import Finding, Observation, Property, RelatedObservation, Risk
+    from trestle.oscal.poam import LocalDefinitions, PoamItem
+
     from scc.report import Report
 
 
@@ -74,7 +77,7 @@ def _observation_uuid(report: Report, entry: PoamEntry) -> str:
     return report.uuid("observation", "rule", entry.weakness)
 
 
-def _local_definitions(report: Report):
+def _local_definitions(report: Report) -> LocalDefinitions:
     from trestle.oscal.common import Status, SystemComponent
     from trestle.oscal.poam import LocalDefinitions
 
@@ -88,7 +91,7 @@ def _local_definitions(report: Report):
     )])
 
 
-def _observation(report: Report, entry: PoamEntry):
+def _observation(report: Report, entry: PoamEntry) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
@@ -107,25 +110,26 @@ def _deadline(day: date | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else None
 
 
-def _risk(report: Report, entry: PoamEntry):
+def _risk(report: Report, entry: PoamEntry) -> Risk:
     from trestle.oscal.common import OnDate, Response, Risk, Task, TimingOnDate
 
     deadline = _deadline(entry.deadline)
     milestone = [Task(uuid=_uuid(report, "milestone", entry), type="milestone",
                       title=one_line(f"Remediated by {entry.deadline.isoformat()}"),
-                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if deadline else None
+                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if entry.deadline and deadline else None
     statement = entry.deadline_basis
-    if entry.risk_accepted:
-        o = entry.override
-        statement = (f"Risk accepted by {o.approver} until {o.expires.isoformat()}: {o.justification}")
+    accepted = entry.override if entry.risk_accepted else None
+    if accepted is not None:
+        statement = (f"Risk accepted by {accepted.approver} until {accepted.expires.isoformat()}: "
+                     f"{accepted.justification}")
     return Risk(
         uuid=_uuid(report, "risk", entry),
         title=one_line(entry.title, limit=300),
         description=text_block(entry.description),
         statement=text_block(statement),
         props=props(prop("severity", entry.severity), prop("deadline-basis", entry.deadline_basis),
-                    prop("approver", entry.override.approver if entry.risk_accepted else ""),
-                    prop("expires", entry.override.expires.isoformat() if entry.risk_accepted else "")),
+                    prop("approver", accepted.approver if accepted else ""),
+                    prop("expires", accepted.expires.isoformat() if accepted else "")),
         status="deviation-approved" if entry.risk_accepted else "open",
         deadline=deadline,
         remediations=[Response(uuid=_uuid(report, "remediation", entry), lifecycle="planned",
@@ -135,13 +139,13 @@ def _risk(report: Report, entry: PoamEntry):
     )
 
 
-def _related_observations(report: Report, entry: PoamEntry) -> list:
+def _related_observations(report: Report, entry: PoamEntry) -> list[RelatedObservation]:
     from trestle.oscal.common import RelatedObservation
 
     return [RelatedObservation(observation_uuid=_observation_uuid(report, entry))]
 
 
-def _finding(report: Report, entry: PoamEntry):
+def _finding(report: Report, entry: PoamEntry) -> Finding:
     from trestle.oscal.common import AssociatedRisk, Finding, FindingTarget, ObjectiveStatus
 
     control = entry.controls[0] if entry.controls else "unmapped"
@@ -157,7 +161,7 @@ def _finding(report: Report, entry: PoamEntry):
     )
 
 
-def _item(report: Report, entry: PoamEntry):
+def _item(report: Report, entry: PoamEntry) -> PoamItem:
     from trestle.oscal.common import AssociatedRisk
     from trestle.oscal.poam import PoamItem, RelatedFinding
 
@@ -180,7 +184,7 @@ def _item(report: Report, entry: PoamEntry):
     )
 
 
-def _vulnerability_props(entry: PoamEntry) -> list:
+def _vulnerability_props(entry: PoamEntry) -> list[Property | None]:
     """What the next run's --previous reads back (scc.facts.previous_package): identity and first detection."""
     if entry.kind != "vulnerability" or entry.finding is None:
         return []
@@ -188,7 +192,7 @@ def _vulnerability_props(entry: PoamEntry) -> list:
             prop("first-detected", iso(entry.detected) if entry.detected else "")]
 
 
-def _nothing_open(report: Report):
+def _nothing_open(report: Report) -> PoamItem:
     """OSCAL requires at least one poam-item: a clean assessment says so in one marked item."""
     from trestle.oscal.poam import PoamItem
 

@@ -25,9 +25,9 @@ import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from scc.facts.image.rpmdb_bdb import RpmHeaderError, bdb_blobs
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.model import Component
-from scc.facts.image.rpmdb_bdb import RpmHeaderError, bdb_blobs
 from scc.facts.source import InputDocument
 
 SQLITE_PATHS = ("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite")
