@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from scc.content.model import Control
     from scc.content.store import ContentStore
 
-DEFAULT_SLA_DAYS = dict(_DEFAULT_SLA_DAYS)
+DEFAULT_SLA_DAYS = _DEFAULT_SLA_DAYS     # read-only: copy it to change it
 
 __all__ = ["DEFAULT_SLA_DAYS", "Assessment", "Settings", "assess", "content_snapshot", "deterministic_uuid",
            "load_policy"]
