@@ -76,9 +76,13 @@ class Assessment:
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
                  rules: list[Rule] | None = None, assessed_at: datetime | None = None,
                  content: ContentSource | None = None) -> None:
+        from scc.content.official_text import cited_official_benchmarks
+        from scc.engine.rules import with_official_text
+
         self.settings = settings or Settings()
-        rules = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
-        policy = load_policy(self.settings, facts, rules, content)
+        loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
+        policy = load_policy(self.settings, facts, loaded, content)
+        rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
         self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
 
     # -- the report, under the names callers always used --------------------------------------------
@@ -389,7 +393,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     """
     from scc.content.required import require_content
-    from scc.facts import read_inputs
+    from scc.facts import ReadContext, load_verification_keys, read_inputs
 
     settings = settings or Settings(**options)
     if settings.previous is not None:
@@ -402,11 +406,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
 
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
-    if settings.keys:
-        from scc.facts import configure_verification_keys
-
-        configure_verification_keys(settings.keys)
-    facts = read_inputs([str(p) for p in inputs])
+    context = ReadContext.from_env(keys=load_verification_keys(settings.keys))   # this run's keys only
+    facts = read_inputs([str(p) for p in inputs], context=context)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
 

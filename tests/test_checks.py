@@ -3,6 +3,7 @@ its evidence; then the shipped packs end to end on real sample inputs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.tables import CmvpModule, DataTables, KnownBuilder
 from scc.facts.model import (
     Component,
     Evidence,
@@ -356,19 +358,22 @@ def test_components_absent():
 
 
 # -- FIPS -------------------------------------------------------------------------------------
+#: a CMVP table of one row (the check looks certificates up by exact name and version)
+FIPS_CTX = replace(CTX, tables=replace(CTX.tables, fips_modules=(
+    CmvpModule("openssl-fips-provider", "OpenSSL FIPS Provider", "3.0.9", "4282", "FIPS 140-3"),)))
+
+
 def _module(
-    activated, kind="openssl-fips-provider", cert="4282", detail="openssl.cnf activates fips",
+    activated, kind="openssl-fips-provider", version="3.0.9", detail="openssl.cnf activates fips",
     integrity="/etc/ssl/fipsmodule.cnf: module-mac",
 ) -> FipsModule:
     return FipsModule(
         "OpenSSL FIPS Provider",
-        "3.0.9",
+        version,
         kind,
         "/usr/lib/ossl-modules/fips.so",
         activated,
         detail,
-        cert,
-        "FIPS 140-3",
         (Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so"),),
         integrity=integrity,
     )
@@ -377,14 +382,16 @@ def _module(
 def test_fips_activated_module_with_certificate_wins():
     facts = sbom_facts(comp("openssl-provider-fips"))
     facts.fips_modules = [_module(True), _module(None, kind="package")]
-    result = run("fips_module_active", facts)
+    result = run("fips_module_active", facts, FIPS_CTX)
     assert result.verdict is S and "CMVP #4282" in result.reason and "activated" in result.reason
+    assert "FIPS 140-3" in result.reason
+    assert run("fips_module_active", facts, replace(CTX, tables=DataTables())).verdict is P   # no table, no cert
     assert Evidence("rootfs", "d" * 64, "/usr/lib/ossl-modules/fips.so") in result.evidence
-    no_cert = ImageFacts(fips_modules=[_module(True, cert="")])
-    assert run("fips_module_active", no_cert).verdict is P
-    assert run("fips_module_active", no_cert, require_certificate=False).verdict is P   # validation unshown
+    no_cert = ImageFacts(fips_modules=[_module(True, version="3.0.10")])   # a version the table does not list
+    assert run("fips_module_active", no_cert, FIPS_CTX).verdict is P
+    assert run("fips_module_active", no_cert, FIPS_CTX, require_certificate=False).verdict is P   # unshown
     no_mac = ImageFacts(fips_modules=[_module(True, integrity="")], components=[comp("libssl3", "3.3.0")])
-    broken = run("fips_module_active", no_mac)
+    broken = run("fips_module_active", no_mac, FIPS_CTX)
     assert broken.verdict is NS and "integrity" in broken.reason
 
 
@@ -476,18 +483,23 @@ def test_provenance_present_and_covering_the_image():
     assert run("provenance_covers_image", other).verdict is NS
 
 
+#: a builder list of two: the runner is a hosted platform (L2), the example builder hardened (L3)
+SLSA_CTX = replace(CTX, tables=replace(CTX.tables, slsa_builders=(
+    KnownBuilder("https://github.com/actions/runner", "GitHub-hosted runner", 2),
+    KnownBuilder("https://builder.example/hardened", "hardened builder", 3, "https://builder.example/slsa"))))
+
+
 def test_slsa_build_level():
-    assert run("slsa_build_level", ImageFacts(provenance=[prov(slsa_level=3)])).verdict is S
-    low = run(
-        "slsa_build_level",
-        ImageFacts(
-            provenance=[
-                prov(slsa_level=1, requirements=(("signed provenance", False, "envelope is not signed"),))
-            ]
-        ),
-    )
-    assert low.verdict is P and "signed provenance" in low.reason
-    assert run("slsa_build_level", ImageFacts(provenance=[prov(slsa_level=0)])).verdict is NS
+    signed = {"envelope": "dsse", "signed": True, "signature_verified": True, "signature_detail": "verified"}
+    hardened = prov(builder_id="https://builder.example/hardened@v2", **signed)
+    assert run("slsa_build_level", ImageFacts(provenance=[hardened]), SLSA_CTX).verdict is S
+    assert run("slsa_build_level", ImageFacts(provenance=[prov(**signed)]), SLSA_CTX).details["level"] == 2
+    assert run("slsa_build_level", ImageFacts(provenance=[hardened]), CTX).details["level"] == 1   # not listed
+    low = run("slsa_build_level", ImageFacts(provenance=[prov()]), SLSA_CTX)   # hosted, but unsigned: L1
+    assert low.verdict is P and "provenance authenticity (signed)" in low.reason and "not signed" in low.reason
+    summary = prov(predicate_type="https://slsa.dev/verification_summary/v1", builder_id="",
+                   verification_result="PASSED", verification_claim="verifier says PASSED")
+    assert run("slsa_build_level", ImageFacts(provenance=[summary]), SLSA_CTX).verdict is NS   # a VSA is L0
 
 
 def test_signature_verified_branches():
@@ -557,7 +569,7 @@ def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
     rich.scans = [ScanRecord("grype", timestamp=NOW, evidence=(SCAN_EV,))]
     rich.config = ImageConfig(user="root", exposed_ports=("80/tcp",), env_names=("API_TOKEN",))
     rich.filesystem = fs(shells=[entry("/bin/sh", 0o755)], setuid=[entry("/bin/su")])
-    rich.provenance = [prov(slsa_level=1)]
+    rich.provenance = [prov()]
     for facts in (ImageFacts(), rich):
         assessment = Assessment(facts, assessed_at=NOW)
         assert len(assessment.rule_results) >= 40

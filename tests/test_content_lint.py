@@ -138,3 +138,44 @@ def test_lint_fails_on_a_fact_no_reader_collects_or_an_undeclared_check(monkeypa
     text = "\n".join(str(p) for p in lint_facts(shipped))
     assert "check no_shell consults filesystem.shell_history, which no reader collects" in text
     assert "check healthcheck_declared does not declare the facts it consults" in text
+
+
+# -- issue #9 item 3: the packs carry DISA's ids (checked here), the prose comes from the content ------
+def test_a_reference_that_leaves_out_an_id_is_reported_with_the_official_one(store):
+    problems = [str(p) for p in lint_rules([_rule(group_id="", rule_id="", ccis=())], store)]
+    assert problems == [
+        ("stig/test.yaml: rule t-1: gpos-srg SRG-OS-000001-GPOS-00001: no group id (the benchmark's is V-203591); "
+        "a pack cites every id DISA publishes"),
+        ("stig/test.yaml: rule t-1: gpos-srg SRG-OS-000001-GPOS-00001: no rule id (the benchmark's is "
+        "SV-203591r958362_rule); a pack cites every id DISA publishes"),
+        ("stig/test.yaml: rule t-1: gpos-srg SRG-OS-000001-GPOS-00001: no CCI (the benchmark's is CCI-000015); "
+        "a pack cites every id DISA publishes"),
+    ]
+
+
+@pytest.mark.parametrize("line, wrong, message", [
+    ("    group_id: V-233163", "    group_id: V-233164", "group V-233164 differs from the benchmark's V-233163"),
+    ("    rule_id: SV-233163r601765_rule", "    rule_id: SV-233163r1_rule",
+     "rule id SV-233163r1_rule differs from the benchmark's SV-233163r601765_rule"),
+    ("    - CCI-002233", "    - CCI-000366", "CCI-000366 is not one of the requirement's CCIs (CCI-002233)"),
+    ("    severity: medium", "    severity: high", "severity high differs from the benchmark's medium (CAT II)"),
+    ("    version: SRG-APP-000342-CTR-000775", "    version: SRG-APP-000342-CTR-000776",
+     ("SRG-APP-000342-CTR-000776: not in Container Platform Security Requirements Guide V1R3; V-233163 there is "
+     "SRG-APP-000342-CTR-000775")),
+])
+def test_lint_fails_on_a_wrong_reference_in_a_shipped_pack(tmp_path, store, line, wrong, message):
+    from scc.resources import pack_dir
+
+    text = (pack_dir("stig") / "ctr-srg.yaml").read_text(encoding="utf-8")
+    first = text.index("- id: SRG-APP-000342-CTR-000775\n")
+    rule_end = text.index("\n- id: ", first + 1)
+    rule = text[first:rule_end]
+    assert rule.count(line) == 1
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "ctr-srg.yaml").write_text(text[:first] + rule.replace(line, wrong) + text[rule_end:], encoding="utf-8")
+    result = CliRunner().invoke(rules, ["lint", "--packs", str(packs), "--dir", str(store.directory)])
+    assert result.exit_code == 1, result.output
+    problems = result.output.splitlines()[:-1]
+    assert problems and all(p.startswith("packs/ctr-srg.yaml: rule SRG-APP-000342-CTR-000775: ") for p in problems)
+    assert any(message in p for p in problems), problems

@@ -11,8 +11,9 @@ import pytest
 import yaml
 from imagebuild import fake_elf, go_binary
 
+from scc.engine.checks.fips import certificate_for, validation
+from scc.engine.tables import load_tables
 from scc.facts.image.fips import (
-    certificate_for,
     fips_modules,
     fips_modules_from_components,
     provider_identity,
@@ -27,6 +28,14 @@ from scc.resources import pack_dir
 FIPSMODULE = b"[fips_sect]\nactivate = 1\nmodule-mac = 00:11\n"
 DEBIAN_OPENSSL = (b"openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
                   b"[provider_sect]\ndefault = default_sect\n# fips = fips_sect\n[default_sect]\nactivate = 1\n")
+
+def _cert(module) -> str:
+    """The CMVP certificate the engine's fips check finds for a module fact (shipped table)."""
+    return validation(module, load_tables().fips_modules)[0]
+
+
+def _std(module) -> str:
+    return validation(module, load_tables().fips_modules)[1]
 
 
 def make_fs(files: dict[str, bytes | str], mode: int = 0o755) -> VirtualFS:
@@ -94,12 +103,13 @@ def test_provider_name_and_version_come_from_the_module_bytes() -> None:
 
 
 def test_certificates_only_for_exact_known_modules() -> None:
-    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.0.8") == ("4282", "FIPS 140-2")
-    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.1.2") == ("4985", "FIPS 140-3")
-    assert certificate_for("go-fips140", "Go Cryptographic Module", "v1.0.0") == ("5247", "FIPS 140-3")
-    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.0.7") == ("", "")
+    table = load_tables().fips_modules
+    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.0.8", table) == ("4282", "FIPS 140-2")
+    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.1.2", table) == ("4985", "FIPS 140-3")
+    assert certificate_for("go-fips140", "Go Cryptographic Module", "v1.0.0", table) == ("5247", "FIPS 140-3")
+    assert certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", "3.0.7", table) == ("", "")
     assert certificate_for("openssl-fips-provider", "Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider",
-                           "3.1.2") == ("", "")
+                           "3.1.2", table) == ("", "")
 
 
 def test_every_table_entry_cites_a_source() -> None:
@@ -117,7 +127,7 @@ def test_provider_in_image_with_rhel_naming_gets_no_certificate(doc: InputDocume
                                                               b"3.0.7-395c1a240fbfffd8"),
                   "etc/pki/tls/openssl.cnf": DEBIAN_OPENSSL})
     modules, markers = fips_modules(fs, doc, [])
-    assert [(m.kind, m.version, m.activated, m.cmvp_certificate) for m in modules] == [
+    assert [(m.kind, m.version, m.activated, _cert(m)) for m in modules] == [
         ("openssl-fips-provider", "3.0.7-395c1a240fbfffd8", False, "")]
     assert markers["/etc/pki/tls/openssl.cnf"] == "does not activate the fips provider"
 
@@ -125,7 +135,7 @@ def test_provider_in_image_with_rhel_naming_gets_no_certificate(doc: InputDocume
 def test_provider_without_any_openssl_cnf_has_unknown_activation(doc: InputDocument) -> None:
     fs = make_fs({"usr/local/lib64/ossl-modules/fips.so": fake_elf(b"OpenSSL FIPS Provider", b"3.0.8")})
     (module,), _ = fips_modules(fs, doc, [])
-    assert (module.activated, module.cmvp_certificate, module.standard) == (None, "4282", "FIPS 140-2")
+    assert (module.activated, _cert(module), _std(module)) == (None, "4282", "FIPS 140-2")
     assert module.evidence[0].pointer == "rootfs:/usr/local/lib64/ossl-modules/fips.so"
 
 
@@ -138,7 +148,7 @@ def test_go_builds_boringcrypto_fips140_and_openssl_backend(doc: InputDocument) 
         "bin/plain": go_binary("go1.22.4", "CGO_ENABLED=0"),
     })
     modules, _ = fips_modules(fs, doc, [])
-    found = {m.path: (m.kind, m.version, m.activated, m.cmvp_certificate) for m in modules}
+    found = {m.path: (m.kind, m.version, m.activated, _cert(m)) for m in modules}
     assert found == {
         "/bin/latest": ("go-fips140", "", True, ""),
         "/bin/off": ("go-fips140", "v1.0.0", False, "5247"),
@@ -185,7 +195,7 @@ def test_fips_modules_from_sbom_components() -> None:
         Component("musl", "1.2.4", "apk"), Component("openssl", "3.1.4", "apk"),
     ]
     modules = fips_modules_from_components(components)
-    assert [(m.name, m.kind, m.activated, m.cmvp_certificate) for m in modules] == [
+    assert [(m.name, m.kind, m.activated, _cert(m)) for m in modules] == [
         ("openssl-provider-fips-3.1.2", "package", None, "4985"),
         ("openssl-provider-fips", "package", None, ""),
         ("libgcrypt20", "package", None, ""),

@@ -29,6 +29,8 @@ from imagebuild import (
     write_oci_layout,
 )
 
+from scc.engine.checks.fips import validation
+from scc.engine.tables import load_tables
 from scc.errors import InputError
 from scc.facts import read_input
 from scc.facts.image.layers import Budget, Limits, apply_layer
@@ -46,6 +48,14 @@ OPENSSL_FIPS = (b"config_diagnostics = 1\nopenssl_conf = openssl_init\n\n.includ
                 b"[algorithm_sect]\ndefault_properties = fips=yes\n")
 FIPSMODULE = b"[fips_sect]\nactivate = 1\ninstall-version = 1\nconditional-errors = 1\nmodule-mac = AB:CD:EF\n"
 FIPS_SO = fake_elf(b"OpenSSL FIPS Provider", b"3.1.2", b"OpenSSL 3.1.2 1 Aug 2023")
+
+def _cert(module) -> str:
+    """The CMVP certificate the engine's fips check finds for a module fact (shipped table)."""
+    return validation(module, load_tables().fips_modules)[0]
+
+
+def _std(module) -> str:
+    return validation(module, load_tables().fips_modules)[1]
 
 
 def sample_layers() -> list[bytes]:
@@ -126,11 +136,11 @@ def test_fips_modules_found_in_the_image(oci_dir) -> None:
         ("go-fips140", "/usr/local/bin/app-link"), ("openssl-fips-provider", "/usr/lib/ossl-modules/fips.so")]
     provider = modules[("openssl-fips-provider", "/usr/lib/ossl-modules/fips.so")]
     assert (provider.name, provider.version, provider.activated) == ("OpenSSL FIPS Provider", "3.1.2", True)
-    assert (provider.cmvp_certificate, provider.standard) == ("4985", "FIPS 140-3")
+    assert (_cert(provider), _std(provider)) == ("4985", "FIPS 140-3")
     assert "/etc/ssl/fipsmodule.cnf" in provider.activation_detail
     go = modules[("go-fips140", "/usr/local/bin/app")]
-    assert (go.version, go.activated, go.cmvp_certificate) == ("v1.0.0", True, "5247")
-    assert modules[("go-boringcrypto", "/usr/local/bin/boring")].cmvp_certificate == ""
+    assert (go.version, go.activated, _cert(go)) == ("v1.0.0", True, "5247")
+    assert _cert(modules[("go-boringcrypto", "/usr/local/bin/boring")]) == ""
     assert facts.filesystem.fips_markers["/etc/ssl/openssl.cnf"].startswith("activates the fips provider")
 
 

@@ -184,23 +184,8 @@ def test_no_module_imports_itself_through_others(graph):
     assert not cycles, "import cycles between modules:\n" + "\n".join(cycles)
 
 
-#: imports that still tie scc.content to the layers above it, each with what removes it. The test below
-#: fails if one of them is gone (then delete it here) and if any other import closes a cycle.
-KNOWN_UPWARD_IMPORTS = {
-    ("scc.content.lint", "scc.engine.checks"): "`scc rules lint` belongs with the CLI (scc/cli/)",
-    ("scc.content.lint", "scc.facts.collected"): "`scc rules lint` belongs with the CLI (scc/cli/)",
-    ("scc.facts.scans.xccdf_results", "scc.content"): "the XCCDF reader should get the CCI list from its read context",
-}
-
-
-def test_the_known_upward_imports_are_still_there(graph):
-    gone = [edge for edge in KNOWN_UPWARD_IMPORTS if edge[1] not in graph.get(edge[0], set())]
-    assert gone == [], f"no longer imported, delete from KNOWN_UPWARD_IMPORTS: {gone}"
-
-
 def test_no_part_of_the_package_imports_itself_through_others(graph):
-    pruned = {m: {t for t in targets if (m, t) not in KNOWN_UPWARD_IMPORTS} for m, targets in graph.items()}
-    cycles = cycle_report(part_graph(pruned))
+    cycles = cycle_report(part_graph(graph))
     assert not cycles, "import cycles between the parts of scc:\n" + "\n".join(cycles)
 
 

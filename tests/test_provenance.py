@@ -13,27 +13,30 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from scc.engine.slsa import assess_level, known_builder
+from scc.engine.tables import load_tables
 from scc.errors import InputError
-from scc.facts import configure_verification_keys, read_input
+from scc.facts import ReadContext, read_input
 from scc.facts.model import FindingState
-from scc.facts.provenance import intoto_envelope, signing
-from scc.facts.provenance.slsa import known_builder
+from scc.facts.provenance import signing
 
 DATA = Path(__file__).parent / "data" / "intoto"
 CONTAINER_STATEMENT = DATA / "slsa-v1.container-image.statement.json"
 IMAGE_DIGEST = "7d5a4c2b9e0f3a1c8b6d2e4f5a7c9b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a2c"
+SHIPPED_TABLES = load_tables()
 
 
-@pytest.fixture(autouse=True)
-def _no_keys():
-    configure_verification_keys([])
-    signing.configure_keys([])
-    yield
-    configure_verification_keys([])
-    signing.configure_keys([])
+def _level(provenance):
+    """The engine's SLSA judgement of a provenance fact, with the shipped builder list."""
+    return assess_level(provenance, SHIPPED_TABLES.slsa_builders)
 
 
 # -- helpers -------------------------------------------------------------------------------------
+def _keyed(*paths: Path) -> ReadContext:
+    """A read context verifying against the PEM files at ``paths`` (what --key does)."""
+    return ReadContext(keys=signing.load_verification_keys(paths))
+
+
 def _pem(private) -> bytes:
     return private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -99,7 +102,7 @@ def test_every_intoto_sample_is_read_as_an_attestation(samples, name, provenance
     assert len(facts.signatures) == signatures
     for item in facts.provenance:
         assert item.slsa_version == version
-        assert item.slsa_level == level
+        assert _level(item).level == level
         assert item.evidence[0].sha256 == record.sha256 and item.evidence[0].pointer.endswith("/predicate")
 
 
@@ -139,8 +142,8 @@ def test_dsse_envelope_and_its_decoded_statement_give_the_same_provenance(sample
         assert getattr(a, name) == getattr(b, name)
     assert a.source_digest == "sha1:d37a7f740ee7404914456f24dcd90e865a0509e8"
     assert (a.envelope, a.signed, b.envelope, b.signed) == ("dsse", True, "plain", False)
-    assert (a.slsa_level, b.slsa_level) == (3, 1)
-    unsigned = {r[0]: r[1] for r in b.requirements}
+    assert (_level(a).level, _level(b).level) == (3, 1)
+    unsigned = {r[0]: r[1] for r in _level(b).requirements}
     assert unsigned["SLSA Build L2: provenance authenticity (signed)"] is False
 
 
@@ -158,7 +161,7 @@ def test_tampered_payload_of_real_bundle_no_longer_verifies(samples, tmp_path):
     bundle["dsseEnvelope"]["payload"] = base64.b64encode(payload).decode()
     _, facts = read_input(str(_write(tmp_path, "tampered.json", bundle)))
     assert facts.signatures[0].verified is False
-    assert facts.provenance[0].signature_verified is False and facts.provenance[0].slsa_level == 1
+    assert facts.provenance[0].signature_verified is False and _level(facts.provenance[0]).level == 1
 
 
 def test_npm_attestations_bundle_records_both_signatures_and_notes_the_publish_predicate(samples):
@@ -169,7 +172,7 @@ def test_npm_attestations_bundle_records_both_signatures_and_notes_the_publish_p
     assert prov.builder_id == "https://github.com/actions/runner/github-hosted"
     assert prov.source_repository == "https://github.com/ramonpetgrave64/gundam-visor"
     assert prov.source_digest == "gitCommit:599500821344b070902a7a5666064bfdaba715df"
-    levels = {r[0]: r[1] for r in prov.requirements}
+    levels = {r[0]: r[1] for r in _level(prov).requirements}
     assert levels["SLSA Build L2: hosted build platform"] is True
     assert levels["SLSA Build L3: hardened build platform (isolated, non-falsifiable provenance)"] is False
     assert any("npm/attestation" in note and "not a format scc reads" in note for note in facts.notes)
@@ -188,15 +191,14 @@ def test_signed_container_provenance_verifies_with_the_supplied_key(tmp_path, ki
     }[kind]()
     key = _write(tmp_path, "signer.pub", _pem(private).decode())
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), private)
-    with signing.verification_keys([key]):
-        _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(key))
     prov = facts.provenance[0]
     assert prov.signature_verified is True and "signer.pub" in prov.signature_detail
     assert prov.subjects == (f"ghcr.io/example-org/payments-api@sha256:{IMAGE_DIGEST}",)
     assert prov.source_repository == "https://github.com/example-org/payments-api"
     assert prov.source_digest == "gitCommit:3f1c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
     assert prov.started.isoformat() == "2026-10-02T14:03:11+00:00"
-    assert prov.slsa_level == 2   # GitHub-hosted runner: hosted and signed, no L3 hardening claim
+    assert _level(prov).level == 2   # GitHub-hosted runner: hosted and signed, no L3 hardening claim
 
 
 def test_rsa_pkcs1v15_and_p1363_ecdsa_signatures_verify(tmp_path):
@@ -217,17 +219,15 @@ def test_tampered_payload_fails_verification(tmp_path, p256):
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), p256)
     tampered = CONTAINER_STATEMENT.read_bytes().replace(b"payments-api", b"payments-evil")
     envelope["payload"] = base64.b64encode(tampered).decode()
-    configure_verification_keys([key])   # the CLI's --key path
-    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(key))
     assert facts.signatures[0].verified is False
-    assert facts.provenance[0].slsa_level == 1
+    assert _level(facts.provenance[0]).level == 1
 
 
 def test_wrong_key_fails_verification(tmp_path, p256):
     other = _write(tmp_path, "other.pub", _pem(ec.generate_private_key(ec.SECP256R1())).decode())
     envelope = _envelope(CONTAINER_STATEMENT.read_bytes(), p256)
-    with signing.verification_keys([other]):
-        _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
+    _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)), _keyed(other))
     assert facts.signatures[0].verified is False and "other.pub" in facts.signatures[0].detail
 
 
@@ -236,7 +236,7 @@ def test_no_key_leaves_verification_open_and_says_why(tmp_path, p256):
     _, facts = read_input(str(_write(tmp_path, "prov.dsse.json", envelope)))
     check = facts.signatures[0]
     assert check.verified is None and "no key was supplied" in check.detail and check.key_id == "test-key"
-    assert facts.provenance[0].signed is True and facts.provenance[0].slsa_level == 2
+    assert facts.provenance[0].signed is True and _level(facts.provenance[0]).level == 2
 
 
 def test_sigstore_bundle_with_public_key_hint_verifies_with_supplied_key(tmp_path, p256):
@@ -248,16 +248,18 @@ def test_sigstore_bundle_with_public_key_hint_verifies_with_supplied_key(tmp_pat
     path = _write(tmp_path, "prov.sigstore.json", bundle)
     _, unverified = read_input(str(path))
     assert unverified.signatures[0].verified is None and "payments-release" in unverified.signatures[0].detail
-    with signing.verification_keys([_write(tmp_path, "release.pub", _pem(p256).decode())]):
-        _, verified = read_input(str(path))
+    _, verified = read_input(str(path), _keyed(_write(tmp_path, "release.pub", _pem(p256).decode())))
     assert verified.signatures[0].kind == "sigstore-bundle" and verified.signatures[0].verified is True
 
 
-def test_unreadable_key_file_is_a_usage_error(tmp_path):
-    from scc.errors import UsageError
-
-    with pytest.raises(UsageError, match="not-a-key.pem"):
-        signing.configure_keys([_write(tmp_path, "not-a-key.pem", "hello")])
+def test_unreadable_key_file_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(InputError, match="not-a-key.pem: not a PEM public key"):
+        signing.load_verification_keys([_write(tmp_path, "not-a-key.pem", "hello")])
+    garbled = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+    with pytest.raises(InputError, match="garbled.pem: not a PEM public key or certificate"):
+        signing.load_verification_keys([_write(tmp_path, "garbled.pem", garbled)])
+    with pytest.raises(InputError, match="absent.pem: cannot read public key"):
+        signing.load_verification_keys([tmp_path / "absent.pem"])
 
 
 # -- a hardened-image vendor's attestation file: one envelope per line, many predicates ----------
@@ -291,7 +293,7 @@ def test_jsonl_of_many_predicates_routes_each_to_its_reader(samples, tmp_path, p
     assert sorted(p.predicate_type for p in facts.provenance) == [
         "https://slsa.dev/provenance/v1", "https://slsa.dev/verification_summary/v1"]
     summary = next(p for p in facts.provenance if "verification_summary" in p.predicate_type)
-    assert summary.requirements[0][1] is True and "did not repeat" in summary.requirements[0][2]
+    assert _level(summary).requirements[0][1] is True and "did not repeat" in _level(summary).requirements[0][2]
     assert len(facts.findings) == len(vulns) == 4
     assert facts.findings[0].evidence[0].pointer.startswith("line 5/payload(base64)/predicate/scanner/result")
     target = next(f for f in facts.findings if (f.id, f.package) == closed)
@@ -334,9 +336,12 @@ def test_bad_line_in_jsonl_names_the_line(tmp_path, p256):
 def test_huge_line_is_refused_naming_file_and_line(tmp_path, p256, monkeypatch):
     good = json.dumps(_envelope(CONTAINER_STATEMENT.read_bytes(), p256))
     path = _write(tmp_path, "huge.intoto.jsonl", good + "\n" + good + "\n" + "{" + " " * 5000 + "}\n")
-    monkeypatch.setattr(intoto_envelope, "MAX_LINE_CHARS", len(good) + 10)
+    monkeypatch.setenv("SCC_MAX_ATTESTATION_LINE_CHARS", str(len(good) + 10))
     with pytest.raises(InputError, match=r"huge\.intoto\.jsonl: line 3: \d+ characters, over the"):
         read_input(str(path))
+    small = ReadContext(max_attestation_line_chars=len(good) + 10)   # the same cap, passed in
+    with pytest.raises(InputError, match=r"huge\.intoto\.jsonl: line 3: \d+ characters, over the"):
+        read_input(str(path), small)
 
 
 def test_statement_without_predicate_type_is_refused(tmp_path, p256):
@@ -348,7 +353,29 @@ def test_statement_without_predicate_type_is_refused(tmp_path, p256):
 # -- the builder list is data ---------------------------------------------------------------------
 def test_builder_list_matches_pinned_ids_but_not_lookalikes():
     generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
-    assert known_builder(generic + "@refs/tags/v2.0.0").level == 3
-    assert known_builder(generic + "-fork.yml@refs/tags/v2.0.0") is None
-    assert known_builder("https://github.com/actions/runner/self-hosted") is None
-    assert known_builder("https://github.com/actions/runner/github-hosted").level == 2
+    assert known_builder(generic + "@refs/tags/v2.0.0", SHIPPED_TABLES.slsa_builders).level == 3
+    assert known_builder(generic + "-fork.yml@refs/tags/v2.0.0", SHIPPED_TABLES.slsa_builders) is None
+    assert known_builder("https://github.com/actions/runner/self-hosted", SHIPPED_TABLES.slsa_builders) is None
+    assert known_builder("https://github.com/actions/runner/github-hosted", SHIPPED_TABLES.slsa_builders).level == 2
+
+
+# -- the read context: keys and caps passed in, never kept between reads --------------------------
+def test_a_key_given_for_one_read_is_not_used_by_the_next(tmp_path, p256):
+    key = _write(tmp_path, "signer.pub", _pem(p256).decode())
+    path = str(_write(tmp_path, "prov.dsse.json", _envelope(CONTAINER_STATEMENT.read_bytes(), p256)))
+    _, keyed = read_input(path, _keyed(key))
+    _, plain = read_input(path)
+    assert keyed.signatures[0].verified is True
+    assert plain.signatures[0].verified is None and "no key was supplied" in plain.signatures[0].detail
+
+
+def test_read_context_from_env_reads_the_environment_when_called(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCC_MAX_INPUT_BYTES", "1234")
+    monkeypatch.setenv("SCC_PLATFORM", " linux/arm64 ")
+    monkeypatch.setenv("SCC_WORKDIR", str(tmp_path))
+    monkeypatch.setenv("SCC_MAX_IMAGE_FILES", "ten")      # not a number: the default stays
+    context = ReadContext.from_env()
+    assert (context.max_input_bytes, context.platform, context.workdir) == (1234, "linux/arm64", str(tmp_path))
+    assert context.image_limits.max_files == 500_000 and context.keys == ()
+    monkeypatch.delenv("SCC_MAX_INPUT_BYTES")
+    assert ReadContext.from_env().max_input_bytes == 512 * 1024 * 1024

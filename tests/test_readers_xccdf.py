@@ -58,11 +58,11 @@ def test_stig_rule_results_carry_version_group_ccis_and_benchmark(samples, no_co
     assert first.rule_id.startswith("xccdf_mil.disa.stig_rule_SV-230221r")
     assert (first.version, first.group_id, first.severity) == ("RHEL-08-010000", "V-230221", "high")
     assert first.title == "RHEL 8 must be a vendor-supported release."
-    assert first.ccis == ("CCI-000366",) and first.controls == ()
+    assert first.ccis == ("CCI-000366",)
     assert first.benchmark == "xccdf_mil.disa.stig_benchmark_RHEL_8_STIG"
     assert all(r.group_id.startswith("V-") and r.version.startswith("RHEL-08-") for r in facts.xccdf_results)
     assert all(r.ccis for r in facts.xccdf_results)
-    assert any("CCI list" in note for note in facts.notes)
+    assert not any("CCI list" in note for note in facts.notes)   # the reader never consults content
 
 
 def test_disa_scc_tool_time_and_prefixed_xpath(samples, no_content):
@@ -81,11 +81,29 @@ def test_openscap_tool_and_unprefixed_xpath(samples, no_content):
 
 
 def test_controls_come_from_the_cci_list_when_content_is_installed(samples, cci_content):
+    from scc.content import default_store
+    from scc.engine.cci import cci_mapping, controls_for_ccis
+
     facts = read(samples / "xccdf-results" / "rhel8.openscap.xccdf-1.2-results.xml")
     by_version = {r.version: r for r in facts.xccdf_results}
-    assert by_version["RHEL-08-010000"].controls == ("cm-6",)         # CCI-000366 -> CM-6 b
-    assert by_version["RHEL-08-010020"].controls == ("ac-17.2",)      # CCI-000068 -> AC-17 (2)
+    mapping = cci_mapping(default_store().cci())
+    assert controls_for_ccis(by_version["RHEL-08-010000"].ccis, mapping) == ("cm-6",)     # CCI-000366 -> CM-6 b
+    assert controls_for_ccis(by_version["RHEL-08-010020"].ccis, mapping) == ("ac-17.2",)  # CCI-000068 -> AC-17 (2)
+    assert controls_for_ccis(by_version["RHEL-08-010000"].ccis, None) == ()
     assert not facts.notes
+
+
+def test_the_reader_records_the_same_facts_with_and_without_content(samples, tmp_path, monkeypatch, shared_data):
+    """Readers only read: the CCI list being installed changes no fact (issue #9)."""
+    from scc.content import default_store
+    from scc.content.bundle import import_content
+
+    path = samples / "xccdf-results" / "rhel8.disa-scc.xccdf-1.2-results.xml"
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "none"))
+    without = read(path)
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "content"))
+    import_content(default_store(), [shared_data / "disa" / "U_CCI_List.xml"])
+    assert read(path) == without
 
 
 def test_a_manual_stig_benchmark_without_results_is_not_claimed(shared_data):

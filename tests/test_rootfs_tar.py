@@ -103,8 +103,8 @@ def test_a_single_layer_tar_with_python_packages(tmp_path: Path) -> None:
 
 
 def test_the_tar_is_never_loaded_whole(monkeypatch, export_tar: Path) -> None:
-    monkeypatch.setattr(scc.facts.source, "MAX_INPUT_BYTES", 1024)   # doc.data would refuse this tar
-    record, facts = read_input(str(export_tar))
+    tiny = scc.facts.ReadContext(max_input_bytes=1024)   # doc.data would refuse this tar
+    record, facts = read_input(str(export_tar), tiny)
     assert record.format == "rootfs-tar" and len(facts.components) == 3
 
 

@@ -33,8 +33,9 @@ from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.rules import load_rule_packs
 from scc.facts import read_inputs
+from scc.facts.context import ReadContext
 from scc.facts.model import ImageFacts
-from scc.facts.provenance.keys import configure_verification_keys
+from scc.facts.provenance.signing import load_verification_keys
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo-image"
@@ -55,8 +56,8 @@ def demo_json(tmp: Path, name: str, change: Callable[[dict], None] | None = None
     return path
 
 
-def read(*paths: Path) -> ImageFacts:
-    return read_inputs([str(p) for p in paths])
+def read(*paths: Path, context: ReadContext | None = None) -> ImageFacts:
+    return read_inputs([str(p) for p in paths], context=context)
 
 
 def config_with(**fields) -> Callable[[Path], ImageFacts]:
@@ -159,9 +160,9 @@ def provenance(change: Callable[[dict], None] | None = None, key: bool = False, 
             change(statement)
             envelope["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
         (tmp / "provenance.intoto.jsonl").write_text(json.dumps(envelope) + "\n")
-        configure_verification_keys([DEMO / "demo-signing.pub"] if key else [])
+        keys = load_verification_keys([DEMO / "demo-signing.pub"] if key else [])
         paths = [tmp / "provenance.intoto.jsonl"] + ([DEMO / "image"] if with_image else [])
-        return read(*paths)
+        return read(*paths, context=ReadContext(keys=keys))
     return build
 
 
@@ -395,12 +396,6 @@ def _why_not_both(rule) -> str:
 
 SHIPPED = load_rule_packs()
 CASES = [(rule_id, wanted) for rule_id, builders in VERDICTS.items() for wanted in builders]
-
-
-@pytest.fixture(autouse=True)
-def _no_keys():
-    yield
-    configure_verification_keys([])
 
 
 def test_every_shipped_rule_has_its_verdict_cases():

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from scc.content import ContentStore
 from scc.engine.checks import registry
 from scc.engine.model import Rule
-from scc.engine.rules import load_rule_packs
+from scc.engine.rules import load_rule_packs, with_official_text
+from scc.errors import RulePackError
+from scc.yamlsafe import load_file
 
 REPO = Path(__file__).resolve().parents[1]
 XCCDF = {"x": "http://checklists.nist.gov/xccdf/1.1"}
@@ -29,6 +32,13 @@ def _safe_parse(path: Path) -> etree._ElementTree:
 @pytest.fixture(scope="module")
 def rules() -> list[Rule]:
     return load_rule_packs()
+
+
+@pytest.fixture(scope="module")
+def resolved(rules: list[Rule], content_dir: Path) -> list[Rule]:
+    """The shipped rules with the official text filled in from the imported reference content."""
+    store = ContentStore(content_dir)
+    return with_official_text(rules, {name: store.benchmark(name) for name in SRG_FILES})
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +164,17 @@ def test_every_srg_reference_matches_the_official_disa_file(rules, srg_requireme
                 official["rule"],
                 official["severity"],
             ), rule.id
-            assert ref.title == official["title"], rule.id
             assert ref.ccis and set(ref.ccis) <= set(official["ccis"]), rule.id
+
+
+def test_official_titles_come_from_the_disa_file_not_the_pack(rules, resolved, srg_requirements):
+    for packed, rule in zip(rules, resolved):
+        for plain, ref in zip(packed.srg, rule.srg):
+            official = srg_requirements[ref.benchmark][ref.version]
+            assert plain.title == "", rule.id
+            assert ref.title == official["title"], rule.id
+        if rule.srg:
+            assert rule.title == rule.srg[0].title != packed.title, rule.id
 
 
 def test_every_cited_cci_maps_to_a_control_the_rule_cites(rules, cci_controls):
@@ -168,12 +187,56 @@ def test_every_cited_cci_maps_to_a_control_the_rule_cites(rules, cci_controls):
                 )
 
 
-def test_srg_rules_carry_the_official_check_and_fix_text(rules, srg_requirements):
+def test_srg_rules_carry_the_official_check_and_fix_text_once_resolved(resolved, srg_requirements):
+    for rule in [r for r in resolved if r.srg]:
+        official = srg_requirements[rule.srg[0].benchmark][rule.srg[0].version]
+        assert rule.check_text and _words(rule.check_text) == _words(official["check"]), rule.id
+        assert rule.fix_text and _words(rule.fix_text) == _words(official["fix"]), rule.id
+        assert rule.controls, rule.id
+
+
+def test_stig_packs_hold_no_copied_disa_prose():
+    """Title, discussion, check and fix text are DISA's: the packs cite them, never copy them."""
+    for path in sorted((REPO / "stig").glob("*.yaml")):
+        for entry in load_file(path)["rules"]:
+            assert not {"description", "check_text", "fix_text"} & set(entry), (path.name, entry["id"])
+            assert all("title" not in ref for ref in entry["srg"]), (path.name, entry["id"])
+            assert len(entry["title"]) <= 80, (path.name, entry["id"])   # scc's short title
+
+
+def test_srg_rules_have_a_short_title_of_their_own(rules, srg_requirements):
     for rule in [r for r in rules if r.srg]:
         official = srg_requirements[rule.srg[0].benchmark][rule.srg[0].version]
-        assert _words(rule.check_text) == _words(official["check"]), rule.id
-        assert _words(rule.fix_text) == _words(official["fix"]), rule.id
-        assert rule.controls, rule.id
+        assert rule.title and rule.title != official["title"], rule.id
+
+
+@pytest.mark.parametrize("field, value", [
+    ("description", "copied discussion"), ("check_text", "copied check"), ("fix_text", "copied fix"),
+])
+def test_a_pack_copying_official_prose_is_refused_naming_file_and_rule(tmp_path, field, value):
+    (tmp_path / "copy.yaml").write_text(
+        "rules:\n- id: r-1\n  title: t\n  check: manual_review\n  manual: m\n"
+        f"  {field}: {value}\n"
+        "  srg:\n  - {benchmark: gpos-srg, version: SRG-OS-000001-GPOS-00001}\n")
+    with pytest.raises(RulePackError, match=rf"copy.yaml: rule r-1: {field} of an SRG/STIG requirement come "
+                                            "from the official content"):
+        load_rule_packs([tmp_path])
+
+
+def test_a_pack_copying_an_official_srg_title_is_refused(tmp_path):
+    (tmp_path / "copy.yaml").write_text(
+        "rules:\n- id: r-1\n  title: t\n  check: manual_review\n  manual: m\n"
+        "  srg:\n  - {benchmark: gpos-srg, version: SRG-OS-000001-GPOS-00001, title: copied}\n")
+    with pytest.raises(RulePackError, match="copy.yaml: rule r-1: an srg entry's title comes from the official"):
+        load_rule_packs([tmp_path])
+
+
+def test_control_rules_keep_their_authored_description(tmp_path):
+    (tmp_path / "own.yaml").write_text(
+        "rules:\n- id: r-1\n  title: t\n  controls: [cm-7]\n  check: manual_review\n"
+        "  description: scc's own rationale\n  manual: m\n")
+    (rule,) = load_rule_packs([tmp_path])
+    assert with_official_text([rule], {}) == [rule] and rule.description == "scc's own rationale"
 
 
 def test_srg_packs_mix_fact_decided_manual_and_not_applicable_requirements(rules):

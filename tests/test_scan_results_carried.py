@@ -60,6 +60,28 @@ def only_cat1_fail_of(results_xml, out):
     return out
 
 
+def _carried_rule(cci_controls):
+    """The one RuleResult apply_existing_scans carries for a lone CAT I fail scc has no rule for."""
+    scan = XccdfRuleResult(rule_id=CAT1_IDREF, result="fail", version="SRG-OS-000396-GPOS-00176",
+                           severity="high", ccis=("CCI-002450",), tool="oscap",
+                           evidence=(Evidence("cat1.xml", "a" * 64, "/TestResult/rule-result"),))
+    results: list = []
+    notes = apply_existing_scans(results, [scan], None, cci_controls)
+    return results, notes
+
+
+def test_the_engine_maps_the_scan_ccis_to_controls_with_the_mapping_it_is_given():
+    results, notes = _carried_rule(lambda cci: {"CCI-002450": ("sc-13",)}.get(cci, ()))
+    assert [r.rule.controls for r in results] == [("sc-13",)]
+    assert not any("CCI list" in n for n in notes)
+
+
+def test_without_a_cci_list_carried_results_name_no_control_and_a_note_says_why():
+    results, notes = _carried_rule(None)
+    assert [r.rule.controls for r in results] == [()]
+    assert any("no DISA CCI list in the content store" in n for n in notes)
+
+
 def test_a_file_whose_only_content_is_a_cat1_fail_breaches_the_cat1_gate(tmp_path, capsys, no_content):
     path = tmp_path / "only-cat1.xml"
     path.write_text(ONLY_A_CAT1_FAIL)

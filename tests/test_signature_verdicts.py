@@ -5,28 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from conftest import EXAMPLE
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import scc
 from scc.engine.model import Verdict
-from scc.facts import configure_verification_keys
 from scc.facts.provenance import signing
 
 PROVENANCE = EXAMPLE / "provenance.intoto.jsonl"
 DEMO_KEY = EXAMPLE / "demo-signing.pub"
 RULE = "si7-signature-verified"
-
-
-@pytest.fixture(autouse=True)
-def _no_keys():
-    configure_verification_keys([])
-    signing.configure_keys([])
-    yield
-    configure_verification_keys([])
-    signing.configure_keys([])
 
 
 def _verdict(inputs: list[Path], keys: list[Path] = ()):
@@ -72,6 +61,15 @@ def test_signature_failing_with_the_supplied_key_is_not_satisfied_naming_the_key
 def test_signature_without_a_key_is_partial():
     verdict, statement = _verdict([PROVENANCE])
     assert verdict is Verdict.PARTIAL and "no public key was supplied" in statement
+
+
+def test_keys_of_one_assessment_do_not_leak_into_the_next():
+    """Issue #9: assess(ex, keys=[k]) then assess(ex) reported the second signature as verified."""
+    with_key, _ = _verdict([PROVENANCE], [DEMO_KEY])
+    verdict, statement = _verdict([PROVENANCE])
+    assert with_key is Verdict.SATISFIED
+    assert verdict is Verdict.PARTIAL and "no public key was supplied" in statement
+    assert "demo-signing.pub" not in statement
 
 
 def test_keyless_bundle_that_fails_the_supplied_key_is_not_satisfied(samples, tmp_path):

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from scc.engine.slsa import assess_level, known_builder
+from scc.engine.tables import KnownBuilder, load_tables
 from scc.facts import read_input
 from scc.facts.model import FindingState, Severity
 
 VARIANTS = Path(__file__).parent / "data" / "variants"
+
+
+def _level(provenance):
+    """The engine's SLSA judgement of a provenance fact, with the shipped builder list."""
+    return assess_level(provenance, load_tables().slsa_builders)
 
 
 def read(name: str):
@@ -130,7 +137,7 @@ def test_buildkit_v02_provenance_takes_no_base_image_for_the_source_and_stays_at
     _, facts = read("buildkit-0.17.slsa-v0.2.intoto.json")
     [provenance] = facts.provenance
     assert provenance.slsa_version == "0.2" and provenance.build_type == "https://mobyproject.org/buildkit@v1"
-    assert provenance.builder_id == "" and provenance.slsa_level == 1
+    assert provenance.builder_id == "" and _level(provenance).level == 1
     assert provenance.source_repository == "" and provenance.source_digest == ""
     assert provenance.materials == (
         ("pkg:docker/registry.access.redhat.com/ubi9/ubi-minimal@9.4-1227.1725849298?platform=linux%2Famd64 "
@@ -146,7 +153,7 @@ def test_buildkit_v1_provenance_reads_the_git_config_source():
     assert provenance.builder_id == "https://github.com/docker/buildx/actions/runs/3709599520"
     assert provenance.source_repository == "https://github.com/moby/buildkit.git#refs/tags/v0.11.0"
     assert provenance.source_digest == "sha1:4b220de5058abfd01ff619c9d2ff6b09a049bea0"
-    assert provenance.slsa_level == 1                # a buildx CI run URL is no listed hosted builder
+    assert _level(provenance).level == 1                # a buildx CI run URL is no listed hosted builder
     assert len(provenance.materials) == 2
 
 
@@ -170,7 +177,7 @@ def test_buildx_imagetools_provenance_is_read_as_unsigned_slsa_provenance():
     assert provenance.predicate_type == "https://slsa.dev/provenance/v0.2"
     assert provenance.build_type == "https://mobyproject.org/buildkit@v1"
     assert provenance.builder_id == "" and provenance.source_repository == ""
-    assert not provenance.signed and provenance.slsa_level == 1
+    assert not provenance.signed and _level(provenance).level == 1
     assert provenance.evidence[0].pointer == "/SLSA"
 
 
@@ -179,7 +186,7 @@ def test_buildx_imagetools_multi_platform_provenance_gives_one_record_per_platfo
     assert [p.evidence[0].pointer for p in facts.provenance] == ["/linux~1amd64/SLSA", "/linux~1arm64/SLSA"]
     assert {p.slsa_version for p in facts.provenance} == {"1.0"}
     assert {p.source_digest for p in facts.provenance} == {"sha1:4b220de5058abfd01ff619c9d2ff6b09a049bea0"}
-    assert {p.slsa_level for p in facts.provenance} == {1}
+    assert {_level(p).level for p in facts.provenance} == {1}
 
 
 def test_buildx_imagetools_sbom_single_and_multi_platform():
@@ -203,14 +210,12 @@ def test_buildx_imagetools_stub_with_a_non_spdx_document_is_refused(tmp_path):
         read_input(str(path))
 
 
-def test_an_empty_builder_id_never_matches_a_listed_builder(monkeypatch):
+def test_an_empty_builder_id_never_matches_a_listed_builder():
     """BuildKit writes builder.id "" unless told otherwise; even a builder list entry left blank by
     mistake must not lift such provenance to a hosted-platform level."""
-    from scc.facts.provenance import slsa
-
-    blank = (slsa.KnownBuilder("", "blank entry", 3),)
-    monkeypatch.setattr(slsa, "load_builders", lambda: blank)
-    assert slsa.known_builder("") is None
+    blank = (KnownBuilder("", "blank entry", 3),)
+    assert known_builder("", blank) is None
+    assert known_builder("   ", blank) is None
 
 
 # -- cosign download attestation / Chainguard (apko SPDX, cosign vuln/v1) ---------------------------

@@ -181,11 +181,14 @@ def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, sys
 @click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False), help="Public key (PEM).")
 def facts(inputs, as_json, keys) -> None:
     """Show what scc understood from each input and the merged image facts."""
-    from scc.facts import configure_verification_keys
+    from scc.engine.slsa import assess_level
+    from scc.engine.tables import load_tables
+    from scc.facts import ReadContext, load_verification_keys
     from scc.facts.summary import facts_report, render_facts_report
 
-    configure_verification_keys([Path(k) for k in keys])
-    report = facts_report(list(inputs))
+    context = ReadContext.from_env(keys=load_verification_keys([Path(k) for k in keys]))
+    builders = load_tables().slsa_builders
+    report = facts_report(list(inputs), context, lambda p: assess_level(p, builders).level)
     click.echo(json.dumps(report, indent=2) if as_json else render_facts_report(report))
 
 

@@ -1,7 +1,8 @@
 """`scc rules lint`: every id a rule pack cites must exist in the official content and agree with it.
 
 Controls must be in the 800-53 catalog (and not withdrawn); every SRG/STIG reference must name a
-requirement of the loaded benchmark with the same group, rule id and severity; every CCI must exist
+requirement of the loaded benchmark with the same group, rule id and severity (none of them left out:
+the pack carries DISA's ids, the official prose is read from the content); every CCI must exist
 in the CCI list, belong to that requirement, and map to a control the rule cites. Every rule's check must
 declare the facts it consults, and each must be one a reader collects (scc.facts.collected), as must
 every image path a config_file_setting rule reads.
@@ -111,7 +112,11 @@ def _lint_ref(rule, ref, benchmark: Benchmark, ccis: CciList | None) -> list[str
                     f"{ref.group_id} there is {official.version}")]
     if official is None:
         return [f"{where}: no such requirement in {benchmark.title} {benchmark.release}"]
-    out: list[str] = []
+    out = [f"{where}: no {label} (the benchmark's is {value}); a pack cites every id DISA publishes"
+           for label, given, value in (("group id", ref.group_id, official.group_id),
+                                       ("rule id", ref.rule_id, official.rule_id),
+                                       ("CCI", ref.ccis, ", ".join(official.ccis)))
+           if not given and value]
     if ref.group_id and ref.group_id != official.group_id:
         out.append(f"{where}: group {ref.group_id} differs from the benchmark's {official.group_id}")
     if ref.rule_id and ref.rule_id != official.rule_id:

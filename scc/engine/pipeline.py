@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.attestations import apply_attestations
+from scc.engine.cci import cci_mapping
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
 from scc.engine.overrides import apply_overrides
@@ -34,7 +35,9 @@ def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetim
     rules = tuple(rules)
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days)
     results = evaluate_rules(facts, list(rules), context)
-    notes = apply_existing_scans(results, facts.xccdf_results, policy.content)
+    scans = facts.xccdf_results
+    cci_list = policy.content.cci() if scans else None
+    notes = apply_existing_scans(results, scans, policy.content, cci_mapping(cci_list) if cci_list is not None else None)
     today = clock.date()
     override_notes = apply_overrides(results, list(policy.overrides), today) if policy.overrides else []
     override_notes += [*policy.attestation_notes, *apply_attestations(results, list(policy.attestations), today)]

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scc.engine.cci import CciControls, controls_for_ccis
 from scc.engine.model import Rule, RuleResult, SrgRef, Verdict
 from scc.facts.model import XccdfRuleResult
 from scc.report import EMPTY_CONTENT, ContentSnapshot
@@ -56,10 +57,14 @@ class _Requirement:
 
 
 def carry_scan_results(unmatched: list[XccdfRuleResult], sibling_benchmarks: Mapping[str, set[str]],
-                       content: ContentSnapshot = EMPTY_CONTENT) -> tuple[list[RuleResult], list[str]]:
+                       content: ContentSnapshot | None = None,
+                       cci_controls: CciControls | None = None) -> tuple[list[RuleResult], list[str]]:
     """RuleResults for the scan results no scc rule matched, and one note per disagreement between scanners.
 
-    ``content``: the official benchmarks (settings.benchmarks first) and the registry's DISA benchmark ids."""
+    ``content``: the official benchmarks (settings.benchmarks first) and the registry's DISA benchmark ids
+    (none without); each carried result's controls are its scans' CCIs mapped through ``cci_controls``
+    (none without)."""
+    content = content if content is not None else EMPTY_CONTENT
     carried = [s for s in unmatched if s.result.strip().lower() not in NOT_EVALUATED]
     if not carried:
         return [], []
@@ -69,7 +74,7 @@ def carry_scan_results(unmatched: list[XccdfRuleResult], sibling_benchmarks: Map
         grouped.setdefault(requirement.key, (requirement, []))[1].append(scan)
     results, notes = [], []
     for requirement, scans in sorted(grouped.values(), key=lambda item: item[0].key):
-        result = _scan_rule_result(requirement, scans)
+        result = _scan_rule_result(requirement, scans, cci_controls)
         results.append(result)
         if result.scan_disagreement:
             notes.append(f"{result.rule.id}: {result.scan_disagreement}")
@@ -177,10 +182,11 @@ def scan_summary(scans: list[XccdfRuleResult]) -> str:
     return f"{tool}{when} reported {len(scans)} rule results for this requirement ({tally}).{listed}"
 
 
-def _scan_rule_result(requirement: _Requirement, scans: list[XccdfRuleResult]) -> RuleResult:
+def _scan_rule_result(requirement: _Requirement, scans: list[XccdfRuleResult],
+                      cci_controls: CciControls | None) -> RuleResult:
     ref = requirement.ref
     verdict = scan_verdict(scans)
-    controls = tuple(dict.fromkeys(c for s in scans for c in s.controls))
+    controls = tuple(dict.fromkeys(c for s in scans for c in controls_for_ccis(s.ccis, cci_controls)))
     label = ref.rule_id or ref.version or ref.group_id
     rule = Rule(id=f"scan:{ref.benchmark}:{label}", title=ref.title or label, controls=controls, check="xccdf-scan",
                 srg=(ref,), pack=SCAN_PACK, source=scan_source(scans[0]), description=requirement.description,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from scc.engine.cci import NO_CCI_LIST_NOTE, CciControls
 from scc.engine.model import RuleResult, Verdict
 from scc.engine.scan_requirements import (
     DECISIVE,
@@ -19,7 +20,7 @@ from scc.engine.scan_requirements import (
     scanner_disagreement,
 )
 from scc.facts.model import XccdfRuleResult
-from scc.report import EMPTY_CONTENT, ContentSnapshot
+from scc.report import ContentSnapshot
 
 _SV_NUMBER = re.compile(r"SV-(\d+)", re.IGNORECASE)
 _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
@@ -44,9 +45,13 @@ def _rule_keys(result: RuleResult) -> set[str]:
 
 
 def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRuleResult],
-                         content: ContentSnapshot = EMPTY_CONTENT) -> list[str]:
+                         content: ContentSnapshot | None = None,
+                         cci_controls: CciControls | None = None) -> list[str]:
     """Let decisive scan results replace fact-based verdicts of the SRG rules they match, and append one
-    RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows)."""
+    RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows).
+
+    ``cci_controls`` maps the scans' CCIs to 800-53 controls (scc.engine.cci) for the carried results;
+    without it they name no control and a note says why."""
     if not scan_results:
         return []
     index: dict[str, list[XccdfRuleResult]] = {}
@@ -64,9 +69,10 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
         if decisive:
             notes += _adopt(result, decisive)
     unmatched = [s for s in scan_results if id(s) not in used]
-    carried, carried_notes = carry_scan_results(unmatched, siblings, content)
+    carried, carried_notes = carry_scan_results(unmatched, siblings, content, cci_controls)
     results.extend(carried)
-    return notes + carried_notes + _carried_notes(unmatched, scan_results, carried)
+    missing = [NO_CCI_LIST_NOTE] if cci_controls is None and carried else []   # only carried ones need controls
+    return notes + carried_notes + _carried_notes(unmatched, scan_results, carried) + missing
 
 
 def _record_benchmark(siblings: dict[str, set[str]], result: RuleResult, scans: Iterable[XccdfRuleResult]) -> None:

@@ -1,9 +1,12 @@
 """Readers and the merged ImageFacts.
 
     facts = scc.facts.read_inputs(["sbom.cdx.json", "grype.json", "config.json"])
+    facts = scc.facts.read_inputs(paths, context=ReadContext.from_env(keys=load_verification_keys(pems)))
 
 Each module that defines ``READER`` is one input format; the format of an input is decided by
-sniffing its content, in the order of ``scc.facts.registry.READER_MODULES``.
+sniffing its content, in the order of ``scc.facts.registry.READER_MODULES``. How inputs are read
+(verification keys, size caps, platform, workdir) is the ReadContext passed in; without one,
+``ReadContext.from_env()`` (no keys, the SCC_* environment's caps).
 """
 from __future__ import annotations
 
@@ -11,15 +14,17 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from scc.errors import InputError
+from scc.facts.context import ReadContext
 from scc.facts.interface import Reader, read_with
 from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.model import ImageFacts, InputFile
-from scc.facts.provenance.keys import configure_verification_keys
+from scc.facts.provenance.signing import load_verification_keys
 from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
 from scc.package_dir import scc_written_names
 
-__all__ = ["ImageFacts", "available_readers", "configure_verification_keys", "detect_reader", "expand_inputs", "read_input", "read_inputs"]
+__all__ = ["ImageFacts", "ReadContext", "available_readers", "detect_reader", "expand_inputs", "load_verification_keys",
+           "read_input", "read_inputs"]
 
 
 @lru_cache(maxsize=1)
@@ -55,9 +60,9 @@ def _unknown_format_reason(doc: InputDocument) -> str:
     return "unrecognised format (not an SBOM, scan, VEX, attestation, image config or image scc reads)"
 
 
-def read_input(path: str) -> tuple[InputFile, ImageFacts]:
+def read_input(path: str, context: ReadContext | None = None) -> tuple[InputFile, ImageFacts]:
     """Read one input and return what it contributed (with its InputFile record)."""
-    doc = InputDocument(path)
+    doc = InputDocument(path, context)
     reader = detect_reader(doc)
     with signals_as_exceptions():   # SIGTERM mid-read still removes a reader's temporary files
         facts = read_with(reader, doc)
@@ -71,7 +76,8 @@ def read_input(path: str) -> tuple[InputFile, ImageFacts]:
 _NOT_INPUTS = (".md", ".txt", ".rst", ".pub", ".pem", ".key", ".crt", ".py", ".sh", ".yaml", ".yml")
 
 
-def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None) -> tuple[list[str], list[str]]:
+def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None,
+                  context: ReadContext | None = None) -> tuple[list[str], list[str]]:
     """Inputs with folders of inputs opened up; returns (inputs, notes about files passed over).
 
     A directory that a reader claims (an OCI layout, a root filesystem) is one input; any other
@@ -82,8 +88,9 @@ def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None) ->
     inputs: list[str] = []
     notes: list[str] = []
     scc_notes = notes if passed_over is None else passed_over
+    context = context if context is not None else ReadContext.from_env()
     for path in paths:
-        doc = InputDocument(path)
+        doc = InputDocument(path, context)
         written = scc_written_names(doc.path) if doc.is_dir else frozenset()
         if written and written.issuperset(c.name for c in doc.path.iterdir() if not c.name.startswith(".")):
             scc_notes.append(f"{doc.display_path}: passed over (a package scc wrote)")
@@ -100,7 +107,7 @@ def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None) ->
             if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
                 notes.append(f"{child}: passed over (not an evidence format)")
                 continue
-            more, more_notes = expand_inputs([str(child)], scc_notes)
+            more, more_notes = expand_inputs([str(child)], scc_notes, context)
             inputs.extend(more)
             notes.extend(more_notes)
     return inputs, notes
@@ -114,17 +121,21 @@ def _claimed(doc: InputDocument) -> bool:
     return True
 
 
-def read_inputs(paths: Iterable[str]) -> ImageFacts:
-    """Read every input (folders opened up) and merge them into one ImageFacts for one image."""
+def read_inputs(paths: Iterable[str], context: ReadContext | None = None) -> ImageFacts:
+    """Read every input (folders opened up) and merge them into one ImageFacts for one image.
+
+    ``context`` carries the verification keys and caps (default: ``ReadContext.from_env()``).
+    """
     from scc.facts.merge import merge_facts
 
     paths = [str(p) for p in paths]
+    context = context if context is not None else ReadContext.from_env()
     passed_over: list[str] = []
-    inputs, notes = expand_inputs(paths, passed_over)
+    inputs, notes = expand_inputs(paths, passed_over, context)
     if not inputs:
         raise InputError(", ".join(paths) or "(no inputs)",
                          "give at least one SBOM, scan, image config or image")
-    merged = merge_facts([read_input(p)[1] for p in inputs])
+    merged = merge_facts([read_input(p, context)[1] for p in inputs])
     merged.notes.extend(notes)
     merged.passed_over.extend(passed_over)
     return merged

@@ -27,12 +27,19 @@ class Reader(ABC):
 
 
 def read_with(reader: Reader, doc: InputDocument) -> ImageFacts:
-    """``reader.read(doc)``, with any slip on unexpected content turned into one InputError naming the file."""
+    """``reader.read(doc)``, with malformed content reported as one InputError naming the file.
+
+    Readers check the shape of what they read (scc.facts.jsonfields, ``doc.fail``), so only two
+    slips of the content itself are translated here: nesting too deep to parse safely, and a value
+    of the right type that a parser refuses (ValueError, e.g. a date, number or base64 that is not
+    one). Anything else (KeyError, TypeError, AttributeError, IndexError ...) is a bug in scc and
+    propagates, so the CLI reports it as such (exit 3) instead of blaming the input.
+    """
     try:
         return reader.read(doc)
     except InputError:
         raise
     except RecursionError as exc:
         raise doc.fail(f"{reader.format}: nested too deeply to read safely") from exc
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+    except ValueError as exc:
         raise doc.fail(f"{reader.format}: unexpected content ({type(exc).__name__}: {exc})") from exc

@@ -295,7 +295,9 @@ class SbomRecord:
 
 @dataclass(frozen=True)
 class Provenance:
-    """SLSA provenance carried by an in-toto attestation."""
+    """SLSA provenance (or a verification summary) carried by an in-toto attestation, as recorded.
+
+    The SLSA Build level it supports is the engine's judgement (scc.engine.slsa.assess_level)."""
 
     predicate_type: str
     slsa_version: str = ""            # "0.1", "0.2", "1.0"
@@ -311,8 +313,8 @@ class Provenance:
     signed: bool = False
     signature_verified: bool | None = None   # None = no key supplied / not checkable offline
     signature_detail: str = ""
-    slsa_level: int = 0
-    requirements: tuple[tuple[str, bool, str], ...] = ()   # (requirement, evidenced, why)
+    verification_result: str = ""     # a verification summary's verificationResult (PASSED / FAILED), as written
+    verification_claim: str = ""      # a verification summary: who verified what, when, against which policy
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -339,8 +341,6 @@ class FipsModule:
     path: str = ""
     activated: bool | None = None     # None = cannot tell from the facts
     activation_detail: str = ""
-    cmvp_certificate: str = ""        # "" = certificate not found; never guessed
-    standard: str = ""                # "FIPS 140-2" / "FIPS 140-3"
     evidence: tuple[Evidence, ...] = ()
     integrity: str = ""               # the module's integrity check found ('' = none: it cannot pass its self-test)
 
@@ -422,8 +422,7 @@ class XccdfRuleResult:
     srg_id: str = ""              # the SRG requirement a STIG rule implements (DISA puts it in the Group title)
     severity: str = ""
     title: str = ""
-    ccis: tuple[str, ...] = ()
-    controls: tuple[str, ...] = ()   # 800-53 rev5 ids through the CCI list (lower-case OSCAL ids)
+    ccis: tuple[str, ...] = ()       # as the scan gives them; the engine maps them to 800-53 (scc/engine/cci.py)
     benchmark: str = ""
     tool: str = ""
     timestamp: datetime | None = None

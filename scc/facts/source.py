@@ -15,16 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from scc.errors import InputError
+from scc.facts.context import ReadContext
 from scc.facts.model import Evidence
 
-MAX_INPUT_BYTES = int(os.environ.get("SCC_MAX_INPUT_BYTES", str(512 * 1024 * 1024)))
 _PROLOG_SCAN_BYTES = 64 * 1024
 
 
 class InputDocument:
-    """A file (or directory) given to scc, with lazily parsed JSON/XML views."""
+    """A file (or directory) given to scc, with lazily parsed JSON/XML views.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    ``context`` is how it is read (keys, caps, platform, workdir); None means
+    ``ReadContext.from_env()``, the defaults with the SCC_* environment's overrides.
+    """
+
+    context: ReadContext
+
+    def __init__(self, path: str | os.PathLike[str], context: ReadContext | None = None) -> None:
+        self.context = context if context is not None else ReadContext.from_env()
         self.path = Path(path)
         self.display_path = os.path.normpath(str(path))
         if not self.path.exists():
@@ -36,9 +43,9 @@ class InputDocument:
     def data(self) -> bytes:
         if self.is_dir:
             return b""
-        size = self.path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(self.display_path, f"file is {size} bytes, over the {MAX_INPUT_BYTES}-byte input limit")
+        size, limit = self.path.stat().st_size, self.context.max_input_bytes
+        if size > limit:
+            raise InputError(self.display_path, f"file is {size} bytes, over the {limit}-byte input limit")
         try:
             return self.path.read_bytes()
         except OSError as exc:
@@ -171,6 +178,7 @@ class EmbeddedDocument(InputDocument):
     """A payload inside a parent input (e.g. an SBOM predicate in a DSSE envelope), read like a file."""
 
     def __init__(self, parent: InputDocument, data: bytes, pointer_prefix: str) -> None:
+        self.context = parent.context
         self.path = parent.path
         self.display_path = parent.display_path
         self.is_dir = False

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+from scc.facts.context import ReadContext
 from scc.facts.counting import software_count
-from scc.facts.model import ImageFacts, SecretFinding
+from scc.facts.model import ImageFacts, Provenance, SecretFinding
 
 
-def facts_report(paths: list[str]) -> dict[str, Any]:
+def facts_report(paths: list[str], context: ReadContext | None = None,
+                 slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
+    """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
     from scc.facts import expand_inputs, read_input
     from scc.facts.merge import merge_facts
 
-    inputs, notes = expand_inputs(paths)
-    parts = [read_input(p) for p in inputs]
+    context = context if context is not None else ReadContext.from_env()
+    inputs, notes = expand_inputs(paths, context=context)
+    parts = [read_input(p, context) for p in inputs]
     merged = merge_facts([facts for _record, facts in parts])
     merged.notes.extend(notes)
     return {
@@ -22,11 +27,19 @@ def facts_report(paths: list[str]) -> dict[str, Any]:
              "sha256": r.sha256, "counts": dict(r.counts)}
             for r, _facts in parts
         ],
-        "merged": merged_summary(merged),
+        "merged": merged_summary(merged, slsa_level),
     }
 
 
-def merged_summary(facts: ImageFacts) -> dict[str, Any]:
+def _provenance_line(provenance: Provenance, slsa_level: Callable[[Provenance], int] | None) -> str:
+    builder = provenance.builder_id or "?"
+    if slsa_level is None:
+        return f"SLSA provenance v{provenance.slsa_version or '?'} by {builder}"
+    return f"SLSA L{slsa_level(provenance)} by {builder}"
+
+
+def merged_summary(facts: ImageFacts, slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
+    """The merged facts in brief; ``slsa_level`` (the engine's judgement, given by the CLI) labels provenance."""
     identity = facts.identity
     severities = Counter(f.severity.value for f in facts.open_findings)
     return {
@@ -42,7 +55,7 @@ def merged_summary(facts: ImageFacts) -> dict[str, Any]:
         "vex_statements": len(facts.vex),
         "scans": [s.scanner for s in facts.scans],
         "sboms": [s.format for s in facts.sboms],
-        "provenance": [f"SLSA L{p.slsa_level} by {p.builder_id or '?'}" for p in facts.provenance],
+        "provenance": [_provenance_line(p, slsa_level) for p in facts.provenance],
         "signatures": [f"{s.kind}: {_verified(s.verified)}" for s in facts.signatures],
         "fips_modules": [f"{m.name} {m.version} ({m.kind}, activated={m.activated})" for m in facts.fips_modules],
         "xccdf_results": len(facts.xccdf_results),

@@ -19,14 +19,22 @@ from functools import lru_cache
 from typing import Any
 
 from scc.engine.model import CheckOutcome
+from scc.engine.tables import DataTables, load_tables
 from scc.facts.model import ImageFacts
 
 
 @dataclass(frozen=True)
 class CheckContext:
+    """What every check may consult besides the facts: the clock, policy values and the data tables.
+
+    ``tables`` defaults to the shipped controls/ tables, read when the context is made (never inside
+    a check); tests and callers pass their own DataTables to decide with other data.
+    """
+
     now: datetime
     sla_days: dict[str, int] = field(default_factory=dict, hash=False)   # severity -> days to remediate
     max_scan_age_days: int = 30
+    tables: DataTables = field(default_factory=load_tables, hash=False)
 
 
 CheckFunction = Callable[[ImageFacts, dict[str, Any], CheckContext], CheckOutcome]

@@ -6,48 +6,49 @@ present but not activated, which beats a package name in an SBOM. The reason say
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import component_label, gather, listing, manual, matches_any, outcome
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.tables import CmvpModule
 from scc.facts.model import FipsModule, ImageFacts
 
-FIPS_PACKAGES = [
-    "*fips*",
-    "openssl-provider-fips",
-    "libgcrypt*-fips*",
-    "nss-softokn*",
-    "boringssl*",
-    "*boringcrypto*",
-]
-CRYPTO_PACKAGES = [
-    "openssl",
-    "openssl-libs",
-    "openssl3",
-    "libssl*",
-    "libcrypto*",
-    "gnutls",
-    "libgnutls*",
-    "libgcrypt*",
-    "nss",
-    "libnss3",
-    "nss-softokn*",
-    "boringssl*",
-    "libsodium*",
-    "libnettle*",
-    "nettle",
-    "mbedtls",
-    "libmbedcrypto*",
-    "wolfssl",
-    "bouncycastle*",
-    "bcprov*",
-]
+# Which packages suggest a FIPS module or are crypto libraries: the packages: lists of controls/crypto.yaml
+# ("fips", "crypto"); CMVP certificates: controls/fips-modules.yaml (ctx.tables), exact name + version.
+_EMBEDDED_PROVIDER_VERSION = re.compile(r"openssl-(?:provider-fips|fips-provider)-(3\.\d+\.\d+)$")
 
 
-def _module_label(module: FipsModule) -> str:
-    cert = f", CMVP #{module.cmvp_certificate}" if module.cmvp_certificate else ""
-    standard = f" {module.standard}" if module.standard else ""
+def certificate_for(kind: str, name: str, version: str, table: Sequence[CmvpModule]) -> tuple[str, str]:
+    """(CMVP certificate number, standard) for an exact known module, else ('', '')."""
+    for entry in table:
+        if entry.kind == kind and entry.name == name and entry.version == version and version:
+            return entry.certificate, entry.standard
+    return "", ""
+
+
+def validation(module: FipsModule, table: Sequence[CmvpModule]) -> tuple[str, str]:
+    """(certificate, standard) of a module the facts record, looked up by exact name and version.
+
+    A package an SBOM names (kind 'package') is given one only when its name itself carries an exact
+    module version the table knows (Wolfi/Chainguard 'openssl-provider-fips-3.1.2'), never from the
+    package version.
+    """
+    if module.kind != "package":
+        return certificate_for(module.kind, module.name, module.version, table)
+    embedded = _EMBEDDED_PROVIDER_VERSION.search(module.name.lower())
+    if embedded is None:
+        return "", ""
+    return certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider", embedded.group(1), table)
+
+
+def _module_label(module: FipsModule, table: Sequence[CmvpModule]) -> str:
+    certificate, standard = validation(module, table)
+    cert = f", CMVP #{certificate}" if certificate else ""
+    standard = f" {standard}" if standard else ""
     return f"{module.name} {module.version}".strip() + f" ({module.kind}{standard}{cert})"
 
 
@@ -55,33 +56,37 @@ def _module_label(module: FipsModule) -> str:
     "fips_module_active",
     consults=("fips_modules", "filesystem.crypto_policy", "components"),
     require_certificate=True,
-    fips_packages=FIPS_PACKAGES,
-    crypto_packages=CRYPTO_PACKAGES,
+    fips_packages=[],
+    crypto_packages=[],
 )
 def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """A FIPS 140 module is activated in the image, with its integrity check and its CMVP certificate
     (satisfied needs all three; a module without its integrity file cannot pass its self-test)."""
+    table = ctx.tables.fips_modules
+    label = functools.partial(_module_label, table=table)
+    fips_packages = params["fips_packages"] or ctx.tables.package_patterns("fips")
+    crypto_packages = params["crypto_packages"] or ctx.tables.package_patterns("crypto")
     found = [m for m in facts.fips_modules if m.kind != "package"]
     broken = [m for m in found if not m.integrity]
     real = [m for m in found if m.integrity]
     active = [m for m in real if m.activated is True]
     policy = facts.filesystem.crypto_policy if facts.filesystem else ""
     details: dict[str, Any] = {
-        "active": [_module_label(m) for m in active],
+        "active": [label(m) for m in active],
         "crypto_policy": policy,
-        "present": [_module_label(m) for m in real if m.activated is not True],
+        "present": [label(m) for m in real if m.activated is not True],
         "evidence_kind": "filesystem" if found else "sbom",
-        "without_integrity": [_module_label(m) for m in broken],
+        "without_integrity": [label(m) for m in broken],
     }
     if active:
-        certified = [m for m in active if m.cmvp_certificate]
+        certified = [m for m in active if validation(m, table)[0]]
         policy_text = f"; system crypto policy {policy}" if policy else ""
         if certified or not params["require_certificate"]:
             chosen = (certified or active)[0]
             how = f" ({chosen.activation_detail})" if chosen.activation_detail else ""
             return outcome(
                 Verdict.SATISFIED if certified else Verdict.PARTIAL,
-                f"The image filesystem shows the FIPS module {_module_label(chosen)} activated{how}, with its "
+                f"The image filesystem shows the FIPS module {label(chosen)} activated{how}, with its "
                 f"integrity check ({chosen.integrity}){policy_text}"
                 + ("." if certified else "; no CMVP certificate was matched (require_certificate is off), so "
                    "its validation is not shown."),
@@ -90,7 +95,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             )
         return outcome(
             Verdict.PARTIAL,
-            f"The image filesystem shows {listing(_module_label(m) for m in active)} activated, but no "
+            f"The image filesystem shows {listing(label(m) for m in active)} activated, but no "
             "CMVP certificate was matched; verify the module version against the CMVP validated list.",
             gather(active),
             **details,
@@ -101,15 +106,15 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
         )
         return outcome(
             Verdict.PARTIAL,
-            f"The image filesystem contains FIPS-capable {listing(_module_label(m) for m in real)} but "
+            f"The image filesystem contains FIPS-capable {listing(label(m) for m in real)} but "
             f"does not show it activated ({why}).",
             gather(real),
             **details,
         )
     named = [m for m in facts.fips_modules if m.kind == "package"]
-    packaged = [c for c in facts.components if matches_any(c.name, params["fips_packages"])]
+    packaged = [c for c in facts.components if matches_any(c.name, fips_packages)]
     if (named or packaged) and facts.filesystem is None:
-        names = [_module_label(m) for m in named] + [component_label(c) for c in packaged]
+        names = [label(m) for m in named] + [component_label(c) for c in packaged]
         return manual(
             f"Only package names suggest a FIPS module ({listing(names)}), from the SBOM; no image "
             "filesystem shows it installed and activated. Verify the provider is loaded by default "
@@ -122,7 +127,7 @@ def fips_module_active(facts: ImageFacts, params: dict[str, Any], ctx: CheckCont
             "cryptographic modules the image contains.",
             **details,
         )
-    crypto = [c for c in facts.components if matches_any(c.name, params["crypto_packages"])]
+    crypto = [c for c in facts.components if matches_any(c.name, crypto_packages)]
     lacking = (f"; {listing(f'{m.name} at {m.path}' for m in broken)} lacks its integrity file (.hmac / "
                "module-mac), so it cannot pass its FIPS self-test" if broken else "")
     if crypto or broken:

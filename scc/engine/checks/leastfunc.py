@@ -7,7 +7,7 @@ components are matched by name, and the reason says which evidence decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
@@ -25,59 +25,14 @@ from scc.engine.checks.support import (
 from scc.engine.model import CheckOutcome, Verdict
 from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
 
-SHELL_PACKAGES = [
-    "bash",
-    "busybox",
-    "busybox-binsh",
-    "busybox-static",
-    "dash",
-    "zsh",
-    "mksh",
-    "ksh",
-    "tcsh",
-    "csh",
-    "fish",
-    "yash",
-    "toybox",
-]
-PACKAGE_MANAGER_PACKAGES = [
-    "apk-tools",
-    "apt",
-    "dpkg",
-    "rpm",
-    "yum",
-    "dnf",
-    "microdnf",
-    "tdnf",
-    "zypper",
-    "libzypp",
-    "opkg",
-    "pacman",
-]
-COMPILER_PACKAGES = [
-    "gcc",
-    "gcc-*",
-    "g++",
-    "g++-*",
-    "cpp-*",
-    "clang",
-    "clang-*",
-    "llvm",
-    "llvm-*",
-    "tcc",
-    "build-base",
-    "build-essential",
-    "golang",
-    "golang-*",
-    "go",
-    "rust",
-    "rustc",
-    "cargo",
-    "openjdk-*-jdk",
-    "java-*-openjdk-devel",
-    "nasm",
-    "yasm",
-]
+# What counts as a shell, a package manager or a compiler package: controls/configuration.yaml packages:
+# (ctx.tables.package_patterns); a rule's own non-empty ``packages`` param replaces the list.
+
+
+def _patterns(kind: str, params: dict[str, Any], ctx: CheckContext) -> Sequence[str]:
+    """The rule's own ``packages`` when it names any, else the data table's list for ``kind``."""
+    given: list[str] = params.get("packages") or []
+    return given or ctx.tables.package_patterns(kind)
 
 
 def _tool_check(
@@ -85,6 +40,7 @@ def _tool_check(
     fs_field: Callable[[FilesystemFacts], list[FileEntry]],
     facts: ImageFacts,
     params: dict[str, Any],
+    ctx: CheckContext,
 ) -> CheckOutcome:
     allowed = set(params["allow"])
     if facts.filesystem is not None:
@@ -109,8 +65,9 @@ def _tool_check(
             f"Neither the image filesystem nor an SBOM was supplied; supply either to show whether a "
             f"{kind} is present."
         )
+    patterns = _patterns(kind, params, ctx)
     matched = [
-        c for c in facts.components if matches_any(c.name, params["packages"]) and c.name not in allowed
+        c for c in facts.components if matches_any(c.name, patterns) and c.name not in allowed
     ]
     details = {"evidence_kind": "sbom", "found": capped(component_label(c) for c in matched)}
     if matched:
@@ -131,22 +88,22 @@ def _tool_check(
     )
 
 
-@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=SHELL_PACKAGES)
+@check("no_shell", consults=("filesystem.shells", "components"), allow=[], packages=[])
 def no_shell(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
-    return _tool_check("shell", lambda fs: fs.shells, facts, params)
+    return _tool_check("shell", lambda fs: fs.shells, facts, params, ctx)
 
 
-@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=PACKAGE_MANAGER_PACKAGES)
+@check("no_package_manager", consults=("filesystem.package_managers", "components"), allow=[], packages=[])
 def no_package_manager(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
-    return _tool_check("package manager", lambda fs: fs.package_managers, facts, params)
+    return _tool_check("package manager", lambda fs: fs.package_managers, facts, params, ctx)
 
 
-@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=COMPILER_PACKAGES)
+@check("no_compiler", consults=("filesystem.compilers", "components"), allow=[], packages=[])
 def no_compiler(facts: ImageFacts, params: dict[str, Any], ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
-    return _tool_check("compiler", lambda fs: fs.compilers, facts, params)
+    return _tool_check("compiler", lambda fs: fs.compilers, facts, params, ctx)
 
 
 @check("components_absent", consults=("components",), packages=[], what="prohibited software",
@@ -189,8 +146,7 @@ def no_nonessential_tools(facts: ImageFacts, params: dict[str, Any], ctx: CheckC
     allowed = set(params["allow"])
     kinds = [k for k in params["kinds"] if k in _TOOL_KINDS]
     if facts.filesystem is None:
-        patterns = {"shell": SHELL_PACKAGES, "package manager": PACKAGE_MANAGER_PACKAGES,
-                    "compiler": COMPILER_PACKAGES}
+        patterns = {k: ctx.tables.package_patterns(k) for k in _TOOL_KINDS}
         if not facts.components:
             return manual("Neither the image filesystem nor an SBOM was supplied; supply either to show which "
                           "tools the image carries.")

@@ -13,6 +13,7 @@ from typing import Any
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural, sbom_components
 from scc.engine.model import CheckOutcome, Verdict
+from scc.engine.slsa import assess_level
 from scc.facts.model import ImageFacts, Provenance
 from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
@@ -113,28 +114,29 @@ def slsa_build_level(facts: ImageFacts, params: dict[str, Any], ctx: CheckContex
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
     required = params["required_level"]
-    best = max(facts.provenance, key=lambda p: p.slsa_level)
-    unmet = [f"{name} ({why})" if why else name for name, ok, why in best.requirements if not ok]
+    assessed = [(p, assess_level(p, ctx.tables.slsa_builders)) for p in facts.provenance]
+    best, judged = max(assessed, key=lambda pair: pair[1].level)
+    unmet = [f"{name} ({why})" if why else name for name, ok, why in judged.requirements if not ok]
     details = {
-        "level": best.slsa_level,
+        "level": judged.level,
         "required_level": required,
         "builder": best.builder_id,
         "unmet": unmet[:20],
     }
     evidence = gather([best])
-    if best.slsa_level >= required:
+    if judged.level >= required:
         return outcome(
             Verdict.SATISFIED,
-            f"The provenance evidences SLSA Build L{best.slsa_level} (builder {best.builder_id or '?'}), "
+            f"The provenance evidences SLSA Build L{judged.level} (builder {best.builder_id or '?'}), "
             f"meeting the required L{required}.",
             evidence,
             **details,
         )
     gap = f"; unmet: {listing(unmet, 3)}" if unmet else ""
-    verdict = Verdict.PARTIAL if best.slsa_level > 0 else Verdict.NOT_SATISFIED
+    verdict = Verdict.PARTIAL if judged.level > 0 else Verdict.NOT_SATISFIED
     return outcome(
         verdict,
-        f"The provenance evidences SLSA Build L{best.slsa_level}, below the required L{required}{gap}.",
+        f"The provenance evidences SLSA Build L{judged.level}, below the required L{required}{gap}.",
         evidence,
         **details,
     )

@@ -5,13 +5,13 @@ from the module's own bytes, activation read from every openssl.cnf with its ``.
 followed inside the image only), libgcrypt (FIPS mode forced by /etc/gcrypt/fips_enabled), NSS
 (softokn/freebl ``.chk`` integrity files), and Go binaries built with BoringCrypto, with the Go
 FIPS 140-3 module (GOFIPS140) or with an OpenSSL backend, read from their Go build info.
-Certificates come only from controls/fips-modules.yaml (exact name + version); never guessed.
+The reader records each module's name, version, path, activation and integrity only: whether a CMVP
+certificate covers it is decided by the engine's fips check (scc/engine/checks/fips.py) from
+controls/fips-modules.yaml (exact name + version), never guessed.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
 
 from scc.facts.image.gobuildinfo import GoBuildInfo, parse_buildinfo
 from scc.facts.image.openssl_conf import fips_activation
@@ -24,34 +24,10 @@ _OPENSSL_VERSION = re.compile(r"3\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?")
 _PACKAGE_HINTS = re.compile(r"fips|^libgcrypt|^nss$|^libnss3|^nss-softokn|^golang-fips")
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, Any], ...]:
-    from scc.resources import pack_dir
-    from scc.yamlsafe import YamlRefused, load_file
-
-    try:
-        document = load_file(pack_dir("controls") / "fips-modules.yaml")
-    except YamlRefused:
-        return ()
-    entries = document.get("modules") if isinstance(document, dict) else None
-    return tuple(e for e in entries or () if isinstance(e, dict))
-
-
-def certificate_for(kind: str, name: str, version: str) -> tuple[str, str]:
-    """(CMVP certificate number, standard) for an exact known module, else ('', '')."""
-    for entry in _table():
-        if (entry.get("kind") == kind and str(entry.get("name", "")) == name
-                and str(entry.get("version", "")) == version and version):
-            return str(entry.get("certificate", "")), str(entry.get("standard", ""))
-    return "", ""
-
-
 def _module(kind: str, name: str, version: str, path: str, activated: bool | None, detail: str,
-            evidence: tuple, certificate_name: str | None = None, integrity: str = "") -> FipsModule:
-    certificate, standard = certificate_for(kind, certificate_name or name, version)
+            evidence: tuple, integrity: str = "") -> FipsModule:
     return FipsModule(name=name, version=version, kind=kind, path=path, activated=activated,
-                      activation_detail=detail, cmvp_certificate=certificate, standard=standard,
-                      evidence=evidence, integrity=integrity)
+                      activation_detail=detail, evidence=evidence, integrity=integrity)
 
 
 def fips_modules(fs: VirtualFS, doc: InputDocument, components: list[Component]) -> tuple[
@@ -203,24 +179,14 @@ def _go_modules(doc: InputDocument, path: str, node: Node) -> list[FipsModule]:
 
 # -- SBOM-only -------------------------------------------------------------------------------
 def fips_modules_from_components(components: list[Component]) -> list[FipsModule]:
-    """Crypto-module packages an SBOM names (no filesystem): kind 'package', activation unknown.
-
-    A certificate is given only when the package name itself carries an exact module version the
-    table knows (Wolfi/Chainguard 'openssl-provider-fips-3.1.2'), never from the package version.
-    """
+    """Crypto-module packages an SBOM names (no filesystem): kind 'package', activation unknown."""
     result = []
     for component in components:
         lowered = component.name.lower()
         if not _PACKAGE_HINTS.search(lowered):
             continue
-        certificate, standard = "", ""
-        embedded = re.search(r"openssl-(?:provider-fips|fips-provider)-(3\.\d+\.\d+)$", lowered)
-        if embedded:
-            certificate, standard = certificate_for("openssl-fips-provider", "OpenSSL FIPS Provider",
-                                                    embedded.group(1))
         result.append(FipsModule(name=component.name, version=component.version, kind="package",
                                  path=component.purl, activated=None,
                                  activation_detail="named by the SBOM; activation needs the image filesystem",
-                                 cmvp_certificate=certificate, standard=standard,
                                  evidence=tuple(component.evidence[:1])))
     return result

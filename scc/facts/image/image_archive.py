@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from scc.errors import InputError
+from scc.facts.context import ImageLimits
 from scc.facts.image.vfs import clean_member_name
 
 SMALL_FILE_CAP = 16 * 1024 * 1024    # index.json, manifests, configs
@@ -108,9 +109,11 @@ class DirectoryArchive(Archive):
 
 
 class TarArchive(Archive):
-    def __init__(self, path: str, fail: Callable[[str], InputError], workdir: str | None = None) -> None:
+    def __init__(self, path: str, fail: Callable[[str], InputError], workdir: str | None = None,
+                 limits: ImageLimits | None = None) -> None:
         super().__init__(fail)
         self.tmp: str | None = None
+        self.limits = limits or ImageLimits()
         if is_gzip(path):
             path = self._inflate(path, workdir)
         try:
@@ -129,7 +132,7 @@ class TarArchive(Archive):
                 self.members[name] = member
 
     def _inflate(self, path: str, workdir: str | None) -> str:
-        self.tmp = tempfile.mkdtemp(prefix="scc-image-", dir=workdir or os.environ.get("SCC_WORKDIR") or None)
+        self.tmp = tempfile.mkdtemp(prefix="scc-image-", dir=workdir)
         target = os.path.join(self.tmp, "image.tar")
         try:
             with open(path, "rb") as raw, open(target, "wb") as sink:
@@ -144,9 +147,9 @@ class TarArchive(Archive):
 
     def _inflate_into(self, raw: BinaryIO, sink: BinaryIO) -> None:
         """Inflate the gzip ``raw`` into ``sink`` under the image byte cap and the inflation-ratio cap."""
-        from scc.facts.image.layers import CountingReader, Limits, ratio_exceeded
+        from scc.facts.image.layers import CountingReader, ratio_exceeded
 
-        limits = Limits.from_env()
+        limits = self.limits
         compressed = CountingReader(raw)
         written = 0
         with gzip.GzipFile(fileobj=compressed, mode="rb") as source:

@@ -59,7 +59,7 @@ class ImageLayoutReader(Reader):
         if doc.is_dir:
             return self._read_closing(doc, DirectoryArchive(str(doc.path), doc.fail), sha256, size)
         with signals_as_exceptions():     # a gzipped tar is inflated to a temp dir: SIGTERM must not strand it
-            return self._read_closing(doc, TarArchive(str(doc.path), doc.fail), sha256, size)
+            return self._read_closing(doc, TarArchive(str(doc.path), doc.fail, doc.context.workdir, doc.context.image_limits), sha256, size)
 
     def _read_closing(self, doc: InputDocument, archive: Archive, sha256: str, size: int) -> ImageFacts:
         try:
@@ -180,7 +180,7 @@ def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where:
 def _choose(doc: InputDocument, candidates: list) -> tuple:
     if len(candidates) == 1:
         return candidates[0]
-    wanted = os.environ.get("SCC_PLATFORM", "").strip() or "linux/amd64"
+    wanted = doc.context.platform
     for candidate in candidates:
         if candidate[0] == wanted or candidate[0].startswith(wanted + "/"):
             return candidate
@@ -235,7 +235,7 @@ def _apply_layers(doc: InputDocument, archive: Archive, image: dict[str, Any], c
     diff_ids = rootfs.get("diff_ids") if isinstance(rootfs.get("diff_ids"), list) else None
     if diff_ids is not None and len(diff_ids) != len(image["layers"]):
         raise doc.fail(f"the config lists {len(diff_ids)} diff_ids but the manifest {len(image['layers'])} layers")
-    fs, budget = VirtualFS(), Budget()
+    fs, budget = VirtualFS(), Budget(doc.context.image_limits)
     for i, (digest, name) in enumerate(image["layers"]):
         label = f"layer {i} ({digest or name})"
         with (archive.open_blob(digest) if digest else archive.open(name)) as blob:

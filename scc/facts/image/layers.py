@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import tarfile
 import zlib
 from collections.abc import Callable
@@ -21,34 +20,13 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from scc.errors import InputError
+from scc.facts.context import ImageLimits as Limits
 from scc.facts.image.vfs import Node, VirtualFS, capture, clean_member_name
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _HEADER_SLACK = 16 * 1024 * 1024     # pax / GNU long-name headers larger than this are refused
 _RATIO_FLOOR = 64 * 1024 * 1024      # the ratio guard applies once this much has been inflated
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-
-
-@dataclass
-class Limits:
-    """What one image may inflate to. Env overrides: SCC_MAX_IMAGE_BYTES, SCC_MAX_IMAGE_FILES,
-    SCC_MAX_LAYER_RATIO."""
-
-    max_bytes: int = 8 * 1024 ** 3
-    max_files: int = 500_000
-    max_ratio: int = 250
-
-    @classmethod
-    def from_env(cls) -> Limits:
-        return cls(_env_int("SCC_MAX_IMAGE_BYTES", cls.max_bytes), _env_int("SCC_MAX_IMAGE_FILES", cls.max_files),
-                   _env_int("SCC_MAX_LAYER_RATIO", cls.max_ratio))
 
 
 def ratio_exceeded(inflated: int, compressed: int, limits: Limits) -> bool:
@@ -60,7 +38,7 @@ def ratio_exceeded(inflated: int, compressed: int, limits: Limits) -> bool:
 class Budget:
     """Running totals over all layers of one image, checked against the limits."""
 
-    limits: Limits = field(default_factory=Limits.from_env)
+    limits: Limits = field(default_factory=Limits)   # readers pass doc.context.image_limits
     bytes: int = 0
     files: int = 0
 

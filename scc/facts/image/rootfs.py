@@ -109,7 +109,7 @@ class RootFilesystemReader(Reader):
 
     def read(self, doc: InputDocument) -> ImageFacts:
         sha256 = doc.sha256      # first: every evidence cites it (scc.facts.source.tree_sha256)
-        fs = read_directory(str(doc.path), Budget(), doc.fail)
+        fs = read_directory(str(doc.path), Budget(doc.context.image_limits), doc.fail)
         facts = facts_from_filesystem(fs, doc, doc.display_path)
         facts.inputs = [input_file(doc, self.format, facts, sha256, 0)]
         return facts

@@ -150,7 +150,7 @@ class RootfsTarReader(Reader):
         fs = VirtualFS()
         with open(doc.path, "rb") as raw:
             source = _Hashing(raw)
-            apply_layer(fs, source, 0, Budget(), "rootfs tar", doc.fail)   # type: ignore[arg-type]
+            apply_layer(fs, source, 0, Budget(doc.context.image_limits), "rootfs tar", doc.fail)   # type: ignore[arg-type]
             while source.read(1024 * 1024):      # trailing bytes too: the digest covers the whole file
                 pass
         doc.__dict__["sha256"] = source.sha256.hexdigest()   # never doc.data: the tar may exceed the input cap

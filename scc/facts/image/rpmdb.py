@@ -16,6 +16,7 @@ rhel written as redhat.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
@@ -85,14 +86,14 @@ def _string(data: memoryview, offset: int, tag: int) -> str:
 
 
 # -- the SQLite database -------------------------------------------------------------------------
-def sqlite_blobs(data: bytes, label: str) -> Iterator[tuple[int, bytes]]:
+def sqlite_blobs(data: bytes, label: str, workdir: str | None = None) -> Iterator[tuple[int, bytes]]:
     """(hnum, blob) of every row of Packages in the SQLite database ``data`` (raises sqlite3.Error,
     RpmHeaderError for a database that is not an rpmdb)."""
     if not data.startswith(_SQLITE_MAGIC):
         raise RpmHeaderError("not an SQLite database")
-    workdir = tempfile.mkdtemp(prefix="scc-rpmdb-", dir=os.environ.get("SCC_WORKDIR") or None)
+    scratch = tempfile.mkdtemp(prefix="scc-rpmdb-", dir=workdir)
     try:
-        path = os.path.join(workdir, "rpmdb.sqlite")
+        path = os.path.join(scratch, "rpmdb.sqlite")
         with open(path, "wb") as sink:
             sink.write(data)
         connection = sqlite3.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True)
@@ -101,7 +102,7 @@ def sqlite_blobs(data: bytes, label: str) -> Iterator[tuple[int, bytes]]:
         finally:
             connection.close()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _rows(connection: sqlite3.Connection) -> Iterator[tuple[int, bytes]]:
@@ -139,7 +140,8 @@ def _from_sqlite(fs: VirtualFS, doc: InputDocument, path: str, os_release: dict[
     if wal is not None and wal.size > 0:
         fs.notes.append(f"/{path}-wal holds {wal.size} bytes not yet in the database; packages of the last "
                         "rpm transaction may be missing")
-    return _from_blobs(fs, doc, path, os_release, sqlite_blobs, "SQLite", "Packages hnum")
+    rows = functools.partial(sqlite_blobs, workdir=doc.context.workdir)
+    return _from_blobs(fs, doc, path, os_release, rows, "SQLite", "Packages hnum")
 
 
 def _from_blobs(fs: VirtualFS, doc: InputDocument, path: str, os_release: dict[str, str], rows,

@@ -6,9 +6,8 @@ become Provenance facts; an SBOM (CycloneDX/SPDX), VEX (OpenVEX) or vulnerabilit
 as an embedded document whose evidence cites this file; every envelope's signature becomes a
 SignatureCheck. The parts are merged into one ImageFacts.
 
-Signature keys: call ``configure_keys([Path("cosign.pub"), ...])`` (what the CLI's repeatable
-``--key PEM`` does) or use ``with verification_keys([...]):``, both from scc.facts.provenance.signing and
-re-exported here.
+Signature keys come from the document's ReadContext (``doc.context.keys``, the CLI's repeatable
+``--key PEM``); see scc.facts.context.
 """
 from __future__ import annotations
 
@@ -21,10 +20,9 @@ from scc.facts.interface import Reader, read_with
 from scc.facts.model import ImageFacts, ImageIdentity, SignatureCheck
 from scc.facts.provenance import intoto_envelope as envelopes
 from scc.facts.provenance import slsa
-from scc.facts.provenance.signing import configure_keys, verification_keys
 from scc.facts.source import InputDocument
 
-__all__ = ["READER", "InTotoReader", "configure_keys", "verification_keys"]
+__all__ = ["READER", "InTotoReader"]
 
 VULN_SCAN_PREFIX = "https://cosign.sigstore.dev/attestation/vuln/"
 _PREDICATE_KEYS = ("predicate", "slsaProvenance", "slsaProvenanceZeroTwo")   # GCB's protobuf JSON names

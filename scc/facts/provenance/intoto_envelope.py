@@ -12,7 +12,6 @@ the part after ``payload(base64)`` is a JSON pointer into the decoded payload.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,6 @@ from scc.facts.source import InputDocument
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 PAYLOAD = "/payload(base64)"
-MAX_LINE_CHARS = int(os.environ.get("SCC_MAX_ATTESTATION_LINE_CHARS", str(256 * 1024 * 1024)))
 
 
 @dataclass
@@ -68,11 +66,12 @@ def attestations(doc: InputDocument) -> list[Attestation]:
 
 def _from_lines(doc: InputDocument) -> list[Attestation]:
     found: list[Attestation] = []
+    limit = doc.context.max_attestation_line_chars
     for number, line in enumerate(doc.require_text().splitlines(), start=1):
         if not line.strip():
             continue
-        if len(line) > MAX_LINE_CHARS:
-            raise doc.fail(f"line {number}: {len(line)} characters, over the {MAX_LINE_CHARS}-character line limit")
+        if len(line) > limit:
+            raise doc.fail(f"line {number}: {len(line)} characters, over the {limit}-character line limit")
         try:
             value = json.loads(line)
         except RecursionError as exc:
@@ -188,7 +187,7 @@ def _check(
     if not signatures:
         return Signing(kind, False, None, "the envelope carries no signature" + tlog), ""
     message = sig.pae(payload_type, payload)
-    supplied = sig.active_keys()
+    supplied = doc.context.keys
     for key in supplied:
         for key_id, signature, _ in signatures:
             if sig.verify(key, message, signature):

@@ -1,11 +1,9 @@
 """DSSE signature verification against public keys the user supplies (or a bundle's own certificate).
 
-    scc.facts.configure_verification_keys([Path("cosign.pub")])  # what `scc ... --key PEM` does (keys.py)
-    scc.facts.provenance.signing.configure_keys([Path("cosign.pub")])       # the same, parsed and checked now
-    with scc.facts.provenance.signing.verification_keys([Path("k.pem")]):    # scoped, for library callers
-        facts = scc.facts.read_inputs([...])
+    keys = load_verification_keys([Path("cosign.pub")])        # what `scc ... --key PEM` does
+    facts = scc.facts.read_inputs([...], context=ReadContext(keys=keys))
 
-Readers consult ``active_keys()``: the keys configured here plus those registered in scc.facts.provenance.keys.
+Readers verify against ``doc.context.keys`` (scc.facts.context.ReadContext); no key is kept here.
 
 Keys are PEM public keys (ECDSA P-256/P-384/P-521, RSA with PSS or PKCS#1 v1.5, Ed25519) or PEM
 certificates (their public key is used). The signed bytes are the DSSE pre-authentication encoding
@@ -17,10 +15,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from scc.errors import InputError, UsageError
+from scc.errors import InputError
 
 CHAIN_NOT_CHECKED = (
     "the certificate chain to Fulcio/a CA, the certificate's identity and validity period, and Rekor "
@@ -47,52 +43,27 @@ class VerificationKey:
     key: Any
 
 
-_KEYS: tuple[VerificationKey, ...] = ()
+def load_verification_keys(paths: Iterable[str | Path]) -> tuple[VerificationKey, ...]:
+    """The user's PEM public keys or certificates (``--key``), each read and parsed now.
+
+    Raises InputError naming the file when one cannot be read or is not a PEM key or certificate.
+    The result goes into a ReadContext (scc.facts.context); nothing is kept here.
+    """
+    return tuple(load_key(Path(p)) for p in paths)
 
 
-def configure_keys(paths: Iterable[str | Path]) -> tuple[VerificationKey, ...]:
-    """Load the user's PEM keys; readers consult them from now on (an empty list clears them)."""
-    global _KEYS
-    _KEYS = tuple(load_key(Path(p)) for p in paths)
-    return _KEYS
-
-
-@contextmanager
-def verification_keys(paths: Iterable[str | Path]) -> Iterator[tuple[VerificationKey, ...]]:
-    """configure_keys for the duration of a with-block, restoring the previous keys afterwards."""
-    global _KEYS
-    previous = _KEYS
+def load_key(path: Path) -> VerificationKey:
+    """One PEM public key or certificate file as a VerificationKey named by its file name."""
     try:
-        yield configure_keys(paths)
-    finally:
-        _KEYS = previous
-
-
-def active_keys() -> tuple[VerificationKey, ...]:
-    """The keys readers verify against: those given here plus scc.facts.provenance.keys (the CLI's --key)."""
-    from scc.facts.provenance.keys import verification_keys as cli_keys
-
-    return _KEYS + tuple(_parsed(path, pem) for path, pem in cli_keys())
-
-
-@lru_cache(maxsize=64)
-def _parsed(path: str, pem: bytes) -> VerificationKey:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read public key: {exc.strerror}") from exc
+    if b"-----BEGIN" not in pem:
+        raise InputError(path, "not a PEM public key")
     try:
         key = _public_key_from_pem(pem)
     except (ValueError, UnsupportedAlgorithm) as exc:
         raise InputError(path, f"not a PEM public key or certificate ({exc})") from exc
-    return VerificationKey(Path(path).name, fingerprint(key), key)
-
-
-def load_key(path: Path) -> VerificationKey:
-    try:
-        pem = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"--key {path}: cannot read: {exc.strerror}") from exc
-    try:
-        key = _public_key_from_pem(pem)
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UsageError(f"--key {path}: not a PEM public key or certificate ({exc})") from exc
     return VerificationKey(path.name, fingerprint(key), key)
 
 
@@ -172,8 +143,9 @@ def _verify_ecdsa(public: ec.EllipticCurvePublicKey, message: bytes, signature: 
 
 
 def _hashes_for_curve(bits: int) -> list[hashes.HashAlgorithm]:
-    first = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
-    return [first] + [h for h in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()) if h.name != first.name]
+    first: hashes.HashAlgorithm = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
+    candidates: tuple[hashes.HashAlgorithm, ...] = (hashes.SHA256(), hashes.SHA384(), hashes.SHA512())
+    return [first] + [h for h in candidates if h.name != first.name]
 
 
 def _verify_rsa(public: rsa.RSAPublicKey, message: bytes, signature: bytes) -> bool:

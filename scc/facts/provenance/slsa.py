@@ -1,21 +1,17 @@
-"""SLSA provenance (v0.1, v0.2, v1) and verification summaries, and the SLSA Build level they support.
+"""SLSA provenance (v0.1, v0.2, v1) and verification summaries, read into Provenance facts.
 
-Owns reading the provenance predicate into a Provenance fact, and judging the level from the facts
-alone: L1 provenance exists; L2 a hosted build platform signed it; L3 the builder is one known to
-run hardened, isolated builds with non-falsifiable provenance. Which builders count is data in
-controls/slsa-builders.yaml, never code.
+Owns reading the predicate: builder id, build type, source, materials, times, subjects and the
+envelope's signing. It records what the attestation says and decides nothing: the SLSA Build level
+those facts support is judged by the engine (scc/engine/slsa.py) from controls/slsa-builders.yaml.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from scc.clock import parse_time
-from scc.errors import RulePackError
 from scc.facts.model import Evidence, Provenance
-from scc.yamlsafe import YamlRefused, load_file
 
 PROVENANCE_PREFIX = "https://slsa.dev/provenance/v"
 VSA_PREFIX = "https://slsa.dev/verification_summary/v"
@@ -30,14 +26,6 @@ class Signing:
     signed: bool = False
     verified: bool | None = None
     detail: str = "not signed: a plain in-toto statement"
-
-
-@dataclass(frozen=True)
-class KnownBuilder:
-    id: str
-    name: str
-    level: int
-    reference: str = ""
 
 
 def is_provenance(predicate_type: str) -> bool:
@@ -64,8 +52,7 @@ def provenance(statement: dict, predicate: dict, signing: Signing, evidence: Evi
         evidence=(evidence,),
         **fields,
     )
-    level, requirements = assess_level(record)
-    return replace(record, slsa_level=level, requirements=requirements)
+    return record
 
 
 def subjects(statement: dict) -> tuple[str, ...]:
@@ -74,7 +61,7 @@ def subjects(statement: dict) -> tuple[str, ...]:
     for subject in statement.get("subject") or []:
         if not isinstance(subject, dict):
             continue
-        digest = subject.get("digest") if isinstance(subject.get("digest"), dict) else {}
+        digest: dict[str, Any] = _obj(subject.get("digest"))
         algorithm = next((a for a in ("sha256", "sha512", *sorted(digest)) if a in digest), "")
         name = _text(subject.get("name"))
         out.append(f"{name}@{algorithm}:{digest[algorithm]}" if algorithm else name)
@@ -170,68 +157,6 @@ def _digest(value: Any) -> str:
     return ""
 
 
-# -- the SLSA Build level the facts support -----------------------------------------------------
-def assess_level(record: Provenance) -> tuple[int, tuple[tuple[str, bool, str], ...]]:
-    builder = known_builder(record.builder_id)
-    l1 = ("SLSA Build L1: provenance exists", True,
-          f"SLSA provenance v{record.slsa_version} from builder {record.builder_id or '(unnamed)'}")
-    hosted = builder is not None and builder.level >= 2
-    l2_hosted = ("SLSA Build L2: hosted build platform", hosted,
-                 f"builder id is {builder.name} (controls/slsa-builders.yaml)" if hosted
-                 else f"builder id {record.builder_id or '(none)'} is not a hosted build platform listed "
-                      "in controls/slsa-builders.yaml")
-    l2_signed = ("SLSA Build L2: provenance authenticity (signed)", _authentic(record), _signature_why(record))
-    hardened = builder is not None and builder.level >= 3
-    l3 = ("SLSA Build L3: hardened build platform (isolated, non-falsifiable provenance)", hardened,
-          f"{builder.name} is listed as meeting L3 ({builder.reference})" if hardened
-          else "no evidence: only a builder listed at level 3 in controls/slsa-builders.yaml shows "
-               "isolated builds and provenance the tenant cannot forge")
-    requirements = (l1, l2_hosted, l2_signed, l3)
-    level = 1
-    if l2_hosted[1] and l2_signed[1]:
-        level = 3 if hardened else 2
-    return level, requirements
-
-
-def _authentic(record: Provenance) -> bool:
-    return record.signed and record.signature_verified is not False
-
-
-def _signature_why(record: Provenance) -> str:
-    if not record.signed:
-        return f"the provenance is not signed ({record.envelope} statement)"
-    if record.signature_verified is False:
-        return f"the signature does NOT verify: {record.signature_detail}"
-    if record.signature_verified is None:
-        return f"signed ({record.envelope}); {record.signature_detail}"
-    return f"signed ({record.envelope}) and verified: {record.signature_detail}"
-
-
-def known_builder(builder_id: str) -> KnownBuilder | None:
-    if not builder_id.strip():
-        return None    # BuildKit's default "": no builder named, never a hosted platform
-    for builder in load_builders():
-        if builder_id == builder.id or (builder_id.startswith(builder.id) and builder_id[len(builder.id)] in "@?#"):
-            return builder
-    return None
-
-
-@lru_cache(maxsize=1)
-def load_builders() -> tuple[KnownBuilder, ...]:
-    from scc.resources import pack_dir
-
-    path = pack_dir("controls") / "slsa-builders.yaml"
-    try:
-        document = load_file(path)
-        entries = document["builders"]
-        return tuple(
-            KnownBuilder(str(e["id"]), str(e.get("name") or e["id"]), int(e["level"]), str(e.get("reference", "")))
-            for e in entries
-        )
-    except (YamlRefused, KeyError, TypeError, ValueError) as exc:
-        raise RulePackError(f"{path}: cannot read the SLSA builder list ({exc})") from exc
-
-
 # -- verification summary attestations (VSA) ----------------------------------------------------
 def verification_summary(statement: dict, predicate: dict, signing: Signing, evidence: Evidence) -> Provenance:
     """A verifier's claim about the subject. Recorded as such; it raises no level by itself."""
@@ -253,8 +178,8 @@ def verification_summary(statement: dict, predicate: dict, signing: Signing, evi
         finished=parse_time(predicate.get("timeVerified")),
         envelope=signing.envelope, signed=signing.signed, signature_verified=signing.verified,
         signature_detail=signing.detail,
-        slsa_level=0,
-        requirements=(("verification summary from a verifier", result.upper() == "PASSED", claim),),
+        verification_result=result,
+        verification_claim=claim,
         evidence=(evidence,),
     )
 

@@ -3,10 +3,10 @@
 Each ``rule-result`` becomes an XccdfRuleResult: idref as written, result, severity, the STIG
 version (rule-result@version, else the embedded Benchmark Rule's <version>), group_id (the V-number
 of the Rule's Group in the embedded Benchmark, "" when there is none), title, CCIs (rule-result
-idents with a cyber.mil / iase.disa.mil CCI system, else the Rule's), 800-53 controls through the DISA
-CCI list when content is available, benchmark id, tool (TestResult@test-system), timestamp
+idents with a cyber.mil / iase.disa.mil CCI system, else the Rule's) as written, benchmark id, tool (TestResult@test-system), timestamp
 (TestResult@end-time) and message. Evidence is a readable XPath to the rule-result, e.g.
-``/cdf:Benchmark/cdf:TestResult/cdf:rule-result[12]``. Parsing goes through doc.xml (no DTD, no
+``/cdf:Benchmark/cdf:TestResult/cdf:rule-result[12]``. Which 800-53 controls the CCIs implement is
+the engine's mapping (scc/engine/cci.py) with the content snapshot it is given. Parsing goes through doc.xml (no DTD, no
 entities, no network); sniffing reads the prolog and searches the bytes for a TestResult.
 """
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 
 from scc.clock import parse_time
-from scc.errors import ContentError
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
 from scc.facts.model import ImageFacts, XccdfRuleResult
@@ -25,8 +24,8 @@ XCCDF_NAMESPACES = ("http://checklists.nist.gov/xccdf/1.1", "http://checklists.n
 ARF_NAMESPACE = "http://scap.nist.gov/schema/asset-reporting-format/1.1"
 _CCI_SYSTEMS = ("http://cyber.mil/cci", "http://iase.disa.mil/cci")
 _V_NUMBER = re.compile(r"(?<![A-Za-z0-9])V-\d+(?!\d)")
-_ROOTS = {f"{{{ns}}}Benchmark" for ns in XCCDF_NAMESPACES} | {f"{{{ns}}}TestResult" for ns in XCCDF_NAMESPACES}
-_ROOTS.add(f"{{{ARF_NAMESPACE}}}asset-report-collection")
+_ROOTS = frozenset({f"{{{ns}}}Benchmark" for ns in XCCDF_NAMESPACES} | {f"{{{ns}}}TestResult" for ns in XCCDF_NAMESPACES}
+                   | {f"{{{ARF_NAMESPACE}}}asset-report-collection"})
 
 
 _SRG_ID = re.compile(r"\bSRG-[A-Z]+-\d{6}(?:-[A-Z]+-\d{5})?\b")
@@ -64,7 +63,6 @@ class XccdfResultsReader(Reader):
     def read(self, doc: InputDocument) -> ImageFacts:
         root = doc.xml.getroot()
         rules = _rule_index(root)
-        lookup = _cci_lookup()
         facts = ImageFacts()
         results = [e for ns in XCCDF_NAMESPACES for e in root.iter(f"{{{ns}}}TestResult")]
         if not results:
@@ -73,28 +71,10 @@ class XccdfResultsReader(Reader):
         for test_result in results:
             ns = test_result.tag[1:].split("}", 1)[0]
             versions.add(ns.rsplit("/", 1)[-1])
-            facts.xccdf_results.extend(_rule_results(doc, test_result, ns, rules, lookup))
-        if lookup is None:
-            facts.notes.append(
-                "XCCDF results: no DISA CCI list in the content store; rule results carry CCIs but no "
-                "800-53 controls (run `scc content fetch` or import U_CCI_List.xml)"
-            )
+            facts.xccdf_results.extend(_rule_results(doc, test_result, ns, rules))
         tools = ", ".join(dict.fromkeys(r.tool for r in facts.xccdf_results if r.tool))
         facts.inputs = [input_record(doc, self.format, facts, ", ".join(sorted(versions)), tools)]
         return facts
-
-
-def _cci_lookup():
-    """CCI id -> 800-53 control ids, or None when the CCI list is not in the content store."""
-    try:
-        from scc.content import controls_for_cci, default_store
-
-        cci_list = default_store().cci()
-    except (ContentError, OSError, ImportError):  # content unreadable: controls stay empty, noted once
-        return None
-    if cci_list is None:
-        return None
-    return lambda cci_id: tuple(sorted(controls_for_cci(cci_list.get(cci_id))))
 
 
 def _rule_index(root) -> dict[str, _RuleInfo]:
@@ -124,7 +104,7 @@ def _ccis(element, ns: str) -> tuple[str, ...]:
     ))
 
 
-def _rule_results(doc: InputDocument, test_result, ns: str, rules: dict[str, _RuleInfo], lookup):
+def _rule_results(doc: InputDocument, test_result, ns: str, rules: dict[str, _RuleInfo]):
     benchmark_ref = test_result.find(f"{{{ns}}}benchmark")
     benchmark = benchmark_ref.get("id", "") if benchmark_ref is not None else ""
     if not benchmark:
@@ -139,7 +119,6 @@ def _rule_results(doc: InputDocument, test_result, ns: str, rules: dict[str, _Ru
             raise doc.fail(f"XCCDF: {base}/rule-result[{position}] has no idref")
         info = rules.get(idref, _RuleInfo())
         ccis = _ccis(element, ns) or info.ccis
-        controls = tuple(dict.fromkeys(c for cci in ccis for c in lookup(cci))) if lookup else ()
         prefix = f"{element.prefix}:" if element.prefix else ""
         yield XccdfRuleResult(
             rule_id=idref,
@@ -150,7 +129,6 @@ def _rule_results(doc: InputDocument, test_result, ns: str, rules: dict[str, _Ru
             severity=element.get("severity", "") or info.severity,
             title=info.title,
             ccis=ccis,
-            controls=controls,
             benchmark=benchmark,
             tool=tool,
             timestamp=timestamp,

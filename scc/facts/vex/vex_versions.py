@@ -13,7 +13,7 @@ A range or version that cannot be evaluated makes the statement apply as written
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 
 from scc.facts.model import Finding, FindingState, VexStatement
 from scc.facts.versions import compare, purl_type
@@ -76,7 +76,7 @@ def _covers(entry: str, installed: str, ecosystem: str) -> bool | None:
         return None
 
 
-@cache
+@lru_cache(maxsize=4096)   # a bounded memo of a pure parse: hostile inputs cannot grow it without limit
 def _parse_range(vers: str):
     from univers.version_range import VersionRange
 
