@@ -277,6 +277,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
     hashes of the rule pack files and keys for provenance."""
     from scc.engine.attestations import load_attestations
     from scc.engine.overrides import load_overrides
+    from scc.engine.tables import load_tables
     from scc.provenance import pack_files, source_files
 
     overrides = tuple(load_overrides(settings.overrides)) if settings.overrides else ()
@@ -298,6 +299,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         marking=settings.marking,
         profile=_profile(settings.profile),
         files=tuple(files),
+        tables=load_tables(),
     )
 
 

@@ -29,6 +29,7 @@ from scc.severity import category_label, raw_severity, severity_category
 
 if TYPE_CHECKING:
     from scc.content.model import Baseline, Benchmark, Catalog, CciList, Control
+    from scc.engine.tables import DataTables
 
 __all__ = [
     "BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_RISK_ACCEPTED",
@@ -452,6 +453,7 @@ class Policy:
     marking: str = ""
     profile: SystemProfile = EMPTY_PROFILE       # the system profile (scc.profile; empty when none is given)
     files: tuple[SourceFile, ...] = ()           # rule packs, overrides file, keys (provenance)
+    tables: DataTables | None = None             # the checks' data tables (None: the shipped ones, read by run)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,10 @@ def _rule(rule_id: str, severity: str = "medium") -> Rule:
 
 
 def test_run_reads_no_file_and_no_content_cache(monkeypatch):
-    rules = load_rule_packs(None)          # loading the packs is the caller's business, before run()
-    policy = Policy(baseline=None)
+    from scc.engine.tables import load_tables
+
+    rules = load_rule_packs(None)          # loading the packs and tables is the caller's business, before run()
+    policy = Policy(baseline=None, tables=load_tables())
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("the engine opened a file")

@@ -21,6 +21,7 @@ from scc.engine.evaluate import evaluate_rules
 from scc.engine.overrides import apply_overrides
 from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
+from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
 from scc.report import Policy, Report, Rule, RuleResult
 
@@ -33,7 +34,8 @@ __all__ = ["conclude", "official_benchmarks", "run"]
 def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
     """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders."""
     rules = tuple(rules)
-    context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days)
+    context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
+                           tables=policy.tables if policy.tables is not None else load_tables())
     results = evaluate_rules(facts, list(rules), context)
     scans = facts.xccdf_results
     cci_list = policy.content.cci() if scans else None
