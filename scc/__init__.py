@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from scc._version import __version__
+
 __all__ = ["Assessment", "InputError", "SccError", "Settings", "__version__", "assess"]
 
 if TYPE_CHECKING:

@@ -5,24 +5,45 @@
 """
 from __future__ import annotations
 
-import hashlib
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import assessment_time
-from scc.engine.model import ControlResult, Rule, RuleResult, Verdict
+from scc.engine.pipeline import conclude, run
 from scc.facts.model import ImageFacts
+from scc.profile import EMPTY_PROFILE, SystemProfile
+from scc.report import (
+    DEFAULT_BASELINE,
+    DEFAULT_BENCHMARKS,
+    EMPTY_CONTENT,
+    ContentFile,
+    ContentSnapshot,
+    ContentSource,
+    ControlResult,
+    Policy,
+    RemediationClock,
+    RemediationItem,
+    Report,
+    Rule,
+    RuleResult,
+    deterministic_uuid,
+)
+from scc.report import DEFAULT_SLA_DAYS as _DEFAULT_SLA_DAYS
 
 if TYPE_CHECKING:
     import pandas
 
-DEFAULT_SLA_DAYS = {"critical": 15, "high": 30, "medium": 90, "low": 180}
-_UUID_NAMESPACE = uuid.UUID("5d6b8f3e-7c1a-4e0b-9b7e-2f1f6c0a9d11")
+    from scc.content.model import Control
+    from scc.content.store import ContentStore
+
+DEFAULT_SLA_DAYS = _DEFAULT_SLA_DAYS     # read-only: copy it to change it
+
+__all__ = ["DEFAULT_SLA_DAYS", "Assessment", "Settings", "assess", "content_snapshot", "deterministic_uuid",
+           "load_policy"]
 
 
 @dataclass
@@ -35,7 +56,7 @@ class Settings:
     overrides: Path | None = None          # per-organisation rule overrides YAML
     attestations: Path | None = None       # people's attestations closing manual checks (YAML/JSON/SAF xlsx)
     keys: list[Path] = field(default_factory=list)   # public keys for DSSE/cosign verification
-    benchmarks: tuple[str, ...] = ("gpos-srg", "ctr-srg")
+    benchmarks: tuple[str, ...] = DEFAULT_BENCHMARKS
     system_name: str = ""
     organization: str = ""
     marking: str = ""                      # classification / CUI banner of the POA&M (never guessed)
@@ -44,108 +65,143 @@ class Settings:
     profile: Path | None = None            # system profile YAML (scc.profile): what the image cannot show
 
 
-def deterministic_uuid(name: str) -> str:
-    """A hash-derived UUID carrying version-4 bits: deterministic, and accepted by trestle's models
-    (which reject version 5 although the OSCAL schema allows it)."""
-    digest = bytearray(hashlib.sha256(f"{_UUID_NAMESPACE}/{name}".encode()).digest()[:16])
-    return str(uuid.UUID(bytes=bytes(digest), version=4))
-
-
 class Assessment:
-    """Facts -> rule results -> control results, plus the documents written from them."""
+    """Facts -> rule results -> control results, plus the documents written from them.
+
+    The façade over one :class:`scc.report.Report`: the policy is loaded here (overrides, attestations,
+    profile and the official content are read from disk), the engine's pure ``run`` produces the
+    report, and every view and writer reads ``self.report``.
+    """
 
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
-                 rules: list[Rule] | None = None, assessed_at: datetime | None = None) -> None:
+                 rules: list[Rule] | None = None, assessed_at: datetime | None = None,
+                 content: ContentSource | None = None) -> None:
         from scc.content.official_text import cited_official_benchmarks
-        from scc.engine.pipeline import run_engine
-        from scc.engine.rules import load_rule_packs, with_official_text
+        from scc.engine.rules import with_official_text
 
-        self.facts = facts
         self.settings = settings or Settings()
-        self.assessed_at = assessed_at or assessment_time()
-        loaded = rules if rules is not None else load_rule_packs(self.settings.rule_dirs)
-        self.rules = with_official_text(loaded, cited_official_benchmarks(loaded, self.content))  # DISA's prose
-        output = run_engine(self)
-        self.rule_results = output.rule_results
-        self.control_results = output.control_results
-        self.notes: list[str] = list(facts.notes) + output.notes + _content_notes()
-        self.override_notes: list[str] = list(output.override_notes)  # expired or unmatched overrides
+        loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
+        policy = load_policy(self.settings, facts, loaded, content)
+        rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
+        self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
 
-    # -- identity and determinism ----------------------------------------------------------------
-    @cached_property
+    # -- the report, under the names callers always used --------------------------------------------
+    @property
+    def facts(self) -> ImageFacts:
+        """The merged facts of every input (scc.facts.ImageFacts)."""
+        return self.report.facts
+
+    @facts.setter
+    def facts(self, facts: ImageFacts) -> None:
+        self.report = replace(self.report, facts=facts)
+
+    @property
+    def assessed_at(self) -> datetime:
+        """The assessment time (SOURCE_DATE_EPOCH when set): the clock every due date is counted from."""
+        return self.report.assessed_at
+
+    @property
+    def policy(self) -> Policy:
+        """What the organisation decided and the content it was assessed against (scc.engine.Policy)."""
+        return self.report.policy
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The rules assessed, with the official DISA text filled in when the content is cached."""
+        return list(self.report.rules)
+
+    @rules.setter
+    def rules(self, rules: Iterable[Rule]) -> None:
+        self.report = replace(self.report, rules=tuple(rules))
+
+    @property
+    def rule_results(self) -> tuple[RuleResult, ...]:
+        """Each rule's verdict, statement, reason and evidence."""
+        return self.report.rule_results
+
+    @rule_results.setter
+    def rule_results(self, results: Iterable[RuleResult]) -> None:
+        """Results built by hand (tests): the control roll-up and remediation items follow them."""
+        report = self.report
+        self.report = conclude(report.facts, report.rules, list(results), report.policy, report.assessed_at,
+                               report.notes, report.override_notes)
+
+    @property
+    def control_results(self) -> tuple[ControlResult, ...]:
+        """Each 800-53 control's verdict, rolled up from its rules' results."""
+        return self.report.control_results
+
+    @control_results.setter
+    def control_results(self, controls: Iterable[ControlResult]) -> None:
+        self.report = replace(self.report, control_results=tuple(controls))
+
+    @property
+    def notes(self) -> list[str]:
+        """Notes from reading the inputs and from the engine (overrides, attestations, missing content)."""
+        return list(self.report.notes)
+
+    @property
+    def override_notes(self) -> list[str]:
+        """Expired or unmatched overrides and attestations (also in notes; `scc gate` prints these)."""
+        return list(self.report.override_notes)
+
+    @property
     def fingerprint(self) -> str:
         """A digest of the inputs, the rules and the assessment time: the seed of every generated id."""
-        digest = hashlib.sha256()
-        for item in sorted(self.facts.inputs, key=lambda i: (i.path, i.sha256)):
-            digest.update(f"{item.path}\0{item.sha256}\n".encode())
-        digest.update(self.assessed_at.isoformat().encode())
-        for rule in self.rules:
-            digest.update(rule.id.encode())
-        return digest.hexdigest()
+        return self.report.fingerprint
 
     def uuid(self, *names: object) -> str:
         """A stable UUID for a generated object: same inputs, same id (OSCAL uuids, XCCDF ids)."""
-        return deterministic_uuid(self.fingerprint + "/" + "/".join(map(str, names)))
+        return self.report.uuid(*names)
 
-    @cached_property
-    def profile(self):
+    @property
+    def profile(self) -> SystemProfile:
         """The system profile (scc.profile.SystemProfile) from settings.profile; empty when none is given."""
-        from scc.profile import EMPTY_PROFILE, load_profile
+        return self.report.profile
 
-        return load_profile(self.settings.profile) if self.settings.profile else EMPTY_PROFILE
-
-    @cached_property
-    def remediation(self):
+    @property
+    def remediation(self) -> Mapping[int, RemediationClock]:
         """id(finding) -> RemediationClock: the remediation due dates every view shows (scc.engine.remediation)."""
-        from scc.engine.remediation import remediation_schedule
+        return self.report.clocks
 
-        return remediation_schedule(self.facts, self.settings.sla_days, self.assessed_at)
+    @property
+    def remediation_items(self) -> tuple[RemediationItem, ...]:
+        """Every open finding and rule with its remediation due date and the basis of that date."""
+        return self.report.remediation_items
 
-    # -- content (official catalog / baselines), optional ----------------------------------------
-    @cached_property
-    def content(self):
-        """The official content store when any content is cached, else None."""
-        from scc.content import default_store
+    @property
+    def content(self) -> ContentSnapshot:
+        """The official content this assessment used (falsy when none was available)."""
+        return self.report.content
 
-        store = default_store()
-        return store if store.catalog() is not None or store.cci() is not None else None
+    def __getattr__(self, name: str) -> Any:
+        """Anything else a Report offers (benchmark_names, open_findings, remediation_items ...), so code
+        written against the Report reads an Assessment the same way."""
+        if name == "report":      # not set yet: __init__ failed or is still running
+            raise AttributeError(name)
+        return getattr(self.report, name)
 
-    def control(self, control_id: str):
+    def control(self, control_id: str) -> Control | None:
         """The official control (title, statement text) or None when the catalog is not available."""
-        catalog = self.content.catalog() if self.content else None
-        return catalog.control(control_id) if catalog is not None and control_id in catalog else None
+        return self.report.control(control_id)
 
     # -- views -----------------------------------------------------------------------------------
     def control_result(self, control_id: str) -> ControlResult | None:
         """The result of one control (lower-case OSCAL id, e.g. 'ac-6.10'), or None when no rule reached it."""
-        return next((c for c in self.control_results if c.control_id == control_id), None)
+        return self.report.control_result(control_id)
 
     @property
     def srg_results(self) -> list[RuleResult]:
         """The rule results that evidence DISA SRG/STIG requirements (the checklist rows)."""
-        return [r for r in self.rule_results if r.rule.srg]
+        return self.report.srg_results
 
     def verdict_counts(self) -> dict[str, int]:
         """How many controls reached each verdict (every verdict present, 0 when none)."""
-        counts = {v.value: 0 for v in Verdict}
-        for result in self.control_results:
-            counts[result.verdict.value] += 1
-        return counts
+        return self.report.verdict_counts()
 
     def attested_counts(self) -> dict[str, dict[str, int]]:
-        """Verdicts that rest on a person's attestation, kept apart from automated ones.
-
-        ``rules``: attested rule verdicts; ``controls``: control verdicts at least one attested rule shares.
-        """
-        rules = {v.value: 0 for v in (Verdict.SATISFIED, Verdict.NOT_SATISFIED)}
-        for result in self.rule_results:
-            if result.attestation is not None:
-                rules[result.verdict.value] += 1
-        controls = {v.value: 0 for v in Verdict}
-        for control in self.control_results:
-            if any(r.attestation is not None for r in control.rule_results):
-                controls[control.verdict.value] += 1
-        return {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
+        """Verdicts that rest on a person's attestation, kept apart from automated ones (Report.attested_counts)."""
+        return self.report.attested_counts()
 
     def controls_df(self) -> pandas.DataFrame:
         """One row per control: id, title, verdict, combined statements, rules and evidence (pandas)."""
@@ -203,7 +259,7 @@ class Assessment:
         """The bytes the named writer produces (see scc.writers.available_writers())."""
         from scc.writers import writer
 
-        return writer(writer_name).render(self)
+        return writer(writer_name).render(self.report)
 
     def write(self, writer_name: str, path: str | Path) -> Path:
         """Render with the named writer and write the file atomically; returns its path."""
@@ -231,14 +287,126 @@ class Assessment:
         return write_package(self, Path(out_dir))
 
 
-def _content_notes() -> list[str]:
-    """The one note saying official content is missing (the run then stands on the rule packs alone)."""
+def _load_rule_packs(rule_dirs: list[Path] | None) -> list[Rule]:
+    from scc.engine.rules import load_rule_packs
+
+    return load_rule_packs(rule_dirs)
+
+
+def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
+                content: ContentSource | None = None) -> Policy:
+    """Everything the engine needs besides facts and rules, read from disk now: the overrides and
+    attestations files, the system profile, the official content (``content``, else the cache) and the
+    hashes of the rule pack files and keys for provenance."""
+    from scc.engine.attestations import load_attestations
+    from scc.engine.overrides import load_overrides
+    from scc.engine.tables import load_tables
+    from scc.provenance import pack_files, source_files
+
+    overrides = tuple(load_overrides(settings.overrides)) if settings.overrides else ()
+    attestations, attestation_notes = load_attestations(settings.attestations) if settings.attestations else ([], [])
+    rules = list(rules)
+    files = [*pack_files(settings.rule_dirs), *source_files("overrides", [settings.overrides] if settings.overrides else []),
+             *source_files("verification-key", settings.keys)]
+    return Policy(
+        sla_days=MappingProxyType(dict(settings.sla_days)),
+        max_scan_age_days=settings.max_scan_age_days,
+        overrides=overrides,
+        attestations=tuple(attestations),
+        attestation_notes=tuple(attestation_notes),
+        baseline=settings.baseline,
+        benchmarks=tuple(settings.benchmarks),
+        content=content_snapshot(settings, facts, rules, content),
+        system_name=settings.system_name,
+        organization=settings.organization,
+        marking=settings.marking,
+        profile=_profile(settings.profile),
+        files=tuple(files),
+        tables=load_tables(),
+    )
+
+
+def _profile(path: Path | None) -> SystemProfile:
+    from scc.profile import load_profile
+
+    return load_profile(path) if path else EMPTY_PROFILE
+
+
+def content_snapshot(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
+                     source: ContentSource | None = None) -> ContentSnapshot:
+    """The official content this assessment can use, loaded once: the catalog, the chosen baseline (MODERATE
+    when none is: the component definition claims against it), the CCI list and the benchmarks the
+    settings name or the rules cite (every cached one when the inputs carry XCCDF scan results, which may
+    belong to any). ``source`` stands in for the content cache (tests); without it the cache is used, and
+    only when it holds the catalog or the CCI list. Empty when the content package is not installed."""
     try:
+        from scc.content import registry
         from scc.content.required import content_note
+        from scc.content.store import ContentStore, default_store
     except ImportError:          # the content package is not part of this installation
-        return []
-    note = content_note()
-    return [note] if note else []
+        return EMPTY_CONTENT
+    benchmark_ids: dict[str, str] = {}
+    for entry in registry.SOURCES:
+        if entry.benchmark_id:
+            benchmark_ids.setdefault(entry.benchmark_id, entry.name)
+    known = registry.benchmark_names()
+    cited = [ref.benchmark for rule in rules for ref in rule.srg]
+    wanted = set(known) if facts.xccdf_results else {*settings.benchmarks, *cited}
+    names = [n for n in dict.fromkeys([*settings.benchmarks, *known]) if n in known and n in wanted]
+    store: ContentSource = source if source is not None else default_store()
+    note = ""
+    files: tuple[ContentFile, ...] = ()
+    if isinstance(store, ContentStore):
+        note = content_note(store) or ""
+        files = _content_files(store, settings.baseline, names)
+    catalog, cci = store.catalog(), store.cci()
+    if source is None and catalog is None and cci is None:
+        return ContentSnapshot(benchmark_ids=MappingProxyType(benchmark_ids), files=files, missing_note=note)
+    benchmarks = {name: found for name in names if (found := store.benchmark(name)) is not None}
+    return ContentSnapshot(
+        catalog_=catalog, baseline_=store.baseline(settings.baseline or DEFAULT_BASELINE), cci_=cci,
+        benchmarks=MappingProxyType(benchmarks), benchmark_ids=MappingProxyType(benchmark_ids), files=files,
+        missing_note=note,
+    )
+
+
+def _content_files(store: ContentStore, baseline: str | None, benchmarks: list[str]) -> tuple[ContentFile, ...]:
+    """The cached files among the catalog, the CCI list, the chosen baseline and ``benchmarks``, each with
+    the release it states about itself (never the registry's expectation)."""
+    from scc.content import registry
+
+    lock = store.lock()
+    wanted = [registry.CATALOG, registry.CCI]
+    chosen = registry.baseline_source(baseline) if baseline else None
+    if chosen is not None:
+        wanted.append(chosen.name)
+    wanted += benchmarks
+    files = []
+    for name in dict.fromkeys(wanted):
+        entry = lock.get(name)
+        if entry is None or not (store.directory / entry.file).is_file():
+            continue
+        kind = registry.BY_NAME[name].kind
+        release, info = _stated_release(store, name)
+        files.append(ContentFile(name, kind, entry.file, entry.sha256, release, info, entry.url))
+    return tuple(files)
+
+
+def _stated_release(store: ContentStore, name: str) -> tuple[str, str]:
+    from scc.content import registry
+
+    source = registry.BY_NAME[name]
+    if source.kind == "catalog":
+        catalog = store.catalog()
+        return (catalog.version if catalog else ""), ""
+    if source.kind == "profile":
+        found = store.baseline(source.baseline)
+        return (found.version if found else ""), ""
+    if source.kind == "cci":
+        cci = store.cci()
+        return (cci.version if cci else ""), ""
+    benchmark = store.benchmark(name)
+    return (benchmark.release, benchmark.release_info) if benchmark else ("", "")
 
 
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
@@ -270,6 +438,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
 
         earlier = read_previous_package(settings.previous)
         facts.prior_detections.extend(earlier.detections)
-        facts.inputs.append(earlier.input)
+        if earlier.input is not None:
+            facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
     return Assessment(facts, settings)

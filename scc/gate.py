@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 from scc.errors import UsageError
 from scc.facts.model import Severity
+from scc.report import severity_category
+
+#: a requirement whose severity has no DISA category counts as CAT II: never as nothing
+UNRATED_CATEGORY = 2
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
 
-CATEGORY_OF_SEVERITY = {"high": "cat1", "medium": "cat2", "low": "cat3"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def open_counts(assessment: Assessment) -> dict[str, int]:
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
         if result.verdict.is_open:
-            counts[CATEGORY_OF_SEVERITY.get(result.severity, "cat2")] += 1
+            counts[f"cat{severity_category(result.severity) or UNRATED_CATEGORY}"] += 1
     for severity in Severity:
         counts[severity.value] = 0
     for finding in assessment.facts.open_findings:

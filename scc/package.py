@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scc import __version__
+from scc._version import __version__
 from scc.clock import iso
 from scc.errors import OutputError
 
@@ -27,16 +27,16 @@ def render_outputs(assessment: Assessment) -> dict[str, tuple[bytes, str]]:
 
     outputs: dict[str, tuple[bytes, str]] = {}
     for writer in available_writers():
-        outputs[writer.filename] = (writer.render(assessment), writer.media_type)
+        outputs[writer.filename] = (writer.render(assessment.report), writer.media_type)
         for name, data in _extra_documents(writer, assessment).items():
             outputs[name] = (data, writer.media_type)
     return outputs
 
 
 def _extra_documents(writer, assessment: Assessment) -> dict[str, bytes]:
-    """Writers that produce one document per benchmark expose render_extra(assessment) -> {name: bytes}."""
+    """Writers that produce one document per benchmark expose render_extra(report) -> {name: bytes}."""
     render_extra = getattr(writer, "render_extra", None)
-    return render_extra(assessment) if callable(render_extra) else {}
+    return render_extra(assessment.report) if callable(render_extra) else {}
 
 
 def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> bytes:
@@ -66,7 +66,7 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
 def _provenance(assessment: Assessment) -> dict:
     from scc.provenance import provenance
 
-    return provenance(assessment)
+    return provenance(assessment.report)
 
 
 def write_package(assessment: Assessment, out_dir: Path) -> Path:

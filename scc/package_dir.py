@@ -187,7 +187,7 @@ def check_out_dir(out_dir: str | os.PathLike[str], inputs: Iterable[str | os.Pat
 # -- replacing ------------------------------------------------------------------------------------------
 def replace_package_dir(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> Path:
     """Write ``files`` as the whole content of ``out_dir``, replacing what scc may replace, atomically."""
-    from scc.facts.interrupts import signals_as_exceptions  # here: scc.facts itself imports this module
+    from scc.interrupts import signals_as_exceptions
 
     target = package_target(out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)

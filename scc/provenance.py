@@ -1,6 +1,8 @@
 """What produced a package: scc's version, the rule pack files, the official content, overrides and settings.
 
-``provenance(assessment)`` is a plain, deterministic record (no cache directory, no wall clock):
+``provenance(report)`` is a plain, deterministic record (no cache directory, no wall clock), read
+from the Report alone; the files' hashes were taken when the policy was loaded (``pack_files``,
+``source_files``) and the content files' when the content snapshot was taken:
 
 * every rule pack file (``controls/*.yaml``, ``stig/*.yaml`` or the --rule-dirs given) with its sha256;
 * every official content file the package's documents can draw on (the catalog, the CCI list, the
@@ -16,12 +18,15 @@ file as a back-matter resource with an rlink and its hash (``_oscal_common.prove
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scc.report import SourceFile
+
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Policy, Report
 
 
 @dataclass(frozen=True)
@@ -43,107 +48,74 @@ class ProducedBy:
         return data
 
 
-def provenance(assessment: Assessment) -> dict[str, Any]:
+def provenance(report: Report) -> dict[str, Any]:
     """The provenance record of one assessment (manifest.json's "provenance")."""
-    import scc
-
-    settings = assessment.settings
+    policy = report.policy
     return {
-        "scc-version": scc.__version__,
-        "settings": settings_record(assessment),
-        "rule-packs": [f.to_json() for f in rule_pack_files(assessment)],
-        "content": [f.to_json() for f in content_files(assessment)],
-        "overrides": next((f.to_json() for f in _given_files(settings.overrides and [settings.overrides],
-                                                              "overrides")), None),
-        "verification-keys": [f.to_json() for f in _given_files(settings.keys, "verification-key")],
+        "scc-version": report.scc_version,
+        "settings": settings_record(policy),
+        "rule-packs": [f.to_json() for f in rule_pack_files(policy)],
+        "content": [f.to_json() for f in content_files(report)],
+        "overrides": next((f.to_json() for f in _given(policy, "overrides")), None),
+        "verification-keys": [f.to_json() for f in _given(policy, "verification-key")],
     }
 
 
-def settings_record(assessment: Assessment) -> dict[str, Any]:
-    settings = assessment.settings
+def settings_record(policy: Policy) -> dict[str, Any]:
     return {
-        "sla-days": dict(sorted(settings.sla_days.items())),
-        "baseline": settings.baseline or None,
-        "benchmarks": list(settings.benchmarks),
-        "max-scan-age-days": settings.max_scan_age_days,
+        "sla-days": dict(sorted(policy.sla_days.items())),
+        "baseline": policy.baseline or None,
+        "benchmarks": list(policy.benchmarks),
+        "max-scan-age-days": policy.max_scan_age_days,
     }
 
 
-def produced_by(assessment: Assessment) -> list[ProducedBy]:
+def produced_by(report: Report) -> list[ProducedBy]:
     """Every file of the record, in a stable order (OSCAL back-matter)."""
-    settings = assessment.settings
-    return [*rule_pack_files(assessment), *content_files(assessment),
-            *_given_files(settings.overrides and [settings.overrides], "overrides"),
-            *_given_files(settings.keys, "verification-key")]
+    policy = report.policy
+    return [*rule_pack_files(policy), *content_files(report), *_given(policy, "overrides"),
+            *_given(policy, "verification-key")]
 
 
-def rule_pack_files(assessment: Assessment) -> list[ProducedBy]:
+def rule_pack_files(policy: Policy) -> list[ProducedBy]:
     """Each YAML file of the pack directories (data tables too: they decide verdicts as much as rules)."""
+    return _given(policy, "rule-pack")
+
+
+def content_files(report: Report) -> list[ProducedBy]:
+    """The cached official content the documents draw on (the catalog, the CCI list, the chosen baseline,
+    the benchmarks of the STIG views); empty when none is cached."""
+    files = report.content.files
+    benchmarks = {f.name: f for f in files if f.kind == "benchmark"}
+    chosen = [f for f in files if f.kind != "benchmark"]
+    chosen += [benchmarks[name] for name in report.benchmark_names() if name in benchmarks]
+    return [ProducedBy("content", f.name, f.file, f.sha256, f.release, f.release_info, f.url) for f in chosen]
+
+
+def _given(policy: Policy, role: str) -> list[ProducedBy]:
+    return [ProducedBy(f.role, f.name, f.file, f.sha256) for f in policy.files if f.role == role]
+
+
+def source_files(role: str, paths: Iterable[str | Path]) -> list[SourceFile]:
+    """The files given for ``role`` (overrides, verification keys) with their sha256 ('' when not a file)."""
+    files = []
+    for given in paths:
+        path = Path(given)
+        digest = _sha256(path) if path.is_file() else ""
+        files.append(SourceFile(role, str(path), str(path), digest))
+    return files
+
+
+def pack_files(rule_dirs: Iterable[str | Path] | None) -> list[SourceFile]:
+    """Each YAML file of the rule pack directories (the shipped controls/ and stig/ without --rule-dirs)."""
     from scc.resources import pack_dir
 
-    dirs = assessment.settings.rule_dirs
-    directories = [Path(d) for d in dirs] if dirs is not None else [pack_dir("controls"), pack_dir("stig")]
+    directories = [Path(d) for d in rule_dirs] if rule_dirs is not None else [pack_dir("controls"), pack_dir("stig")]
     files = []
     for directory in directories:
         for path in sorted(directory.glob("*.yaml")):
             name = f"{directory.name}/{path.name}"
-            files.append(ProducedBy("rule-pack", name, name, _sha256(path)))
-    return files
-
-
-def content_files(assessment: Assessment) -> list[ProducedBy]:
-    """The cached official content the documents draw on; empty when none is cached."""
-    try:
-        from scc.content import default_store, registry
-    except ImportError:            # the content package is not part of this installation
-        return []
-    store = default_store()
-    lock = store.lock()
-    wanted = [registry.CATALOG, registry.CCI]
-    baseline = registry.baseline_source(assessment.settings.baseline) if assessment.settings.baseline else None
-    if baseline is not None:
-        wanted.append(baseline.name)
-    wanted += [n for n in _benchmark_names(assessment) if n in registry.BY_NAME]
-    files = []
-    for name in dict.fromkeys(wanted):
-        entry = lock.get(name)
-        if entry is None or not (store.directory / entry.file).is_file():
-            continue
-        release, info = _stated_release(store, name)
-        files.append(ProducedBy("content", name, entry.file, entry.sha256, release, info, entry.url))
-    return files
-
-
-def _benchmark_names(assessment: Assessment) -> list[str]:
-    from scc.writers._stig_rows import benchmark_names
-
-    return benchmark_names(assessment)
-
-
-def _stated_release(store: Any, name: str) -> tuple[str, str]:
-    """The release the file states about itself (never the registry's expectation)."""
-    from scc.content import registry
-
-    source = registry.BY_NAME[name]
-    if source.kind == "catalog":
-        catalog = store.catalog()
-        return (catalog.version if catalog else ""), ""
-    if source.kind == "profile":
-        found = store.baseline(source.baseline)
-        return (found.version if found else ""), ""
-    if source.kind == "cci":
-        cci = store.cci()
-        return (cci.version if cci else ""), ""
-    benchmark = store.benchmark(name)
-    return (benchmark.release, benchmark.release_info) if benchmark else ("", "")
-
-
-def _given_files(paths: Any, role: str) -> list[ProducedBy]:
-    files = []
-    for path in paths or ():
-        path = Path(path)
-        digest = _sha256(path) if path.is_file() else ""
-        files.append(ProducedBy(role, str(path), str(path), digest))
+            files.append(SourceFile("rule-pack", name, name, _sha256(path)))
     return files
 
 

@@ -24,6 +24,7 @@ from scc.facts.model import (
     Severity,
     VexStatement,
 )
+from scc.report import EMPTY_CONTENT, ContentSource
 
 SHA_SBOM = "a" * 64
 SHA_SCAN = "b" * 64
@@ -103,11 +104,11 @@ def _rule(rule_id: str, ref: SrgRef | None, controls: tuple[str, ...]) -> Rule:
     )
 
 
-def build_assessment(settings: Settings | None = None, content: object = None) -> Assessment:
+def build_assessment(settings: Settings | None = None, content: ContentSource | None = None) -> Assessment:
     """The assessment every writer test renders; ``content`` stands in for the official content store."""
     image = facts()
-    assessment = Assessment(image, settings or Settings(), rules=[], assessed_at=ASSESSED_AT)
-    assessment.__dict__["content"] = content
+    assessment = Assessment(image, settings or Settings(), rules=[], assessed_at=ASSESSED_AT,
+                            content=EMPTY_CONTENT if content is None else content)
     results = []
     for index, (rule_id, (verdict, ref, controls)) in enumerate(PLAN.items()):
         rule = _rule(rule_id, ref, controls)

@@ -57,9 +57,10 @@ def test_ssp_and_poam_take_the_due_date_the_engines_clock_computed():
     from datetime import UTC, datetime
 
     assessment = build_assessment()
-    finding = next(f for f in assessment.facts.findings if f.id == "CVE-2026-0001")
-    assessment.remediation[id(finding)] = replace(assessment.remediation[id(finding)],
-                                                  start=datetime(2026, 11, 16, tzinfo=UTC))
+    items = assessment.report.remediation_items
+    (item,) = [i for i in items if i.finding is not None and i.finding.id == "CVE-2026-0001"]
+    moved = replace(item, clock=replace(item.clock, start=datetime(2026, 11, 16, tzinfo=UTC)))
+    assessment.report = replace(assessment.report, remediation_items=tuple(moved if i is item else i for i in items))
     shown = {r["id"]: r["due"] for r in ssp_context(assessment)["open_findings"]}
     assert shown["CVE-2026-0001"] == "2026-12-01"
     assert _poam_due_dates(assessment)["CVE-2026-0001 in openssl 3.0.1"] == "2026-12-01"
@@ -113,9 +114,10 @@ def test_only_the_scan_results_no_rule_used_are_reported():
 
 @pytest.mark.slow
 def test_baseline_coverage_never_calls_a_manual_or_not_applicable_control_evidenced(content_dir, monkeypatch):
-    assessment = build_assessment(Settings(baseline="moderate"))
-    monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
-    del assessment.__dict__["content"]            # use the official catalog and MODERATE baseline
+    from scc.content.store import ContentStore
+
+    # the official catalog and MODERATE baseline
+    assessment = build_assessment(Settings(baseline="moderate"), content=ContentStore(content_dir))
     html = render_html(assessment)
     # au-2 is manual review in this assessment, and it is a MODERATE control
     assert "evidenced by this image" not in html

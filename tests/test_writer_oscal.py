@@ -153,7 +153,8 @@ def test_control_implementation_holds_only_the_baseline_profile_controls(shared_
     monkeypatch.setenv("SCC_CONTENT_DIR", str(import_reference_content(shared_data, tmp_path / "content")))
     assessment = build_assessment(FIXTURE_IMAGE, Settings(baseline="moderate"))
     first = assessment.rule_results[0]
-    assessment.rule_results.append(replace(first, rule=replace(first.rule, id="sc-3-isolation", controls=("sc-3",))))
+    assessment.rule_results = [*assessment.rule_results,
+                               replace(first, rule=replace(first.rule, id="sc-3-isolation", controls=("sc-3",)))]
     assessment.control_results = aggregate_controls(assessment.rule_results)
     ids = [r["control-id"] for r in render(assessment)["component-definition"]["components"][0]
            ["control-implementations"][0]["implemented-requirements"]]

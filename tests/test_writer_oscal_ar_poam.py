@@ -115,14 +115,16 @@ def test_vulnerability_deadlines_follow_the_sla_from_first_seen_published_or_sca
 
 
 def test_poam_shows_the_engines_remediation_clock_never_a_recomputation():
-    """Writers read assessment.remediation (scc.engine.remediation); changing it changes every view."""
+    """Writers read the Report's remediation items (scc.engine.remediation); changing one changes every view."""
     from dataclasses import replace as replaced
     from datetime import UTC, datetime
 
     assessment = build_assessment()
-    finding = next(f for f in assessment.facts.findings if f.id == "CVE-2026-0001")
-    moved = replaced(assessment.remediation[id(finding)], start=datetime(2026, 11, 16, tzinfo=UTC))
-    assessment.remediation[id(finding)] = moved
+    items = assessment.report.remediation_items
+    (item,) = [i for i in items if i.finding is not None and i.finding.id == "CVE-2026-0001"]
+    moved = replaced(item.clock, start=datetime(2026, 11, 16, tzinfo=UTC))
+    assessment.report = replaced(assessment.report, remediation_items=tuple(
+        replaced(i, clock=moved) if i is item else i for i in items))
     document = _render("oscal-poam", assessment)["plan-of-action-and-milestones"]
     risk = _risk(document, "CVE-2026-0001")
     assert risk["deadline"].startswith("2026-12-01")

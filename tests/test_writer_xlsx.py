@@ -115,15 +115,14 @@ def test_marking_is_a_visible_placeholder_unless_given_and_heads_every_page():
 
 
 def test_profile_supplies_marking_system_organisation_and_poc():
-    from types import SimpleNamespace
+    from scc.profile import Party, SystemProfile
 
-    isso = SimpleNamespace(key="isso", name="Pat Lee", type="person", email="pat.lee@example.mil")
-    org = SimpleNamespace(key="org", name="DISA", type="organization", email=None)
-    profile = SimpleNamespace(marking="CUI//SP-PRVCY", name="Payroll", id="1234", id_type="DITPR",
-                              parties=(isso, org), roles=(("isso", ("isso",)),),
-                              party=lambda key: {"isso": isso, "org": org}.get(key))
+    isso = Party(key="isso", name="Pat Lee", type="person", email="pat.lee@example.mil")
+    org = Party(key="org", name="DISA", type="organization", email=None)
+    profile = SystemProfile(marking="CUI//SP-PRVCY", name="Payroll", id="1234", id_type="DITPR",
+                            parties=(isso, org), roles=(("isso", ("isso",)),))
     assessment = build_assessment()
-    assessment.profile = profile
+    assessment.report = replace(assessment.report, policy=replace(assessment.policy, profile=profile))
     sheet = _workbook(assessment).active
     assert sheet["A1"].value == "***** CUI//SP-PRVCY *****"
     assert (sheet["D4"].value, sheet["D5"].value, sheet["D6"].value) == ("DISA", "Payroll", "1234")

@@ -129,7 +129,9 @@ class BenchmarkRule:
     @property
     def category(self) -> str:
         """The DISA category of the severity: CAT I (high), CAT II (medium), CAT III (low)."""
-        return {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(self.severity, "CAT II")
+        from scc.severity import category_label
+
+        return category_label(self.severity, unrated="CAT II")
 
 
 @dataclass

@@ -13,11 +13,11 @@ from scc.content.registry import BY_NAME
 
 if TYPE_CHECKING:
     from scc.content.model import Benchmark
-    from scc.content.store import ContentStore
     from scc.engine.model import Rule
+    from scc.report import ContentSource
 
 
-def cited_official_benchmarks(rules: Iterable[Rule], store: ContentStore | None) -> dict[str, Benchmark]:
+def cited_official_benchmarks(rules: Iterable[Rule], store: ContentSource | None) -> dict[str, Benchmark]:
     """Benchmark name -> the cached official benchmark, for every registry benchmark the rules cite."""
     if store is None:
         return {}

@@ -7,7 +7,10 @@ a content store itself). Without a CCI list, scan results map to no control, and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scc.content.model import CciList
 
 #: a CCI id -> its 800-53 rev5 control ids (lower-case OSCAL ids), sorted
 CciControls = Callable[[str], tuple[str, ...]]
@@ -18,11 +21,15 @@ NO_CCI_LIST_NOTE = (
 )
 
 
-def cci_mapping(cci_list: Any) -> CciControls:
-    """The mapping of a parsed DISA CCI list (scc.content.disa.CciList): rev5 references, else rev4."""
-    from scc.content.disa import controls_for_cci
+def cci_mapping(cci_list: CciList) -> CciControls:
+    """The mapping of a parsed DISA CCI list (scc.content.model.CciList): its rev5 references, else rev4
+    (as scc.content.disa.controls_for_cci reads them; not imported, so the engine needs no content code)."""
 
-    return lambda cci_id: tuple(sorted(controls_for_cci(cci_list.get(cci_id))))
+    def controls(cci_id: str) -> tuple[str, ...]:
+        cci = cci_list.get(cci_id)
+        return tuple(sorted(set(cci.rev5 or cci.rev4))) if cci is not None else ()
+
+    return controls
 
 
 def controls_for_ccis(ccis: Iterable[str], mapping: CciControls | None) -> tuple[str, ...]:

@@ -7,15 +7,13 @@ then read typed attributes (``params.severities``) instead of string keys.
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from scc.errors import RulePackError
+from scc.report import CheckParams
 
-
-@dataclass(frozen=True)
-class CheckParams:
-    """The parameters of a check that takes none; every check's own parameters class derives from it."""
+__all__ = ["CheckParams", "describe_type", "param_names", "parse_params"]
 
 
 P = TypeVar("P", bound=CheckParams)

@@ -1,79 +1,73 @@
-"""The engine's one entry point: facts + settings -> rule results -> control results.
+"""The engine's one entry point: ``run(facts, rules, policy, clock) -> Report``, a pure function.
 
 Order matters and is fixed here: fact-based checks first, then evidence from existing STIG scans
-(which wins where it exists), then the organisation's overrides, then attestations (they close only what is still manual),
-then the per-control roll-up.
+(which wins where it exists), then the organisation's overrides, then attestations (they close only
+what is still manual), then the per-control roll-up and the remediation items. Nothing here reads a
+file, the content cache or the wall clock: the policy carries what was loaded, ``clock`` is the
+assessment time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
-from scc.engine.attestations import apply_attestations, load_attestations
-from scc.engine.cci import CciControls, cci_mapping
+from scc.engine.attestations import apply_attestations
+from scc.engine.cci import cci_mapping
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
-from scc.engine.model import ControlResult, RuleResult
-from scc.engine.overrides import apply_overrides, load_overrides
+from scc.engine.overrides import apply_overrides
+from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
+from scc.engine.tables import load_tables
+from scc.facts.model import ImageFacts
+from scc.report import Policy, Report, Rule, RuleResult
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.content.model import Benchmark
+
+__all__ = ["conclude", "official_benchmarks", "run"]
 
 
-@dataclass
-class EngineOutput:
-    rule_results: list[RuleResult]
-    control_results: list[ControlResult]
-    notes: list[str] = field(default_factory=list)
-    override_notes: list[str] = field(default_factory=list)   # also in notes; `scc gate` prints these
+def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
+    """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders."""
+    rules = tuple(rules)
+    context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
+                           tables=policy.tables if policy.tables is not None else load_tables())
+    results = evaluate_rules(facts, list(rules), context)
+    scans = facts.xccdf_results
+    cci_list = policy.content.cci() if scans else None
+    notes = apply_existing_scans(results, scans, policy.content, cci_mapping(cci_list) if cci_list is not None else None)
+    today = clock.date()
+    override_notes = apply_overrides(results, list(policy.overrides), today) if policy.overrides else []
+    override_notes += [*policy.attestation_notes, *apply_attestations(results, list(policy.attestations), today)]
+    return conclude(facts, rules, results, policy, clock, (*facts.notes, *notes, *override_notes),
+                    tuple(override_notes))
 
 
-def run_engine(assessment: Assessment) -> EngineOutput:
-    settings = assessment.settings
-    context = CheckContext(
-        now=assessment.assessed_at,
-        sla_days=dict(settings.sla_days),
-        max_scan_age_days=settings.max_scan_age_days,
+def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult], policy: Policy,
+             clock: datetime, notes: Iterable[str] = (), override_notes: Iterable[str] = ()) -> Report:
+    """The Report of decided rule results: the per-control roll-up, the remediation items, the notes
+    (``notes`` then the content note)."""
+    schedule = remediation_schedule(facts, policy.sla_days, clock)
+    content_notes = [policy.content.missing_note] if policy.content.missing_note else []
+    notes = tuple(notes)
+    return Report(
+        facts=facts,
+        rules=tuple(rules),
+        rule_results=tuple(results),
+        control_results=tuple(aggregate_controls(results)),
+        remediation_items=remediation_items(facts, results, schedule, policy.sla_days, clock),
+        clocks=MappingProxyType(schedule),
+        notes=(*notes, *(n for n in content_notes if n not in notes)),
+        override_notes=tuple(override_notes),
+        policy=policy,
+        assessed_at=clock,
     )
-    results = evaluate_rules(assessment.facts, assessment.rules, context)
-    scans = assessment.facts.xccdf_results
-    cci = cci_controls(assessment) if scans else None
-    notes = apply_existing_scans(results, scans, lambda: official_benchmarks(assessment), cci)
-    override_notes: list[str] = []
-    if settings.overrides:
-        overrides = load_overrides(settings.overrides)
-        override_notes = apply_overrides(results, overrides, assessment.assessed_at.date())
-    if settings.attestations:
-        attestations, reading_notes = load_attestations(settings.attestations)
-        override_notes += reading_notes + apply_attestations(results, attestations, assessment.assessed_at.date())
-    return EngineOutput(results, aggregate_controls(results), notes + override_notes, override_notes)
 
 
-def cci_controls(assessment: Assessment) -> CciControls | None:
-    """The CCI -> 800-53 mapping of the cached DISA CCI list, None when it is not in the content store."""
-    from scc.errors import ContentError
-
-    try:
-        from scc.content import default_store
-
-        cci_list = default_store().cci()
-    except (ContentError, OSError, ImportError):  # content unreadable: scan results map to no control, noted
-        return None
-    return cci_mapping(cci_list) if cci_list is not None else None
-
-
-def official_benchmarks(assessment: Assessment) -> dict[str, Any]:
-    """Cached official benchmarks by registry name, those in settings.benchmarks first (empty without content)."""
-    from scc.content.registry import benchmark_names
-
-    try:
-        store = assessment.content
-    except ImportError:      # the content package is not part of this installation
-        return {}
-    if store is None:
-        return {}
-    known = benchmark_names()
-    names = [n for n in dict.fromkeys([*assessment.settings.benchmarks, *known]) if n in known]
-    return {name: benchmark for name in names if (benchmark := store.benchmark(name)) is not None}
+def official_benchmarks(policy: Policy) -> Mapping[str, Benchmark]:
+    """The official benchmarks the policy's content holds by registry name, settings.benchmarks first."""
+    return policy.content.benchmarks

@@ -19,58 +19,26 @@ to run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from scc.facts.model import Evidence, Finding, ImageFacts, PriorDetection
+from scc.report import (
+    BASIS_ASSESSMENT,
+    BASIS_FIX,
+    BASIS_NONE,
+    BASIS_PREVIOUS,
+    BASIS_PUBLISHED,
+    BASIS_SCAN,
+    RemediationClock,
+    RemediationItem,
+    RuleResult,
+)
 
-BASIS_PREVIOUS = "first detected in previous package"
-BASIS_FIX = "fix available"
-BASIS_PUBLISHED = "published"
-BASIS_SCAN = "scan time"
-BASIS_NONE = "undated"
+__all__ = ["BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_SCAN",
+           "RemediationClock", "RemediationItem", "finding_identities", "finding_identity", "open_findings",
+           "remediation_items", "remediation_schedule"]
 _RANK = {BASIS_PREVIOUS: 0, BASIS_FIX: 1, BASIS_PUBLISHED: 2, BASIS_SCAN: 3}
-
-
-@dataclass(frozen=True)
-class RemediationClock:
-    """One finding's remediation deadline and the date it counts from."""
-
-    identity: str
-    start: datetime | None           # when the clock started (None: no date at all)
-    basis: str                       # BASIS_PREVIOUS | BASIS_FIX | BASIS_PUBLISHED | BASIS_SCAN | BASIS_NONE
-    severity: str
-    sla_days: int | None             # None: no SLA for the severity
-    first_detected: datetime         # earliest detection known: previous package, this scan, or this assessment
-    evidence: tuple[Evidence, ...] = ()   # where the start date is written
-
-    @property
-    def due(self) -> datetime | None:
-        if self.start is None or self.sla_days is None:
-            return None
-        return self.start + timedelta(days=self.sla_days)
-
-    @property
-    def due_date(self) -> date | None:
-        return self.due.date() if self.due is not None else None
-
-    def days_overdue(self, now: datetime) -> int:
-        return max(0, (now - self.due).days) if self.due is not None else 0
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.due is not None and now > self.due
-
-    @property
-    def explanation(self) -> str:
-        """The basis in words, as every view shows it next to the due date."""
-        if self.start is None:
-            return "no first-detection, fix, publication or scan date"
-        if self.sla_days is None:
-            return f"{self.basis} {self.start.date().isoformat()}; no SLA for severity {self.severity}"
-        return (f"{self.basis} {self.start.date().isoformat()} + {self.sla_days} days "
-                f"(sla_days[{self.severity}])")
-
 
 def finding_identity(finding: Finding) -> str:
     """'CVE-2023-1234|pkg:deb/debian/openssl': the vulnerability and the package, not its version."""
@@ -99,7 +67,7 @@ def finding_identities(findings: Iterable[Finding]) -> dict[int, str]:
             for f in findings}
 
 
-def remediation_schedule(facts: ImageFacts, sla_days: dict[str, int], now: datetime) -> dict[int, RemediationClock]:
+def remediation_schedule(facts: ImageFacts, sla_days: Mapping[str, int], now: datetime) -> dict[int, RemediationClock]:
     """id(finding) -> its remediation clock, for every finding of the facts."""
     identities = finding_identities(facts.findings)
     prior = _prior_index(facts.prior_detections)
@@ -108,7 +76,7 @@ def remediation_schedule(facts: ImageFacts, sla_days: dict[str, int], now: datet
 
 
 def _clock(finding: Finding, identity: str, prior: dict[str, PriorDetection], scan_time: datetime | None,
-           sla_days: dict[str, int], now: datetime) -> RemediationClock:
+           sla_days: Mapping[str, int], now: datetime) -> RemediationClock:
     earlier = prior.get(identity) or prior.get(_loose_key(finding.id, finding.package))
     if earlier is not None and earlier.first_detected > now:
         earlier = None     # a previous package dated after this assessment proves nothing about the past
@@ -151,3 +119,24 @@ def _earliest_scan_time(facts: ImageFacts) -> datetime | None:
     """The clock of last resort: the earliest vulnerability scan."""
     times = [s.timestamp for s in facts.scans if (not s.kinds or "vuln" in s.kinds) and s.timestamp is not None]
     return min(times) if times else None
+
+
+def open_findings(facts: ImageFacts) -> list[Finding]:
+    """Open findings (Finding.is_open: no VEX statement closed them), most severe first, in a stable order."""
+    return sorted(facts.open_findings, key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+
+
+def remediation_items(facts: ImageFacts, results: Iterable[RuleResult], schedule: Mapping[int, RemediationClock],
+                      sla_days: Mapping[str, int], now: datetime) -> tuple[RemediationItem, ...]:
+    """Every open weakness with its due date: each open finding (its clock from ``schedule``), then each
+    open rule result, due sla_days[rule severity] after the assessment (a risk the organisation accepted:
+    when the acceptance expires)."""
+    items = [RemediationItem("vulnerability", f"vuln/{schedule[id(f)].identity}", schedule[id(f)], finding=f)
+             for f in open_findings(facts)]
+    for result in results:
+        if result.verdict.is_open:
+            clock = RemediationClock(identity=result.rule.id, start=now, basis=BASIS_ASSESSMENT,
+                                     severity=result.severity, sla_days=sla_days.get(result.severity),
+                                     first_detected=now)
+            items.append(RemediationItem("rule", f"rule/{result.rule.id}", clock, result=result))
+    return tuple(items)

@@ -19,13 +19,17 @@ requirement are recorded on the result (``scan_disagreement``) and in the notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scc.engine.cci import CciControls, controls_for_ccis
 from scc.engine.model import Rule, RuleResult, SrgRef, Verdict
 from scc.facts.model import XccdfRuleResult
+from scc.report import EMPTY_CONTENT, ContentSnapshot
+
+if TYPE_CHECKING:
+    from scc.content.model import Benchmark, BenchmarkRule
 
 SCAN_PACK = "xccdf-scan"
 DECISIVE = {
@@ -40,9 +44,6 @@ _SV_NUMBER = re.compile(r"SV-(\d+)", re.IGNORECASE)
 _DISA_BENCHMARK = "xccdf_mil.disa.stig_benchmark_"
 _SEVERITIES = ("high", "medium", "low")
 
-OfficialBenchmarks = Callable[[], Mapping[str, Any]]
-
-
 @dataclass(frozen=True)
 class _Requirement:
     """Where one scan result lands: a benchmark name and the requirement's reference in it."""
@@ -56,18 +57,20 @@ class _Requirement:
 
 
 def carry_scan_results(unmatched: list[XccdfRuleResult], sibling_benchmarks: Mapping[str, set[str]],
-                       official: OfficialBenchmarks | None = None,
+                       content: ContentSnapshot | None = None,
                        cci_controls: CciControls | None = None) -> tuple[list[RuleResult], list[str]]:
     """RuleResults for the scan results no scc rule matched, and one note per disagreement between scanners.
 
-    Each carried result's controls are its scans' CCIs mapped through ``cci_controls`` (none without)."""
+    ``content``: the official benchmarks (settings.benchmarks first) and the registry's DISA benchmark ids
+    (none without); each carried result's controls are its scans' CCIs mapped through ``cci_controls``
+    (none without)."""
+    content = content if content is not None else EMPTY_CONTENT
     carried = [s for s in unmatched if s.result.strip().lower() not in NOT_EVALUATED]
     if not carried:
         return [], []
-    benchmarks = dict(official() or {}) if official is not None else {}
     grouped: dict[tuple[str, str], tuple[_Requirement, list[XccdfRuleResult]]] = {}
     for scan in carried:
-        requirement = _requirement(scan, benchmarks, sibling_benchmarks)
+        requirement = _requirement(scan, content, sibling_benchmarks)
         grouped.setdefault(requirement.key, (requirement, []))[1].append(scan)
     results, notes = [], []
     for requirement, scans in sorted(grouped.values(), key=lambda item: item[0].key):
@@ -87,16 +90,16 @@ def scan_source(scan: XccdfRuleResult) -> str:
     return scan.evidence[0].source if scan.evidence else (scan.tool or "an XCCDF scan")
 
 
-def _requirement(scan: XccdfRuleResult, benchmarks: Mapping[str, Any],
+def _requirement(scan: XccdfRuleResult, content: ContentSnapshot,
                  sibling_benchmarks: Mapping[str, set[str]]) -> _Requirement:
-    for name, benchmark in benchmarks.items():
+    for name, benchmark in content.benchmarks.items():
         rule = _official_rule(benchmark, scan)
         if rule is not None:
             ref = SrgRef(benchmark=name, version=rule.version, group_id=rule.group_id, rule_id=rule.rule_id,
                          ccis=tuple(rule.ccis) or scan.ccis, severity=rule.severity, title=rule.title)
             return _Requirement((name, rule.group_id or rule.version or rule.rule_id), ref, True,
                                 rule.description, rule.check_text, rule.fix_text)
-    name = _benchmark_name(scan, sibling_benchmarks)
+    name = _benchmark_name(scan, sibling_benchmarks, content.benchmark_ids)
     rule_id = _rule_id(scan)
     group_id = scan.group_id or _group_from_rule_id(rule_id)
     severity = scan.severity.strip().lower()
@@ -105,7 +108,7 @@ def _requirement(scan: XccdfRuleResult, benchmarks: Mapping[str, Any],
     return _Requirement((name, group_id or scan.version or rule_id), ref, False)
 
 
-def _official_rule(benchmark: Any, scan: XccdfRuleResult) -> Any | None:
+def _official_rule(benchmark: Benchmark, scan: XccdfRuleResult) -> BenchmarkRule | None:
     sv = _SV.search(scan.rule_id or "")
     if sv and (rule := benchmark.rule_by_id(sv.group(1))) is not None:
         return rule
@@ -114,13 +117,12 @@ def _official_rule(benchmark: Any, scan: XccdfRuleResult) -> Any | None:
     return benchmark.rule_by_version(scan.version) if scan.version else None
 
 
-def _benchmark_name(scan: XccdfRuleResult, sibling_benchmarks: Mapping[str, set[str]]) -> str:
-    from scc.content.registry import source_by_benchmark_id
-
+def _benchmark_name(scan: XccdfRuleResult, sibling_benchmarks: Mapping[str, set[str]],
+                    registry_names: Mapping[str, str]) -> str:
     own = scan.benchmark.removeprefix(_DISA_BENCHMARK)
-    source = source_by_benchmark_id(own) if own else None
-    if source is not None:
-        return source.name
+    registered = registry_names.get(own) if own else None
+    if registered is not None:
+        return registered
     siblings = sibling_benchmarks.get(scan.benchmark, set())
     if len(siblings) == 1:
         return next(iter(siblings))

@@ -13,7 +13,6 @@ from scc.engine.cci import NO_CCI_LIST_NOTE, CciControls
 from scc.engine.model import RuleResult, Verdict
 from scc.engine.scan_requirements import (
     DECISIVE,
-    OfficialBenchmarks,
     carry_scan_results,
     scan_source,
     scan_summary,
@@ -21,6 +20,7 @@ from scc.engine.scan_requirements import (
     scanner_disagreement,
 )
 from scc.facts.model import XccdfRuleResult
+from scc.report import ContentSnapshot
 
 _SV_NUMBER = re.compile(r"SV-(\d+)", re.IGNORECASE)
 _V_NUMBER = re.compile(r"\bV-(\d+)", re.IGNORECASE)
@@ -45,7 +45,7 @@ def _rule_keys(result: RuleResult) -> set[str]:
 
 
 def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRuleResult],
-                         official: OfficialBenchmarks | None = None,
+                         content: ContentSnapshot | None = None,
                          cci_controls: CciControls | None = None) -> list[str]:
     """Let decisive scan results replace fact-based verdicts of the SRG rules they match, and append one
     RuleResult per requirement the scans decided that no scc rule evidences (``results`` grows).
@@ -69,7 +69,7 @@ def apply_existing_scans(results: list[RuleResult], scan_results: list[XccdfRule
         if decisive:
             notes += _adopt(result, decisive)
     unmatched = [s for s in scan_results if id(s) not in used]
-    carried, carried_notes = carry_scan_results(unmatched, siblings, official, cci_controls)
+    carried, carried_notes = carry_scan_results(unmatched, siblings, content, cci_controls)
     results.extend(carried)
     missing = [NO_CCI_LIST_NOTE] if cci_controls is None and carried else []   # only carried ones need controls
     return notes + carried_notes + _carried_notes(unmatched, scan_results, carried) + missing

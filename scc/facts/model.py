@@ -223,8 +223,9 @@ class Finding:
 
     @property
     def is_open(self) -> bool:
-        """True while the finding's state is open (affected or under investigation)."""
-        return self.state.is_open
+        """An open finding: the one definition every check, gate and view uses. Open while its state is
+        (affected / under investigation) and no VEX statement closed it."""
+        return self.state.is_open and (self.vex is None or self.vex.status.is_open)
 
     @property
     def max_cvss(self) -> float | None:

@@ -11,7 +11,7 @@ __all__ = ["Writer", "available_writers", "writer"]
 
 @lru_cache(maxsize=1)
 def available_writers() -> tuple[Writer, ...]:
-    found = discover(__name__, __path__, "WRITER", Writer)  # type: ignore[type-abstract]  # isinstance only
+    found = [w for w in discover(__name__, __path__, "WRITER", object) if isinstance(w, Writer)]
     return tuple(sorted(found, key=lambda w: (w.order, w.name)))
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 FEDRAMP_NS = "https://fedramp.gov/ns/oscal"
 NOT_PROVIDED = "not provided"
@@ -38,24 +38,23 @@ ROLES = (
 )
 
 
-def fedramp_version(assessment: Assessment) -> str:
+def fedramp_version(report: Report) -> str:
     """The release the chosen FedRAMP profile states (e.g. 'fedramp2.1.0-oscal1.0.4'), or 'not provided'."""
-    store = assessment.content
-    baseline = store.baseline(assessment.settings.baseline) if store is not None else None
-    return (getattr(baseline, "version", "") or NOT_PROVIDED) if baseline is not None else NOT_PROVIDED
+    baseline = report.content.baseline(report.settings.baseline)
+    return (baseline.version or NOT_PROVIDED) if baseline is not None else NOT_PROVIDED
 
 
-def apply_fedramp(document: dict[str, Any], assessment: Assessment) -> dict[str, Any]:
+def apply_fedramp(document: dict[str, Any], report: Report) -> dict[str, Any]:
     """Add FedRAMP metadata/props to one serialised OSCAL document when the baseline is FedRAMP's."""
     from scc.content.registry import is_fedramp
 
-    if not is_fedramp(assessment.settings.baseline):
+    if not is_fedramp(report.settings.baseline):
         return document
     root = next(iter(document.values()))
-    _metadata(root["metadata"], assessment)
+    _metadata(root["metadata"], report)
     risks = {risk["uuid"]: risk for risk in root.get("risks") or []}
     observations = {obs["uuid"]: obs for obs in root.get("observations") or []}
-    _tool_origins(root, assessment)
+    _tool_origins(root, report)
     for item in root.get("poam-items") or []:
         _add_prop(item, "POAM-ID", poam_id(item["uuid"]))
         for related in item.get("related-risks") or []:
@@ -77,15 +76,13 @@ def poam_id(item_uuid: str) -> str:
     return "V-" + item_uuid.replace("-", "")[:10].upper()
 
 
-def _tool_origins(root: dict[str, Any], assessment: Assessment) -> None:
+def _tool_origins(root: dict[str, Any], report: Report) -> None:
     """scc as the tool that originated every observation and risk (POA&M root, AR results)."""
-    import scc
-
-    tool_uuid = assessment.uuid("component", "scc-tool")
-    tool = {"uuid": tool_uuid, "type": "software", "title": f"scc {scc.__version__}",
+    tool_uuid = report.uuid("component", "scc-tool")
+    tool = {"uuid": tool_uuid, "type": "software", "title": f"scc {report.scc_version}",
             "description": "The tool that read the image's evidence and wrote this document's observations and risks.",
             "props": [{"name": "name", "ns": FEDRAMP_NS, "value": "scc"},
-                      {"name": "version", "value": scc.__version__}],
+                      {"name": "version", "value": report.scc_version}],
             "status": {"state": "operational"}}
     holders = [root, *(root.get("results") or [])] if "results" in root else [root]
     for holder in holders:
@@ -119,17 +116,17 @@ def _controls_of(risk: dict[str, Any]) -> list[str]:
     return list(seen)
 
 
-def _metadata(metadata: dict[str, Any], assessment: Assessment) -> None:
+def _metadata(metadata: dict[str, Any], report: Report) -> None:
     from scc.clock import iso
 
-    metadata["published"] = iso(assessment.assessed_at)
+    metadata["published"] = iso(report.assessed_at)
     props = metadata.setdefault("props", [])
-    props.append({"name": "fedramp-version", "ns": FEDRAMP_NS, "value": fedramp_version(assessment)})
-    marking = " ".join(str(getattr(assessment.settings, "marking", "") or "").split()) or NOT_PROVIDED
+    props.append({"name": "fedramp-version", "ns": FEDRAMP_NS, "value": fedramp_version(report)})
+    marking = " ".join(report.settings.marking.split()) or NOT_PROVIDED
     if not any(p.get("name") == "marking" for p in props):      # the SSP states its own (system profile)
         props.append({"name": "marking", "value": marking})
-    organization = " ".join(str(assessment.settings.organization or "").split())
-    party_uuid = assessment.uuid("party", organization or NOT_PROVIDED)
+    organization = " ".join(report.settings.organization.split())
+    party_uuid = report.uuid("party", organization or NOT_PROVIDED)
     parties = metadata.setdefault("parties", [])
     if not any(p.get("uuid") == party_uuid for p in parties):
         parties.append({"uuid": party_uuid, "type": "organization", "name": organization or NOT_PROVIDED})

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from trestle.core.base_model import OscalBaseModel
     from trestle.oscal.common import Link, Metadata, Property, Resource
 
-    from scc.assessment import Assessment
     from scc.provenance import ProducedBy
+    from scc.report import Report
 
 #: the namespace of every prop scc defines (OSCAL props outside the NIST namespace are unconstrained)
 SCC_NS = "https://scc.dev/ns/oscal"
@@ -70,43 +70,41 @@ def props(*items: Property | None) -> list[Property] | None:
     return kept or None
 
 
-def metadata(assessment: Assessment, title: str, remarks: str = "") -> Metadata:
+def metadata(report: Report, title: str, remarks: str = "") -> Metadata:
     """Document metadata: title, last-modified = the assessment time, the OSCAL version trestle models."""
     from trestle.oscal import OSCAL_VERSION
     from trestle.oscal.common import Metadata, Parties
 
-    import scc
-
     parties = None
-    organization = one_line(assessment.settings.organization, fallback="")
+    organization = one_line(report.settings.organization, fallback="")
     if organization:
-        parties = [Parties(uuid=assessment.uuid("party", organization), type="organization", name=organization)]
+        parties = [Parties(uuid=report.uuid("party", organization), type="organization", name=organization)]
     return Metadata(
         title=one_line(title),
-        last_modified=assessment.assessed_at,
-        version=f"scc {scc.__version__}",
+        last_modified=report.assessed_at,
+        version=f"scc {report.scc_version}",
         oscal_version=OSCAL_VERSION,
-        props=props(prop("generator", f"scc {scc.__version__}"), prop("assessment-fingerprint",
-                                                                       assessment.fingerprint),
-                    *settings_props(assessment)),
+        props=props(prop("generator", f"scc {report.scc_version}"), prop("assessment-fingerprint",
+                                                                       report.fingerprint),
+                    *settings_props(report)),
         parties=parties,
         remarks=text_block(remarks) if remarks else None,
     )
 
 
-def settings_props(assessment: Assessment) -> list[Property | None]:
+def settings_props(report: Report) -> list[Property | None]:
     """The settings that shaped the verdicts (SLA days, baseline, benchmarks, max scan age) as props."""
     from scc.provenance import settings_record
 
-    record = settings_record(assessment)
-    items = [prop("scc-version", __import__("scc").__version__), prop("baseline", record["baseline"] or "none")]
+    record = settings_record(report.policy)
+    items = [prop("scc-version", report.scc_version), prop("baseline", record["baseline"] or "none")]
     items += [prop("benchmark", name) for name in record["benchmarks"]]
     items += [prop(f"sla-days-{severity}", days) for severity, days in record["sla-days"].items()]
     items.append(prop("max-scan-age-days", record["max-scan-age-days"]))
     return items
 
 
-def provenance_resources(assessment: Assessment) -> list[Resource]:
+def provenance_resources(report: Report) -> list[Resource]:
     """One back-matter resource per rule pack file, official content file, overrides file and key,
     each with an rlink carrying its SHA-256 (and the release a content file states about itself)."""
     from trestle.oscal.common import Hash, Resource, Rlink
@@ -114,10 +112,10 @@ def provenance_resources(assessment: Assessment) -> list[Resource]:
     from scc.provenance import produced_by
 
     resources = []
-    for item in produced_by(assessment):
+    for item in produced_by(report):
         hashes = [Hash(algorithm="SHA-256", value=item.sha256)] if item.sha256 else None
         resources.append(Resource(
-            uuid=assessment.uuid("produced-by", item.role, item.name),
+            uuid=report.uuid("produced-by", item.role, item.name),
             title=one_line(f"{item.role}: {item.name}"),
             description=_produced_by_description(item),
             props=props(prop("produced-by", item.role), prop("content-id", item.name if item.role == "content" else ""),
@@ -138,32 +136,32 @@ def _produced_by_description(item: ProducedBy) -> str:
     }.get(item.role, "File that shaped this document.")
 
 
-def input_sources(assessment: Assessment) -> list[tuple[str, str]]:
+def input_sources(report: Report) -> list[tuple[str, str]]:
     """Every (path, sha256) an assessment relied on: the inputs read plus any cited by evidence."""
     seen: dict[tuple[str, str], None] = {}
-    for item in assessment.facts.inputs:
+    for item in report.facts.inputs:
         seen.setdefault((item.path, item.sha256), None)
-    for result in assessment.rule_results:
+    for result in report.rule_results:
         for evidence in result.evidence:
             seen.setdefault((evidence.source, evidence.sha256), None)
     return sorted(seen)
 
 
-def resource_uuid(assessment: Assessment, source: str, sha256: str) -> str:
-    return assessment.uuid("input", source, sha256)
+def resource_uuid(report: Report, source: str, sha256: str) -> str:
+    return report.uuid("input", source, sha256)
 
 
-def input_resources(assessment: Assessment) -> list[Resource]:
+def input_resources(report: Report) -> list[Resource]:
     """One back-matter resource per input: title = path, rlink with its SHA-256, props for the format."""
     from trestle.oscal.common import Hash, Resource, Rlink
 
-    details = {(i.path, i.sha256): i for i in assessment.facts.inputs}
+    details = {(i.path, i.sha256): i for i in report.facts.inputs}
     resources = []
-    for source, sha256 in input_sources(assessment):
+    for source, sha256 in input_sources(report):
         info = details.get((source, sha256))
         rlink = Rlink(href=file_href(source), hashes=[Hash(algorithm="SHA-256", value=sha256)] if sha256 else None)
         resources.append(Resource(
-            uuid=resource_uuid(assessment, source, sha256),
+            uuid=resource_uuid(report, source, sha256),
             title=one_line(source),
             description=f"Input document read by scc ({info.format})." if info else "Input document cited as evidence.",
             props=props(
@@ -182,14 +180,14 @@ def file_href(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/._-~") or "."
 
 
-def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list[Link] | None:
+def evidence_links(report: Report, evidence: Iterable[Evidence]) -> list[Link] | None:
     """rel="evidence" links to the back-matter resource of each input; the pointer is the fragment."""
     from trestle.oscal.common import Link
 
     links = []
     for item in sorted(set(evidence)):
         links.append(Link(
-            href=f"#{resource_uuid(assessment, item.source, item.sha256)}",
+            href=f"#{resource_uuid(report, item.source, item.sha256)}",
             rel="evidence",
             resource_fragment=one_line(item.pointer) if item.pointer.strip() else None,
             text=one_line(item.cite()),
@@ -197,7 +195,7 @@ def evidence_links(assessment: Assessment, evidence: Iterable[Evidence]) -> list
     return links or None
 
 
-def dump(model: OscalBaseModel, assessment: Assessment) -> bytes:
+def dump(model: OscalBaseModel, report: Report) -> bytes:
     """The wrapped OSCAL JSON ({"component-definition": {...}}), 2-space indented, stable key order.
 
     metadata/last-modified is written as RFC 3339 with a Z suffix from the assessment time, so the
@@ -206,8 +204,8 @@ def dump(model: OscalBaseModel, assessment: Assessment) -> bytes:
     document = model.oscal_dict()
     root = next(iter(document.values()))
     if "metadata" in root:
-        root["metadata"]["last-modified"] = iso(assessment.assessed_at)
+        root["metadata"]["last-modified"] = iso(report.assessed_at)
     from scc.writers._fedramp import apply_fedramp
 
-    apply_fedramp(document, assessment)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
+    apply_fedramp(document, report)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

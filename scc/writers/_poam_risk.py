@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 SEVERITY_LEVEL = {"critical": "Very High", "high": "High", "medium": "Moderate", "low": "Low",
                   "negligible": "Very Low"}
-RAW_SEVERITY = {"critical": "I", "high": "I", "medium": "II", "low": "III", "negligible": "III"}
 ATTACK_VECTOR_THREAT = {"N": "High", "A": "Moderate", "L": "Low", "P": "Very Low"}
 DEFAULT_THREAT = "Moderate"
 _VL, _L, _M, _H, _VH = RISK_LEVELS

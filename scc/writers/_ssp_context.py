@@ -9,18 +9,14 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
-from scc.engine.aggregate import control_sort_key
 from scc.facts.counting import software_count
-from scc.facts.model import FindingState, Severity
-from scc.writers._content import baseline, official_control
-from scc.writers._poam_items import open_findings as open_vulnerabilities
-from scc.writers._poam_items import vulnerability_deadlines
+from scc.facts.model import FindingState, InputFile, Severity
+from scc.report import category_label, control_sort_key
 from scc.writers._stig_rows import checklist_sections
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
-    from scc.engine.model import ControlResult, RuleResult
     from scc.facts.model import Finding
+    from scc.report import ControlResult, Report, RuleResult
 
 SEVERITIES = [s.value for s in Severity]
 STATUS_LABEL = {
@@ -36,37 +32,35 @@ def clip(value: object, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def ssp_context(assessment: Assessment) -> dict[str, Any]:
-    import scc
-
-    facts = assessment.facts
+def ssp_context(report: Report) -> dict[str, Any]:
+    facts = report.facts
     identity = facts.identity
     return {
-        "scc_version": scc.__version__,
-        "assessed_at": iso(assessment.assessed_at),
-        "assessed_date": assessment.assessed_at.strftime("%d %B %Y"),
-        "system_name": clip(assessment.settings.system_name or identity.name or "Container image", 300),
-        "organization": clip(assessment.settings.organization, 300),
+        "scc_version": report.scc_version,
+        "assessed_at": iso(report.assessed_at),
+        "assessed_date": report.assessed_at.strftime("%d %B %Y"),
+        "system_name": clip(report.settings.system_name or identity.name or "Container image", 300),
+        "organization": clip(report.settings.organization, 300),
         "image": {"reference": clip(identity.reference, 400), "name": clip(identity.name, 400),
                   "tag": clip(identity.tag, 200),
                   "digest": identity.digest, "os": identity.os, "architecture": identity.architecture},
-        "config": _config(assessment),
+        "config": _config(report),
         "component_count": software_count(facts.components),
         "inputs": [_input(i) for i in sorted(facts.inputs, key=lambda i: i.path)],
-        "verdict_counts": [(STATUS_LABEL[v], v, n) for v, n in assessment.verdict_counts().items()],
-        "attested_counts": [(STATUS_LABEL[v].lower(), n) for v, n in assessment.attested_counts()["controls"].items()],
+        "verdict_counts": [(STATUS_LABEL[v], v, n) for v, n in report.verdict_counts().items()],
+        "attested_counts": [(STATUS_LABEL[v].lower(), n) for v, n in report.attested_counts()["controls"].items()],
         "severity_table": _severity_table(facts.findings),
-        "controls": [_control(assessment, c) for c in assessment.control_results],
-        "coverage": _coverage(assessment),
-        "open_findings": _open_findings(assessment),
+        "controls": [_control(report, c) for c in report.control_results],
+        "coverage": _coverage(report),
+        "open_findings": _open_findings(report),
         "closed_findings": _closed_findings(facts.findings),
-        "stig": _stig(assessment),
-        "notes": [clip(n, 500) for n in assessment.notes],
+        "stig": _stig(report),
+        "notes": [clip(n, 500) for n in report.notes],
     }
 
 
-def _config(assessment: Assessment) -> dict[str, Any] | None:
-    config = assessment.facts.config
+def _config(report: Report) -> dict[str, Any] | None:
+    config = report.facts.config
     if config is None:
         return None
     if config.healthcheck is None:
@@ -84,7 +78,7 @@ def _config(assessment: Assessment) -> dict[str, Any] | None:
     }
 
 
-def _input(item: Any) -> dict[str, Any]:
+def _input(item: InputFile) -> dict[str, Any]:
     version = f" {item.format_version}" if item.format_version else ""
     return {"path": clip(item.path, 500), "sha256": item.sha256, "size": item.size,
             "format": f"{item.format}{version}", "tool": clip(item.tool, 100)}
@@ -120,13 +114,13 @@ def _rule(result: RuleResult) -> dict[str, Any]:
     }
 
 
-def _control(assessment: Assessment, control: ControlResult) -> dict[str, Any]:
-    official = official_control(assessment, control.control_id)
+def _control(report: Report, control: ControlResult) -> dict[str, Any]:
+    official = report.control(control.control_id)
     return {
         "id": control.control_id,
-        "label": getattr(official, "label", "") or control.control_id.upper(),
-        "title": getattr(official, "title", "") or control.title,
-        "statement": getattr(official, "statement_text", "") or control.statement_text,
+        "label": (official.label if official else "") or control.control_id.upper(),
+        "title": (official.title if official else "") or control.title,
+        "statement": (official.statement_text if official else "") or control.statement_text,
         "verdict": control.verdict.value, "status": STATUS_LABEL[control.verdict.value],
         "rules": [_rule(r) for r in control.rule_results],
         "evidence": [{"cite": clip(e.cite(), 600), "sha": _short(e.sha256)} for e in control.evidence[:MAX_EVIDENCE]],
@@ -134,17 +128,17 @@ def _control(assessment: Assessment, control: ControlResult) -> dict[str, Any]:
     }
 
 
-def _coverage(assessment: Assessment) -> dict[str, Any] | None:
-    chosen = assessment.settings.baseline
-    official = baseline(assessment, chosen)
-    if official is None or chosen is None:
+def _coverage(report: Report) -> dict[str, Any] | None:
+    chosen = report.settings.baseline
+    official = report.content.baseline(chosen)
+    if chosen is None or official is None:
         return None
-    verdicts = {c.control_id: c.verdict.value for c in assessment.control_results}
+    verdicts = {c.control_id: c.verdict.value for c in report.control_results}
     families: dict[str, dict[str, int]] = {}
     rows = []
     for control_id in sorted(official.control_ids, key=control_sort_key):
-        control = official_control(assessment, control_id)
-        family = getattr(control, "family_title", "") or control_id.split("-")[0].upper()
+        control = report.control(control_id)
+        family = (control.family_title if control else "") or control_id.split("-")[0].upper()
         counts = families.setdefault(family, {"total": 0, "assessed": 0, "satisfied": 0, "open": 0})
         counts["total"] += 1
         verdict = verdicts.get(control_id)
@@ -152,58 +146,62 @@ def _coverage(assessment: Assessment) -> dict[str, Any] | None:
             counts["assessed"] += 1
             counts["satisfied"] += verdict == "satisfied"
             counts["open"] += verdict in ("not-satisfied", "partial")
-        rows.append({"id": control_id, "label": getattr(control, "label", "") or control_id.upper(),
-                     "title": getattr(control, "title", ""), "verdict": verdict or "",
+        rows.append({"id": control_id, "label": (control.label if control else "") or control_id.upper(),
+                     "title": control.title if control else "", "verdict": verdict or "",
                      "status": f"assessed by scc: {STATUS_LABEL[verdict]}" if verdict
                      else "inherited / not evidenced by this component"})
     assessed = Counter(r["verdict"] for r in rows if r["verdict"])
     outside = sorted(set(verdicts) - set(official.control_ids), key=control_sort_key)
-    return {"name": chosen.upper(), "title": getattr(official, "title", ""), "rows": rows,
+    return {"name": chosen.upper(), "title": official.title, "rows": rows,
             "families": sorted(families.items()), "assessed": sum(assessed.values()), "total": len(rows),
             "breakdown": [(STATUS_LABEL[v].lower(), assessed[v]) for v in STATUS_LABEL if assessed[v]],
-            "outside": [_label(assessment, c) for c in outside]}
+            "outside": [_label(report, c) for c in outside]}
 
 
-def _label(assessment: Assessment, control_id: str) -> str:
+def _label(report: Report, control_id: str) -> str:
     """The catalog label (AC-6(8)), else the id written the same way."""
-    official = official_control(assessment, control_id)
+    official = report.control(control_id)
     base, _, enhancement = control_id.partition(".")
-    return getattr(official, "label", "") or base.upper() + (f"({enhancement})" if enhancement else "")
+    return (official.label if official else "") or base.upper() + (f"({enhancement})" if enhancement else "")
 
 
-def _open_findings(assessment: Assessment) -> list[dict[str, Any]]:
+def _open_findings(report: Report) -> list[dict[str, Any]]:
     """The POA&M's open findings with the POA&M's own due dates (one computation for every view)."""
-    deadlines = vulnerability_deadlines(assessment)
-    open_findings = sorted(open_vulnerabilities(assessment),
-                           key=lambda f: (-f.severity.rank, -(f.max_cvss or 0), f.id, f.package))
+    pairs = sorted(((i, i.finding) for i in report.remediation_items if i.finding is not None),
+                   key=lambda pair: _finding_order(pair[1]))
     rows = []
-    for f in open_findings:
-        due = deadlines[id(f)][0]
+    for item, f in pairs:
+        due = item.due_date
         rows.append({
             "id": clip(f.id, 200), "package": clip(f.package, 300), "installed": clip(f.installed_version, 200),
             "fixed": clip(", ".join(f.fixed_versions), 300) or "no fix", "severity": f.severity.value,
             "cvss": f"{f.max_cvss:.1f}" if f.max_cvss is not None else "—", "state": f.state.value,
-            "due": due.isoformat() if due else "", "due_basis": clip(assessment.remediation[id(f)].basis, 60),
+            "due": due.isoformat() if due else "", "due_basis": clip(item.basis, 60),
             "sources": ", ".join(sorted(f.sources)),
         })
     return rows
 
 
+def _finding_order(finding: Finding) -> tuple[int, float, str, str]:
+    return (-finding.severity.rank, -(finding.max_cvss or 0), finding.id, finding.package)
+
+
 def _closed_findings(findings: list[Finding]) -> list[dict[str, Any]]:
-    closed = sorted((f for f in findings if f.vex is not None and not f.is_open), key=lambda f: (f.id, f.package))
+    closed = sorted(((f, f.vex) for f in findings if f.vex is not None and not f.is_open),
+                    key=lambda pair: (pair[0].id, pair[0].package))
     return [{
         "id": clip(f.id, 200), "package": clip(f.package, 300), "severity": f.severity.value,
         "state": f.state.value, "justification": clip(vex.justification, 300) or "—",
         "impact": clip(vex.impact_statement or vex.action_statement, 600), "format": vex.format,
-    } for f in closed if (vex := f.vex) is not None]
+    } for f, vex in closed]
 
 
-def _stig(assessment: Assessment) -> list[dict[str, Any]]:
+def _stig(report: Report) -> list[dict[str, Any]]:
     """The SRG/STIG requirements scc's rules evidence (the full lists are in the XCCDF and CKL files)."""
     sections = []
-    for section in checklist_sections(assessment):
+    for section in checklist_sections(report):
         rows = [{"rule": r.rule_id or r.version, "group": r.group_id, "version": r.version,
-                 "category": {"high": "CAT I", "medium": "CAT II", "low": "CAT III"}.get(r.effective_severity, "—"),
+                 "category": category_label(r.effective_severity, unrated="—"),
                  "status": r.status, "rules": ", ".join(x.rule.id for x in r.results), "title": clip(r.title, 300)}
                 for r in section.rows if r.results]
         sections.append({"title": section.title, "version": section.version, "official": section.official,

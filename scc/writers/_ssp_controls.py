@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scc.engine.aggregate import control_sort_key
 from scc.profile import NOT_PROVIDED
+from scc.report import control_sort_key
 from scc.writers._content import baseline as official_baseline
 from scc.writers._content import official_control
 from scc.writers._oscal_common import IMPLEMENTATION_STATUS, evidence_links, one_line, text_block
+from scc.writers._ssp_common import FEDRAMP_NS, compact, component_uuid, fedramp_chosen, kept, nv, plain
 from scc.writers._ssp_parts import leveraged_uuid
-from scc.writers.oscal_ssp import FEDRAMP_NS, _is_fedramp, compact, component_uuid, kept, nv, plain
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
-    from scc.engine.model import ControlResult
     from scc.profile import ControlEntry
+    from scc.report import ControlResult, Report
 
 DEFAULT_BASELINE = "moderate"
 #: profile responsibility -> FedRAMP control-origination values (FedRAMP has no "shared": it lists both origins)
@@ -30,11 +29,11 @@ ORIGINATION = {"provided": ("sp-system",), "inherited": ("inherited",), "shared"
                "customer": ("customer-provided",)}
 
 
-def chosen_baseline(assessment: Assessment) -> str:
+def chosen_baseline(assessment: Report) -> str:
     return (assessment.settings.baseline or DEFAULT_BASELINE).strip().lower()
 
 
-def baseline_controls(assessment: Assessment) -> tuple[list[str], bool]:
+def baseline_controls(assessment: Report) -> tuple[list[str], bool]:
     """(control ids the plan covers, whether the baseline was loaded). Without the baseline: the controls
     the rules address and those the system profile states."""
     selected = official_baseline(assessment, chosen_baseline(assessment))
@@ -44,18 +43,20 @@ def baseline_controls(assessment: Assessment) -> tuple[list[str], bool]:
     return sorted(addressed, key=control_sort_key), False
 
 
-def baseline_href(assessment: Assessment) -> str:
+def baseline_href(assessment: Report) -> str:
     """The published profile (NIST) or resolved-profile catalog (FedRAMP, as its SSP template) of the baseline."""
     from scc.content.registry import baseline_source
 
     name = chosen_baseline(assessment)
     source = baseline_source(name) or baseline_source(DEFAULT_BASELINE)
-    if _is_fedramp(assessment):
+    if source is None:
+        return ""
+    if fedramp_chosen(assessment):
         return source.url.replace("-baseline_profile.json", "-baseline-resolved-profile_catalog.json")
     return source.url
 
 
-def import_profile(assessment: Assessment) -> dict[str, Any]:
+def import_profile(assessment: Report) -> dict[str, Any]:
     _, loaded = baseline_controls(assessment)
     name = chosen_baseline(assessment).upper()
     remarks = (f"The {name} baseline as scc's content cache holds it." if loaded else
@@ -64,7 +65,7 @@ def import_profile(assessment: Assessment) -> dict[str, Any]:
     return {"href": baseline_href(assessment), "remarks": remarks}
 
 
-def baseline_resource(assessment: Assessment) -> dict[str, Any]:
+def baseline_resource(assessment: Report) -> dict[str, Any]:
     _, loaded = baseline_controls(assessment)
     return {"uuid": assessment.uuid("ssp-baseline", chosen_baseline(assessment)),
             "title": f"Baseline: {chosen_baseline(assessment).upper()}",
@@ -72,7 +73,7 @@ def baseline_resource(assessment: Assessment) -> dict[str, Any]:
             "rlinks": [{"href": baseline_href(assessment)}]}
 
 
-def control_implementation(assessment: Assessment) -> dict[str, Any]:
+def control_implementation(assessment: Report) -> dict[str, Any]:
     ids, loaded = baseline_controls(assessment)
     name = chosen_baseline(assessment).upper()
     results = {c.control_id: c for c in assessment.control_results}
@@ -89,13 +90,13 @@ def control_implementation(assessment: Assessment) -> dict[str, Any]:
         _placeholder(assessment)]}
 
 
-def _placeholder(assessment: Assessment) -> dict[str, Any]:
+def _placeholder(assessment: Report) -> dict[str, Any]:
     """OSCAL needs one requirement; with no baseline and no verdicts there is nothing to claim."""
     return {"uuid": assessment.uuid("ssp-requirement", "none"), "control-id": "pl-2",
             "remarks": f"{NOT_PROVIDED}: no baseline could be loaded and scc's rules reached no control."}
 
 
-def responsibility(assessment: Assessment, control_id: str, entry: ControlEntry | None) -> tuple[str | None, str]:
+def responsibility(assessment: Report, control_id: str, entry: ControlEntry | None) -> tuple[str | None, str]:
     """(responsibility, leveraged authorization it comes from) per the system profile."""
     source = entry.inherited_from if entry is not None else None
     if source is None:
@@ -104,7 +105,7 @@ def responsibility(assessment: Assessment, control_id: str, entry: ControlEntry 
     return (given or ("inherited" if source else None)), source or ""
 
 
-def implemented_requirement(assessment: Assessment, control_id: str, result: ControlResult | None) -> dict[str, Any]:
+def implemented_requirement(assessment: Report, control_id: str, result: ControlResult | None) -> dict[str, Any]:
     entry = assessment.profile.control(control_id)
     official = official_control(assessment, control_id)
     label = getattr(official, "label", "") or control_id.upper()
@@ -125,9 +126,9 @@ def implemented_requirement(assessment: Assessment, control_id: str, result: Con
                       *(nv("statement-source", s) for s in sources or [NOT_PROVIDED]),
                       nv("verdict", result.verdict.value if result else ""),
                       *({"name": "control-origination", "ns": FEDRAMP_NS, "value": origin}
-                        for origin in (ORIGINATION[duty] if duty and _is_fedramp(assessment) else ())),
+                        for origin in (ORIGINATION[duty] if duty and fedramp_chosen(assessment) else ())),
                       {"name": "leveraged-authorization-uuid", "ns": FEDRAMP_NS, "value": leveraged_uuid(assessment, source)}
-                      if duty == "inherited" and _is_fedramp(assessment) and authorized(assessment, source) else None),
+                      if duty == "inherited" and fedramp_chosen(assessment) and authorized(assessment, source) else None),
         "set-parameters": set_parameters,
         "statements": statements,
         "by-components": by_components,
@@ -135,7 +136,7 @@ def implemented_requirement(assessment: Assessment, control_id: str, result: Con
     })
 
 
-def image_statement(assessment: Assessment, result: ControlResult | None) -> dict[str, Any] | None:
+def image_statement(assessment: Report, result: ControlResult | None) -> dict[str, Any] | None:
     """This image's part: the rules' statements and evidence; implementation-status only as the verdict states."""
     if result is None:
         return None
@@ -161,7 +162,7 @@ def image_statement(assessment: Assessment, result: ControlResult | None) -> dic
     })
 
 
-def system_statement(assessment: Assessment, label: str, entry: ControlEntry | None,
+def system_statement(assessment: Report, label: str, entry: ControlEntry | None,
                      duty: str | None) -> dict[str, Any]:
     """This system's part: the profile's narrative, or 'not provided'."""
     text = entry.implementation if entry is not None else None
@@ -174,12 +175,12 @@ def system_statement(assessment: Assessment, label: str, entry: ControlEntry | N
     })
 
 
-def authorized(assessment: Assessment, source: str) -> bool:
+def authorized(assessment: Report, source: str) -> bool:
     """The named leveraged authorization is in leveraged-authorizations (it has a party and a date)."""
     return any(x.name == source and x.party and x.date_authorized for x in assessment.profile.leveraged)
 
 
-def inherited_text(assessment: Assessment, control_id: str, source: str) -> str:
+def inherited_text(assessment: Report, control_id: str, source: str) -> str:
     item = next((x for x in assessment.profile.leveraged if x.name == source), None)
     party = assessment.profile.party(item.party) if item is not None and item.party else None
     return (f"{control_id.upper()} is inherited from the leveraged authorization {source}, operated by "
@@ -190,7 +191,7 @@ def inherited_text(assessment: Assessment, control_id: str, source: str) -> str:
             "matrix.")
 
 
-def leveraged_statement(assessment: Assessment, control_id: str, source: str) -> dict[str, Any] | None:
+def leveraged_statement(assessment: Report, control_id: str, source: str) -> dict[str, Any] | None:
     if not source:
         return None
     return {
@@ -202,7 +203,7 @@ def leveraged_statement(assessment: Assessment, control_id: str, source: str) ->
     }
 
 
-def parameters(control_id: str, entry: ControlEntry | None, official) -> tuple[list[dict[str, Any]] | None, list[str]]:
+def parameters(control_id: str, entry: ControlEntry | None, official: Any) -> tuple[list[dict[str, Any]] | None, list[str]]:
     """The profile's parameter values; an id the catalog does not know for this control is reported, not used."""
     if entry is None or not entry.parameters:
         return None, []
@@ -217,8 +218,8 @@ def parameters(control_id: str, entry: ControlEntry | None, official) -> tuple[l
     return out or None, remarks
 
 
-def part_statements(assessment: Assessment, control_id: str, entry: ControlEntry | None,
-                    official) -> tuple[list[dict[str, Any]] | None, list[str]]:
+def part_statements(assessment: Report, control_id: str, entry: ControlEntry | None,
+                    official: Any) -> tuple[list[dict[str, Any]] | None, list[str]]:
     """Per-part statements (a, b, a.1 ...) from the profile, as the catalog's statement part ids."""
     if entry is None or not entry.statements:
         return None, []

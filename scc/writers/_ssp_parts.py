@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from scc.profile import NOT_PROVIDED
 from scc.writers._oscal_common import one_line, text_block
-from scc.writers.oscal_ssp import (
+from scc.writers._ssp_common import (
     COMPONENT_STATES,
     FEDRAMP_NS,
-    _is_fedramp,
     compact,
     component_uuid,
+    fedramp_chosen,
     kept,
     nv,
     party_uuid,
@@ -20,15 +20,15 @@ from scc.writers.oscal_ssp import (
 )
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
-    from scc.profile import LeveragedAuthorization
+    from scc.profile import Interconnection, LeveragedAuthorization
+    from scc.report import Report
 
 
-def leveraged_uuid(assessment: Assessment, name: str) -> str:
+def leveraged_uuid(assessment: Report, name: str) -> str:
     return assessment.uuid("ssp-leveraged-authorization", name)
 
 
-def leveraged_authorizations(assessment: Assessment) -> list[dict[str, Any]] | None:
+def leveraged_authorizations(assessment: Report) -> list[dict[str, Any]] | None:
     """OSCAL requires a party and a date for each; an entry without them is kept only as a component."""
     out = [{"uuid": leveraged_uuid(assessment, x.name), "title": one_line(x.name),
             "party-uuid": party_uuid(assessment, x.party), "date-authorized": x.date_authorized}
@@ -36,7 +36,7 @@ def leveraged_authorizations(assessment: Assessment) -> list[dict[str, Any]] | N
     return out or None
 
 
-def users(assessment: Assessment) -> list[dict[str, Any]] | None:
+def users(assessment: Report) -> list[dict[str, Any]] | None:
     out = []
     for user in assessment.profile.users:
         rid = user_role_id(user.role)
@@ -52,12 +52,12 @@ def users(assessment: Assessment) -> list[dict[str, Any]] | None:
     return out or None
 
 
-def component_state(assessment: Assessment) -> str:
+def component_state(assessment: Report) -> str:
     state = assessment.profile.status
     return state if state in COMPONENT_STATES else "other"
 
 
-def this_system(assessment: Assessment) -> dict[str, Any]:
+def this_system(assessment: Report) -> dict[str, Any]:
     profile = assessment.profile
     return compact({
         "uuid": component_uuid(assessment, "this-system"),
@@ -69,14 +69,14 @@ def this_system(assessment: Assessment) -> dict[str, Any]:
     })
 
 
-def image_component(assessment: Assessment) -> dict[str, Any]:
+def image_component(assessment: Report) -> dict[str, Any]:
     """This image as a software component, with the image identity and input counts as props."""
     from scc.writers.oscal_component import image_props
 
     identity = assessment.facts.identity
     image_props_list = [p.model_dump(by_alias=True, exclude_none=True, mode="json")
                         for p in image_props(assessment) or []]
-    if _is_fedramp(assessment):
+    if fedramp_chosen(assessment):
         image_props_list.append({"name": "asset-type", "value": "container-image"})
     ports = assessment.facts.config.exposed_ports if assessment.facts.config is not None else ()
     return compact({
@@ -96,7 +96,7 @@ def image_component(assessment: Assessment) -> dict[str, Any]:
     })
 
 
-def protocol(assessment: Assessment, exposed: str, owner: str) -> dict[str, Any]:
+def protocol(assessment: Report, exposed: str, owner: str) -> dict[str, Any]:
     """An image EXPOSE entry ('8443/tcp') as an OSCAL protocol."""
     port, _, transport = exposed.partition("/")
     number = int(port) if port.isdigit() else 0
@@ -105,7 +105,7 @@ def protocol(assessment: Assessment, exposed: str, owner: str) -> dict[str, Any]
             "port-ranges": [{"start": number, "end": number, "transport": (transport or "tcp").upper()}]}
 
 
-def service_components(assessment: Assessment) -> list[dict[str, Any]]:
+def service_components(assessment: Report) -> list[dict[str, Any]]:
     """The profile's ports/protocols/services, one service component each (FedRAMP's template shape)."""
     system = component_uuid(assessment, "this-system")
     out = []
@@ -118,7 +118,7 @@ def service_components(assessment: Assessment) -> list[dict[str, Any]]:
             "title": one_line(f"{item.service} ({item.port}/{item.transport})"),
             "description": text_block(item.purpose or f"Purpose: {NOT_PROVIDED}."),
             "purpose": one_line(item.purpose) if item.purpose else None,
-            "props": kept({"name": "asset-type", "value": "service"} if _is_fedramp(assessment) else None),
+            "props": kept({"name": "asset-type", "value": "service"} if fedramp_chosen(assessment) else None),
             "links": [{"href": system, "rel": "used-by"}],       # a component uuid, as FedRAMP's template
             "status": {"state": component_state(assessment)},
             "protocols": [{"uuid": assessment.uuid("ssp-protocol", key), "name": one_line(item.service).lower(),
@@ -129,7 +129,7 @@ def service_components(assessment: Assessment) -> list[dict[str, Any]]:
     return out
 
 
-def leveraged_component(assessment: Assessment, item: LeveragedAuthorization) -> dict[str, Any]:
+def leveraged_component(assessment: Report, item: LeveragedAuthorization) -> dict[str, Any]:
     authorized = bool(item.party and item.date_authorized)
     missing = [w for w, v in (("party", item.party), ("date authorized", item.date_authorized)) if not v]
     controls = ", ".join(c.upper() for c in item.controls) or NOT_PROVIDED
@@ -141,14 +141,14 @@ def leveraged_component(assessment: Assessment, item: LeveragedAuthorization) ->
                                   f"Controls it provides (system profile): {controls}."),
         "props": kept({"name": "leveraged-authorization-uuid", "value": leveraged_uuid(assessment, item.name)}
                       if authorized else None,
-                      {"name": "asset-type", "value": "leveraged-system"} if _is_fedramp(assessment) else None,
+                      {"name": "asset-type", "value": "leveraged-system"} if fedramp_chosen(assessment) else None,
                       {"name": "implementation-point", "value": "external"}),
         "status": {"state": "operational"},
         "remarks": f"{NOT_PROVIDED} in the system profile: {', '.join(missing)}." if missing else None,
     })
 
 
-def interconnection_component(assessment: Assessment, item) -> dict[str, Any]:
+def interconnection_component(assessment: Report, item: Interconnection) -> dict[str, Any]:
     return compact({
         "uuid": component_uuid(assessment, "interconnection", item.name),
         "type": "interconnection",
@@ -156,19 +156,19 @@ def interconnection_component(assessment: Assessment, item) -> dict[str, Any]:
         "description": text_block(item.description or f"Description: {NOT_PROVIDED}."),
         "props": kept({"name": "direction", "value": item.direction} if item.direction else None,
                       {"name": "interconnection-direction", "ns": FEDRAMP_NS, "value": item.direction}
-                      if item.direction and _is_fedramp(assessment) else None,
+                      if item.direction and fedramp_chosen(assessment) else None,
                       nv("remote-system", item.remote_system),
-                      {"name": "asset-type", "value": "interconnection"} if _is_fedramp(assessment) else None),
+                      {"name": "asset-type", "value": "interconnection"} if fedramp_chosen(assessment) else None),
         "status": {"state": component_state(assessment)},
         "remarks": "; ".join(f"{w}: {NOT_PROVIDED}" for w, v in (
             ("direction", item.direction), ("remote system", item.remote_system)) if not v) or None,
     })
 
 
-def components(assessment: Assessment) -> list[dict[str, Any]]:
+def components(assessment: Report) -> list[dict[str, Any]]:
     profile = assessment.profile
     system = this_system(assessment)
-    if _is_fedramp(assessment):
+    if fedramp_chosen(assessment):
         system["props"] = [{"name": "asset-type", "value": "system"}]
     return [system, image_component(assessment),
             *(leveraged_component(assessment, x) for x in profile.leveraged),

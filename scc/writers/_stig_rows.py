@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from scc.engine.aggregate import combine_verdicts
-from scc.engine.model import RuleResult, SrgRef, Verdict
+from scc.report import Override, RuleResult, SrgRef, Verdict, combine_verdicts
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.content.model import Benchmark, BenchmarkRule
+    from scc.content.registry import Source
+    from scc.report import Report
 
 _SRG_STEM = re.compile(r"^(SRG-[A-Z]+-\d+)-[A-Z]+-\d+$")
 NOT_EVALUATED = "Not evaluated by scc: no scc rule evidences this requirement; an assessor must review it."
@@ -106,35 +107,30 @@ class ChecklistSection:
     description: str = ""
 
 
-def benchmark_names(assessment: Assessment) -> list[str]:
+def benchmark_names(report: Report) -> list[str]:
     """Every benchmark named in the settings, plus any other benchmark a rule or a carried scan result cites."""
-    names = list(dict.fromkeys(assessment.settings.benchmarks))
-    for result in assessment.srg_results:
-        for ref in result.rule.srg:
-            if ref.benchmark not in names:
-                names.append(ref.benchmark)
-    return names
+    return report.benchmark_names()
 
 
-def checklist_sections(assessment: Assessment) -> list[ChecklistSection]:
+def checklist_sections(report: Report) -> list[ChecklistSection]:
     """Every benchmark named in the settings, plus any other benchmark scc's rules or the scans cite."""
-    sections = [_section(assessment, name) for name in benchmark_names(assessment)]
+    sections = [_section(report, name) for name in benchmark_names(report)]
     return [s for s in sections if s.rows]
 
 
-def _section(assessment: Assessment, name: str) -> ChecklistSection:
+def _section(report: Report, name: str) -> ChecklistSection:
     from scc.content.registry import BY_NAME
 
     source = BY_NAME.get(name)
-    benchmark = official_benchmark(assessment, name)
-    refs = _refs_by_requirement(assessment.srg_results, name)
+    benchmark = official_benchmark(report, name)
+    refs = _refs_by_requirement(report.srg_results, name)
     if benchmark is not None:
         rows = [_official_row(rule, refs) for rule in benchmark.rules]
         known = {row.version for row in rows} | {row.group_id for row in rows}
         rows += [_own_row(ref, results) for key, (ref, results) in refs.items()
                  if ref.version not in known and (ref.group_id or key) not in known]
         return ChecklistSection(
-            name=name, benchmark_id=getattr(benchmark, "id", "") or (source.benchmark_id if source else name),
+            name=name, benchmark_id=benchmark.id or (source.benchmark_id if source else name),
             title=benchmark.title, version=str(benchmark.version or ""),
             release_info=benchmark.release_info or "", filename=_filename(source, benchmark),
             official=True, rows=rows,
@@ -149,19 +145,9 @@ def _section(assessment: Assessment, name: str) -> ChecklistSection:
     )
 
 
-def official_benchmark(assessment: Assessment, name: str) -> Any:
-    """The official benchmark from the content store, or None (no store, not cached, or unreadable)."""
-    try:
-        store = assessment.content
-    except (ImportError, OSError, ValueError):   # content package absent or its cache unreadable
-        return None
-    lookup = getattr(store, "benchmark", None) if store is not None else None
-    if lookup is None:
-        return None
-    try:
-        return lookup(name)
-    except (KeyError, LookupError, OSError, ValueError):
-        return None
+def official_benchmark(report: Report, name: str) -> Benchmark | None:
+    """The official benchmark the assessment's content holds under ``name``, or None."""
+    return report.content.benchmark(name)
 
 
 def _refs_by_requirement(results: list[RuleResult], name: str) -> dict[str, tuple[SrgRef, list[RuleResult]]]:
@@ -178,7 +164,7 @@ def _refs_by_requirement(results: list[RuleResult], name: str) -> dict[str, tupl
     return found
 
 
-def _official_row(rule: Any, refs: dict[str, tuple[SrgRef, list[RuleResult]]]) -> ChecklistRow:
+def _official_row(rule: BenchmarkRule, refs: dict[str, tuple[SrgRef, list[RuleResult]]]) -> ChecklistRow:
     results: list[RuleResult] = []
     for key in (rule.group_id, rule.version):
         for result in refs.get(key, (None, []))[1]:
@@ -186,7 +172,7 @@ def _official_row(rule: Any, refs: dict[str, tuple[SrgRef, list[RuleResult]]]) -
                 results.append(result)
     return ChecklistRow(
         group_id=rule.group_id, rule_id=rule.rule_id, version=rule.version,
-        group_title=getattr(rule, "group_title", "") or rule.version, severity=rule.severity,
+        group_title=rule.group_title or rule.version, severity=rule.severity,
         title=rule.title, discussion=rule.description, check_text=rule.check_text, fix_text=rule.fix_text,
         ccis=tuple(rule.ccis), results=results,
     )
@@ -208,8 +194,8 @@ def _srg_group_title(version: str) -> str:
     return match.group(1) if match else version
 
 
-def _filename(source: Any, benchmark: Any) -> str:
-    path = str(getattr(benchmark, "source", "") or "")
+def _filename(source: Source | None, benchmark: Benchmark) -> str:
+    path = benchmark.source or ""
     return path.rsplit("/", 1)[-1] if path else (source.filename if source else "")
 
 
@@ -237,7 +223,7 @@ def _comment_lines(result: RuleResult) -> list[str]:
     return lines
 
 
-def _override_sentence(override: Any) -> str:
+def _override_sentence(override: Override) -> str:
     return (f"Override {override.action}: {override.justification} Approved by {override.approver}; "
             f"expires {override.expires.isoformat()}.")
 

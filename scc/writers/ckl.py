@@ -15,7 +15,7 @@ from scc.writers._text import xml_text
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 VIEWER_COMMENT = "DISA STIG Viewer :: 2.18"
 CLASSIFICATION = "UNCLASSIFIED"
@@ -27,21 +27,21 @@ class CklWriter(Writer):
     media_type = "application/xml"
     order = 40
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         root = etree.Element("CHECKLIST")
-        root.append(_asset(assessment))
+        root.append(_asset(report))
         stigs = etree.SubElement(root, "STIGS")
-        for section in checklist_sections(assessment):
-            stigs.append(_istig(assessment, section))
+        for section in checklist_sections(report):
+            stigs.append(_istig(report, section))
         etree.indent(root, space="\t")
         body = etree.tostring(root, encoding="unicode")
         text = f'<?xml version="1.0" encoding="UTF-8"?>\n<!--{VIEWER_COMMENT}-->\n{body}\n'
         return text.encode("utf-8")
 
 
-def _asset(assessment: Assessment) -> etree._Element:
-    identity = assessment.facts.identity
-    comment = f"Container image {identity.reference} assessed by scc at {assessment.assessed_at.isoformat()}."
+def _asset(report: Report) -> etree._Element:
+    identity = report.facts.identity
+    comment = f"Container image {identity.reference} assessed by scc at {report.assessed_at.isoformat()}."
     asset = etree.Element("ASSET")
     for tag, value in (
         ("ROLE", "None"), ("ASSET_TYPE", "Computing"), ("HOST_NAME", identity.reference),
@@ -53,10 +53,10 @@ def _asset(assessment: Assessment) -> etree._Element:
     return asset
 
 
-def _istig(assessment: Assessment, section: ChecklistSection) -> etree._Element:
+def _istig(report: Report, section: ChecklistSection) -> etree._Element:
     istig = etree.Element("iSTIG")
     info = etree.SubElement(istig, "STIG_INFO")
-    stig_uuid = section_uuid(assessment, section)
+    stig_uuid = section_uuid(report, section)
     for name, value in (
         ("version", section.version), ("classification", CLASSIFICATION), ("customname", ""),
         ("stigid", section.benchmark_id), ("description", section.description), ("filename", section.filename),
@@ -72,8 +72,8 @@ def _istig(assessment: Assessment, section: ChecklistSection) -> etree._Element:
     return istig
 
 
-def section_uuid(assessment: Assessment, section: ChecklistSection) -> str:
-    return assessment.uuid("stig", section.name)
+def section_uuid(report: Report, section: ChecklistSection) -> str:
+    return report.uuid("stig", section.name)
 
 
 def stig_ref(section: ChecklistSection) -> str:

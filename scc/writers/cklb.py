@@ -16,7 +16,7 @@ from scc.writers.ckl import CLASSIFICATION, section_uuid, stig_ref
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 
 class CklbWriter(Writer):
@@ -25,12 +25,12 @@ class CklbWriter(Writer):
     media_type = "application/json"
     order = 41
 
-    def render(self, assessment: Assessment) -> bytes:
-        identity = assessment.facts.identity
+    def render(self, report: Report) -> bytes:
+        identity = report.facts.identity
         document = {
             "title": f"{identity.reference} - scc checklist",
-            "id": assessment.uuid("cklb"),
-            "stigs": [_stig(assessment, section) for section in checklist_sections(assessment)],
+            "id": report.uuid("cklb"),
+            "stigs": [_stig(report, section) for section in checklist_sections(report)],
             "active": True,
             "mode": 2,
             "has_path": False,
@@ -40,7 +40,7 @@ class CklbWriter(Writer):
                 "ip_address": "",
                 "mac_address": "",
                 "fqdn": "",
-                "comments": f"Container image assessed by scc at {iso(assessment.assessed_at)}.",
+                "comments": f"Container image assessed by scc at {iso(report.assessed_at)}.",
                 "role": "None",
                 "is_web_database": False,
                 "technology_area": "",
@@ -53,9 +53,9 @@ class CklbWriter(Writer):
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _stig(assessment: Assessment, section: ChecklistSection) -> dict[str, Any]:
-    uuid = section_uuid(assessment, section)
-    stamp = assessment.assessed_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def _stig(report: Report, section: ChecklistSection) -> dict[str, Any]:
+    uuid = section_uuid(report, section)
+    stamp = report.assessed_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return {
         "stig_name": section.title,
         "display_name": _display_name(section.title),
@@ -65,14 +65,14 @@ def _stig(assessment: Assessment, section: ChecklistSection) -> dict[str, Any]:
         "uuid": uuid,
         "reference_identifier": "",
         "size": len(section.rows),
-        "rules": [_rule(assessment, section, row, uuid, stamp) for row in section.rows],
+        "rules": [_rule(report, section, row, uuid, stamp) for row in section.rows],
     }
 
 
-def _rule(assessment: Assessment, section: ChecklistSection, row: ChecklistRow, uuid: str,
+def _rule(report: Report, section: ChecklistSection, row: ChecklistRow, uuid: str,
           stamp: str) -> dict[str, Any]:
     return {
-        "uuid": assessment.uuid("cklb-rule", section.name, row.group_id),
+        "uuid": report.uuid("cklb-rule", section.name, row.group_id),
         "stig_uuid": uuid,
         "target_key": None,
         "stig_ref": stig_ref(section),

@@ -1,6 +1,7 @@
 """The writer axis: one module per output format, each exposing ``WRITER = SomeWriter()``.
 
-A writer renders an Assessment to bytes. It reads verdicts; it never decides them.
+A writer renders a Report (scc.report) to bytes. It reads verdicts; it never decides them, and it
+never imports the engine.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 
 class Writer(ABC):
@@ -22,5 +23,5 @@ class Writer(ABC):
     order: ClassVar[int] = 50
 
     @abstractmethod
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         """The complete output document."""

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scc.engine.model import ControlResult, RuleResult, Verdict
 from scc.facts.model import Evidence, Finding
+from scc.report import ControlResult, RuleResult, Verdict
 from scc.writers._oscal_common import (
     dump,
     input_resources,
@@ -27,7 +27,6 @@ from scc.writers._oscal_common import (
     resource_uuid,
     text_block,
 )
-from scc.writers._poam_items import open_findings
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
     from trestle.oscal.common import Finding as OscalFinding
     from trestle.oscal.common import Observation, Property, RelevantEvidence, Resource
 
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 
 class AssessmentResultsWriter(Writer):
@@ -44,38 +43,38 @@ class AssessmentResultsWriter(Writer):
     media_type = "application/oscal.assessment-results+json"
     order = 20
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         from trestle.oscal.assessment_results import AssessmentResults, ImportAp
         from trestle.oscal.common import BackMatter
 
-        plan = plan_resource(assessment)
+        plan = plan_resource(report)
         model = AssessmentResults(
-            uuid=assessment.uuid("assessment-results"),
-            metadata=metadata(assessment, f"scc assessment results: {assessment.facts.identity.reference}"),
+            uuid=report.uuid("assessment-results"),
+            metadata=metadata(report, f"scc assessment results: {report.facts.identity.reference}"),
             import_ap=ImportAp(href=f"#{plan.uuid}", remarks="scc's rule packs are the assessment plan; "
                                                             "see the back-matter resource."),
-            results=[_result(assessment)],
-            back_matter=BackMatter(resources=[plan, *input_resources(assessment),
-                                             *provenance_resources(assessment)]),
+            results=[_result(report)],
+            back_matter=BackMatter(resources=[plan, *input_resources(report),
+                                             *provenance_resources(report)]),
         )
-        return dump(model, assessment)
+        return dump(model, report)
 
 
-def plan_resource(assessment: Assessment) -> Resource:
+def plan_resource(report: Report) -> Resource:
     from trestle.oscal.common import Resource
 
-    packs = sorted({r.source for r in assessment.rules if r.source})
+    packs = sorted({r.source for r in report.rules if r.source})
     return Resource(
-        uuid=assessment.uuid("assessment-plan"),
+        uuid=report.uuid("assessment-plan"),
         title="Assessment plan: scc rule packs",
         description=text_block(
             "No separate OSCAL assessment plan exists: the plan is scc's rule packs, each rule naming the "
-            f"controls it tests and the check it runs ({len(assessment.rules)} rules)."),
+            f"controls it tests and the check it runs ({len(report.rules)} rules)."),
         props=props(*(prop("rule-pack", pack) for pack in packs[:50])),
     )
 
 
-def _result(assessment: Assessment) -> Result:
+def _result(report: Report) -> Result:
     from trestle.oscal.assessment_results import Result
     from trestle.oscal.common import (
         ControlSelections,
@@ -85,9 +84,9 @@ def _result(assessment: Assessment) -> Result:
         SelectControlById,
     )
 
-    controls = assessment.control_results
-    observations = {id(r): _rule_observation(assessment, r) for r in assessment.rule_results}
-    vulnerability_observations = [_finding_observation(assessment, f) for f in open_findings(assessment)]
+    controls = report.control_results
+    observations = {id(r): _rule_observation(report, r) for r in report.rule_results}
+    vulnerability_observations = [_finding_observation(report, f) for f in report.open_findings]
     selection: ControlSelections | ControlSelectionsAll
     if controls:
         selection = ControlSelections(
@@ -96,40 +95,40 @@ def _result(assessment: Assessment) -> Result:
     else:   # OSCAL needs a selection; the description says nothing was assessed
         selection = ControlSelectionsAll(include_all=IncludeAll(), description="No rule produced a result: "
                                          "no control was assessed, so none is satisfied.")
-    findings = [_control_finding(assessment, c, observations) for c in controls if c.verdict.is_open]
-    findings += [_rule_finding(assessment, r, observations[id(r)].uuid)
-                 for r in assessment.rule_results if r.verdict.is_open]
-    counts = assessment.verdict_counts()
-    attested = assessment.attested_counts()["rules"]
+    findings = [_control_finding(report, c, observations) for c in controls if c.verdict.is_open]
+    findings += [_rule_finding(report, r, observations[id(r)].uuid)
+                 for r in report.rule_results if r.verdict.is_open]
+    counts = report.verdict_counts()
+    attested = report.attested_counts()["rules"]
     attested_text = (f" {sum(attested.values())} rule verdicts rest on people's attestations (human judgment, "
                      "not image facts): " + ", ".join(f"{n} {v}" for v, n in attested.items() if n) + "."
                      if any(attested.values()) else "")
     return Result(
-        uuid=assessment.uuid("result"),
-        title=one_line(f"scc assessment of {assessment.facts.identity.reference}"),
+        uuid=report.uuid("result"),
+        title=one_line(f"scc assessment of {report.facts.identity.reference}"),
         description=text_block(
-            f"{len(assessment.rule_results)} rules over {len(controls)} controls; control verdicts: "
+            f"{len(report.rule_results)} rules over {len(controls)} controls; control verdicts: "
             + ", ".join(f"{n} {v}" for v, n in counts.items() if n) + "." + attested_text),
-        start=assessment.assessed_at,
-        end=assessment.assessed_at,
+        start=report.assessed_at,
+        end=report.assessed_at,
         reviewed_controls=ReviewedControls(control_selections=[selection]),
         observations=[*observations.values(), *vulnerability_observations] or None,
         findings=findings or None,
     )
 
 
-def relevant_evidence(assessment: Assessment, evidence: list[Evidence]) -> list[RelevantEvidence] | None:
+def relevant_evidence(report: Report, evidence: list[Evidence]) -> list[RelevantEvidence] | None:
     from trestle.oscal.common import RelevantEvidence
 
     items = [RelevantEvidence(
-        href=f"#{resource_uuid(assessment, e.source, e.sha256)}",
+        href=f"#{resource_uuid(report, e.source, e.sha256)}",
         description=one_line(f"{e.source} at {e.pointer}" if e.pointer else e.source),
         props=props(prop("pointer", e.pointer), prop("sha256", e.sha256)),
     ) for e in sorted(set(evidence))]
     return items or None
 
 
-def _rule_observation(assessment: Assessment, result: RuleResult) -> Observation:
+def _rule_observation(report: Report, result: RuleResult) -> Observation:
     from trestle.oscal.common import Observation
 
     method = "TEST" if result.origin == "xccdf-scan" else "EXAMINE"
@@ -138,7 +137,7 @@ def _rule_observation(assessment: Assessment, result: RuleResult) -> Observation
     if attestation is not None:    # a person's judgment: interviewed, and examined when evidence was attached
         methods = ["INTERVIEW", "EXAMINE"] if len(attestation.evidence) > 1 else ["INTERVIEW"]
     return Observation(
-        uuid=assessment.uuid("observation", "rule", result.rule.id),
+        uuid=report.uuid("observation", "rule", result.rule.id),
         title=one_line(f"{result.rule.id}: {result.rule.title}"),
         description=text_block(result.statement),
         props=props(prop("rule-id", result.rule.id), prop("verdict", result.verdict.value),
@@ -146,8 +145,8 @@ def _rule_observation(assessment: Assessment, result: RuleResult) -> Observation
                     *(prop("srg", ref.version) for ref in result.rule.srg), *_attestation_props(result)),
         methods=methods,
         types=["finding" if result.verdict.is_open else "control-objective"],
-        relevant_evidence=relevant_evidence(assessment, result.evidence),
-        collected=assessment.assessed_at,
+        relevant_evidence=relevant_evidence(report, result.evidence),
+        collected=report.assessed_at,
         remarks=text_block(result.reason) if result.reason else None,
     )
 
@@ -162,15 +161,15 @@ def _attestation_props(result: RuleResult) -> list[Property | None]:
             prop("attestation-frequency", attestation.frequency)]
 
 
-def finding_observation_uuid(assessment: Assessment, finding: Finding) -> str:
-    return assessment.uuid("observation", "vulnerability", finding.id, finding.package, finding.installed_version)
+def finding_observation_uuid(report: Report, finding: Finding) -> str:
+    return report.uuid("observation", "vulnerability", finding.id, finding.package, finding.installed_version)
 
 
-def _finding_observation(assessment: Assessment, finding: Finding) -> Observation:
+def _finding_observation(report: Report, finding: Finding) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
-        uuid=finding_observation_uuid(assessment, finding),
+        uuid=finding_observation_uuid(report, finding),
         title=one_line(f"{finding.id} in {finding.package} {finding.installed_version}", limit=300),
         description=text_block(f"{finding.id} ({finding.severity.value}) reported by "
                                f"{', '.join(sorted(finding.sources)) or 'a scanner'} in {finding.package} "
@@ -179,18 +178,17 @@ def _finding_observation(assessment: Assessment, finding: Finding) -> Observatio
                     prop("package-url", finding.purl), prop("fixed-in", ", ".join(finding.fixed_versions))),
         methods=["TEST"],
         types=["finding"],
-        relevant_evidence=relevant_evidence(assessment, finding.evidence),
-        collected=finding.first_seen or assessment.assessed_at,
+        relevant_evidence=relevant_evidence(report, finding.evidence),
+        collected=finding.first_seen or report.assessed_at,
     )
 
 
-def _control_finding(assessment: Assessment, control: ControlResult,
-                     observations: dict[int, Observation]) -> OscalFinding:
+def _control_finding(report: Report, control: ControlResult, observations: dict[int, Observation]) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     reason = "fail" if control.verdict is Verdict.NOT_SATISFIED else "other"
     return Finding(
-        uuid=assessment.uuid("finding", "control", control.control_id),
+        uuid=report.uuid("finding", "control", control.control_id),
         title=one_line(f"{control.control_id.upper()} {control.verdict.value}"),
         description=text_block(" ".join(r.statement for r in control.rule_results if r.verdict.is_open)),
         target=FindingTarget(
@@ -204,12 +202,12 @@ def _control_finding(assessment: Assessment, control: ControlResult,
     )
 
 
-def _rule_finding(assessment: Assessment, result: RuleResult, observation_uuid: str) -> OscalFinding:
+def _rule_finding(report: Report, result: RuleResult, observation_uuid: str) -> OscalFinding:
     from trestle.oscal.common import Finding, FindingTarget, ObjectiveStatus, RelatedObservation
 
     control = result.rule.controls[0] if result.rule.controls else "unmapped"
     return Finding(
-        uuid=assessment.uuid("finding", "rule", result.rule.id),
+        uuid=report.uuid("finding", "rule", result.rule.id),
         title=one_line(f"{result.rule.id}: {result.rule.title}"),
         description=text_block(result.statement),
         props=props(prop("rule-id", result.rule.id), prop("severity", result.severity),

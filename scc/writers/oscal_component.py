@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scc.facts.counting import software_count
+from scc.report import DEFAULT_BASELINE
 from scc.writers._content import baseline as official_baseline
 from scc.writers._content import official_control
 from scc.writers._oscal_common import (
@@ -37,10 +38,8 @@ if TYPE_CHECKING:
         ImplementedRequirement,
     )
 
-    from scc.assessment import Assessment
-    from scc.engine.model import ControlResult, RuleResult
+    from scc.report import ControlResult, Report, RuleResult
 
-DEFAULT_BASELINE = "moderate"
 
 
 def profile_url(baseline: str | None) -> str:
@@ -48,7 +47,8 @@ def profile_url(baseline: str | None) -> str:
     from scc.content.registry import baseline_source
 
     source = baseline_source(baseline or DEFAULT_BASELINE) or baseline_source(DEFAULT_BASELINE)
-    assert source is not None, "the content registry always knows the default baseline"
+    if source is None:
+        raise LookupError(f"the content registry names no {DEFAULT_BASELINE} baseline")
     return source.url
 
 
@@ -66,18 +66,18 @@ def rule_line(result: RuleResult) -> str:
     return line
 
 
-def control_title(assessment: Assessment, control: ControlResult) -> str:
-    official = official_control(assessment, control.control_id)
-    return getattr(official, "title", "") or control.title
+def control_title(report: Report, control: ControlResult) -> str:
+    official = official_control(report, control.control_id)
+    return (official.title if official else "") or control.title
 
 
-def implemented_requirement(assessment: Assessment, control: ControlResult) -> ImplementedRequirement:
+def implemented_requirement(report: Report, control: ControlResult) -> ImplementedRequirement:
     from trestle.oscal.component import ImplementedRequirement
 
-    title = control_title(assessment, control)
+    title = control_title(report, control)
     verdict = control.verdict.value
     return ImplementedRequirement(
-        uuid=assessment.uuid("implemented-requirement", control.control_id),
+        uuid=report.uuid("implemented-requirement", control.control_id),
         control_id=control.control_id,
         description=text_block("\n\n".join(rule_line(r) for r in control.rule_results),
                                fallback="No rule reached a statement for this control."),
@@ -91,34 +91,34 @@ def implemented_requirement(assessment: Assessment, control: ControlResult) -> I
                                     f"{r.attestation.updated.isoformat()}")
               for r in control.rule_results if r.attestation is not None),
         ),
-        links=evidence_links(assessment, control.evidence),
+        links=evidence_links(report, control.evidence),
         remarks=f"{control.control_id.upper()} {one_line(title)}" if title else None,
     )
 
 
-def control_implementation(assessment: Assessment) -> ControlImplementation | None:
+def control_implementation(report: Report) -> ControlImplementation | None:
     from trestle.oscal.component import ControlImplementation
 
-    baseline = assessment.settings.baseline or DEFAULT_BASELINE
-    selected = official_baseline(assessment, baseline)
+    baseline = report.settings.baseline or DEFAULT_BASELINE
+    selected = official_baseline(report, baseline)
     # only the profile's controls: trestle's ssp-generate warns on (and drops) any other
-    controls = [c for c in assessment.control_results if selected is None or c.control_id in selected]
+    controls = [c for c in report.control_results if selected is None or c.control_id in selected]
     if not controls:
         return None
     return ControlImplementation(
-        uuid=assessment.uuid("control-implementation", baseline),
+        uuid=report.uuid("control-implementation", baseline),
         source=profile_url(baseline),
         description=(f"NIST SP 800-53 rev5 controls ({baseline.upper()} baseline) that the facts of this container "
                      "image evidence, as decided by scc's rules. Each verdict is rendered as the rules reached it."),
         props=props(prop("baseline", baseline)),
-        implemented_requirements=[implemented_requirement(assessment, c) for c in controls],
+        implemented_requirements=[implemented_requirement(report, c) for c in controls],
     )
 
 
-def image_props(assessment: Assessment) -> list[Property] | None:
-    identity = assessment.facts.identity
-    facts = assessment.facts
-    open_findings = facts.open_findings
+def image_props(report: Report) -> list[Property] | None:
+    identity = report.facts.identity
+    facts = report.facts
+    open_findings = report.open_findings
     return props(
         prop("image-reference", identity.reference),
         prop("image-name", identity.name),
@@ -133,36 +133,36 @@ def image_props(assessment: Assessment) -> list[Property] | None:
     )
 
 
-def defined_component(assessment: Assessment) -> DefinedComponent:
+def defined_component(report: Report) -> DefinedComponent:
     from trestle.oscal.component import DefinedComponent
 
-    identity = assessment.facts.identity
-    implementation = control_implementation(assessment)
-    counts = ", ".join(f"{n} {v}" for v, n in assessment.verdict_counts().items() if n) or "no controls"
+    identity = report.facts.identity
+    implementation = control_implementation(report)
+    counts = ", ".join(f"{n} {v}" for v, n in report.verdict_counts().items() if n) or "no controls"
     return DefinedComponent(
-        uuid=assessment.uuid("component", identity.reference),
+        uuid=report.uuid("component", identity.reference),
         type="software",
         title=one_line(identity.reference, limit=500),
         description=text_block(
             f"Container image {one_line(identity.reference)}, assessed by scc from "
-            f"{len(assessment.facts.inputs)} input document(s) at the assessment time recorded in metadata. "
+            f"{len(report.facts.inputs)} input document(s) at the assessment time recorded in metadata. "
             f"Control verdicts: {counts}."),
         purpose="Container image evaluated for NIST SP 800-53 rev5 control evidence.",
-        props=image_props(assessment),
+        props=image_props(report),
         control_implementations=[implementation] if implementation is not None else None,
     )
 
 
-def component_definition(assessment: Assessment) -> ComponentDefinition:
+def component_definition(report: Report) -> ComponentDefinition:
     from trestle.oscal.common import BackMatter
     from trestle.oscal.component import ComponentDefinition
 
-    resources = [*input_resources(assessment), *provenance_resources(assessment)]
-    title = f"Component definition for {one_line(assessment.facts.identity.reference, limit=200)}"
+    resources = [*input_resources(report), *provenance_resources(report)]
+    title = f"Component definition for {one_line(report.facts.identity.reference, limit=200)}"
     return ComponentDefinition(
-        uuid=assessment.uuid("component-definition"),
-        metadata=metadata(assessment, title),
-        components=[defined_component(assessment)],
+        uuid=report.uuid("component-definition"),
+        metadata=metadata(report, title),
+        components=[defined_component(report)],
         back_matter=BackMatter(resources=resources) if resources else None,
     )
 
@@ -173,8 +173,8 @@ class OscalComponentWriter(Writer):
     media_type = "application/oscal.component-definition+json"
     order = 10
 
-    def render(self, assessment: Assessment) -> bytes:
-        return dump(component_definition(assessment), assessment)
+    def render(self, report: Report) -> bytes:
+        return dump(component_definition(report), report)
 
 
 WRITER = OscalComponentWriter()

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from trestle.oscal.common import Finding, Observation, Property, RelatedObservation, Risk
     from trestle.oscal.poam import LocalDefinitions, PoamItem
 
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 
 class PoamWriter(Writer):
@@ -45,45 +45,45 @@ class PoamWriter(Writer):
     media_type = "application/oscal.poam+json"
     order = 25
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         from trestle.oscal.common import BackMatter, SystemId
         from trestle.oscal.poam import PlanOfActionAndMilestones
 
-        entries = poam_entries(assessment)
-        identity = assessment.facts.identity
+        entries = poam_entries(report)
+        identity = report.facts.identity
         model = PlanOfActionAndMilestones(
-            uuid=assessment.uuid("poam"),
-            metadata=metadata(assessment, f"scc plan of action and milestones: {identity.reference}"),
+            uuid=report.uuid("poam"),
+            metadata=metadata(report, f"scc plan of action and milestones: {identity.reference}"),
             system_id=SystemId(identifier_type="https://scc.dev/ns/oscal/image",
                                id=one_line(identity.digest or identity.reference)),
-            local_definitions=_local_definitions(assessment),
-            observations=[_observation(assessment, e) for e in entries] or None,
-            risks=[_risk(assessment, e) for e in entries] or None,
-            findings=[_finding(assessment, e) for e in entries] or None,
-            poam_items=[_item(assessment, e) for e in entries] or [_nothing_open(assessment)],
-            back_matter=BackMatter(resources=[*input_resources(assessment), *provenance_resources(assessment)]
+            local_definitions=_local_definitions(report),
+            observations=[_observation(report, e) for e in entries] or None,
+            risks=[_risk(report, e) for e in entries] or None,
+            findings=[_finding(report, e) for e in entries] or None,
+            poam_items=[_item(report, e) for e in entries] or [_nothing_open(report)],
+            back_matter=BackMatter(resources=[*input_resources(report), *provenance_resources(report)]
                                    or None),
         )
-        return dump(model, assessment)
+        return dump(model, report)
 
 
-def _uuid(assessment: Assessment, kind: str, entry: PoamEntry) -> str:
-    return item_uuid(assessment, kind, entry)   # stable across runs: the same finding, the same item id
+def _uuid(report: Report, kind: str, entry: PoamEntry) -> str:
+    return item_uuid(report, kind, entry)   # stable across runs: the same finding, the same item id
 
 
-def _observation_uuid(assessment: Assessment, entry: PoamEntry) -> str:
+def _observation_uuid(report: Report, entry: PoamEntry) -> str:
     if entry.finding is not None:
-        return finding_observation_uuid(assessment, entry.finding)
-    return assessment.uuid("observation", "rule", entry.weakness)
+        return finding_observation_uuid(report, entry.finding)
+    return report.uuid("observation", "rule", entry.weakness)
 
 
-def _local_definitions(assessment: Assessment) -> LocalDefinitions:
+def _local_definitions(report: Report) -> LocalDefinitions:
     from trestle.oscal.common import Status, SystemComponent
     from trestle.oscal.poam import LocalDefinitions
 
-    identity = assessment.facts.identity
+    identity = report.facts.identity
     return LocalDefinitions(components=[SystemComponent(
-        uuid=assessment.uuid("component", "image"), type="software", title=one_line(identity.reference),
+        uuid=report.uuid("component", "image"), type="software", title=one_line(identity.reference),
         description=text_block(f"Container image {identity.reference}"
                                + (f" ({identity.os}/{identity.architecture})" if identity.os else "") + "."),
         props=props(prop("image-digest", identity.digest)),
@@ -91,18 +91,18 @@ def _local_definitions(assessment: Assessment) -> LocalDefinitions:
     )])
 
 
-def _observation(assessment: Assessment, entry: PoamEntry) -> Observation:
+def _observation(report: Report, entry: PoamEntry) -> Observation:
     from trestle.oscal.common import Observation
 
     return Observation(
-        uuid=_observation_uuid(assessment, entry),
+        uuid=_observation_uuid(report, entry),
         title=one_line(entry.title, limit=300),
         description=text_block(entry.description),
         props=props(prop("source", entry.source), prop("severity", entry.severity)),
         methods=["TEST"] if entry.kind == "vulnerability" else ["EXAMINE"],
         types=["finding"],
-        relevant_evidence=relevant_evidence(assessment, entry.evidence),
-        collected=entry.detected or assessment.assessed_at,
+        relevant_evidence=relevant_evidence(report, entry.evidence),
+        collected=entry.detected or report.assessed_at,
     )
 
 
@@ -110,64 +110,64 @@ def _deadline(day: date | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else None
 
 
-def _risk(assessment: Assessment, entry: PoamEntry) -> Risk:
+def _risk(report: Report, entry: PoamEntry) -> Risk:
     from trestle.oscal.common import OnDate, Response, Risk, Task, TimingOnDate
 
     deadline = _deadline(entry.deadline)
-    milestone = [Task(uuid=_uuid(assessment, "milestone", entry), type="milestone",
-                      title=one_line(f"Remediated by {deadline.date().isoformat()}"),
-                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if deadline else None
+    milestone = [Task(uuid=_uuid(report, "milestone", entry), type="milestone",
+                      title=one_line(f"Remediated by {entry.deadline.isoformat()}"),
+                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if entry.deadline and deadline else None
     statement = entry.deadline_basis
     accepted = entry.override if entry.risk_accepted else None
     if accepted is not None:
-        o = accepted
-        statement = (f"Risk accepted by {o.approver} until {o.expires.isoformat()}: {o.justification}")
+        statement = (f"Risk accepted by {accepted.approver} until {accepted.expires.isoformat()}: "
+                     f"{accepted.justification}")
     return Risk(
-        uuid=_uuid(assessment, "risk", entry),
+        uuid=_uuid(report, "risk", entry),
         title=one_line(entry.title, limit=300),
         description=text_block(entry.description),
         statement=text_block(statement),
         props=props(prop("severity", entry.severity), prop("deadline-basis", entry.deadline_basis),
-                    prop("approver", accepted.approver if accepted is not None else ""),
-                    prop("expires", accepted.expires.isoformat() if accepted is not None else "")),
+                    prop("approver", accepted.approver if accepted else ""),
+                    prop("expires", accepted.expires.isoformat() if accepted else "")),
         status="deviation-approved" if entry.risk_accepted else "open",
         deadline=deadline,
-        remediations=[Response(uuid=_uuid(assessment, "remediation", entry), lifecycle="planned",
+        remediations=[Response(uuid=_uuid(report, "remediation", entry), lifecycle="planned",
                                title=one_line(f"Remediate {entry.weakness}"),
                                description=text_block(entry.remediation), tasks=milestone)],
-        related_observations=_related_observations(assessment, entry),
+        related_observations=_related_observations(report, entry),
     )
 
 
-def _related_observations(assessment: Assessment, entry: PoamEntry) -> list[RelatedObservation]:
+def _related_observations(report: Report, entry: PoamEntry) -> list[RelatedObservation]:
     from trestle.oscal.common import RelatedObservation
 
-    return [RelatedObservation(observation_uuid=_observation_uuid(assessment, entry))]
+    return [RelatedObservation(observation_uuid=_observation_uuid(report, entry))]
 
 
-def _finding(assessment: Assessment, entry: PoamEntry) -> Finding:
+def _finding(report: Report, entry: PoamEntry) -> Finding:
     from trestle.oscal.common import AssociatedRisk, Finding, FindingTarget, ObjectiveStatus
 
     control = entry.controls[0] if entry.controls else "unmapped"
     return Finding(
-        uuid=_uuid(assessment, "finding", entry),
+        uuid=_uuid(report, "finding", entry),
         title=one_line(entry.title, limit=300),
         description=text_block(entry.description),
         props=props(*(prop("control", c) for c in entry.controls)),
         target=FindingTarget(type="statement-id", target_id=f"{control}_smt",
                              status=ObjectiveStatus(state="not-satisfied")),
-        related_observations=_related_observations(assessment, entry),
-        related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
+        related_observations=_related_observations(report, entry),
+        related_risks=[AssociatedRisk(risk_uuid=_uuid(report, "risk", entry))],
     )
 
 
-def _item(assessment: Assessment, entry: PoamEntry) -> PoamItem:
+def _item(report: Report, entry: PoamEntry) -> PoamItem:
     from trestle.oscal.common import AssociatedRisk
     from trestle.oscal.poam import PoamItem, RelatedFinding
 
     remarks = " ".join(entry.comments)
     return PoamItem(
-        uuid=_uuid(assessment, "item", entry),
+        uuid=_uuid(report, "item", entry),
         title=one_line(entry.title, limit=300),
         description=text_block(entry.description),
         props=props(prop("poam-kind", entry.kind), prop("weakness", entry.weakness),
@@ -177,9 +177,9 @@ def _item(assessment: Assessment, entry: PoamEntry) -> PoamItem:
                     *_vulnerability_props(entry),
                     *(prop("control", c) for c in entry.controls),
                     *(prop("srg", ref.version) for ref in entry.srg)),
-        related_findings=[RelatedFinding(finding_uuid=_uuid(assessment, "finding", entry))],
-        related_observations=_related_observations(assessment, entry),
-        related_risks=[AssociatedRisk(risk_uuid=_uuid(assessment, "risk", entry))],
+        related_findings=[RelatedFinding(finding_uuid=_uuid(report, "finding", entry))],
+        related_observations=_related_observations(report, entry),
+        related_risks=[AssociatedRisk(risk_uuid=_uuid(report, "risk", entry))],
         remarks=text_block(remarks) if remarks else None,
     )
 
@@ -192,12 +192,12 @@ def _vulnerability_props(entry: PoamEntry) -> list[Property | None]:
             prop("first-detected", iso(entry.detected) if entry.detected else "")]
 
 
-def _nothing_open(assessment: Assessment) -> PoamItem:
+def _nothing_open(report: Report) -> PoamItem:
     """OSCAL requires at least one poam-item: a clean assessment says so in one marked item."""
     from trestle.oscal.poam import PoamItem
 
     return PoamItem(
-        uuid=assessment.uuid("poam", "item", "none"),
+        uuid=report.uuid("poam", "item", "none"),
         title="No open items",
         description="scc found no open vulnerability finding and no open rule verdict in this assessment.",
         props=props(prop("poam-kind", "none")),

@@ -20,54 +20,28 @@ from scc.writers._oscal_common import (
     provenance_resources,
     text_block,
 )
+from scc.writers._ssp_common import (
+    compact,
+    fedramp_chosen,
+    kept,
+    nv,
+    party_uuid,
+    plain,
+    system_name,
+    user_role_id,
+)
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
     from scc.profile import SystemProfile
+    from scc.report import Report
 
 SP800_60 = "https://doi.org/10.6028/NIST.SP.800-60v2r1"
-FEDRAMP_NS = "https://fedramp.gov/ns/oscal"
 RFC4122 = "https://ietf.org/rfc/rfc4122"
-COMPONENT_STATES = ("operational", "under-development", "disposition", "other")
-
-
-def plain(model: Any) -> Any:
-    """A trestle model (from the shared OSCAL helpers) as its OSCAL JSON dict."""
-    return model.model_dump(by_alias=True, exclude_none=True, mode="json")
-
-
-def nv(name: str, value: object, ns: str | None = None, **extra: Any) -> dict[str, Any] | None:
-    """An OSCAL prop dict (None for an empty value: OSCAL has no empty strings)."""
-    from scc.writers._oscal_common import SCC_NS
-
-    text = one_line(value, fallback="")
-    if not text:
-        return None
-    return {"name": name, "ns": ns or SCC_NS, "value": text, **extra}
-
-
-def kept(*items: Any) -> list[Any] | None:
-    found = [item for item in items if item]
-    return found or None
-
-
-def compact(node: dict[str, Any]) -> dict[str, Any]:
-    """Drop keys whose value is None or an empty list (OSCAL arrays have minItems 1)."""
-    return {k: v for k, v in node.items() if v is not None and v != []}
-
-
-def component_uuid(assessment: Assessment, kind: str, name: str = "") -> str:
-    """The uuid of one system-implementation component (this-system, image, leveraged, service...)."""
-    return assessment.uuid("ssp-component", kind, name)
-
-
-def party_uuid(assessment: Assessment, key: str) -> str:
-    return assessment.uuid("ssp-party", key)
 
 
 # -- metadata -------------------------------------------------------------------------------------
-def ssp_metadata(assessment: Assessment) -> dict[str, Any]:
+def ssp_metadata(assessment: Report) -> dict[str, Any]:
     profile = assessment.profile
     name = system_name(assessment)
     data = plain(metadata(assessment, f"System Security Plan for {name}"))
@@ -93,12 +67,13 @@ def ssp_metadata(assessment: Assessment) -> dict[str, Any]:
         del data["parties"]
     from scc.writers._ssp_controls import import_profile
 
-    if "could not be loaded" in import_profile(assessment)["remarks"]:
-        data["remarks"] = text_block(import_profile(assessment)["remarks"])
-    return data
+    remarks = str(import_profile(assessment)["remarks"])
+    if "could not be loaded" in remarks:
+        data["remarks"] = text_block(remarks)
+    return dict(data)
 
 
-def marking(assessment: Assessment) -> str:
+def marking(assessment: Report) -> str:
     """The classification / CUI marking: the profile's, else the one given on the command line."""
     given = assessment.profile.marking or assessment.settings.marking
     return one_line(given, fallback=NOT_PROVIDED)
@@ -119,22 +94,10 @@ def roles(profile: SystemProfile) -> list[dict[str, Any]]:
     return out
 
 
-def user_role_id(role: str | None) -> str:
-    """A user's role as an OSCAL token (lower case, words joined by '-')."""
-    import re
-
-    token = re.sub(r"[^a-z0-9_.-]+", "-", (role or "").strip().lower()).strip("-.")
-    return token if token and (token[0].isalpha() or token[0] == "_") else (f"role-{token}" if token else "")
-
-
 # -- system-characteristics -----------------------------------------------------------------------
-def system_name(assessment: Assessment) -> str:
-    profile = assessment.profile
-    return one_line(profile.name or assessment.settings.system_name or assessment.facts.identity.name,
-                    fallback=NOT_PROVIDED, limit=300)
 
 
-def system_characteristics(assessment: Assessment) -> dict[str, Any]:
+def system_characteristics(assessment: Report) -> dict[str, Any]:
     profile = assessment.profile
     sensitivity = profile.sensitivity()
     image = one_line(assessment.facts.identity.reference)
@@ -163,21 +126,15 @@ def system_characteristics(assessment: Assessment) -> dict[str, Any]:
     return compact(node)
 
 
-def system_id(assessment: Assessment) -> dict[str, str]:
+def system_id(assessment: Report) -> dict[str, str]:
     profile = assessment.profile
     if profile.id:
-        default_type = "https://fedramp.gov" if _is_fedramp(assessment) else RFC4122
+        default_type = "https://fedramp.gov" if fedramp_chosen(assessment) else RFC4122
         return {"identifier-type": profile.id_type or default_type, "id": one_line(profile.id)}
     return {"identifier-type": RFC4122, "id": assessment.uuid("system-id")}
 
 
-def _is_fedramp(assessment: Assessment) -> bool:
-    from scc.content.registry import is_fedramp
-
-    return is_fedramp(assessment.settings.baseline)
-
-
-def information_types(assessment: Assessment) -> list[dict[str, Any]]:
+def information_types(assessment: Report) -> list[dict[str, Any]]:
     profile = assessment.profile
     if not profile.information_types:
         return [{"uuid": assessment.uuid("information-type", NOT_PROVIDED), "title": NOT_PROVIDED,
@@ -209,7 +166,7 @@ def status(profile: SystemProfile) -> dict[str, str]:
 
 
 # -- system-implementation ------------------------------------------------------------------------
-def system_implementation(assessment: Assessment) -> dict[str, Any]:
+def system_implementation(assessment: Report) -> dict[str, Any]:
     from scc.writers._ssp_parts import components, leveraged_authorizations, users
 
     profile = assessment.profile
@@ -225,7 +182,7 @@ def system_implementation(assessment: Assessment) -> dict[str, Any]:
 
 
 # -- the document ---------------------------------------------------------------------------------
-def build_ssp(assessment: Assessment) -> dict[str, Any]:
+def build_ssp(assessment: Report) -> dict[str, Any]:
     """The OSCAL system-security-plan as a JSON-ready dict (``{"system-security-plan": {...}}``).
 
     Deterministic: every uuid comes from ``assessment.uuid`` and every time from ``assessed_at``.
@@ -235,7 +192,7 @@ def build_ssp(assessment: Assessment) -> dict[str, Any]:
 
     resources = [plain(r) for r in (*input_resources(assessment), *provenance_resources(assessment))]
     resources.append(baseline_resource(assessment))
-    root = {
+    root: dict[str, Any] = {
         "uuid": assessment.uuid("system-security-plan"),
         "metadata": ssp_metadata(assessment),
         "import-profile": import_profile(assessment),
@@ -256,7 +213,7 @@ class OscalSspWriter(Writer):
     media_type = "application/oscal.ssp+json"
     order = 13
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, assessment: Report) -> bytes:
         return (json.dumps(build_ssp(assessment), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

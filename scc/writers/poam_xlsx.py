@@ -7,7 +7,7 @@ column titles from B, and from row 8 one item per open weakness (scc.writers._po
 vulnerability finding and every failed or partial rule) with its further milestones in column I of
 the rows below it. The item id (B) is left to eMASS, which assigns it on import.
 
-Filled from the assessment: Office/Org and the POC from the profile or settings; Resources Required,
+Filled from the assessment's Report: Office/Org and the POC from the profile or settings; Resources Required,
 Severity, Relevance of Threat, Likelihood, Impact and Residual Risk Level by the documented rule of
 scc.writers._poam_risk (NIST SP 800-30 tables, the template's Very Low ... Very High only);
 Scheduled Completion Date and milestone dates exactly as the engine's remediation clock set them
@@ -25,21 +25,24 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from scc.report import raw_severity
 from scc.writers import _emass_layout as layout
 from scc.writers._poam_items import PoamEntry, poam_entries
-from scc.writers._poam_risk import RAW_SEVERITY, is_vulnerability_rule, resources_required, risk_columns
+from scc.writers._poam_risk import is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.profile import Party, SystemProfile
+    from scc.report import Report
 
 HEADER_ROW = layout.HEADER_ROW
 NOT_PROVIDED = "not provided"
 MARKING_PLACEHOLDER = "MARKING NOT PROVIDED"
 MAX_CELL = 32767   # Excel's limit on characters in one cell
+PROFILE_HAS_NO_PHONE = ""   # scc.profile.Party records no phone number: the cell reads "not provided"
 _SLA_SETTING = re.compile(r"\s*\(?\bsla_days\[[^\]]*\]\)?")
 
 
@@ -57,22 +60,24 @@ class PoamXlsxWriter(Writer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     order = 26
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
 
         workbook = Workbook()
-        sheet: Any = workbook.active
+        sheet = workbook.worksheets[0]       # a new workbook's one (active) sheet
         sheet.title = layout.SHEET_TITLE
-        marking = marking_text(assessment)
-        _write_header(sheet, header_values(assessment), marking)
+        marking = marking_text(report)
+        _write_header(sheet, header_values(report), marking)
         row = layout.FIRST_ITEM_ROW
-        for item in poam_items(assessment):
+        for item in poam_items(report):
             row = _write_item(sheet, row, item)
         _add_lists(workbook, sheet)
-        sheet.freeze_panes = sheet.cell(row=layout.FIRST_ITEM_ROW, column=1)
-        sheet.oddHeader.center.text = sheet.oddFooter.center.text = f"***** {marking} *****"
-        moment = assessment.assessed_at.replace(tzinfo=None)
+        sheet.freeze_panes = f"A{layout.FIRST_ITEM_ROW}"
+        header, footer = sheet.oddHeader, sheet.oddFooter
+        if header is not None and footer is not None:
+            header.center.text = footer.center.text = f"***** {marking} *****"
+        moment = report.assessed_at.replace(tzinfo=None)
         workbook.properties.creator = "scc"
         workbook.properties.title = "Plan of Action and Milestones"
         workbook.properties.created = moment
@@ -80,26 +85,27 @@ class PoamXlsxWriter(Writer):
         buffer = io.BytesIO()
         archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
         ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
-        return _fixed_zip_dates(buffer.getvalue(), moment.timetuple()[:6])
+        year, month, day, hour, minute, second = moment.timetuple()[:6]
+        return _fixed_zip_dates(buffer.getvalue(), (year, month, day, hour, minute, second))
 
 
 # -- system header -------------------------------------------------------------------------------------
-def system_profile(assessment: Assessment) -> Any:
-    """The system profile the assessment carries, if any (scc.profile.SystemProfile; None without one)."""
-    return getattr(assessment, "profile", None) or getattr(assessment.settings, "profile", None)
+def system_profile(report: Report) -> SystemProfile:
+    """The system profile the assessment carries (scc.profile.SystemProfile; empty without one)."""
+    return report.profile
 
 
-def marking_text(assessment: Assessment) -> str:
-    profile = system_profile(assessment)
-    marking = (getattr(profile, "marking", None) or assessment.settings.marking or "").strip()
+def marking_text(report: Report) -> str:
+    profile = system_profile(report)
+    marking = (profile.marking or report.settings.marking or "").strip()
     return marking or MARKING_PLACEHOLDER
 
 
-def _poc(assessment: Assessment) -> Any:
+def _poc(report: Report) -> Party | None:
     """The ISSO, else the system owner, named in the profile (a Party), or None."""
-    profile = system_profile(assessment)
+    profile = system_profile(report)
     for role in ("isso", "owner"):
-        keys = dict(getattr(profile, "roles", ()) or ()).get(role, ())
+        keys = dict(profile.roles).get(role, ())
         for key in keys:
             party = profile.party(key)
             if party is not None:
@@ -107,43 +113,42 @@ def _poc(assessment: Assessment) -> Any:
     return None
 
 
-def _organization(assessment: Assessment) -> str:
-    profile = system_profile(assessment)
-    for party in getattr(profile, "parties", ()) or ():
-        if getattr(party, "type", "") == "organization":
-            return str(party.name)
-    return assessment.settings.organization.strip()
+def _organization(report: Report) -> str:
+    profile = system_profile(report)
+    for party in profile.parties:
+        if party.type == "organization":
+            return party.name
+    return report.settings.organization.strip()
 
 
-def header_values(assessment: Assessment) -> dict[str, str]:
+def header_values(report: Report) -> dict[str, str]:
     """Header label -> value, 'not provided' for everything nobody stated."""
-    profile = system_profile(assessment)
-    poc = _poc(assessment)
+    profile = system_profile(report)
+    poc = _poc(report)
     registration = ""
-    id_type = getattr(profile, "id_type", None) or ""
-    if profile is not None and re.search(r"ditpr|dod|emass", id_type, re.IGNORECASE):
+    id_type = profile.id_type or ""
+    if re.search(r"ditpr|dod|emass", id_type, re.IGNORECASE):
         registration = profile.id or ""
     values = {
-        "Date Exported:": _date(assessment.assessed_at.date()),
+        "Date Exported:": _date(report.assessed_at.date()),
         "Exported By:": "scc (automated assessment)",
-        "DoD Component:": _organization(assessment),
-        "System / Project Name:": (getattr(profile, "name", None) or assessment.settings.system_name).strip(),
+        "DoD Component:": _organization(report),
+        "System / Project Name:": (profile.name or report.settings.system_name).strip(),
         "DoD IT Registration No:": registration,
         "System Type:": "",
-        "POC Name:": getattr(poc, "name", "") or "",
-        "POC Phone:": getattr(poc, "phone", "") or "",
-        "POC E-Mail:": getattr(poc, "email", "") or "",
+        "POC Name:": (poc.name if poc else "") or "",
+        "POC Phone:": PROFILE_HAS_NO_PHONE,
+        "POC E-Mail:": (poc.email if poc else "") or "",
         "OMB Project ID:": "",
         "Security Costs:": "",
     }
     return {label: value or NOT_PROVIDED for label, value in values.items()}
 
 
-def office_org(assessment: Assessment) -> str:
+def office_org(report: Report) -> str:
     """Organization, POC name, phone, e-mail: the order the template's instructions ask for."""
-    poc = _poc(assessment)
-    parts = [_organization(assessment), getattr(poc, "name", ""), getattr(poc, "phone", ""),
-             getattr(poc, "email", "")]
+    poc = _poc(report)
+    parts = [_organization(report), *((poc.name, PROFILE_HAS_NO_PHONE, poc.email or "") if poc else ())]
     given = [p for p in parts if p]
     return ", ".join(given) if given else NOT_PROVIDED
 
@@ -198,15 +203,15 @@ def _add_lists(workbook: Any, sheet: Any) -> None:
 
 
 # -- items ---------------------------------------------------------------------------------------------
-def poam_items(assessment: Assessment) -> list[PoamItem]:
-    scrub = _scrubber(assessment)
-    org = office_org(assessment)
-    return [poam_item(assessment, entry, org, scrub) for entry in poam_entries(assessment)]
+def poam_items(report: Report) -> list[PoamItem]:
+    scrub = _scrubber(report)
+    org = office_org(report)
+    return [poam_item(report, entry, org, scrub) for entry in poam_entries(report)]
 
 
-def poam_item(assessment: Assessment, entry: PoamEntry, office: str, scrub: Any = None) -> PoamItem:
+def poam_item(report: Report, entry: PoamEntry, office: str, scrub: Any = None) -> PoamItem:
     """One item's cells, in plain words (``scrub`` removes internal identifiers from engine text)."""
-    scrub = scrub or _scrubber(assessment)
+    scrub = scrub or _scrubber(report)
     risk = risk_columns(entry)
     milestones = milestone_lines(entry)
     official = entry.srg[0].severity if entry.srg else entry.severity
@@ -218,10 +223,10 @@ def poam_item(assessment: Assessment, entry: PoamEntry, office: str, scrub: Any 
         "G": resources_required(entry),
         "H": entry.deadline,
         "I": milestones[0],
-        "K": _source(assessment, entry),
+        "K": _source(report, entry),
         "L": _status(entry),
-        "M": scrub("\n".join([*_comments(assessment, entry), risk.basis])),
-        "N": RAW_SEVERITY.get(official, ""),
+        "M": scrub("\n".join([*_comments(report, entry), risk.basis])),
+        "N": raw_severity(official),
         "O": scrub(_mitigations(entry)),
         "P": risk.severity,
         "Q": risk.relevance_of_threat,
@@ -271,8 +276,8 @@ def _description(entry: PoamEntry) -> str:
     return f"{entry.title.rstrip('.')}. Finding: {entry.description}"
 
 
-def _source(assessment: Assessment, entry: PoamEntry) -> str:
-    image = assessment.facts.identity.reference
+def _source(report: Report, entry: PoamEntry) -> str:
+    image = report.facts.identity.reference
     if entry.kind == "vulnerability":
         return f"Automated vulnerability scan ({entry.source}) of container image {image}"
     benchmarks = sorted({ref.benchmark.upper() for ref in entry.srg})
@@ -300,9 +305,9 @@ def _impact_description(entry: PoamEntry) -> str:
     return entry.result.rule.description if entry.result is not None else ""
 
 
-def _comments(assessment: Assessment, entry: PoamEntry) -> list[str]:
-    lines = [f"Devices affected: container image {assessment.facts.identity.reference}."]
-    lines.append(f"Scheduled completion: {deadline_basis(assessment, entry)}.")
+def _comments(report: Report, entry: PoamEntry) -> list[str]:
+    lines = [f"Devices affected: container image {report.facts.identity.reference}."]
+    lines.append(f"Scheduled completion: {deadline_basis(report, entry)}.")
     if entry.kind == "vulnerability" and entry.detected is not None:
         lines.append(f"First detected {_date(entry.detected.date())}.")
     if entry.result is not None:
@@ -314,12 +319,12 @@ def _comments(assessment: Assessment, entry: PoamEntry) -> list[str]:
     return lines
 
 
-def deadline_basis(assessment: Assessment, entry: PoamEntry) -> str:
+def deadline_basis(report: Report, entry: PoamEntry) -> str:
     """What the due date counts from, in words (the engine's dates; the setting's name is not shown)."""
     if entry.risk_accepted and entry.override is not None:
         return f"the risk acceptance expires {_date(entry.override.expires)}"
-    if entry.kind == "vulnerability" and entry.finding is not None:
-        clock = assessment.remediation[id(entry.finding)]
+    if entry.kind == "vulnerability" and entry.item is not None:
+        clock = entry.item.clock
         if clock.start is None:
             return "no detection, fix, publication or scan date is known"
         since = f"{clock.basis} {_date(clock.start.date())}"
@@ -327,17 +332,18 @@ def deadline_basis(assessment: Assessment, entry: PoamEntry) -> str:
             return f"{since}; the organisation set no remediation time for {clock.severity} findings"
         return (f"{since} + {clock.sla_days} days, the remediation time the organisation set for "
                 f"{clock.severity} findings")
-    days = assessment.settings.sla_days.get(entry.severity)
-    if days is None:
+    days = entry.item.days if entry.item is not None else None
+    start = entry.item.start if entry.item is not None else None
+    if days is None or start is None:
         return f"the organisation set no remediation time for {entry.severity} findings"
-    return (f"assessment date {_date(assessment.assessed_at.date())} + {days} days, the remediation time "
+    return (f"assessment date {_date(start.date())} + {days} days, the remediation time "
             f"the organisation set for {entry.severity} findings")
 
 
-def _scrubber(assessment: Assessment) -> Any:
+def _scrubber(report: Report) -> Any:
     """A function that rewrites internal identifiers (rule ids, check names, setting names) in words."""
     words: dict[str, str] = {}
-    for rule in assessment.rules:
+    for rule in report.rules:
         if rule.id.startswith("SRG-"):       # DISA's own requirement ids are public, and belong in the sheet
             continue
         words[rule.id] = f'"{rule.title}"' if rule.title else "this requirement"
@@ -382,13 +388,13 @@ def _cell(value: str) -> str | None:
     return text or None
 
 
-def _fixed_zip_dates(data: bytes, moment: tuple[int, ...]) -> bytes:
+def _fixed_zip_dates(data: bytes, moment: tuple[int, int, int, int, int, int]) -> bytes:
     """The same archive with every entry dated ``moment`` (zip stores local wall-clock times)."""
     stamp = max(moment, (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=cast("tuple[int, int, int, int, int, int]", stamp))
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             target.writestr(fixed, source.read(info.filename))

@@ -21,14 +21,14 @@ from scc.writers._ssp_context import ssp_context
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 TEMPLATE = "ssp.html.j2"
 _MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
                 ".ttf": "font/ttf", ".otf": "font/otf"}
 
 
-def render_html(assessment: Assessment) -> str:
+def render_html(report: Report) -> str:
     """The SSP as HTML (the input WeasyPrint lays out)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -38,21 +38,21 @@ def render_html(assessment: Assessment) -> str:
         undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template(TEMPLATE).render(ssp_context(assessment))
+    return env.get_template(TEMPLATE).render(ssp_context(report))
 
 
 def asset_fetcher(root: Path) -> Any:
     """A WeasyPrint URL fetcher serving only regular files under ``root``; it records every request."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no type information
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
             self.root = root.resolve()
             self.requested: list[str] = []
             self.refused: list[str] = []
 
-        def fetch(self, url: str, headers: Any = None) -> Any:
+        def fetch(self, url: str, headers: object = None) -> Any:
             self.requested.append(url)
             path = self._local_path(url)
             if path is None:
@@ -73,14 +73,14 @@ def asset_fetcher(root: Path) -> Any:
     return AssetFetcher()
 
 
-def render_pdf(assessment: Assessment, fetcher: Any = None) -> bytes:
+def render_pdf(report: Report, fetcher: Any = None) -> bytes:
     """The SSP PDF; ``fetcher`` (default: templates-only) is exposed so tests can inspect its requests."""
     from weasyprint import HTML
 
     templates = pack_dir("templates").resolve()
     fetcher = fetcher or asset_fetcher(templates)
-    html = HTML(string=render_html(assessment), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
-    identifier = hashlib.sha256(("scc-ssp/" + assessment.fingerprint).encode()).hexdigest()[:32].encode()
+    html = HTML(string=render_html(report), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
+    identifier = hashlib.sha256(("scc-ssp/" + report.fingerprint).encode()).hexdigest()[:32].encode()
     pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
     return pdf
 
@@ -91,8 +91,8 @@ class SspPdfWriter(Writer):
     media_type = "application/pdf"
     order = 60
 
-    def render(self, assessment: Assessment) -> bytes:
-        return render_pdf(assessment)
+    def render(self, report: Report) -> bytes:
+        return render_pdf(report)
 
 
 WRITER = SspPdfWriter()

@@ -12,7 +12,7 @@ named one (the package writes xccdf-results-<name>.xml for the others).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -21,8 +21,7 @@ from scc.writers._stig_rows import ChecklistRow, ChecklistSection, benchmark_nam
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
-    from scc.engine.model import RuleResult
+    from scc.report import Report, RuleResult
 
 XCCDF = "http://checklists.nist.gov/xccdf/1.2"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -34,6 +33,8 @@ FACT = "urn:scc:fact:container-image:"
 NOT_EVALUATED = "not evaluated by scc: no scc rule evidences this requirement; an assessor must review it"
 WEIGHT = "10.0"
 _NCNAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: lxml takes None for the default namespace; its stubs only allow str keys
+_BENCHMARK_NSMAP: Any = {None: XCCDF, "dc": DC}
 
 
 def _q(tag: str) -> str:
@@ -57,13 +58,13 @@ def xccdf_id(kind: str, name: str, namespace: str = DISA) -> str:
     return f"xccdf_{namespace}_{kind}_{_NCNAME_UNSAFE.sub('_', name) or 'unnamed'}"
 
 
-def section_for(assessment: Assessment, name: str) -> ChecklistSection | None:
-    return next((s for s in checklist_sections(assessment) if s.name == name), None)
+def section_for(report: Report, name: str) -> ChecklistSection | None:
+    return next((s for s in checklist_sections(report) if s.name == name), None)
 
 
-def render_benchmark(assessment: Assessment, benchmark_name: str) -> bytes:
+def render_benchmark(report: Report, benchmark_name: str) -> bytes:
     """XCCDF 1.2 results for one benchmark (gpos-srg, ctr-srg, ...)."""
-    section = section_for(assessment, benchmark_name)
+    section = section_for(report, benchmark_name)
     benchmark = _benchmark(section, benchmark_name)
     seen: set[str] = set()
     rows = []
@@ -73,12 +74,12 @@ def render_benchmark(assessment: Assessment, benchmark_name: str) -> bytes:
             seen.add(rule_id)
             rows.append(row)
             benchmark.append(_group(row))
-    benchmark.append(_test_result(assessment, benchmark, section, benchmark_name, rows))
+    benchmark.append(_test_result(report, benchmark, section, benchmark_name, rows))
     return etree.tostring(benchmark, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _benchmark(section: ChecklistSection | None, name: str) -> etree._Element:
-    root = etree.Element(_q("Benchmark"), nsmap={None: XCCDF, "dc": DC},  # type: ignore[dict-item]  # stubs
+    root = etree.Element(_q("Benchmark"), nsmap=_BENCHMARK_NSMAP,
                          id=xccdf_id("benchmark", section.benchmark_id if section else name), resolved="1")
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     _sub(root, "status", "accepted" if section and section.official else "draft")
@@ -116,20 +117,18 @@ def _group(row: ChecklistRow) -> etree._Element:
     return group
 
 
-def _test_result(assessment: Assessment, benchmark: etree._Element, section: ChecklistSection | None,
+def _test_result(report: Report, benchmark: etree._Element, section: ChecklistSection | None,
                  name: str, rows: list[ChecklistRow]) -> etree._Element:
-    import scc
-
-    when = iso(assessment.assessed_at)
-    identity = assessment.facts.identity
+    when = iso(report.assessed_at)
+    identity = report.facts.identity
     result = etree.Element(_q("TestResult"), {
         "id": xccdf_id("testresult", name, SCC), "start-time": when, "end-time": when,
-        "test-system": f"cpe:/a:scc:scc:{scc.__version__}", "version": benchmark.findtext(_q("version")) or "0",
+        "test-system": f"cpe:/a:scc:scc:{report.scc_version}", "version": benchmark.findtext(_q("version")) or "0",
     })
     _sub(result, "benchmark", id=benchmark.get("id") or "", href=section.filename if section else "")
     _sub(result, "title", f"scc assessment of {identity.reference}")
-    if assessment.settings.organization:
-        _sub(result, "organization", assessment.settings.organization)
+    if report.settings.organization:
+        _sub(result, "organization", report.settings.organization)
     _sub(result, "target", identity.reference)
     facts = _sub(result, "target-facts")
     for key, value in (("reference", identity.reference), ("name", identity.name), ("tag", identity.tag),
@@ -203,16 +202,16 @@ class XccdfResultsWriter(Writer):
     media_type = "application/xml"
     order = 30
 
-    def render(self, assessment: Assessment) -> bytes:
-        names = assessment.settings.benchmarks or ("gpos-srg",)
-        return render_benchmark(assessment, names[0])
+    def render(self, report: Report) -> bytes:
+        names = report.settings.benchmarks or ("gpos-srg",)
+        return render_benchmark(report, names[0])
 
-    def render_extra(self, assessment: Assessment) -> dict[str, bytes]:
+    def render_extra(self, report: Report) -> dict[str, bytes]:
         """One more XCCDF document per further benchmark (an XCCDF file holds one Benchmark), including a
         benchmark only a scan's results name (a product STIG scan)."""
-        first = (assessment.settings.benchmarks or ("gpos-srg",))[0]
-        names = [name for name in benchmark_names(assessment) if name != first]
-        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(assessment, name)
+        first = (report.settings.benchmarks or ("gpos-srg",))[0]
+        names = [name for name in benchmark_names(report) if name != first]
+        return {f"xccdf-results-{_NCNAME_UNSAFE.sub('_', name)}.xml": render_benchmark(report, name)
                 for name in names}
 
 

@@ -6,7 +6,7 @@ TestResult), both from ``render_benchmark`` unchanged except that the TestResult
 Benchmark component and at the asset (``target-id-ref``). ARF's asset identification has no container
 type, so the image is an ``ai:software`` asset: its digest is the installation id and a synthetic id,
 its reference/name/tag/digest are spelled out under ``extended-information``. Ids come from
-assessment.uuid, times from assessment.assessed_at, so two renders are byte-identical.
+report.uuid, times from report.assessed_at, so two renders are byte-identical.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from scc.writers.xccdf import XCCDF, _xml_text, render_benchmark
 from scc.xmlsafe import parse_xml_bytes
 
 if TYPE_CHECKING:
-    from scc.assessment import Assessment
+    from scc.report import Report
 
 ARF = "http://scap.nist.gov/schema/asset-reporting-format/1.1"
 CORE = "http://scap.nist.gov/schema/reporting-core/1.1"
@@ -45,8 +45,8 @@ def _el(ns: str, tag: str, parent: etree._Element | None = None, text: str | Non
 class _Ids:
     """Stable NCName ids for one benchmark's request, report and data-stream parts."""
 
-    def __init__(self, assessment: Assessment, name: str) -> None:
-        key = assessment.uuid("arf", name)
+    def __init__(self, report: Report, name: str) -> None:
+        key = report.uuid("arf", name)
         self.request = f"scc-request-{key}"
         self.report = f"scc-report-{key}"
         self.collection = f"scap_{SCAP_NS}_collection_{key}"
@@ -55,27 +55,27 @@ class _Ids:
         self.component = f"scap_{SCAP_NS}_comp_{key}"
 
 
-def render_arf(assessment: Assessment, benchmark_names: tuple[str, ...]) -> bytes:
+def render_arf(report: Report, benchmark_names: tuple[str, ...]) -> bytes:
     """The ARF document for the named benchmarks (one report request and one report each)."""
-    asset_id = f"scc-asset-{assessment.uuid('arf', 'asset')}"
+    asset_id = f"scc-asset-{report.uuid('arf', 'asset')}"
     root = etree.Element(f"{{{ARF}}}asset-report-collection", nsmap=NSMAP)
     relationships = etree.SubElement(root, f"{{{CORE}}}relationships", nsmap={"arfvocab": ARFVOCAB})
     requests = _el(ARF, "report-requests", root)
     assets = _el(ARF, "assets", root)
     reports = _el(ARF, "reports", root)
-    assets.append(_asset(assessment, asset_id))
+    assets.append(_asset(report, asset_id))
     for name in benchmark_names:
-        ids = _Ids(assessment, name)
-        benchmark = parse_xml_bytes(render_benchmark(assessment, name), f"xccdf-results-{name}.xml").getroot()
+        ids = _Ids(report, name)
+        benchmark = parse_xml_bytes(render_benchmark(report, name), f"xccdf-results-{name}.xml").getroot()
         test_result = benchmark.find(f"{{{XCCDF}}}TestResult")
         benchmark.remove(test_result)
         _point_at(test_result, ids, asset_id)
         _relationship(relationships, "createdFor", ids.report, ids.request)
         _relationship(relationships, "isAbout", ids.report, asset_id)
         request = _el(ARF, "report-request", requests, id=ids.request)
-        _el(ARF, "content", request).append(_data_stream_collection(assessment, ids, benchmark))
-        report = _el(ARF, "report", reports, id=ids.report)
-        _el(ARF, "content", report).append(test_result)
+        _el(ARF, "content", request).append(_data_stream_collection(report, ids, benchmark))
+        report_node = _el(ARF, "report", reports, id=ids.report)
+        _el(ARF, "content", report_node).append(test_result)
     etree.cleanup_namespaces(root, top_nsmap={"xccdf": XCCDF}, keep_ns_prefixes=["arfvocab"])
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -89,32 +89,32 @@ def _relationship(parent: etree._Element, kind: str, subject: str, ref: str) -> 
 def _point_at(test_result: etree._Element, ids: _Ids, asset_id: str) -> None:
     """Benchmark href to its data-stream component; target-id-ref (after target-facts) to the asset."""
     benchmark = test_result.find(f"{{{XCCDF}}}benchmark")
-    assert benchmark is not None, "scc's own TestResult always names its benchmark"
-    benchmark.set("href", f"#{ids.component}")
+    if benchmark is not None:
+        benchmark.set("href", f"#{ids.component}")
     ref = etree.Element(f"{{{XCCDF}}}target-id-ref", {"system": AI, "name": asset_id, "href": ""})
     anchor = test_result.find(f"{{{XCCDF}}}target-facts")
     if anchor is None:
         anchor = test_result.find(f"{{{XCCDF}}}target")
-    assert anchor is not None, "scc's own TestResult always has a target"
-    anchor.addnext(ref)
+    if anchor is not None:
+        anchor.addnext(ref)
 
 
-def _data_stream_collection(assessment: Assessment, ids: _Ids, benchmark: etree._Element) -> etree._Element:
+def _data_stream_collection(report: Report, ids: _Ids, benchmark: etree._Element) -> etree._Element:
     """A SCAP 1.2 source data stream whose one checklist component is the Benchmark."""
     collection = etree.Element(f"{{{DS}}}data-stream-collection", {"id": ids.collection, "schematron-version": "1.2"},
                                nsmap={"ds": DS, "xlink": XLINK})
     stream = _el(DS, "data-stream", collection, id=ids.stream, **{"scap-version": "1.2", "use-case": "OTHER",
-                                                                   "timestamp": iso(assessment.assessed_at)})
+                                                                   "timestamp": iso(report.assessed_at)})
     checklists = _el(DS, "checklists", stream)
     _el(DS, "component-ref", checklists, id=ids.cref, **{f"{{{XLINK}}}href": f"#{ids.component}"})
-    component = _el(DS, "component", collection, id=ids.component, timestamp=iso(assessment.assessed_at))
+    component = _el(DS, "component", collection, id=ids.component, timestamp=iso(report.assessed_at))
     component.append(benchmark)
     return collection
 
 
-def _asset(assessment: Assessment, asset_id: str) -> etree._Element:
+def _asset(report: Report, asset_id: str) -> etree._Element:
     """The image as an ai:software asset (ARF has no container-image asset type)."""
-    identity = assessment.facts.identity
+    identity = report.facts.identity
     asset = _el(ARF, "asset", id=asset_id)
     software = _el(AI, "software", asset)
     if identity.digest:
@@ -135,11 +135,11 @@ class XccdfArfWriter(Writer):
     media_type = "application/xml"
     order = 31
 
-    def render(self, assessment: Assessment) -> bytes:
+    def render(self, report: Report) -> bytes:
         from scc.writers._stig_rows import benchmark_names
 
-        first = assessment.settings.benchmarks or ("gpos-srg",)
-        return render_arf(assessment, tuple(dict.fromkeys([*first, *benchmark_names(assessment)])))
+        first = report.settings.benchmarks or ("gpos-srg",)
+        return render_arf(report, tuple(dict.fromkeys([*first, *benchmark_names(report)])))
 
 
 WRITER = XccdfArfWriter()

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
+from scc.facts.image.rpmdb_bdb import RpmHeaderError, bdb_blobs
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.model import Component
 from scc.facts.source import InputDocument
@@ -45,10 +46,6 @@ _MAX_ROWS = 200_000
 _QUERY_SECONDS = 30
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _NAMESPACES = {"rhel": "redhat", "hummingbird": "redhat"}
-
-
-class RpmHeaderError(ValueError):
-    """A header blob that is not what rpm writes (truncated, offsets out of range...)."""
 
 
 def parse_header(blob: bytes) -> dict[int, str | int]:
@@ -130,8 +127,6 @@ def rpm_packages(fs: VirtualFS, doc: InputDocument, os_release: dict[str, str]) 
             return _from_sqlite(fs, doc, path, os_release)
     for path in BDB_PATHS:
         if fs.lookup(path) is not None:
-            from scc.facts.image.rpmdb_bdb import bdb_blobs
-
             return _from_blobs(fs, doc, path, os_release, bdb_blobs, "Berkeley DB", "key")
     for path in NDB_PATHS:
         if fs.lookup(path) is not None:

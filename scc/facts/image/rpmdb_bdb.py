@@ -13,7 +13,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from scc.facts.image.rpmdb import RpmHeaderError
+
+class RpmHeaderError(ValueError):
+    """A header blob that is not what rpm writes (truncated, offsets out of range...): defined here, below
+    scc.facts.image.rpmdb (which re-exports it), so the two modules do not import each other."""
 
 _MAGIC = 0x061561
 _PAGE_SIZES = frozenset(1 << n for n in range(9, 17))
