@@ -42,6 +42,7 @@ class Settings:
     rule_dirs: list[Path] | None = None
     previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
     profile: Path | None = None            # system profile YAML (scc.profile): what the image cannot show
+    templates: Path | None = None          # organisation SSP templates overriding blocks of templates/ssp.html.j2
 
 
 def deterministic_uuid(name: str) -> str:
