@@ -67,6 +67,12 @@ def fallback_ssp(assessment: Assessment) -> dict[str, Any]:
             "implemented-requirements": [_requirement(assessment, c, this_system, image_component)
                                          for c in _control_ids(assessment)],
         },
+        "back-matter": {"resources": [
+            {"uuid": assessment.uuid("ssp", "input", i.path, i.sha256), "title": i.path,
+             "description": f"Input read by scc: {i.format}{' ' + i.format_version if i.format_version else ''}"
+                            f"{', produced by ' + i.tool if i.tool else ''}; {i.size} bytes.",
+             "rlinks": [{"href": i.path, "hashes": [{"algorithm": "sha-256", "value": i.sha256}]}]}
+            for i in sorted(assessment.facts.inputs, key=lambda i: (i.path, i.sha256))]},
     }}
 
 

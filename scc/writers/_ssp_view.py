@@ -59,7 +59,16 @@ def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[s
         "revisions": [_revision(r) for r in metadata.get("revisions") or []],
         "approvers": _parties_of(metadata, "authorizing-official"),
         "notes": [clip(n, 500) for n in notes],
+        "resources": [_resource(r) for r in (plan.get("back-matter") or {}).get("resources") or []],
     }
+
+
+def _resource(resource: dict[str, Any]) -> dict[str, Any]:
+    """A back-matter resource: what a link or citation in the plan points at, with its digests."""
+    rlinks = resource.get("rlinks") or []
+    return {"title": text(resource.get("title"), 500), "description": text(resource.get("description"), 1000, ""),
+            "hrefs": [clip(r.get("href"), 500) for r in rlinks if r.get("href")],
+            "hashes": [f"{h.get('algorithm')}: {h.get('value')}" for r in rlinks for h in r.get("hashes") or []]}
 
 
 def _document(plan: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
@@ -217,7 +226,8 @@ def _part(control_id: str, statement_id: str | None, by_components: list[dict[st
     label = ""
     if statement_id:
         label = statement_id.split("_smt", 1)[1].lstrip(".") if "_smt" in statement_id else statement_id
-    return {"label": label or "(whole control)", "statement_id": text(statement_id, 80, ""),
+    return {"label": label, "heading": f"Part {label}" if label else "The control as a whole",
+            "statement_id": text(statement_id, 80, ""),
             "by_components": [_by_component(bc, components, resources) for bc in by_components]}
 
 
