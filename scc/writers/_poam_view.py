@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from scc.writers._ssp_text import ABSENT, clip, prop_values, text
+from scc.writers._ssp_text import clip, prop_values, text
+
+ABSENT = "(not in the POA&M)"
 
 SEVERITY_ORDER = ("critical", "high", "moderate", "medium", "low", "negligible", "unknown")
 
@@ -19,8 +21,8 @@ def poam_view(poam: dict[str, Any]) -> dict[str, Any]:
     items = [_item(item, risks) for item in plan.get("poam-items") or []]
     metadata = plan.get("metadata") or {}
     return {
-        "title": text(metadata.get("title"), 300), "uuid": text(plan.get("uuid")),
-        "last_modified": text(metadata.get("last-modified")),
+        "title": text(metadata.get("title"), 300, ABSENT), "uuid": text(plan.get("uuid"), 100, ABSENT),
+        "last_modified": text(metadata.get("last-modified"), 100, ABSENT),
         "rows": items, "total": len(items),
         "by_status": sorted(Counter(i["status"] for i in items).items()),
         "by_severity": sorted(Counter(i["severity"] for i in items).items(), key=lambda kv: _severity_rank(kv[0])),
@@ -42,10 +44,10 @@ def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]]) -> dict[str, A
     severity = (prop_values(item, "severity") or [v for r in related for v in prop_values(r, "severity")] or [ABSENT])[0]
     return {
         "id": (prop_values(item, "POAM-ID") or [clip(item.get("uuid"), 36)])[0],
-        "title": text(item.get("title"), 300),
+        "title": text(item.get("title"), 300, ABSENT),
         "controls": ", ".join(dict.fromkeys(c.upper() for c in controls)) or ABSENT,
         "severity": severity,
-        "status": ", ".join(sorted({text(r.get("status"), 40) for r in related})) or
+        "status": ", ".join(sorted({text(r.get("status"), 40, ABSENT) for r in related})) or
                   (prop_values(item, "status") or [ABSENT])[0],
         "deadline": ", ".join(deadlines) or ABSENT,
     }
