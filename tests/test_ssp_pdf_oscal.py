@@ -1,7 +1,6 @@
 """The PDF SSP rendered from an OSCAL SSP: FedRAMP's own template, a small authored plan, template overrides."""
 from __future__ import annotations
 
-import copy
 import html
 import json
 import re
@@ -41,7 +40,7 @@ def page_count(pdf: bytes, tmp_path) -> int:
 
 def visible_text(page: str) -> str:
     """The text of the HTML body as a reader sees it (tags dropped, entities decoded, whitespace squashed)."""
-    body = re.sub(r"<head>.*?</head>", " ", page, flags=re.S)
+    body = re.sub(r"<head>.*?</head>", " ", page, flags=re.DOTALL)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
@@ -163,7 +162,7 @@ def test_fedramp_template_renders_every_section_control_part_and_parameter(fedra
     requirements = ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
     for requirement in requirements:
         label = requirement["control-id"].split(".")[0].upper()
-        assert re.search(rf"^\s*{re.escape(label)}\b", text, re.M), label
+        assert re.search(rf"^\s*{re.escape(label)}\b", text, re.MULTILINE), label
         for statement in requirement.get("statements", []):
             assert statement["statement-id"] in text
         for entry in requirement.get("statements", [{}])[0].get("by-components", [{}])[0].get("set-parameters", []):
@@ -319,8 +318,9 @@ def test_organisation_template_cannot_make_the_renderer_fetch_outside_the_two_di
 
 def test_package_templates_option_reaches_the_pdf_and_a_missing_directory_is_exit_2(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
-    templates = org_templates(tmp_path / "org" if (tmp_path / "org").mkdir() is None else tmp_path,
-                              "{% block notes %}<section><h1>Agency annex 7731</h1></section>{% endblock %}")
+    (tmp_path / "org").mkdir()
+    templates = org_templates(tmp_path / "org", "{% block notes %}<section id=\"notes\"><h1>Agency annex 7731</h1>"
+                                                "</section>{% endblock %}")
     code, _, err = run_scc(capsys, "package", str(EXAMPLE), "--templates", str(tmp_path / "absent"),
                            "--out", str(tmp_path / "pkg"))
     assert code == 2 and "absent" in err and not (tmp_path / "pkg").exists()
@@ -328,3 +328,16 @@ def test_package_templates_option_reaches_the_pdf_and_a_missing_directory_is_exi
     assert code == 0, err
     text = "\n".join(pdf_pages((tmp_path / "pkg" / "ssp.pdf").read_bytes(), tmp_path))
     assert "Agency annex 7731" in text and "7 Control implementation" in text
+
+
+def test_the_override_example_in_docs_renders_as_documented(tmp_path):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "ssp.md").read_text()
+    (tmp_path / "ssp.html.j2").write_text(re.search(r"```jinja\n(.*?)```", docs, re.DOTALL).group(1))
+    (tmp_path / "agency.css").write_text(re.search(r"```css\n(.*?)```", docs, re.DOTALL).group(1))
+    fetcher = asset_fetcher(pack_dir("templates"), tmp_path)
+    pdf = render_ssp_pdf(small_ssp(), small_poam(), ["one", "two"], MARKING, templates_dir=tmp_path, fetcher=fetcher)
+    text = "\n".join(pdf_pages(pdf, tmp_path))
+    assert f"Prepared for the Agency Risk Executive. Handle as {MARKING}." in text
+    assert "2 note(s); see the package's manifest for the inputs." in text
+    assert "SYSTEM SECURITY PLAN" in text and "7 Control implementation" in text     # super() and untouched blocks
+    assert fetcher.requested[-1] == (tmp_path / "agency.css").resolve().as_uri() and fetcher.refused == []

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from scc.writers._poam_view import poam_view
-from scc.writers._ssp_text import ABSENT, clip, control_label, prop_values, props_except, resource_titles, text
+from scc.writers._ssp_text import (
+    ABSENT,
+    clip,
+    control_label,
+    prop_values,
+    props_except,
+    resource_titles,
+    text,
+)
 
 #: the roles NIST SP 800-18 and FedRAMP's template name, in the order the plan lists them
 KEY_ROLES = (
