@@ -12,7 +12,7 @@ from writer_assessment import build_assessment
 from scc.assessment import Settings
 from scc.resources import pack_dir
 from scc.writers import writer
-from scc.writers.ssp_pdf import asset_fetcher, render_html, render_pdf
+from scc.writers.ssp_pdf import asset_fetcher, pdf_inputs, render_html, render_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -156,3 +156,17 @@ def test_long_names_never_overflow_the_page(samples, tmp_path, monkeypatch):
     right_edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', bbox)]
     assert pages and right_edges
     assert max(right_edges) <= float(pages[0][0]) - 30       # inside the right margin (18 mm = 51 pt)
+
+
+def test_files_used_as_settings_are_not_reported_as_passed_over(samples, tmp_path, monkeypatch):
+    """The SSP said "overrides.yaml: passed over" although the overrides were applied (issue 11)."""
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
+    overrides, key, readme = tmp_path / "overrides.yaml", tmp_path / "signing.pub", tmp_path / "README.txt"
+    overrides.write_text("overrides: []\n")
+    key.write_text("not read here\n")
+    assessment = build_assessment(samples, Settings(overrides=overrides, keys=[key]))
+    assessment.facts.notes[:] = [f"{p}: passed over (not an evidence format)" for p in (overrides, key, readme)]
+    notes = pdf_inputs(assessment)["notes"]
+    assert notes == [f"{readme}: passed over (not an evidence format)"]
+    assert f"{readme}: passed over" in render_html(assessment)
+    assert "overrides.yaml: passed over" not in render_html(assessment)

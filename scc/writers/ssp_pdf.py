@@ -158,12 +158,29 @@ def catalog_text(assessment: Assessment) -> ControlText:
     return lookup
 
 
+def input_reading_notes(assessment: Assessment) -> list[str]:
+    """The facts' notes, without "passed over" for the files scc did use, as settings (overrides, keys,
+    attestations, profile, the SSP templates) rather than as evidence."""
+    settings = assessment.settings
+    used = [Path(p).resolve() for p in (settings.overrides, settings.attestations, settings.profile, *settings.keys) if p]
+    templates = Path(settings.templates).resolve() if getattr(settings, "templates", None) else None
+
+    def used_as_setting(note: str) -> bool:
+        path, passed_over, _ = note.partition(": passed over")
+        if not passed_over:
+            return False
+        where = Path(path).resolve()
+        return where in used or (templates is not None and templates in where.parents)
+
+    return [note for note in assessment.facts.notes if not used_as_setting(note)]
+
+
 def pdf_inputs(assessment: Assessment) -> dict[str, Any]:
     """The arguments of render_ssp_pdf for one assessment (the lead's wiring point)."""
     from scc.writers.poam_xlsx import marking_text
 
     return {"ssp": ssp_document(assessment), "poam": poam_document(assessment),
-            "notes": list(assessment.facts.notes), "marking": marking_text(assessment),
+            "notes": input_reading_notes(assessment), "marking": marking_text(assessment),
             "control_text": catalog_text(assessment),
             "templates_dir": getattr(assessment.settings, "templates", None)}
 
