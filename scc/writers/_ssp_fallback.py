@@ -141,10 +141,12 @@ def _requirement(assessment: Assessment, control_id: str, this_system: str, imag
                       "description": (entry.implementation if entry and entry.implementation else NOT_PROVIDED)}]
     if result is not None:
         props.append(_prop("assessment-verdict", result.verdict.value))
+        if any(r.attestation is not None for r in result.rule_results):
+            props.append(_prop("attested", "human judgment"))
         evidence = "; ".join(e.cite() for e in result.evidence[:15])
         image_bc: dict[str, Any] = {
             "component-uuid": image, "uuid": assessment.uuid("ssp", control_id, "image"),
-            "description": "\n".join(f"{r.rule.id}: {r.statement}" for r in result.rule_results) or NOT_PROVIDED,
+            "description": "\n".join(_rule_lines(r) for r in result.rule_results) or NOT_PROVIDED,
             "remarks": f"Evidence: {evidence}" if evidence else "No evidence cited."}
         if result.verdict.value in _STATE:
             image_bc["implementation-status"] = {"state": _STATE[result.verdict.value]}
@@ -161,3 +163,17 @@ def _requirement(assessment: Assessment, control_id: str, this_system: str, imag
                                                          "description": body}]}
                                      for label, body in entry.statements]
     return requirement
+
+
+def _rule_lines(result: Any) -> str:
+    """One rule's statement, with the organisation decision or attestation it rests on, as the engine recorded."""
+    lines = [f"{result.rule.id}: {result.statement}"]
+    if result.override is not None:
+        o = result.override
+        lines.append(f"Organisation decision: {o.action} approved by {o.approver}, expires {o.expires.isoformat()}: "
+                     f"{o.justification}")
+    if result.attestation is not None:
+        a = result.attestation
+        lines.append(f"Attested (human judgment) by {a.updated_by} on {a.updated.isoformat()} ({a.status}, "
+                     f"valid until {a.expires.isoformat()}): {a.explanation}")
+    return "\n".join(lines)

@@ -296,4 +296,5 @@ def tally(controls: list[dict[str, Any]]) -> dict[str, Any]:
         "statuses": [s for s, _ in sorted(statuses.items(), key=lambda kv: (kv[0] == NO_STATUS, kv[0]))],
         "families": [(f, sum(n.values()), n) for f, n in families.items()],
         "with_parameters": sum(1 for c in controls if c["parameters"]),
+        "attested": sum(1 for c in controls if any(name == "attested" for name, _ in c["props"])),
     }
