@@ -134,7 +134,9 @@ def ssp_document(assessment: Assessment) -> dict[str, Any]:
     """The OSCAL SSP the PDF renders: build_ssp's when scc.writers.oscal_ssp exists, else the stand-in."""
     try:
         from scc.writers.oscal_ssp import build_ssp
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name != "scc.writers.oscal_ssp":
+            raise              # the module exists and is broken: that is a bug to see, not to paper over
         from scc.writers._ssp_fallback import fallback_ssp as build_ssp
     return build_ssp(assessment)
 
