@@ -168,6 +168,7 @@ def test_fedramp_template_renders_every_section_control_part_and_parameter(fedra
         for entry in requirement.get("statements", [{}])[0].get("by-components", [{}])[0].get("set-parameters", []):
             assert entry["param-id"] in text and entry["values"][0] in text
     assert "Part a.1" in text and "Part b.2" in text
+    assert text.count("policy: Access Control Policy Title; procedure: Access Control Procedure Title") == 2  # AC-1 and part a.1
     assert re.search(r"Information System Security Officer \(ISSO\)\s+\[SAMPLE\]Person Name 5", text)
     assert re.search(r"Information System Security Manager\s+\(not in the SSP\)", text)   # the template has none
     assert "C.2.4.1" in text and "GovCloud" in text and "F00000000" in text

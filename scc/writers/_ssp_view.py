@@ -225,6 +225,7 @@ def _control(requirement: dict[str, Any], components: dict[str, dict[str, Any]],
         "parameters": _parameters(requirement, parts),
         "parts": parts,
         "props": props_except(requirement, (*STATUS_PROPS, *RESPONSIBILITY_PROPS)),
+        "links": [_link(link, resources) for link in requirement.get("links") or []],
         "remarks": text(requirement.get("remarks"), 2000, ""),
     }
 
