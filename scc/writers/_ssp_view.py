@@ -47,7 +47,7 @@ def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[s
     characteristics = plan.get("system-characteristics") or {}
     implementation = plan.get("system-implementation") or {}
     resources = resource_titles(plan.get("back-matter") or {})
-    components = {c.get("uuid"): c for c in implementation.get("components") or []}
+    components = {str(c.get("uuid")): c for c in implementation.get("components") or []}
     controls = [_control(r, components, resources, control_text)
                 for r in (plan.get("control-implementation") or {}).get("implemented-requirements") or []]
     return {
@@ -241,7 +241,7 @@ def _part(control_id: str, statement_id: str | None, by_components: list[dict[st
 
 
 def _by_component(bc: dict[str, Any], components: dict[str, dict[str, Any]], resources: dict[str, str]) -> dict[str, Any]:
-    component = components.get(bc.get("component-uuid")) or {}
+    component = components.get(str(bc.get("component-uuid"))) or {}
     state = (bc.get("implementation-status") or {}).get("state") or ", ".join(prop_values(bc, *STATUS_PROPS))
     responsibility = ", ".join(prop_values(bc, *RESPONSIBILITY_PROPS))
     if not responsibility and bc.get("inherited"):

@@ -71,7 +71,8 @@ def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: lis
         return _environment(templates_dir).get_template(TEMPLATE).render(view)
     except TemplateError as exc:
         where = f"{templates_dir}: " if templates_dir else ""
-        line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)
+        line = f" (line {lineno})" if lineno else ""
         raise TemplateProblem(f"{where}SSP template error{line}: {exc.message or exc}") from exc
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
         if templates_dir is None:
@@ -165,7 +166,8 @@ def input_reading_notes(assessment: Assessment) -> list[str]:
     attestations, profile, the SSP templates) rather than as evidence."""
     settings = assessment.settings
     used = [Path(p).resolve() for p in (settings.overrides, settings.attestations, settings.profile, *settings.keys) if p]
-    templates = Path(settings.templates).resolve() if getattr(settings, "templates", None) else None
+    given = getattr(settings, "templates", None)
+    templates = Path(given).resolve() if given else None
 
     def used_as_setting(note: str) -> bool:
         path, passed_over, _ = note.partition(": passed over")
