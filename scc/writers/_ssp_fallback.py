@@ -21,6 +21,7 @@ NOT_PROVIDED = "not provided"
 SCC_NS = "https://scc.dev/ns/oscal"
 _STATE = {"satisfied": "implemented", "partial": "partial", "not-applicable": "not-applicable"}
 _FIPS = "fips-199-{}"
+VEX_CONTROL = "si-2"      # flaw remediation: where a finding a VEX statement closed is accounted for
 
 
 def _prop(name: str, value: str, ns: str = SCC_NS) -> dict[str, str]:
@@ -36,8 +37,7 @@ def fallback_ssp(assessment: Assessment) -> dict[str, Any]:
     return {"system-security-plan": {
         "uuid": assessment.uuid("ssp"),
         "metadata": _metadata(assessment, name),
-        "import-profile": {"href": f"#baseline-{assessment.settings.baseline}" if assessment.settings.baseline
-                           else NOT_PROVIDED},
+        "import-profile": _import_profile(assessment),
         "system-characteristics": _characteristics(assessment, name),
         "system-implementation": {
             "users": [{"uuid": assessment.uuid("ssp", "user", u.title), "title": u.title,
@@ -63,7 +63,7 @@ def fallback_ssp(assessment: Assessment) -> dict[str, Any]:
             ],
         },
         "control-implementation": {
-            "description": "Controls of the chosen baseline (or, without one, the controls scc's rules address).",
+            "description": _scope(assessment),
             "implemented-requirements": [_requirement(assessment, c, this_system, image_component)
                                          for c in _control_ids(assessment)],
         },
@@ -74,6 +74,29 @@ def fallback_ssp(assessment: Assessment) -> dict[str, Any]:
              "rlinks": [{"href": i.path, "hashes": [{"algorithm": "sha-256", "value": i.sha256}]}]}
             for i in sorted(assessment.facts.inputs, key=lambda i: (i.path, i.sha256))]},
     }}
+
+
+def _import_profile(assessment: Assessment) -> dict[str, str]:
+    chosen = assessment.settings.baseline
+    if not chosen:
+        return {"href": NOT_PROVIDED, "remarks": "No baseline was chosen (--baseline)."}
+    official = baseline(assessment, chosen)
+    remarks = official.title if official is not None else f"The {chosen} baseline could not be loaded."
+    return {"href": f"#baseline-{chosen}", "remarks": remarks}
+
+
+def _scope(assessment: Assessment) -> str:
+    """Which controls the plan holds, and, without official content, that it stands on scc's rules alone."""
+    if baseline(assessment, assessment.settings.baseline) is not None:
+        scope = "Every control of the chosen baseline."
+    else:
+        scope = "The controls scc's rules address (no baseline was loaded)."
+    try:
+        from scc.content.required import content_note
+    except ImportError:           # the content package is not part of this installation
+        return scope
+    note = content_note()
+    return f"{scope} Note: {note}." if note else scope
 
 
 def _range(port: str, transport: str) -> dict[str, Any]:
@@ -130,7 +153,27 @@ def _characteristics(assessment: Assessment, name: str) -> dict[str, Any]:
 def _control_ids(assessment: Assessment) -> list[str]:
     official = baseline(assessment, assessment.settings.baseline)
     ids = set(official.control_ids) if official is not None else {c.control_id for c in assessment.control_results}
+    if _vex_closed(assessment):
+        ids.add(VEX_CONTROL)
     return sorted(ids, key=control_sort_key)
+
+
+def _vex_closed(assessment: Assessment) -> list[Any]:
+    findings = (f for f in assessment.facts.findings if f.vex is not None and not f.is_open)
+    return sorted(findings, key=lambda f: (f.id, f.package))
+
+
+def _vex_by_component(assessment: Assessment, image: str) -> dict[str, Any] | None:
+    """Flaw remediation not needed because a VEX statement closed the finding: each one, and why."""
+    closed = _vex_closed(assessment)
+    if not closed:
+        return None
+    lines = [f"Closed by VEX ({len(closed)}):"]
+    for f in closed:
+        why = "; ".join(x for x in (f.vex.justification, f.vex.impact_statement or f.vex.action_statement) if x)
+        lines.append(f"- {f.id} in {f.package} ({f.severity.value}): {f.state.value}"
+                     f"{', ' + why if why else ''} [{f.vex.format}]")
+    return {"component-uuid": image, "uuid": assessment.uuid("ssp", VEX_CONTROL, "vex"), "description": "\n".join(lines)}
 
 
 def _requirement(assessment: Assessment, control_id: str, this_system: str, image: str) -> dict[str, Any]:
@@ -151,6 +194,9 @@ def _requirement(assessment: Assessment, control_id: str, this_system: str, imag
         if result.verdict.value in _STATE:
             image_bc["implementation-status"] = {"state": _STATE[result.verdict.value]}
         by_components.append(image_bc)
+    vex = _vex_by_component(assessment, image) if control_id == VEX_CONTROL else None
+    if vex is not None:
+        by_components.append(vex)
     requirement: dict[str, Any] = {"uuid": assessment.uuid("ssp", control_id), "control-id": control_id,
                                    "props": props, "by-components": by_components}
     if entry and entry.parameters:
