@@ -63,6 +63,7 @@ class Settings:
     rule_dirs: list[Path] | None = None
     previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
     profile: Path | None = None            # system profile YAML (scc.profile): what the image cannot show
+    templates: Path | None = None          # organisation SSP templates overriding blocks of templates/ssp.html.j2
 
 
 class Assessment:
@@ -323,6 +324,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         profile=_profile(settings.profile),
         files=tuple(files),
         tables=load_tables(),
+        templates=settings.templates,
     )
 
 
@@ -409,6 +411,22 @@ def _stated_release(store: ContentStore, name: str) -> tuple[str, str]:
     return (benchmark.release, benchmark.release_info) if benchmark else ("", "")
 
 
+def _without_settings_files(notes: Iterable[str], settings: Settings) -> list[str]:
+    """The reading notes without "passed over" for files this run uses as settings (overrides,
+    attestations, profile, keys, the SSP templates): they were used, not passed over."""
+    used = {Path(p).resolve() for p in (settings.overrides, settings.attestations, settings.profile, *settings.keys) if p}
+    templates = Path(settings.templates).resolve() if settings.templates else None
+
+    def used_as_setting(note: str) -> bool:
+        path, passed_over, _ = note.partition(": passed over")
+        if not passed_over:
+            return False
+        where = Path(path).resolve()
+        return where in used or (templates is not None and templates in where.parents)
+
+    return [note for note in notes if not used_as_setting(note)]
+
+
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
@@ -433,6 +451,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
         load_profile(settings.profile)   # a malformed profile fails before any input is read
     context = ReadContext.from_env(keys=load_verification_keys(settings.keys))   # this run's keys only
     facts = read_inputs([str(p) for p in inputs], context=context)
+    facts.notes[:] = _without_settings_files(facts.notes, settings)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -476,6 +477,7 @@ class Policy:
     profile: SystemProfile = EMPTY_PROFILE       # the system profile (scc.profile; empty when none is given)
     files: tuple[SourceFile, ...] = ()           # rule packs, overrides file, keys (provenance)
     tables: DataTables | None = None             # the checks' data tables (None: the shipped ones, read by run)
+    templates: Path | None = None                # organisation SSP templates (scc package --templates DIR)
 
 
 @dataclass(frozen=True)

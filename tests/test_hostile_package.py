@@ -79,7 +79,7 @@ def test_injected_names_stay_inert_text_in_every_output(hostile, tmp_path):
     run = package(hostile / "injection.cdx.json", out)
     assert run.returncode == 0, run.stderr
     pdf_text = subprocess.run(["pdftotext", str(out / "ssp.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-    assert 'System Security Plan — <img src="file:///etc/passwd">' in pdf_text   # markup shown as text
+    assert 'SSP — <img src="file:///etc/passwd">' in pdf_text   # markup shown as text (the running footer)
     # The Jinja payload ends in a billion-step loop: finishing within the subprocess timeout proves it was
     # never evaluated; wherever the name is shown it must be verbatim.
     everything = _all_output_text(out)

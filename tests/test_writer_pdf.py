@@ -28,13 +28,41 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+PROFILE = """
+system: {name: API service, id: EX-0001, description: Order intake API.}
+categorization:
+  information-types:
+    - {id: C.3.5.8, title: Information Security, confidentiality: moderate, integrity: moderate, availability: low}
+parties:
+  - {id: owner, name: Jane Owner}
+  - {id: ao, name: Alex Authorizer}
+  - {id: isso, name: Sam Officer}
+roles: {owner: owner, authorizing-official: ao, isso: isso}
+status: under-development
+authorization-boundary: The API pods and their namespace.
+ports-protocols-services:
+  - {port: 8443, transport: tcp, service: https, purpose: API}
+controls:
+  ac-2:
+    responsibility: customer
+    implementation: Accounts are managed in the agency identity provider.
+    parameters: {ac-02_odp.01: "system administrators"}
+    statements: {a: "Account types are defined in the IdP.", b: "Account managers are named."}
+marking: CUI//SP-PRVCY
+version-history:
+  - {version: "0.1", date: 2026-11-01, description: Initial draft, author: Jane Owner}
+"""
+
+
 @pytest.fixture(scope="module")
-def moderate(content_dir):
-    """One assessment with official content and the MODERATE baseline, rendered once for the module."""
+def moderate(content_dir, tmp_path_factory):
+    """One assessment with official content, the MODERATE baseline and a system profile, rendered once."""
+    profile = tmp_path_factory.mktemp("profile") / "profile.yaml"
+    profile.write_text(PROFILE)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SCC_CONTENT_DIR", str(content_dir))
         assessment = build_assessment(FIXTURE_IMAGE, Settings(baseline="moderate", system_name="API service",
-                                                        organization="DISA PEO"))
+                                                        organization="DISA PEO", profile=profile))
         fetcher = asset_fetcher(pack_dir("templates"))
         pdf = render_pdf(assessment, fetcher)
         html = render_html(assessment)
@@ -42,33 +70,41 @@ def moderate(content_dir):
 
 
 @pytest.mark.slow
-def test_ssp_has_title_summary_controls_findings_stig_and_appendix(moderate, tmp_path):
+def test_ssp_from_the_assessment_has_every_section_the_profile_and_the_evidence(moderate, tmp_path):
     _, pdf, _, _ = moderate
     text = pdf_text(pdf, tmp_path)
     assert pdf.startswith(b"%PDF-")
-    for heading in ("Image summary", "Baseline coverage: MODERATE", "Control implementation",
-                    "Vulnerability findings", "STIG / SRG results", "Appendix A: input documents"):
+    for heading in ("1 System identification", "2 Security categorisation (FIPS 199)", "3 Roles and responsible parties",
+                    "5 Components, interconnections, ports, protocols and services", "7 Control implementation",
+                    "8 Plan of action and milestones (summary)", "10 Approval and version history"):
         assert heading in text
-    assert "API service" in text and "DISA PEO" in text
-    assert re.search(r"Page 1 of \d+", text)
-    # official title and statement text from the catalog, and the rule statement
+    assert "API service" in text and "EX-0001" in text and "Sam Officer" in text and "8443" in text
+    pages = text.split("\f")[:-1]
+    assert all("CUI//SP-PRVCY" in page for page in pages)                       # the profile's marking
+    assert all(f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages, 1))
+    # official title and statement text from the catalog, and the rule statement as this image's evidence
     assert "Least Privilege" in text and "principle of least privilege" in text
     assert "The image runs as UID 65532, not root." in text
-    # env names only; open findings with the SLA due date the check computed; VEX-closed with justification
-    assert "API_TOKEN" in text
-    assert re.search(r"CVE-2024-0001\s+musl\s+1\.2\.3\s+1\.2\.4\s+Critical\s+9\.8\s+2026-11-01", text)
-    assert "vulnerable_code_not_present" in squash(text)
-    assert "SV-233233r601828_rule" in text and "CAT I" in text     # severity override high -> CAT I
+    # the profile's narrative, responsibility, parts and parameter values for AC-2
+    assert "Accounts are managed in the agency identity provider." in text
+    assert re.search(r"ac-02_odp\.01\s+system administrators", text)
+    assert "Part a" in text and "Account types are defined in the IdP." in text
+    # the POA&M summary lists the open finding with the POA&M's own due date
+    page = " ".join(re.sub(r"<[^>]+>", " ", moderate[3]).split())
+    assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 [A-Z0-9, -]+ critical open 2026-11-01", page)
 
 
-def test_baseline_coverage_lists_every_moderate_control(moderate, shared_data):
+def test_every_moderate_control_is_in_the_plan_and_counted_once(moderate, shared_data):
     _, _, _, html = moderate
     profile = json.loads((shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json").read_text())
     with_ids = [i for imp in profile["profile"]["imports"] for i in imp["include-controls"][0]["with-ids"]]
-    inherited = html.count("inherited / not evidenced by this component")
-    assessed = len(re.findall(r"assessed by scc: ", html))
-    assert inherited + assessed == len(with_ids) == 287
-    assert assessed == 7                        # ac-6, ac-6.10, cm-7, cm-8, ra-5, sc-13, si-2 are all MODERATE
+    assert html.count('<article class="control"') == len(with_ids) == 287
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Controls in this plan 287" in text and "The plan holds 287 implemented requirements" in text
+    assessment = moderate[0]
+    evidenced = [c for c in assessment.control_results if c.control_id in with_ids]
+    articles = re.findall(r'<article class="control".*?</article>', html, flags=re.DOTALL)
+    assert len(evidenced) >= 7 and sum('<span class="pn">verdict</span>' in a for a in articles) == len(evidenced)
 
 
 def test_renderer_fetches_only_its_own_stylesheet(moderate):
@@ -127,3 +163,23 @@ def test_long_names_never_overflow_the_page(tmp_path, monkeypatch):
     right_edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', bbox)]
     assert pages and right_edges
     assert max(right_edges) <= float(pages[0][0]) - 30       # inside the right margin (18 mm = 51 pt)
+
+
+def test_files_used_as_settings_are_not_reported_as_passed_over(tmp_path, monkeypatch):
+    """The SSP said "overrides.yaml: passed over" although the overrides were applied (issue 11)."""
+    import shutil
+
+    import scc
+
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "no-content"))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    shutil.copy(FIXTURE_IMAGE / "scan.grype.json", evidence / "scan.grype.json")
+    overrides, readme = evidence / "overrides.yaml", evidence / "README.txt"
+    overrides.write_text("overrides: []\n")
+    readme.write_text("notes\n")
+    assessment = scc.assess([evidence], overrides=overrides)
+    passed_over = [n for n in assessment.facts.notes if "passed over" in n]
+    assert passed_over == [f"{readme}: passed over (not an evidence format)"]
+    html = render_html(assessment.report)
+    assert "README.txt: passed over" in html and "overrides.yaml: passed over" not in html

@@ -75,7 +75,8 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
-            benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None):
+            benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None,
+            templates: str | None = None):
     from scc.assessment import Settings, assess
     from scc.content.required import require_content
 
@@ -85,7 +86,8 @@ def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] |
                         attestations=Path(attestations) if attestations else None,
                         keys=[Path(k) for k in keys], system_name=system_name,
                         previous=Path(previous) if previous else None,
-                        profile=Path(profile) if profile else None)
+                        profile=Path(profile) if profile else None,
+                        templates=Path(templates) if templates else None)
     if benchmarks:
         settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
@@ -137,17 +139,19 @@ def cli() -> None:
 @cli.command()
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
+              help="Directory whose ssp.html.j2 overrides blocks of the SSP PDF template (docs/ssp.md).")
 @gate_options
 def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-            profile, out_dir, **gate) -> None:
+            profile, out_dir, templates, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
     from scc.package_dir import check_out_dir
 
-    side_inputs = (overrides, previous, attestations, profile)
+    side_inputs = (overrides, previous, attestations, profile, templates)
     check_out_dir(out_dir, [*inputs, *keys, *(p for p in side_inputs if p)])  # before any reading
     assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                         benchmarks=benchmarks, attestations=attestations, profile=profile)
+                         benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates)
     target = assessment.write_package(out_dir)
     _say_notes(assessment)
     counts = assessment.verdict_counts()

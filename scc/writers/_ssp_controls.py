@@ -125,6 +125,8 @@ def implemented_requirement(assessment: Report, control_id: str, result: Control
         "props": kept(nv("responsibility", duty or NOT_PROVIDED),
                       *(nv("statement-source", s) for s in sources or [NOT_PROVIDED]),
                       nv("verdict", result.verdict.value if result else ""),
+                      nv("attested", "human judgment" if result is not None and any(
+                          r.attestation is not None for r in result.rule_results) else ""),
                       *({"name": "control-origination", "ns": FEDRAMP_NS, "value": origin}
                         for origin in (ORIGINATION[duty] if duty and fedramp_chosen(assessment) else ())),
                       {"name": "leveraged-authorization-uuid", "ns": FEDRAMP_NS, "value": leveraged_uuid(assessment, source)}
@@ -149,7 +151,8 @@ def image_statement(assessment: Report, result: ControlResult | None) -> dict[st
     return compact({
         "component-uuid": image,
         "uuid": assessment.uuid("ssp-by-component", result.control_id, "image"),
-        "description": text_block("\n\n".join(rule_line(r) for r in result.rule_results),
+        "description": text_block("\n\n".join([*(rule_line(r) for r in result.rule_results),
+                                              *vex_closures(assessment, result.control_id)]),
                                   fallback="No rule reached a statement for this control."),
         "props": kept(nv("verdict", verdict)),
         "links": [plain(link) for link in links] if links else None,
@@ -160,6 +163,28 @@ def image_statement(assessment: Report, result: ControlResult | None) -> dict[st
             f"scc verdict: {verdict}. The facts could not decide this; a person must check it "
             "(see the rule statements above)."),
     })
+
+
+VEX_CONTROL = "si-2"      # flaw remediation: where the findings a VEX statement closed are accounted for
+
+
+def vex_closures(assessment: Report, control_id: str) -> list[str]:
+    """Under SI-2, the findings a VEX statement closed (each one, and the statement's reason)."""
+    if control_id != VEX_CONTROL:
+        return []
+    closed = sorted((f for f in assessment.facts.findings if f.vex is not None and not f.is_open),
+                    key=lambda f: (f.id, f.package, f.installed_version))
+    if not closed:
+        return []
+    lines = []
+    for finding in closed:
+        vex = finding.vex
+        if vex is None:
+            continue
+        why = "; ".join(x for x in (vex.justification, vex.impact_statement or vex.action_statement) if x)
+        lines.append(f"- {finding.id} in {finding.package} ({finding.severity.value}): {finding.state.value}"
+                     f"{', ' + why if why else ''} [{vex.format}]")
+    return [f"Closed by VEX ({len(closed)}):\n" + "\n".join(lines)]
 
 
 def system_statement(assessment: Report, label: str, entry: ControlEntry | None,

@@ -1,54 +1,110 @@
-"""The PDF System Security Plan: templates/ssp.html.j2 + ssp.css rendered by WeasyPrint.
+"""The PDF System Security Plan, rendered from the OSCAL SSP (one source of truth) by WeasyPrint.
 
-Safety: the template is rendered by an autoescaping Jinja environment (input values are data, never
-markup or template code), and WeasyPrint gets a URL fetcher that serves only files inside the
-shipped templates directory and refuses everything else (file://, http(s)://, data:, ...), so a
-hostile name can neither inject markup nor make the renderer fetch anything.
+``render_ssp_pdf(ssp, poam, notes, marking)`` lays out an OSCAL system-security-plan (JSON dict), the
+POA&M summary from an OSCAL plan-of-action-and-milestones, the input-reading notes and the marking:
+the PDF says nothing those documents do not (scc.writers._ssp_view reads them). The writer builds the
+SSP with ``scc.writers.oscal_ssp.build_ssp``, the same dict ssp.json is written from.
 
-Determinism: the PDF's dates come from the assessment time and its /ID from the assessment
-fingerprint, so identical inputs give byte-identical files. WeasyPrint is imported only here.
+Organisations override blocks of templates/ssp.html.j2 by template inheritance: a directory given as
+``Settings.templates`` (``scc package --templates DIR``) whose ``ssp.html.j2`` starts with
+``{% extends "scc/ssp.html.j2" %}`` (docs/ssp.md has an example).
+
+Safety: templates render in Jinja's immutable sandbox with autoescaping (input values are data, never
+markup or template code); the loader reads only the shipped templates and the given directory; and
+WeasyPrint gets a URL fetcher serving only regular files inside those two directories (no file:// outside
+them, no http(s)://, no data:), so a hostile name can neither inject markup nor make the renderer fetch.
+
+Determinism: the PDF's dates are the SSP's last-modified time and its /ID a digest of the documents
+rendered, so identical inputs give byte-identical files. WeasyPrint and Jinja are imported only here.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from scc.errors import SccError
 from scc.resources import pack_dir
-from scc.writers._ssp_context import ssp_context
+from scc.writers._ssp_view import ControlText, ssp_view
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
     from scc.report import Report
 
 TEMPLATE = "ssp.html.j2"
+BASE_PREFIX = "scc"          # {% extends "scc/ssp.html.j2" %} always names the shipped template
 _MEDIA_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
                 ".ttf": "font/ttf", ".otf": "font/otf"}
 
 
-def render_html(report: Report) -> str:
-    """The SSP as HTML (the input WeasyPrint lays out)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+class TemplateProblem(SccError):
+    """An organisation's SSP template directory that cannot be used (names the directory and the problem)."""
 
-    env = Environment(
-        loader=FileSystemLoader(str(pack_dir("templates"))),
+
+def _environment(templates_dir: Path | None) -> Any:
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    shipped = FileSystemLoader(str(pack_dir("templates")))
+    loaders = [FileSystemLoader(str(templates_dir))] if templates_dir else []
+    return ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader([*loaders, PrefixLoader({BASE_PREFIX: shipped}), shipped]),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template(TEMPLATE).render(ssp_context(report))
 
 
-def asset_fetcher(root: Path) -> Any:
-    """A WeasyPrint URL fetcher serving only regular files under ``root``; it records every request."""
+def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
+                    control_text: ControlText | None = None, templates_dir: Path | None = None) -> str:
+    """The SSP as HTML (the input WeasyPrint lays out)."""
+    from jinja2 import TemplateError
+
+    if templates_dir is not None and not Path(templates_dir).is_dir():
+        raise TemplateProblem(f"{templates_dir}: not a directory of SSP templates")
+    view = ssp_view(ssp, poam, notes, marking, control_text)
+    view["local_assets"] = Path(templates_dir).resolve().as_uri() + "/" if templates_dir else ""
+    try:
+        html: str = _environment(templates_dir).get_template(TEMPLATE).render(view)
+        return html
+    except TemplateError as exc:
+        where = f"{templates_dir}: " if templates_dir else ""
+        lineno = getattr(exc, "lineno", None)
+        line = f" (line {lineno})" if lineno else ""
+        raise TemplateProblem(f"{where}SSP template error{line}: {exc.message or exc}") from exc
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+        if templates_dir is None:
+            raise                  # the shipped template failing is scc's bug (exit 3), not the user's
+        raise TemplateProblem(f"{templates_dir}: SSP template failed: {type(exc).__name__}: {exc}") from exc
+
+
+def render_ssp_pdf(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
+                   control_text: ControlText | None = None, templates_dir: Path | None = None,
+                   fetcher: Any = None) -> bytes:
+    """The SSP PDF; ``fetcher`` (default: shipped templates and ``templates_dir`` only) is exposed for tests."""
+    from weasyprint import HTML
+
+    shipped = pack_dir("templates").resolve()
+    roots = [shipped, *([Path(templates_dir).resolve()] if templates_dir else [])]
+    fetcher = fetcher or asset_fetcher(*roots)
+    page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir)
+    html = HTML(string=page, base_url=shipped.as_uri() + "/", url_fetcher=fetcher)
+    seed = json.dumps([ssp, poam, notes, marking], sort_keys=True, default=str).encode()
+    identifier = hashlib.sha256(b"scc-ssp/" + seed).hexdigest()[:32].encode()
+    pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
+    return pdf
+
+
+def asset_fetcher(*roots: Path) -> Any:
+    """A WeasyPrint URL fetcher serving only regular files under ``roots``; it records every request."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         def __init__(self) -> None:
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
-            self.root = root.resolve()
+            self.roots = [Path(r).resolve() for r in roots]
             self.requested: list[str] = []
             self.refused: list[str] = []
 
@@ -66,23 +122,61 @@ def asset_fetcher(root: Path) -> Any:
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 return None
             path = Path(url2pathname(parts.path)).resolve()
-            if self.root not in path.parents or not path.is_file():
+            if not any(root in path.parents for root in self.roots) or not path.is_file():
                 return None
             return path
 
     return AssetFetcher()
 
 
-def render_pdf(report: Report, fetcher: Any = None) -> bytes:
-    """The SSP PDF; ``fetcher`` (default: templates-only) is exposed so tests can inspect its requests."""
-    from weasyprint import HTML
+# -- the writer: an assessment -> its OSCAL SSP and POA&M -> the PDF ---------------------------------
 
-    templates = pack_dir("templates").resolve()
-    fetcher = fetcher or asset_fetcher(templates)
-    html = HTML(string=render_html(report), base_url=templates.as_uri() + "/", url_fetcher=fetcher)
-    identifier = hashlib.sha256(("scc-ssp/" + report.fingerprint).encode()).hexdigest()[:32].encode()
-    pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
-    return pdf
+
+def ssp_document(report: Report) -> dict[str, Any]:
+    """The OSCAL SSP the PDF renders: the very document ssp.json holds (scc.writers.oscal_ssp)."""
+    from scc.writers.oscal_ssp import build_ssp
+
+    return build_ssp(report)
+
+
+def poam_document(assessment: Report) -> dict[str, Any]:
+    from scc.writers.oscal_poam import WRITER as POAM
+
+    document: dict[str, Any] = json.loads(POAM.render(assessment))
+    return document
+
+
+def catalog_text(assessment: Report) -> ControlText:
+    """control id -> (label, title, statement text) from the catalog the SSP's baseline resolves to."""
+    from scc.writers._content import official_control
+
+    def lookup(control_id: str) -> tuple[str, str, str] | None:
+        control = official_control(assessment, control_id)
+        if control is None:
+            return None
+        return (control.label or control_id.upper(), control.title, control.statement_text)
+
+    return lookup
+
+
+def pdf_inputs(assessment: Report) -> dict[str, Any]:
+    """The arguments of render_ssp_pdf for one assessment (the lead's wiring point)."""
+    from scc.writers.poam_xlsx import marking_text
+
+    return {"ssp": ssp_document(assessment), "poam": poam_document(assessment),
+            "notes": list(assessment.facts.notes), "marking": marking_text(assessment),
+            "control_text": catalog_text(assessment),
+            "templates_dir": assessment.settings.templates}
+
+
+def render_html(assessment: Report) -> str:
+    """The SSP HTML of one assessment."""
+    return render_ssp_html(**pdf_inputs(assessment))
+
+
+def render_pdf(assessment: Report, fetcher: Any = None) -> bytes:
+    """The SSP PDF of one assessment; ``fetcher`` lets tests inspect what WeasyPrint asked for."""
+    return render_ssp_pdf(**pdf_inputs(assessment), fetcher=fetcher)
 
 
 class SspPdfWriter(Writer):
