@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from writer_assessment import build_facts
+from writer_assessment import FIXTURE_IMAGE, build_facts
 
 from scc.assessment import Assessment, Settings
 from scc.content import ContentStore
@@ -86,9 +86,9 @@ def _ckl_row(data: bytes, version: str) -> dict[str, str]:
     raise AssertionError(f"{version} not in the checklist")
 
 
-def test_an_assessment_with_content_shows_disa_text_in_every_view(samples, shared_data, with_content):
+def test_an_assessment_with_content_shows_disa_text_in_every_view(shared_data, with_content):
     official = _official_rule(shared_data, REQUIREMENT)
-    assessment = _assessment(samples)
+    assessment = _assessment(FIXTURE_IMAGE)
     rule = next(r for r in assessment.rules if r.id == REQUIREMENT)
     assert rule.title == official["title"] and rule.description == _line_ends_stripped(official["description"])
     row = _ckl_row(writer("ckl").render(assessment), REQUIREMENT)
@@ -97,8 +97,8 @@ def test_an_assessment_with_content_shows_disa_text_in_every_view(samples, share
     assert f"{REQUIREMENT}: {official['title']}" in results
 
 
-def test_an_assessment_without_content_says_the_official_text_needs_an_import(samples, no_content):
-    assessment = _assessment(samples)
+def test_an_assessment_without_content_says_the_official_text_needs_an_import(no_content):
+    assessment = _assessment(FIXTURE_IMAGE)
     rule = next(r for r in assessment.rules if r.id == REQUIREMENT)
     assert rule.title == "Containers run with least privilege"
     row = _ckl_row(writer("ckl").render(assessment), REQUIREMENT)

@@ -164,7 +164,7 @@ def pdf_inputs(assessment: Report) -> dict[str, Any]:
     from scc.writers.poam_xlsx import marking_text
 
     return {"ssp": ssp_document(assessment), "poam": poam_document(assessment),
-            "notes": list(assessment.facts.notes), "marking": marking_text(assessment),
+            "notes": list(assessment.notes), "marking": marking_text(assessment),
             "control_text": catalog_text(assessment),
             "templates_dir": assessment.settings.templates}
 
