@@ -96,35 +96,20 @@ def _tool_check(
     )
 
 
-@dataclass(frozen=True)
-class NoShellParams(ToolParams):
-    """Parameters of `no_shell` (rule packs set them under ``params:``)."""
-
-
-@check("no_shell", NoShellParams, consults=("filesystem.shells", "components"))
-def no_shell(facts: ImageFacts, params: NoShellParams, ctx: CheckContext) -> CheckOutcome:
+@check("no_shell", ToolParams, consults=("filesystem.shells", "components"))
+def no_shell(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
     return _tool_check("shell", lambda fs: fs.shells, facts, params, ctx)
 
 
-@dataclass(frozen=True)
-class NoPackageManagerParams(ToolParams):
-    """Parameters of `no_package_manager` (rule packs set them under ``params:``)."""
-
-
-@check("no_package_manager", NoPackageManagerParams, consults=("filesystem.package_managers", "components"))
-def no_package_manager(facts: ImageFacts, params: NoPackageManagerParams, ctx: CheckContext) -> CheckOutcome:
+@check("no_package_manager", ToolParams, consults=("filesystem.package_managers", "components"))
+def no_package_manager(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
     return _tool_check("package manager", lambda fs: fs.package_managers, facts, params, ctx)
 
 
-@dataclass(frozen=True)
-class NoCompilerParams(ToolParams):
-    """Parameters of `no_compiler` (rule packs set them under ``params:``)."""
-
-
-@check("no_compiler", NoCompilerParams, consults=("filesystem.compilers", "components"))
-def no_compiler(facts: ImageFacts, params: NoCompilerParams, ctx: CheckContext) -> CheckOutcome:
+@check("no_compiler", ToolParams, consults=("filesystem.compilers", "components"))
+def no_compiler(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
     return _tool_check("compiler", lambda fs: fs.compilers, facts, params, ctx)
 
