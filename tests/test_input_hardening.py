@@ -138,7 +138,7 @@ def test_signal_during_inflation_removes_the_temporary_directory(tmp_path: Path,
 
 
 def test_signal_handlers_are_restored_and_the_signal_redelivered() -> None:
-    from scc.facts.interrupts import signals_as_exceptions
+    from scc.interrupts import signals_as_exceptions
 
     seen: list[int] = []
 

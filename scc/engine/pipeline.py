@@ -8,10 +8,9 @@ assessment time.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from scc.engine.aggregate import aggregate_controls
 from scc.engine.attestations import apply_attestations
@@ -25,10 +24,7 @@ from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
 from scc.report import Policy, Report, Rule, RuleResult
 
-if TYPE_CHECKING:
-    from scc.content.model import Benchmark
-
-__all__ = ["conclude", "official_benchmarks", "run"]
+__all__ = ["conclude", "run"]
 
 
 def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
@@ -66,8 +62,3 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         policy=policy,
         assessed_at=clock,
     )
-
-
-def official_benchmarks(policy: Policy) -> Mapping[str, Benchmark]:
-    """The official benchmarks the policy's content holds by registry name, settings.benchmarks first."""
-    return policy.content.benchmarks

@@ -16,11 +16,11 @@ from functools import lru_cache
 from scc.errors import InputError
 from scc.facts.context import ReadContext
 from scc.facts.interface import Reader, read_with
-from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.provenance.signing import load_verification_keys
 from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
+from scc.interrupts import signals_as_exceptions
 from scc.package_dir import scc_written_names
 
 __all__ = ["ImageFacts", "ReadContext", "available_readers", "detect_reader", "expand_inputs", "load_verification_keys",

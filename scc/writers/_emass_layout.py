@@ -83,8 +83,3 @@ LISTS = (
 LIST_FIRST_ROW = 2
 DATE_FORMAT = "mm/dd/yyyy"
 
-
-def column_of(title: str) -> str:
-    """The column letter of a row-7 title (stripped comparison: 'Raw Severity' finds ' Raw Severity')."""
-    wanted = title.strip()
-    return next(letter for letter, name in COLUMNS if name.strip() == wanted)

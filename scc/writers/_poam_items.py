@@ -63,19 +63,6 @@ def poam_entries(report: Report) -> list[PoamEntry]:
     return [_entry(item) for item in report.remediation_items]
 
 
-def open_findings(report: Report) -> list[Finding]:
-    """Open findings that no VEX statement closed, in a stable order (the Report's)."""
-    return report.open_findings
-
-
-def vulnerability_entries(report: Report) -> list[PoamEntry]:
-    return [e for e in poam_entries(report) if e.kind == "vulnerability"]
-
-
-def rule_entries(report: Report) -> list[PoamEntry]:
-    return [e for e in poam_entries(report) if e.kind == "rule"]
-
-
 def item_uuid(report: Report, kind: str, entry: PoamEntry) -> str:
     """The id of a POA&M object for one entry: the image's name and the entry's key, never the run, so
     the same finding keeps the same POA&M item id from run to run (unlike report.uuid)."""

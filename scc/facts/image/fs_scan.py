@@ -19,7 +19,7 @@ from scc.facts.image.pkgsign import package_signing
 from scc.facts.image.pydist import python_packages
 from scc.facts.image.rpmdb import rpm_packages
 from scc.facts.image.vfs import Node, VirtualFS
-from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts
+from scc.facts.model import Component, FileEntry, FilesystemFacts
 from scc.facts.source import InputDocument
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "ksh93", "csh", "tcsh", "fish", "yash"})
@@ -291,7 +291,3 @@ def _purl(kind: str, namespace: str, name: str, version: str, arch: str, release
     return PackageURL(type=kind, namespace=namespace, name=name, version=version or None,
                       qualifiers=qualifiers).to_string()
 
-
-def evidence_for(doc: InputDocument, path: str) -> Evidence:
-    """The evidence of an image-filesystem path: ``rootfs:/<path>`` in the input ``doc``."""
-    return doc.evidence(f"rootfs:/{path.lstrip('/')}")

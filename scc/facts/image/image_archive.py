@@ -5,7 +5,7 @@ Names are archive-relative ('index.json', 'blobs/sha256/<hex>'); a name with '..
 `docker save` writes for repeated layers) are resolved inside the tar only. A gzipped tar is
 inflated once into a private temporary directory (under SCC_WORKDIR, else the system temp dir),
 within the image byte cap and the layers' inflation-ratio cap, and removed when the archive is
-closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (``scc.facts.interrupts``: the
+closed, on every error path, on Ctrl-C, and on SIGTERM/SIGHUP (``scc.interrupts``: the
 signal becomes an exception while the directory exists, so the cleanup runs and the signal is
 then delivered again). Blobs are checked against their digest as they are read.
 """

@@ -28,11 +28,11 @@ from scc.facts.image.layers import Budget, apply_layer
 from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
-from scc.facts.interrupts import signals_as_exceptions
 from scc.facts.jsonfields import as_obj
 from scc.facts.model import ImageFacts
 from scc.facts.scans.vulnparse import split_image_reference
 from scc.facts.source import InputDocument
+from scc.interrupts import signals_as_exceptions
 
 _INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                 "application/vnd.docker.distribution.manifest.list.v2+json")
