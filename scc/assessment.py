@@ -411,20 +411,10 @@ def _stated_release(store: ContentStore, name: str) -> tuple[str, str]:
     return (benchmark.release, benchmark.release_info) if benchmark else ("", "")
 
 
-def _without_settings_files(notes: Iterable[str], settings: Settings) -> list[str]:
-    """The reading notes without "passed over" for files this run uses as settings (overrides,
-    attestations, profile, keys, the SSP templates): they were used, not passed over."""
-    used = {Path(p).resolve() for p in (settings.overrides, settings.attestations, settings.profile, *settings.keys) if p}
-    templates = Path(settings.templates).resolve() if settings.templates else None
-
-    def used_as_setting(note: str) -> bool:
-        path, passed_over, _ = note.partition(": passed over")
-        if not passed_over:
-            return False
-        where = Path(path).resolve()
-        return where in used or (templates is not None and templates in where.parents)
-
-    return [note for note in notes if not used_as_setting(note)]
+def _settings_files(settings: Settings) -> frozenset[Path]:
+    """The files and folders the run uses as settings, resolved: not evidence, and not "passed over"."""
+    used = (settings.overrides, settings.attestations, settings.profile, settings.templates, *settings.keys)
+    return frozenset(Path(p).resolve() for p in used if p)
 
 
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
@@ -449,9 +439,9 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
 
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
-    context = ReadContext.from_env(keys=load_verification_keys(settings.keys))   # this run's keys only
+    context = replace(ReadContext.from_env(keys=load_verification_keys(settings.keys)),   # this run's keys only
+                      settings_files=_settings_files(settings))
     facts = read_inputs([str(p) for p in inputs], context=context)
-    facts.notes[:] = _without_settings_files(facts.notes, settings)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
 

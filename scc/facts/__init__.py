@@ -106,6 +106,8 @@ def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None,
             if child.name in written:
                 scc_notes.append(f"{child}: passed over (an output listed in scc's manifest.json)")
                 continue
+            if context.is_setting(child):
+                continue
             if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
                 notes.append(f"{child}: passed over (not an evidence format)")
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,6 +59,14 @@ class ReadContext:
     image_limits: ImageLimits = field(default_factory=ImageLimits)
     platform: str = DEFAULT_PLATFORM              # SCC_PLATFORM: which image of a multi-platform index
     workdir: str | None = None                    # SCC_WORKDIR: where inflated images / rpmdb copies go
+    #: files and folders this run uses as settings (overrides, attestations, profile, keys, SSP templates):
+    #: an evidence folder that holds one skips it silently, since it was used, not passed over
+    settings_files: frozenset[Path] = frozenset()
+
+    def is_setting(self, path: Path) -> bool:
+        """True when ``path`` is one of the run's settings files, or lies inside a settings folder."""
+        resolved = path.resolve()
+        return any(resolved == s or s in resolved.parents for s in self.settings_files)
 
     @classmethod
     def from_env(cls, keys: tuple[VerificationKey, ...] = (),
