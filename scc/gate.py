@@ -18,6 +18,7 @@ UNRATED_CATEGORY = 2
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
+    from scc.report import Report
 
 
 
@@ -42,7 +43,7 @@ def option_name(name: str) -> str:
     return f"--max-{name}" if name.startswith("cat") else f"--max-open-{name}"
 
 
-def open_counts(assessment: Assessment) -> dict[str, int]:
+def open_counts(assessment: Assessment | Report) -> dict[str, int]:
     """Open items by gate name: open SRG results by category (cat1-3), open findings by normalised severity."""
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
