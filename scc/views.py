@@ -1,7 +1,8 @@
 """Tabular views of a frozen Report: one list of plain rows per thing a reviewer looks at.
 
 Controls, baseline coverage, rules, findings, components, evidence and POA&M items, each row a dict
-with the columns named in ``COLUMNS``. The notebook DataFrames (scc.frames), the plots and the HTML
+with the columns named in ``COLUMNS`` (rows that cite evidence also carry ``citations``, the Evidence
+objects themselves, for views that link to them). The notebook DataFrames (scc.frames), the plots and the HTML
 report all read these rows, so a number means the same in every view. Rows only restate what the
 engine decided (verdicts, due dates and their basis); nothing here decides anything.
 """
@@ -57,6 +58,7 @@ def control_rows(report: Report) -> list[Row]:
         "rules": ", ".join(r.rule.id for r in c.rule_results),
         "attested": any(r.attestation is not None for r in c.rule_results),
         "statement": " ".join(r.statement for r in c.rule_results), "evidence": _cites(c.evidence),
+        "citations": tuple(c.evidence),
     } for c in report.control_results]
 
 
@@ -88,6 +90,7 @@ def rule_rows(report: Report) -> list[Row]:
         "controls": ", ".join(r.rule.controls), "srg": ", ".join(s.version for s in r.rule.srg),
         "origin": r.origin, "attested": r.attestation is not None, "statement": r.statement,
         "manual": r.rule.manual if r.verdict.value == "manual" else "", "evidence": _cites(r.evidence),
+        "citations": tuple(r.evidence),
     } for r in report.rule_results]
 
 
@@ -108,7 +111,7 @@ def finding_rows(report: Report) -> list[Row]:
             "due": clock.due_date if clock and is_open else None,
             "due_basis": clock.explanation if clock and is_open else "",
             "overdue": bool(clock and is_open and clock.is_overdue(now)),
-            "sources": ", ".join(sorted(f.sources)), "evidence": _cites(f.evidence),
+            "sources": ", ".join(sorted(f.sources)), "evidence": _cites(f.evidence), "citations": tuple(f.evidence),
         })
     return rows
 
@@ -121,6 +124,7 @@ def component_rows(report: Report) -> list[Row]:
     return [{
         "name": c.name, "version": c.version, "type": c.type, "purl": c.purl, "licenses": ", ".join(c.licenses),
         "supplier": c.supplier, "open_findings": open_by_purl.get(c.purl or c.name, 0), "evidence": _cites(c.evidence),
+        "citations": tuple(c.evidence),
     } for c in report.facts.components]
 
 
