@@ -11,6 +11,8 @@ apart from comparing (scc.diff.compare, a pure function of two snapshots); scc.d
 """
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,3 +62,16 @@ def diff(a: str | Path | Assessment | Report | PostureSnapshot, b: str | Path | 
     files differ from its manifest's sha256 raises :class:`scc.errors.InputError`.
     """
     return compare(snapshot(a), snapshot(b), fail_severity)
+
+
+class _CallableModule(types.ModuleType):
+    """``scc.diff`` is both this package and the function: importing the package makes the attribute
+    ``scc.diff`` the module, so the module itself answers ``scc.diff(a, b)``."""
+
+    def __call__(self, a: str | Path | Assessment | Report | PostureSnapshot,
+                 b: str | Path | Assessment | Report | PostureSnapshot,
+                 fail_severity: str = DEFAULT_FAIL_SEVERITY) -> PostureDiff:
+        return diff(a, b, fail_severity)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scc.diff.model import PostureDiff
+from scc.diff.model import ComponentChange, PostureDiff
 
 #: tables longer than this are folded into a <details> block in markdown
 COLLAPSE_AFTER = 10
@@ -33,17 +33,23 @@ def _sections(d: PostureDiff) -> list[tuple[str, Row, list[Row]]]:
         ("Findings re-severitied", ("vulnerability", "package", "old", "new"),
          [(f.vulnerability, f.package, f.old_severity, f.severity) for f in d.findings_severity_changed]),
         ("Components added", ("component", "versions"),
-         [(c.key, ", ".join(c.versions)) for c in d.components_added or ()]),
+         [(_component(c), ", ".join(c.versions)) for c in d.components_added or ()]),
         ("Components removed", ("component", "versions"),
-         [(c.key, ", ".join(c.versions)) for c in d.components_removed or ()]),
+         [(_component(c), ", ".join(c.versions)) for c in d.components_removed or ()]),
         ("Components upgraded", ("component", "old", "new"),
-         [(c.key, ", ".join(c.old_versions), ", ".join(c.versions)) for c in d.components_upgraded or ()]),
+         [(_component(c), ", ".join(c.old_versions), ", ".join(c.versions)) for c in d.components_upgraded or ()]),
         ("Overrides and attestations", ("kind", "rule", "change", "action", "expires", "by"),
          [(x.kind, x.rule, x.change, x.action if not x.old_action or x.old_action == x.action
            else f"{x.old_action} -> {x.action}", x.expires, x.by) for x in d.decisions]),
         ("Rules and content", ("kind", "name", "old", "new"), [(c.kind, c.name, c.old, c.new) for c in d.content]),
     ]
     return [part for part in parts if part[2]]
+
+
+def _component(change: ComponentChange) -> str:
+    """The component's name, and its version-free key when that does not end with the name."""
+    return change.key if change.key.endswith(f"/{change.name}") or change.key == change.name \
+        else f"{change.name} ({change.key})"
 
 
 def summary(d: PostureDiff) -> str:

@@ -1,0 +1,270 @@
+"""scc diff / scc.diff: posture changes between two packages (issue #13, goal 3).
+
+Two packages are built from the shipped example: OLD as shipped plus an attestation, NEW from a copy
+with one scan finding removed, one added, one re-severitied, a component upgraded, one added and one
+removed, the severity override removed, and a later clock (SOURCE_DATE_EPOCH) that expires the
+attestation. Each category of the diff is asserted exactly.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, run_scc
+
+OLD_EPOCH, NEW_EPOCH = "1780000000", "1790000000"       # 2026-05-28, 2026-09-21
+ATTESTED_RULE = "SRG-APP-000133-CTR-000305"
+HOSTILE = "evil|`pkg`<script>alert(1)</script>*x*"
+
+
+def _edit_json(path: Path, change) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def _change_scan(data: dict) -> None:
+    matches = data["matches"]
+    matches[:] = [m for m in matches if m["artifact"]["name"] != "urllib3"]          # closed
+    for match in matches:
+        if match["artifact"]["name"] == "libcrypto3":
+            match["vulnerability"]["severity"] = "High"                              # re-severitied
+    added = json.loads(json.dumps(next(m for m in matches if m["artifact"]["name"] == "werkzeug")))
+    added["vulnerability"]["id"] = "CVE-2099-0001"
+    added["vulnerability"]["severity"] = "Critical"
+    added["relatedVulnerabilities"] = []
+    matches.append(added)                                                            # opened
+
+
+def _change_sbom(data: dict) -> None:
+    components = [c for c in data["components"] if c.get("name") != "gunicorn"]     # removed
+    for component in components:
+        if component.get("name") == "requests":                                     # upgraded
+            component["version"] = "2.32.3"
+            component["purl"] = "pkg:pypi/requests@2.32.3"
+            component.pop("bom-ref", None)
+    components.append({"type": "library", "name": HOSTILE, "version": "1.0",          # added, hostile name
+                       "purl": "pkg:npm/left-pad@1.0"})
+    data["components"] = components
+
+
+def _inputs(folder: Path, *, new: bool) -> Path:
+    shutil.copytree(EXAMPLE, folder)
+    (folder / "system-profile.yaml").unlink()
+    if new:
+        _edit_json(folder / "grype.json", _change_scan)
+        _edit_json(folder / "sbom.cdx.json", _change_sbom)
+        overrides = folder / "overrides.yaml"
+        text = overrides.read_text()
+        overrides.write_text(text[: text.index("  - rule: SRG-OS-000362-GPOS-00149")])   # severity override removed
+    return folder
+
+
+def _build(root: Path, name: str, epoch: str, monkeypatch: pytest.MonkeyPatch, attestations: Path):
+    import scc
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    folder = _inputs(root / f"in-{name}", new=name == "new")
+    assessment = scc.assess([folder], overrides=folder / "overrides.yaml", keys=[folder / "demo-signing.pub"],
+                            attestations=attestations)
+    assessment.write_package(root / f"pkg-{name}")
+    return assessment, root / f"pkg-{name}"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory):
+    """(old assessment, old package, new assessment, new package), built without official content."""
+    from scc.engine.attestations import append_attestation
+
+    root = tmp_path_factory.mktemp("diff")
+    attestations = root / "attestations.yaml"
+    append_attestation(attestations, rule=ATTESTED_RULE, control=None, status="passed",
+                       explanation="Reviewed the registry's audit configuration.", updated_by="A. Assessor",
+                       updated="2026-05-01", frequency=None, expires="2026-06-30", evidence=None)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SCC_CONTENT_DIR", str(root / "no-content"))
+        old = _build(root, "old", OLD_EPOCH, monkeypatch, attestations)
+        new = _build(root, "new", NEW_EPOCH, monkeypatch, attestations)
+    return (*old, *new)
+
+
+def test_findings_opened_closed_and_resevered_by_their_poam_identity(runs):
+    import scc
+
+    d = scc.diff(runs[1], runs[3])
+    assert [(f.identity, f.severity) for f in d.findings_opened] == [("CVE-2099-0001|pkg:pypi/werkzeug", "critical")]
+    assert [f.identity for f in d.findings_closed] == ["CVE-2023-45803|pkg:pypi/urllib3"]
+    assert [(f.identity, f.old_severity, f.severity) for f in d.findings_severity_changed] == [
+        ("CVE-2024-0727|pkg:apk/alpine/libcrypto3", "medium", "high")]
+
+
+def test_components_added_removed_and_upgraded_without_version_in_the_key(runs):
+    import scc
+
+    d = scc.diff(runs[1], runs[3])
+    assert [(c.key, c.name, c.versions) for c in d.components_added] == [("pkg:npm/left-pad", HOSTILE, ("1.0",))]
+    assert [(c.key, c.versions) for c in d.components_removed] == [("pkg:pypi/gunicorn", ("22.0.0",))]
+    assert [(c.key, c.old_versions, c.versions) for c in d.components_upgraded] == [
+        ("pkg:pypi/requests", ("2.31.0",), ("2.32.3",))]
+
+
+def test_override_withdrawn_and_attestation_expired(runs):
+    import scc
+
+    d = scc.diff(runs[1], runs[3])
+    assert [(x.kind, x.rule, x.change, x.action, x.expires) for x in d.decisions] == [
+        ("attestation", ATTESTED_RULE, "expired", "passed", "2026-06-30"),
+        ("override", "SRG-OS-000362-GPOS-00149", "withdrawn", "severity", "2027-05-31")]
+
+
+def test_rule_and_control_changes_are_the_verdicts_that_differ(runs):
+    """Oracle: the two assessments' own verdicts, compared by hand."""
+    import scc
+
+    old, new = runs[0], runs[2]
+    d = scc.diff(runs[1], runs[3])
+    before = {r.rule.id: r.verdict.value for r in old.rule_results}
+    after = {r.rule.id: r.verdict.value for r in new.rule_results}
+    assert {(c.id, c.old, c.new) for c in d.rules} == {(k, before[k], after[k]) for k in before if before[k] != after[k]}
+    assert (ATTESTED_RULE, "satisfied", "manual", "worse") in {(c.id, c.old, c.new, c.direction) for c in d.rules}
+    controls_before = {c.control_id: c.verdict.value for c in old.control_results}
+    controls_after = {c.control_id: c.verdict.value for c in new.control_results}
+    expected = {k for k in controls_before if controls_before[k] != controls_after[k]}
+    in_memory = scc.diff(old, new)
+    assert {c.id for c in in_memory.controls} == expected
+    assert {c.id for c in d.controls} <= expected     # a package may not state a closed verdict outside its baseline
+    assert in_memory.rules == d.rules
+
+
+def test_a_package_and_the_assessment_it_was_written_from_do_not_differ(runs):
+    import scc
+
+    assert scc.diff(runs[1], runs[0]).empty
+    assert scc.diff(runs[0], runs[1]).empty
+
+
+def test_identical_packages_give_an_empty_diff_and_exit_0(runs, capsys):
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[1]), "--fail-on", "regressed")
+    assert code == 0 and "no regression: no change" in out
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[1]), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["regressed"] is False and data["rules"] == [] and data["findings-opened"] == []
+
+
+def test_regression_exits_1_only_with_fail_on(runs, capsys):
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[3]))
+    assert code == 0 and out.startswith("scc diff: ") and "posture regressed" in out
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[3]), "--fail-on", "regressed")
+    assert code == 1
+    assert "regression: new open finding CVE-2099-0001 in werkzeug (critical)" in out
+    code, _, _ = run_scc(capsys, "diff", str(runs[3]), str(runs[1]), "--fail-on", "regressed",
+                         "--fail-severity", "critical")
+    assert code == 0, "going back closes the new finding and regains the proof: not a regression"
+
+
+def test_fail_severity_decides_whether_a_new_finding_regresses(runs):
+    import scc
+
+    d = scc.diff(runs[1], runs[3], fail_severity="critical")
+    assert any("CVE-2099-0001" in r for r in d.regressions)
+    assert not any("CVE-2024-0727" in r for r in d.regressions), "medium -> high does not reach critical"
+    assert any("CVE-2024-0727" in r for r in scc.diff(runs[1], runs[3], fail_severity="high").regressions)
+
+
+def test_a_tampered_package_is_a_one_line_error_exit_2(runs, tmp_path, capsys):
+    tampered = tmp_path / "tampered"
+    shutil.copytree(runs[1], tampered)
+    poam = tampered / "oscal-poam.json"
+    poam.write_text(poam.read_text().replace('"high"', '"low"'))
+    code, out, err = run_scc(capsys, "diff", str(runs[1]), str(tampered))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "oscal-poam.json" in err and "altered" in err
+    code, _, err = run_scc(capsys, "diff", str(runs[1]), str(EXAMPLE))
+    assert code == 2 and "not an scc package" in err and err.count("\n") == 1
+
+
+def test_json_round_trips(runs, capsys):
+    from scc.diff import PostureDiff, diff
+
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[3]), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["schema"] == 1 and data["regressed"] is True
+    assert PostureDiff.from_dict(data) == diff(runs[1], runs[3])
+    assert PostureDiff.from_dict(data).to_json() == out
+
+
+def _table_rows(markdown: str, heading: str) -> list[list[str]]:
+    block = markdown.split(f"### {heading}", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in block.splitlines() if line.startswith("|")]
+    return [re.split(r"(?<!\\)\|", row)[1:-1] for row in rows]
+
+
+def test_markdown_is_a_summary_line_and_tables_with_hostile_text_inert(runs, capsys):
+    code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[3]), "--format", "markdown")
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("**scc diff: posture regressed: ") and first.endswith("**")
+    rows = _table_rows(out, "Components added")
+    assert [cell.strip() for cell in rows[0]] == ["component", "versions"]
+    assert set(rows[1][0].strip()) == {"-"}
+    assert all(len(row) == 2 for row in rows), "a pipe in a name must not add a column"
+    assert len(rows) == 3
+    rows = _table_rows(out, "Findings opened")
+    assert [c.strip() for c in rows[2]][:3] == ["CVE-2099-0001", "werkzeug", "critical"]
+    assert "<script>" not in out and "&lt;script&gt;" in out and "`pkg`" not in out
+
+
+def test_markdown_escapes_hostile_names_in_every_cell():
+    from scc.diff.model import ComponentChange, PostureDiff
+    from scc.diff.render import md_escape
+
+    hostile = "a|b`c`<img src=x onerror=alert(1)>[link](http://x)\nnext"
+    escaped = md_escape(hostile)
+    assert "|" not in escaped.replace("\\|", "") and "`" not in escaped.replace("\\`", "")
+    assert "<" not in escaped and "\n" not in escaped and "](" not in escaped
+    d = PostureDiff("a", "b", "i", "i", "t", "t", components_added=(ComponentChange(hostile, hostile, ("1",)),))
+    table = [line for line in d.to_markdown().splitlines() if line.startswith("| ")]
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 4 for line in table)
+    assert "<img" not in d._repr_html_() and "&lt;img" in d._repr_html_()
+
+
+def test_long_lists_are_collapsed_in_markdown():
+    from scc.diff.model import ComponentChange, PostureDiff
+
+    many = tuple(ComponentChange(f"pkg:pypi/p{i}", f"p{i}", ("1",)) for i in range(12))
+    out = PostureDiff("a", "b", "i", "i", "t", "t", components_added=many).to_markdown()
+    assert "<details><summary>12 components added</summary>" in out and out.count("| pkg:pypi/p") == 12
+
+
+@pytest.mark.parametrize(("old", "new", "direction"), [
+    ("satisfied", "partial", "worse"), ("partial", "not-satisfied", "worse"), ("not-applicable", "not-satisfied", "worse"),
+    ("satisfied", "manual", "worse"), ("not-applicable", "manual", "worse"), ("manual", "partial", "worse"),
+    ("partial", "manual", "changed"), ("not-satisfied", "manual", "changed"), ("manual", "satisfied", "better"),
+    ("not-satisfied", "partial", "better"), ("satisfied", "not-applicable", "changed"), ("closed", "satisfied", None),
+    ("closed", "manual", None), ("closed", "partial", "worse"), ("not-satisfied", "closed", "better"),
+])
+def test_the_documented_order_of_verdicts(old, new, direction):
+    from scc.diff import status_direction
+
+    assert status_direction(old, new) == direction
+
+
+def test_content_change_is_reported():
+    from types import MappingProxyType
+
+    from scc.diff import compare
+    from scc.diff.snapshot import PostureSnapshot
+
+    def snap(sha: str) -> PostureSnapshot:
+        record = {"scc-version": "0.1.0", "rule-packs": [{"name": "stig/gpos-srg.yaml", "sha256": sha}],
+                  "content": [], "settings": {"baseline": "moderate"}}
+        return PostureSnapshot("x", "i", "", "2026-01-01T00:00:00Z", {}, {}, {}, {},
+                               provenance=MappingProxyType(record))
+
+    d = compare(snap("aa"), snap("bb"))
+    assert [(c.kind, c.name, c.old, c.new) for c in d.content] == [("rule-pack", "stig/gpos-srg.yaml", "aa", "bb")]
+    assert "rules or content changed" in d.to_text() and not d.regressed
+    assert "verdict changes may come from that rather than from the image" in d.to_markdown()
