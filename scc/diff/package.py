@@ -148,7 +148,8 @@ def _controls(reader: PackageReader, result: dict[str, Any]) -> dict[str, str]:
         if not isinstance(target, dict) or target.get("type") != "statement-id":
             continue
         control = str(target.get("target-id", "")).removesuffix("_smt")
-        status = target.get("status") if isinstance(target.get("status"), dict) else {}
+        status = target.get("status")
+        status = status if isinstance(status, dict) else {}
         controls[control] = "partial" if status.get("remarks") == "partial" else "not-satisfied"
     return dict(sorted(controls.items()))
 
@@ -189,8 +190,8 @@ def _components(reader: PackageReader) -> tuple[dict[str, ComponentState] | None
     found = [_sbom_file(reader, e) for e in entries]
     missing = [str(e.get("path")) for e, path in zip(entries, found, strict=True) if path is None]
     if missing:
-        return None, [f"{reader.root}: SBOM input {', '.join(missing)} not found with the sha256 the manifest "
-                      "records (a package carries no component list of its own), so components are not compared"]
+        return None, [(f"{reader.root}: SBOM input {', '.join(missing)} not found with the sha256 the manifest "
+                      "records (a package carries no component list of its own), so components are not compared")]
     facts = read_inputs([str(p) for p in found if p is not None])
     return components_of(list(facts.components)), []
 
@@ -202,7 +203,8 @@ def load_package(directory: str | Path) -> PostureSnapshot:
     result = _result(reader)
     rules, decisions = _rules_and_decisions(result)
     components, notes = _components(reader)
-    image = reader.manifest.get("image") if isinstance(reader.manifest.get("image"), dict) else {}
+    image = reader.manifest.get("image")
+    image = image if isinstance(image, dict) else {}
     provenance = reader.manifest.get("provenance")
     return PostureSnapshot(
         source=str(directory),

@@ -121,8 +121,8 @@ def markdown(d: PostureDiff) -> str:
     """The pull-request comment: a bold summary line, the regressions, one table per part (folded into
     <details> when longer than COLLAPSE_AFTER rows)."""
     lines = [f"**scc diff: {md_escape(summary(d))}**", "",
-             f"{md_escape(d.old_image or d.old)} ({md_escape(d.old_assessed_at)}) → "
-             f"{md_escape(d.new_image or d.new)} ({md_escape(d.new_assessed_at)})"]
+             (f"{md_escape(d.old_image or d.old)} ({md_escape(d.old_assessed_at)}) → "
+             f"{md_escape(d.new_image or d.new)} ({md_escape(d.new_assessed_at)})")]
     if d.regressions:
         lines += ["", "Regressions:", ""] + [f"- {md_escape(reason)}" for reason in d.regressions]
     if d.content:
@@ -142,9 +142,9 @@ def markdown(d: PostureDiff) -> str:
 # -- HTML (notebooks) -------------------------------------------------------------------------------
 def html(d: PostureDiff) -> str:
     """A compact HTML view for Jupyter: summary, regressions, one table per part; all text escaped."""
-    esc: Callable[[str], str] = lambda value: _html.escape(_line(value))   # noqa: E731
-    out = [f"<div class='scc-diff'><p><b>scc diff: {esc(summary(d))}</b><br>{esc(d.old_image or d.old)} "
-           f"&rarr; {esc(d.new_image or d.new)}</p>"]
+    esc: Callable[[str], str] = lambda value: _html.escape(_line(value))
+    out = [(f"<div class='scc-diff'><p><b>scc diff: {esc(summary(d))}</b><br>{esc(d.old_image or d.old)} "
+           f"&rarr; {esc(d.new_image or d.new)}</p>")]
     if d.regressions:
         out.append("<ul>" + "".join(f"<li>{esc(r)}</li>" for r in d.regressions) + "</ul>")
     if d.content:

@@ -123,7 +123,7 @@ def components_of(components: list[Component]) -> dict[str, ComponentState]:
     grouped: dict[str, tuple[str, set[str]]] = {}
     for component in components:
         key = component_key(component.name, component.purl, component.type)
-        name, versions = grouped.setdefault(key, (component.name, set()))
+        _name, versions = grouped.setdefault(key, (component.name, set()))
         if component.version:
             versions.add(component.version)
     return {key: ComponentState(key, name, tuple(sorted(versions))) for key, (name, versions) in sorted(grouped.items())}
