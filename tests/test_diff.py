@@ -268,3 +268,20 @@ def test_content_change_is_reported():
     assert [(c.kind, c.name, c.old, c.new) for c in d.content] == [("rule-pack", "stig/gpos-srg.yaml", "aa", "bb")]
     assert "rules or content changed" in d.to_text() and not d.regressed
     assert "verdict changes may come from that rather than from the image" in d.to_markdown()
+
+
+def test_an_sbom_recorded_relative_is_found_beside_the_package_only_with_its_hash(runs, tmp_path, monkeypatch):
+    import hashlib
+
+    from scc.diff.package import PackageReader, _sbom_file
+
+    artifact = tmp_path / "previous"
+    shutil.copytree(runs[1], artifact / "ato")
+    (artifact / "build").mkdir()
+    sbom = artifact / "build" / "sbom.cdx.json"
+    shutil.copy(EXAMPLE / "sbom.cdx.json", sbom)
+    monkeypatch.chdir(tmp_path)       # the working directory holds no build/sbom.cdx.json
+    reader = PackageReader(artifact / "ato")
+    digest = hashlib.sha256(sbom.read_bytes()).hexdigest()
+    assert _sbom_file(reader, {"path": "build/sbom.cdx.json", "sha256": digest}) == artifact / "build" / "sbom.cdx.json"
+    assert _sbom_file(reader, {"path": "build/sbom.cdx.json", "sha256": "0" * 64}) is None
