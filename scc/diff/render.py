@@ -6,9 +6,10 @@ from __future__ import annotations
 import html as _html
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scc.diff.model import ComponentChange, PostureDiff
+if TYPE_CHECKING:
+    from scc.diff.model import ComponentChange, PostureDiff
 
 #: tables longer than this are folded into a <details> block in markdown
 COLLAPSE_AFTER = 10
