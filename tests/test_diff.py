@@ -285,3 +285,75 @@ def test_an_sbom_recorded_relative_is_found_beside_the_package_only_with_its_has
     digest = hashlib.sha256(sbom.read_bytes()).hexdigest()
     assert _sbom_file(reader, {"path": "build/sbom.cdx.json", "sha256": digest}) == artifact / "build" / "sbom.cdx.json"
     assert _sbom_file(reader, {"path": "build/sbom.cdx.json", "sha256": "0" * 64}) is None
+
+
+def _snapshot(image: str = "registry.example/app:1", rules=None, findings=None, components=None):
+    from types import MappingProxyType
+
+    from scc.diff.snapshot import PostureSnapshot
+
+    return PostureSnapshot("x", image, "", "2026-01-01T00:00:00Z", {}, MappingProxyType(rules or {}),
+                           MappingProxyType(findings or {}), components)
+
+
+def test_more_open_cat1_is_a_regression_and_fewer_is_not():
+    from scc.diff import compare
+    from scc.diff.snapshot import RuleState
+
+    closed = {"r1": RuleState("r1", "t", "satisfied", "high", ("SRG-OS-000001-GPOS-00001",))}
+    opened = {"r1": RuleState("r1", "t", "not-satisfied", "high", ("SRG-OS-000001-GPOS-00001",))}
+    d = compare(_snapshot(rules=closed), _snapshot(rules=opened))
+    assert (d.old_cat1, d.new_cat1) == (0, 1)
+    assert "open CAT I rule results rose from 0 to 1" in d.regressions
+    back = compare(_snapshot(rules=opened), _snapshot(rules=closed))
+    assert not back.regressed and [c.direction for c in back.rules] == ["better"]
+
+
+def test_a_different_image_is_noted_and_missing_components_are_not_compared():
+    from scc.diff import compare
+    from scc.diff.snapshot import ComponentState
+
+    d = compare(_snapshot("registry.example/app:1"), _snapshot("registry.example/other:1",
+                                                                  components={"k": ComponentState("k", "k", ("1",))}))
+    assert d.components_added is None and d.components_upgraded is None
+    assert any("different images" in n for n in d.notes)
+    assert not any("different images" in n for n in compare(_snapshot("r.example/app:1"),
+                                                             _snapshot("r.example/app:2@sha256:ab")).notes)
+
+
+def test_components_are_not_compared_when_the_sbom_input_changed_since(runs):
+    import scc
+
+    manifest = json.loads((runs[1] / "manifest.json").read_text())
+    sbom = Path(next(i["path"] for i in manifest["inputs"] if i["format"].startswith("cyclonedx")))
+    saved = sbom.read_bytes()
+    try:
+        sbom.write_bytes(saved + b"\n")
+        d = scc.diff(runs[1], runs[3])
+    finally:
+        sbom.write_bytes(saved)
+    assert d.components_added is None
+    assert any("not found with the sha256 the manifest records" in n for n in d.notes)
+    assert "components are not compared" in d.to_text()
+    assert d.findings_opened, "everything else is still compared"
+
+
+def test_every_public_name_of_scc_diff_has_a_docstring():
+    import importlib
+    import inspect
+
+    missing = []
+    for name in ("scc.diff", "scc.diff.model", "scc.diff.compare", "scc.diff.snapshot", "scc.diff.package",
+                 "scc.diff.render", "scc.cli.diff"):
+        module = importlib.import_module(name)
+        missing += [name] if not module.__doc__ else []
+        for attr, value in vars(module).items():
+            if attr.startswith("_") or getattr(value, "__module__", None) != name:
+                continue
+            missing += [f"{name}.{attr}"] if (inspect.isfunction(value) or inspect.isclass(value)) \
+                and not value.__doc__ else []
+            for member, item in vars(value).items() if inspect.isclass(value) else ():
+                function = item.fget if isinstance(item, property) else getattr(item, "__func__", item)
+                if not member.startswith("_") and inspect.isfunction(function) and not function.__doc__:
+                    missing.append(f"{name}.{attr}.{member}")
+    assert missing == []

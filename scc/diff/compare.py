@@ -153,6 +153,14 @@ def _regressions(diff_parts: dict[str, Any], old: PostureSnapshot, new: PostureS
     return tuple(reasons)
 
 
+def _image_name(reference: str) -> str:
+    """The repository of an image reference, without tag and digest."""
+    name = reference.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
 def compare(old: PostureSnapshot, new: PostureSnapshot, fail_severity: str = DEFAULT_FAIL_SEVERITY) -> PostureDiff:
     """What changed from ``old`` to ``new``; ``fail_severity`` is the lowest severity of a new open finding
     that counts as a regression (critical, high, medium, low, negligible or unknown)."""
@@ -166,10 +174,13 @@ def compare(old: PostureSnapshot, new: PostureSnapshot, fail_severity: str = DEF
         "decisions": _decision_changes(old, new),
         "content": _content_changes(old.provenance, new.provenance),
     }
+    notes = [*old.notes, *new.notes]
+    if _image_name(old.image) != _image_name(new.image):
+        notes.append(f"the runs assessed different images ({old.image or 'unnamed'} and {new.image or 'unnamed'})")
     return PostureDiff(
         old=old.source, new=new.source, old_image=old.image, new_image=new.image,
         old_assessed_at=old.assessed_at, new_assessed_at=new.assessed_at,
         old_cat1=old.cat1_open, new_cat1=new.cat1_open, fail_severity=fail_severity,
         regressions=_regressions(parts, old, new, fail_severity),
-        notes=(*old.notes, *new.notes), **parts,
+        notes=tuple(notes), **parts,
     )
