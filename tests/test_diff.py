@@ -357,3 +357,21 @@ def test_every_public_name_of_scc_diff_has_a_docstring():
                 if not member.startswith("_") and inspect.isfunction(function) and not function.__doc__:
                     missing.append(f"{name}.{attr}.{member}")
     assert missing == []
+
+
+def _cklb_statuses(package: Path) -> dict[tuple[str, str], str]:
+    data = json.loads((package / "checklist.cklb").read_text())
+    return {(stig["stig_id"], rule["group_id"] or rule["rule_version"]): rule["status"]
+            for stig in data["stigs"] for rule in stig["rules"]}
+
+
+def test_checklist_rows_whose_cklb_status_changed(runs):
+    import scc
+
+    before, after = _cklb_statuses(runs[1]), _cklb_statuses(runs[3])
+    expected = {f"{b} {g}" for (b, g) in before if before[(b, g)] != after.get((b, g))}
+    d = scc.diff(runs[1], runs[3])
+    assert {c.id for c in d.checklist} == expected
+    assert [(c.id.split(" ")[0], c.srg, c.old, c.new) for c in d.checklist] == [
+        ("Container_Platform_SRG", ("SRG-APP-000133-CTR-000305",), "satisfied", "manual")]
+    assert scc.diff(runs[0], runs[2]).checklist == d.checklist

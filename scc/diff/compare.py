@@ -14,7 +14,7 @@ from scc.diff.model import (
     StatusChange,
     status_direction,
 )
-from scc.diff.snapshot import ComponentState, Decision, FindingState, PostureSnapshot, RuleState
+from scc.diff.snapshot import ComponentState, Decision, FindingState, PostureSnapshot, RowState, RuleState
 
 DEFAULT_FAIL_SEVERITY = "high"
 
@@ -55,6 +55,19 @@ def _rule_changes(old: Mapping[str, RuleState], new: Mapping[str, RuleState]) ->
             changes.append(StatusChange(rule, before.status if before else "not-assessed",
                                         after.status if after else "not-assessed", direction, shown.title,
                                         shown.severity, shown.srg))
+    return tuple(changes)
+
+
+def _checklist_changes(old: Mapping[str, RowState], new: Mapping[str, RowState]) -> tuple[StatusChange, ...]:
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        was, now = before.status if before else "not-assessed", after.status if after else "not-assessed"
+        direction = _direction(was, now)
+        if direction:
+            shown = after or before
+            assert shown is not None
+            changes.append(StatusChange(key, was, now, direction, shown.title, shown.severity, (shown.version,)))
     return tuple(changes)
 
 
@@ -169,6 +182,7 @@ def compare(old: PostureSnapshot, new: PostureSnapshot, fail_severity: str = DEF
     parts: dict[str, Any] = {
         "controls": _control_changes(old.controls, new.controls),
         "rules": _rule_changes(old.rules, new.rules),
+        "checklist": _checklist_changes(old.checklist, new.checklist),
         "findings_opened": opened, "findings_closed": closed, "findings_severity_changed": resevered,
         "components_added": added, "components_removed": removed, "components_upgraded": upgraded,
         "decisions": _decision_changes(old, new),

@@ -49,7 +49,10 @@ def status_direction(old: str, new: str) -> str | None:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """A control or rule whose verdict changed; ``direction`` is worse, better or changed."""
+    """A control, rule or checklist row whose verdict changed; ``direction`` is worse, better or changed.
+
+    For a checklist row ``id`` is "<benchmark id> <V- id>", ``srg`` its SRG/STIG id and ``title`` the
+    requirement's title."""
 
     id: str
     old: str
@@ -114,7 +117,9 @@ class ContentChange:
 class PostureDiff:
     """The posture change from an OLD run to a NEW one (``scc.diff(old, new)``).
 
-    Lists are sorted and empty when nothing changed. ``regressed`` says whether posture got worse (see
+    Lists are sorted and empty when nothing changed. ``checklist`` holds the STIG/SRG checklist rows
+    (DISA requirements, as STIG Viewer shows them) whose status changed; a row changes only when a rule
+    evidencing it or the benchmark content changed, both reported, so rows add no regression of their own. ``regressed`` says whether posture got worse (see
     :attr:`regressions`); ``content`` non-empty means verdict changes may come from different rules or
     official content rather than from the image. ``components`` is None when either run's component
     inventory was not available (``notes`` say why).
@@ -128,6 +133,7 @@ class PostureDiff:
     new_assessed_at: str
     controls: tuple[StatusChange, ...] = ()
     rules: tuple[StatusChange, ...] = ()
+    checklist: tuple[StatusChange, ...] = ()
     findings_opened: tuple[FindingChange, ...] = ()
     findings_closed: tuple[FindingChange, ...] = ()
     findings_severity_changed: tuple[FindingChange, ...] = ()
@@ -151,7 +157,7 @@ class PostureDiff:
     @property
     def empty(self) -> bool:
         """True when nothing at all changed (verdicts, findings, components, decisions, content)."""
-        return not any((self.controls, self.rules, self.findings_opened, self.findings_closed,
+        return not any((self.controls, self.rules, self.checklist, self.findings_opened, self.findings_closed,
                         self.findings_severity_changed, self.components_added, self.components_removed,
                         self.components_upgraded, self.decisions, self.content, self.old_cat1 != self.new_cat1))
 
@@ -169,7 +175,7 @@ class PostureDiff:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PostureDiff:
         """The diff back from :meth:`to_dict` (JSON round trip)."""
-        types = {"controls": StatusChange, "rules": StatusChange, "findings_opened": FindingChange,
+        types = {"controls": StatusChange, "rules": StatusChange, "checklist": StatusChange, "findings_opened": FindingChange,
                  "findings_closed": FindingChange, "findings_severity_changed": FindingChange,
                  "components_added": ComponentChange, "components_removed": ComponentChange,
                  "components_upgraded": ComponentChange, "decisions": DecisionChange, "content": ContentChange}

@@ -10,6 +10,7 @@ what scc writes is an :class:`scc.errors.InputError` (exit 2). What is read, and
 * rules: the assessment results' rule observations (rule-id, verdict, severity, origin, srg props;
   attestation props); an override's action, approver and expiry from the sentence the engine appends
   to the statement ("Override (<action>) approved by <who> until <date>: ...").
+* checklist: the STIG Viewer checklist (checklist.cklb): one row per DISA requirement, its status.
 * findings: the OSCAL POA&M's vulnerability items (finding-identity, weakness, package, severity,
   scheduled-completion props), the identity ``--previous`` reads back.
 * components: a package holds no component inventory, so the SBOM inputs its manifest lists are read
@@ -26,13 +27,16 @@ from types import MappingProxyType
 from typing import Any
 
 from scc.diff.snapshot import (
+    CKLB_VERDICT,
     CLOSED,
     ComponentState,
     Decision,
     FindingState,
     PostureSnapshot,
+    RowState,
     RuleState,
     components_of,
+    row_key,
 )
 from scc.errors import InputError
 from scc.facts.source import InputDocument
@@ -42,6 +46,7 @@ MANIFEST = "manifest.json"
 ASSESSMENT_RESULTS = "oscal-assessment-results.json"
 POAM = "oscal-poam.json"
 COMPONENT_DEFINITION = "component-definition.json"
+CHECKLIST = "checklist.cklb"
 SBOM_FORMATS = ("cyclonedx", "spdx", "syft")
 _OVERRIDE = re.compile(r"Override \((not-applicable|accept-risk|severity)\) approved by (.+?) until "
                        r"(\d{4}-\d{2}-\d{2}): ")
@@ -154,6 +159,26 @@ def _controls(reader: PackageReader, result: dict[str, Any]) -> dict[str, str]:
     return dict(sorted(controls.items()))
 
 
+def _checklist(reader: PackageReader) -> dict[str, RowState]:
+    rows: dict[str, RowState] = {}
+    for stig in _list(reader.document(CHECKLIST), "stigs"):
+        benchmark = str(stig.get("stig_id", "")) if isinstance(stig, dict) else ""
+        for rule in _list(stig, "rules"):
+            if not isinstance(rule, dict):
+                continue
+            status = CKLB_VERDICT.get(str(rule.get("status", "")))
+            if status is None:
+                raise InputError(reader.root / CHECKLIST, f"rule {rule.get('group_id')!r} has status "
+                                                          f"{rule.get('status')!r}, not a CKLB status")
+            override = rule.get("overrides", {}).get("severity") if isinstance(rule.get("overrides"), dict) else None
+            severity = override.get("severity") if isinstance(override, dict) else rule.get("severity")
+            group, version = str(rule.get("group_id", "")), str(rule.get("rule_version", ""))
+            key = row_key(benchmark, group, version)
+            rows[key] = RowState(key, benchmark, group, version, str(rule.get("rule_title", "")), status,
+                                 str(severity or ""))
+    return dict(sorted(rows.items()))
+
+
 def _findings(reader: PackageReader) -> dict[str, FindingState]:
     from scc.facts.model import Severity
 
@@ -215,6 +240,7 @@ def load_package(directory: str | Path) -> PostureSnapshot:
         rules=MappingProxyType(rules),
         findings=MappingProxyType(_findings(reader)),
         components=MappingProxyType(components) if components is not None else None,
+        checklist=MappingProxyType(_checklist(reader)),
         decisions=tuple(sorted(decisions, key=lambda d: (d.kind, d.rule))),
         provenance=MappingProxyType(provenance if isinstance(provenance, dict) else {}),
         notes=tuple(notes),

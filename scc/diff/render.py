@@ -27,6 +27,8 @@ def _sections(d: PostureDiff) -> list[tuple[str, Row, list[Row]]]:
         ("Controls", ("control", "old", "new", "change"), [(c.id, c.old, c.new, c.direction) for c in d.controls]),
         ("Rules", ("rule", "SRG", "severity", "old", "new", "change"),
          [(r.id, srg(r.srg), r.severity, r.old, r.new, r.direction) for r in d.rules]),
+        ("STIG checklist rows", ("benchmark", "V- id", "requirement", "severity", "old", "new", "change"),
+         [(*c.id.split(" ", 1), srg(c.srg), c.severity, c.old, c.new, c.direction) for c in d.checklist]),
         ("Findings opened", ("vulnerability", "package", "severity", "due"),
          [(f.vulnerability, f.package, f.severity, f.due) for f in d.findings_opened]),
         ("Findings closed", ("vulnerability", "package", "severity"),
@@ -60,7 +62,7 @@ def summary(d: PostureDiff) -> str:
 
     worse = [c for c in (*d.controls, *d.rules) if c.direction == "worse"]
     better = [c for c in (*d.controls, *d.rules) if c.direction == "better"]
-    parts = [count(worse, "verdicts worse"), count(better, "better"),
+    parts = [count(worse, "verdicts worse"), count(better, "better"), count(d.checklist, "checklist rows changed"),
              count(d.findings_opened, "findings opened"), count(d.findings_closed, "closed"),
              count(d.findings_severity_changed, "re-severitied"),
              count([*(d.components_added or ()), *(d.components_removed or ()), *(d.components_upgraded or ())],

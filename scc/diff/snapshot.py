@@ -45,6 +45,31 @@ class RuleState:
 
 
 @dataclass(frozen=True)
+class RowState:
+    """One STIG/SRG checklist row (a DISA requirement) as STIG Viewer shows it, its CKL status read as a
+    verdict word: NotAFinding satisfied, Not_Applicable not-applicable, Open not-satisfied (a partial
+    result reads Open too), Not_Reviewed manual."""
+
+    key: str               # "<benchmark id> <V- id>" (the SRG/STIG id when the row has no V- id)
+    benchmark: str         # XCCDF Benchmark id, e.g. General_Purpose_Operating_System
+    group_id: str          # V-203591
+    version: str           # SRG-OS-000480-GPOS-00227 / RHEL-09-211010
+    title: str
+    status: str
+    severity: str          # the row's effective severity (an override's when one applies)
+
+
+#: CKLB status -> the verdict word a checklist row is compared as
+CKLB_VERDICT = MappingProxyType({"not_a_finding": "satisfied", "not_applicable": "not-applicable",
+                                 "open": "not-satisfied", "not_reviewed": "manual"})
+
+
+def row_key(benchmark: str, group_id: str, version: str) -> str:
+    """The identity of a checklist row across runs: its benchmark and V- id (else its SRG/STIG id)."""
+    return f"{benchmark} {group_id or version}"
+
+
+@dataclass(frozen=True)
 class FindingState:
     """One open vulnerability finding, keyed as the POA&M keys it (vulnerability id | package purl
     without version)."""
@@ -82,6 +107,7 @@ class PostureSnapshot:
     rules: Mapping[str, RuleState]
     findings: Mapping[str, FindingState]
     components: Mapping[str, ComponentState] | None
+    checklist: Mapping[str, RowState] = field(default_factory=lambda: MappingProxyType({}))
     decisions: tuple[Decision, ...] = ()
     provenance: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
@@ -164,6 +190,18 @@ def _findings(report: Report) -> dict[str, FindingState]:
     return dict(sorted(found.items()))
 
 
+def _checklist(report: Report) -> dict[str, RowState]:
+    from scc.writers._stig_rows import checklist_sections  # the rows the CKL/CKLB writers write
+
+    rows: dict[str, RowState] = {}
+    for section in checklist_sections(report):
+        for row in section.rows:
+            key = row_key(section.benchmark_id, row.group_id, row.version)
+            rows[key] = RowState(key, section.benchmark_id, row.group_id, row.version, row.title,
+                                 CKLB_VERDICT[row.cklb_status], row.effective_severity)
+    return dict(sorted(rows.items()))
+
+
 def snapshot_of_report(report: Report, source: str = "assessment") -> PostureSnapshot:
     """The snapshot of an in-memory assessment (its Report): full-fidelity verdicts and components."""
     import json
@@ -180,6 +218,7 @@ def snapshot_of_report(report: Report, source: str = "assessment") -> PostureSna
         rules=MappingProxyType({r.rule.id: _rule_state(r) for r in report.rule_results}),
         findings=MappingProxyType(_findings(report)),
         components=MappingProxyType(components_of(list(report.facts.components))),
+        checklist=MappingProxyType(_checklist(report)),
         decisions=_decisions(report),
         provenance=MappingProxyType(json.loads(json.dumps(provenance(report)))),   # as the manifest holds it
     )
