@@ -375,3 +375,17 @@ def test_checklist_rows_whose_cklb_status_changed(runs):
     assert [(c.id.split(" ")[0], c.srg, c.old, c.new) for c in d.checklist] == [
         ("Container_Platform_SRG", ("SRG-APP-000133-CTR-000305",), "satisfied", "manual")]
     assert scc.diff(runs[0], runs[2]).checklist == d.checklist
+
+
+def test_a_rule_that_appears_open_is_worse_and_one_that_disappears_is_neutral():
+    from scc.diff import compare
+    from scc.diff.snapshot import RuleState
+
+    failing = {"new-rule": RuleState("new-rule", "t", "not-satisfied", "medium")}
+    passing = {"new-rule": RuleState("new-rule", "t", "satisfied", "medium")}
+    assert [(c.old, c.new, c.direction) for c in compare(_snapshot(), _snapshot(rules=failing)).rules] == [
+        ("not-assessed", "not-satisfied", "worse")]
+    assert compare(_snapshot(), _snapshot(rules=failing)).regressed
+    assert [c.direction for c in compare(_snapshot(), _snapshot(rules=passing)).rules] == ["changed"]
+    gone = compare(_snapshot(rules=failing), _snapshot())
+    assert [c.direction for c in gone.rules] == ["changed"] and not gone.regressed

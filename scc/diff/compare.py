@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scc.diff.model import (
+    CHANGED,
     WORSE,
     ComponentChange,
     ContentChange,
@@ -30,44 +31,38 @@ def _control_changes(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[St
 
     changes = []
     for control in sorted(set(old) | set(new), key=control_sort_key):
-        before, after = old.get(control, "not-assessed"), new.get(control, "not-assessed")
+        before, after = old.get(control, NOT_ASSESSED), new.get(control, NOT_ASSESSED)
         direction = _direction(before, after)
         if direction:
             changes.append(StatusChange(control, before, after, direction))
     return tuple(changes)
 
 
+NOT_ASSESSED = "not-assessed"
+
+
 def _direction(before: str, after: str) -> str | None:
-    """Like status_direction, with "not-assessed" (no rule reached it in that run) as a neutral change."""
-    if "not-assessed" in (before, after):
-        return None if before == after else "changed"
+    """Like status_direction, with NOT_ASSESSED (no rule reached it in that run): into an open verdict is
+    worse (a new open item), any other change to or from it neutral."""
+    if NOT_ASSESSED in (before, after):
+        if before == after:
+            return None
+        return WORSE if after in ("partial", "not-satisfied") else CHANGED
     return status_direction(before, after)
 
 
-def _rule_changes(old: Mapping[str, RuleState], new: Mapping[str, RuleState]) -> tuple[StatusChange, ...]:
-    changes = []
-    for rule in sorted(set(old) | set(new)):
-        before, after = old.get(rule), new.get(rule)
-        direction = _direction(before.status if before else "not-assessed", after.status if after else "not-assessed")
-        if direction:
-            shown = after or before
-            assert shown is not None
-            changes.append(StatusChange(rule, before.status if before else "not-assessed",
-                                        after.status if after else "not-assessed", direction, shown.title,
-                                        shown.severity, shown.srg))
-    return tuple(changes)
-
-
-def _checklist_changes(old: Mapping[str, RowState], new: Mapping[str, RowState]) -> tuple[StatusChange, ...]:
+def _state_changes(old: Mapping[str, RuleState | RowState],
+                   new: Mapping[str, RuleState | RowState]) -> tuple[StatusChange, ...]:
+    """Rules or checklist rows whose status changed, with the newer run's title, severity and SRG ids."""
     changes = []
     for key in sorted(set(old) | set(new)):
         before, after = old.get(key), new.get(key)
-        was, now = before.status if before else "not-assessed", after.status if after else "not-assessed"
+        was, now = before.status if before else NOT_ASSESSED, after.status if after else NOT_ASSESSED
         direction = _direction(was, now)
-        if direction:
-            shown = after or before
-            assert shown is not None
-            changes.append(StatusChange(key, was, now, direction, shown.title, shown.severity, (shown.version,)))
+        shown = after or before
+        if direction and shown is not None:
+            srg = shown.srg if isinstance(shown, RuleState) else (shown.version,)
+            changes.append(StatusChange(key, was, now, direction, shown.title, shown.severity, srg))
     return tuple(changes)
 
 
@@ -181,8 +176,8 @@ def compare(old: PostureSnapshot, new: PostureSnapshot, fail_severity: str = DEF
     added, removed, upgraded = _component_changes(old.components, new.components)
     parts: dict[str, Any] = {
         "controls": _control_changes(old.controls, new.controls),
-        "rules": _rule_changes(old.rules, new.rules),
-        "checklist": _checklist_changes(old.checklist, new.checklist),
+        "rules": _state_changes(old.rules, new.rules),
+        "checklist": _state_changes(old.checklist, new.checklist),
         "findings_opened": opened, "findings_closed": closed, "findings_severity_changed": resevered,
         "components_added": added, "components_removed": removed, "components_upgraded": upgraded,
         "decisions": _decision_changes(old, new),

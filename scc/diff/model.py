@@ -11,6 +11,8 @@ The order of verdicts (what "worse" means) is defined once here, in :func:`statu
 * ``closed`` (a package states a control is not open without saying which closed verdict it reached)
   equals any of satisfied, not-applicable or manual: no change is reported between them; into an open
   verdict is worse, out of one better.
+* ``not-assessed`` (the rule, row or control is absent from one run; scc.diff.compare): appearing with
+  an open verdict is worse, any other appearance or disappearance neutral.
 """
 from __future__ import annotations
 
