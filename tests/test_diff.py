@@ -389,3 +389,35 @@ def test_a_rule_that_appears_open_is_worse_and_one_that_disappears_is_neutral():
     assert [c.direction for c in compare(_snapshot(), _snapshot(rules=passing)).rules] == ["changed"]
     gone = compare(_snapshot(rules=failing), _snapshot())
     assert [c.direction for c in gone.rules] == ["changed"] and not gone.regressed
+
+
+def _rewrite(package: Path, name: str, document: object) -> None:
+    """Replace one file of a package and record its new sha256 in the manifest (a forged package)."""
+    import hashlib
+
+    data = json.dumps(document).encode()
+    (package / name).write_bytes(data)
+    manifest = json.loads((package / "manifest.json").read_text())
+    for output in manifest["outputs"]:
+        if output["path"] == name:
+            output["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest["provenance"] = {"settings": ["not", "a", "mapping"], "rule-packs": "x", "content": [1]}
+    (package / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("document", [
+    {"assessment-results": {"results": [{"observations": [1, "x", {"props": "bad"}, {"props": [
+        {"ns": "https://scc.dev/ns/oscal", "name": "rule-id", "value": "r|<b>"}, 3]}],
+        "findings": [{"target": "x"}, 2, {"target": {"type": "statement-id", "status": []}}],
+        "reviewed-controls": {"control-selections": [{"include-controls": [{"control-id": 5}, 7]}]}}]}},
+    {"assessment-results": {"results": []}},
+    [],
+])
+def test_a_forged_but_consistent_package_never_crashes(runs, tmp_path, capsys, document):
+    forged = tmp_path / "forged"
+    shutil.copytree(runs[1], forged)
+    _rewrite(forged, "oscal-assessment-results.json", document)
+    for output in ("text", "json", "markdown"):
+        code, out, err = run_scc(capsys, "diff", str(runs[1]), str(forged), "--format", output)
+        assert code in (0, 2), err
+        assert code == 0 or (err.count("\n") == 1 and err.startswith("scc: error: ")), err

@@ -124,7 +124,7 @@ def _content_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Co
     changes = []
     if old.get("scc-version") != new.get("scc-version"):
         changes.append(ContentChange("scc-version", "scc", str(old.get("scc-version", "")), str(new.get("scc-version", ""))))
-    settings_old, settings_new = old.get("settings") or {}, new.get("settings") or {}
+    settings_old, settings_new = _mapping(old.get("settings")), _mapping(new.get("settings"))
     for name in sorted(set(settings_old) | set(settings_new)):
         if settings_old.get(name) != settings_new.get(name):
             changes.append(ContentChange("setting", name, _word(settings_old.get(name)), _word(settings_new.get(name))))
@@ -134,6 +134,10 @@ def _content_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Co
             if before.get(name) != after.get(name):
                 changes.append(ContentChange(kind, name, before.get(name, "absent"), after.get(name, "absent")))
     return tuple(changes)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _word(value: Any) -> str:
