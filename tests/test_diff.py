@@ -3,7 +3,8 @@
 Two packages are built from the shipped example: OLD as shipped plus an attestation, NEW from a copy
 with one scan finding removed, one added, one re-severitied, a component upgraded, one added and one
 removed, the severity override removed, and a later clock (SOURCE_DATE_EPOCH) that expires the
-attestation. Each category of the diff is asserted exactly.
+attestation; NEW reads OLD as ``--previous`` the way the next CI run would. Each category of the
+diff is asserted exactly.
 """
 from __future__ import annotations
 
@@ -63,13 +64,14 @@ def _inputs(folder: Path, *, new: bool) -> Path:
     return folder
 
 
-def _build(root: Path, name: str, epoch: str, monkeypatch: pytest.MonkeyPatch, attestations: Path):
+def _build(root: Path, name: str, epoch: str, monkeypatch: pytest.MonkeyPatch, attestations: Path,
+           previous: Path | None = None):
     import scc
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     folder = _inputs(root / f"in-{name}", new=name == "new")
     assessment = scc.assess([folder], overrides=folder / "overrides.yaml", keys=[folder / "demo-signing.pub"],
-                            attestations=attestations)
+                            attestations=attestations, previous=previous)
     assessment.write_package(root / f"pkg-{name}")
     return assessment, root / f"pkg-{name}"
 
@@ -87,7 +89,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("SCC_CONTENT_DIR", str(root / "no-content"))
         old = _build(root, "old", OLD_EPOCH, monkeypatch, attestations)
-        new = _build(root, "new", NEW_EPOCH, monkeypatch, attestations)
+        new = _build(root, "new", NEW_EPOCH, monkeypatch, attestations, previous=old[1])   # the next CI run
     return (*old, *new)
 
 
