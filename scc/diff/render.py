@@ -57,17 +57,18 @@ def _component(change: ComponentChange) -> str:
 
 def summary(d: PostureDiff) -> str:
     """One line: regressed or not, and the count of each kind of change."""
-    def count(items: Sequence[Any], word: str) -> str:
-        return f"{len(items)} {word}" if items else ""
+    def count(items: Sequence[Any], one: str, many: str) -> str:
+        return f"{len(items)} {one if len(items) == 1 else many}" if items else ""
 
     worse = [c for c in (*d.controls, *d.rules) if c.direction == "worse"]
     better = [c for c in (*d.controls, *d.rules) if c.direction == "better"]
-    parts = [count(worse, "verdicts worse"), count(better, "better"), count(d.checklist, "checklist rows changed"),
-             count(d.findings_opened, "findings opened"), count(d.findings_closed, "closed"),
-             count(d.findings_severity_changed, "re-severitied"),
-             count([*(d.components_added or ()), *(d.components_removed or ()), *(d.components_upgraded or ())],
-                   "component changes"),
-             count(d.decisions, "override/attestation changes")]
+    components = [*(d.components_added or ()), *(d.components_removed or ()), *(d.components_upgraded or ())]
+    parts = [count(worse, "verdict worse", "verdicts worse"), count(better, "better", "better"),
+             count(d.checklist, "checklist row changed", "checklist rows changed"),
+             count(d.findings_opened, "finding opened", "findings opened"), count(d.findings_closed, "closed", "closed"),
+             count(d.findings_severity_changed, "re-severitied", "re-severitied"),
+             count(components, "component change", "component changes"),
+             count(d.decisions, "override/attestation change", "override/attestation changes")]
     if d.old_cat1 != d.new_cat1:
         parts.append(f"CAT I open {d.old_cat1} -> {d.new_cat1}")
     verdict = "posture regressed" if d.regressed else "no regression"
