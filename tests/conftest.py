@@ -29,6 +29,7 @@ SLOW_FIXTURES = {
     "": {"content_dir"},
     "test_attestations": {"attested"},
     "test_cli": {"example_package"},
+    "test_diff": {"runs"},
     "test_content_lint": {"store"},
     "test_content_parse": {"catalog_bytes", "cci_list"},
     "test_content_store": {"loaded"},

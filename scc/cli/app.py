@@ -229,9 +229,11 @@ def init_profile(path) -> None:
 
 def _register_optional_groups() -> None:
     from scc.cli.content import content, rules
+    from scc.cli.diff import diff
 
     cli.add_command(content)
     cli.add_command(rules)
+    cli.add_command(diff)
 
 
 def main(argv: list[str] | None = None) -> None:
