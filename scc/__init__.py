@@ -17,8 +17,8 @@ __all__ = ["Assessment", "InputError", "SccError", "Settings", "__version__", "a
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment, Settings, assess
-    from scc.diff import diff
     from scc.errors import InputError, SccError
+    from scc.posture import diff
 
 
 def __getattr__(name: str) -> Any:
@@ -27,7 +27,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(assessment, name)
     if name == "diff":
-        from scc.diff import diff
+        from scc.posture import diff
 
         return diff
     if name in ("SccError", "InputError"):

@@ -189,7 +189,7 @@ def test_a_tampered_package_is_a_one_line_error_exit_2(runs, tmp_path, capsys):
 
 
 def test_json_round_trips(runs, capsys):
-    from scc.diff import PostureDiff, diff
+    from scc.posture import PostureDiff, diff
 
     code, out, _ = run_scc(capsys, "diff", str(runs[1]), str(runs[3]), "--format", "json")
     data = json.loads(out)
@@ -220,8 +220,8 @@ def test_markdown_is_a_summary_line_and_tables_with_hostile_text_inert(runs, cap
 
 
 def test_markdown_escapes_hostile_names_in_every_cell():
-    from scc.diff.model import ComponentChange, PostureDiff
-    from scc.diff.render import md_escape
+    from scc.posture.model import ComponentChange, PostureDiff
+    from scc.posture.render import md_escape
 
     hostile = "a|b`c`<img src=x onerror=alert(1)>[link](http://x)\nnext"
     escaped = md_escape(hostile)
@@ -234,7 +234,7 @@ def test_markdown_escapes_hostile_names_in_every_cell():
 
 
 def test_long_lists_are_collapsed_in_markdown():
-    from scc.diff.model import ComponentChange, PostureDiff
+    from scc.posture.model import ComponentChange, PostureDiff
 
     many = tuple(ComponentChange(f"pkg:pypi/p{i}", f"p{i}", ("1",)) for i in range(12))
     out = PostureDiff("a", "b", "i", "i", "t", "t", components_added=many).to_markdown()
@@ -249,7 +249,7 @@ def test_long_lists_are_collapsed_in_markdown():
     ("closed", "manual", None), ("closed", "partial", "worse"), ("not-satisfied", "closed", "better"),
 ])
 def test_the_documented_order_of_verdicts(old, new, direction):
-    from scc.diff import status_direction
+    from scc.posture import status_direction
 
     assert status_direction(old, new) == direction
 
@@ -257,8 +257,8 @@ def test_the_documented_order_of_verdicts(old, new, direction):
 def test_content_change_is_reported():
     from types import MappingProxyType
 
-    from scc.diff import compare
-    from scc.diff.snapshot import PostureSnapshot
+    from scc.posture import compare
+    from scc.posture.snapshot import PostureSnapshot
 
     def snap(sha: str) -> PostureSnapshot:
         record = {"scc-version": "0.1.0", "rule-packs": [{"name": "stig/gpos-srg.yaml", "sha256": sha}],
@@ -275,7 +275,7 @@ def test_content_change_is_reported():
 def test_an_sbom_recorded_relative_is_found_beside_the_package_only_with_its_hash(runs, tmp_path, monkeypatch):
     import hashlib
 
-    from scc.diff.package import PackageReader, _sbom_file
+    from scc.posture.package import PackageReader, _sbom_file
 
     artifact = tmp_path / "previous"
     shutil.copytree(runs[1], artifact / "ato")
@@ -292,15 +292,15 @@ def test_an_sbom_recorded_relative_is_found_beside_the_package_only_with_its_has
 def _snapshot(image: str = "registry.example/app:1", rules=None, findings=None, components=None):
     from types import MappingProxyType
 
-    from scc.diff.snapshot import PostureSnapshot
+    from scc.posture.snapshot import PostureSnapshot
 
     return PostureSnapshot("x", image, "", "2026-01-01T00:00:00Z", {}, MappingProxyType(rules or {}),
                            MappingProxyType(findings or {}), components)
 
 
 def test_more_open_cat1_is_a_regression_and_fewer_is_not():
-    from scc.diff import compare
-    from scc.diff.snapshot import RuleState
+    from scc.posture import compare
+    from scc.posture.snapshot import RuleState
 
     closed = {"r1": RuleState("r1", "t", "satisfied", "high", ("SRG-OS-000001-GPOS-00001",))}
     opened = {"r1": RuleState("r1", "t", "not-satisfied", "high", ("SRG-OS-000001-GPOS-00001",))}
@@ -312,8 +312,8 @@ def test_more_open_cat1_is_a_regression_and_fewer_is_not():
 
 
 def test_a_different_image_is_noted_and_missing_components_are_not_compared():
-    from scc.diff import compare
-    from scc.diff.snapshot import ComponentState
+    from scc.posture import compare
+    from scc.posture.snapshot import ComponentState
 
     d = compare(_snapshot("registry.example/app:1"), _snapshot("registry.example/other:1",
                                                                   components={"k": ComponentState("k", "k", ("1",))}))
@@ -340,13 +340,13 @@ def test_components_are_not_compared_when_the_sbom_input_changed_since(runs):
     assert d.findings_opened, "everything else is still compared"
 
 
-def test_every_public_name_of_scc_diff_has_a_docstring():
+def test_every_public_name_of_scc_posture_has_a_docstring():
     import importlib
     import inspect
 
     missing = []
-    for name in ("scc.diff", "scc.diff.model", "scc.diff.compare", "scc.diff.snapshot", "scc.diff.package",
-                 "scc.diff.render", "scc.cli.diff"):
+    for name in ("scc.posture", "scc.posture.model", "scc.posture.compare", "scc.posture.snapshot", "scc.posture.package",
+                 "scc.posture.render", "scc.cli.diff"):
         module = importlib.import_module(name)
         missing += [name] if not module.__doc__ else []
         for attr, value in vars(module).items():
@@ -380,8 +380,8 @@ def test_checklist_rows_whose_cklb_status_changed(runs):
 
 
 def test_a_rule_that_appears_open_is_worse_and_one_that_disappears_is_neutral():
-    from scc.diff import compare
-    from scc.diff.snapshot import RuleState
+    from scc.posture import compare
+    from scc.posture.snapshot import RuleState
 
     failing = {"new-rule": RuleState("new-rule", "t", "not-satisfied", "medium")}
     passing = {"new-rule": RuleState("new-rule", "t", "satisfied", "medium")}

@@ -24,7 +24,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "negligible", "unknown")
               help="Lowest severity of a new open finding that counts as a regression.")
 def diff(old: str, new: str, output_format: str, fail_on: str | None, fail_severity: str) -> None:
     """Compare two `scc package` folders: verdicts, findings, components, overrides, content."""
-    from scc.diff import diff as posture_diff
+    from scc.posture import diff as posture_diff
 
     result = posture_diff(old, new, fail_severity=fail_severity)
     rendered = {"text": result.to_text, "json": result.to_json, "markdown": result.to_markdown}[output_format]()

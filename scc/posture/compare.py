@@ -1,10 +1,10 @@
-"""Comparing two :class:`~scc.diff.snapshot.PostureSnapshot` values: a pure function, no file access."""
+"""Comparing two :class:`~scc.posture.snapshot.PostureSnapshot` values: a pure function, no file access."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from scc.diff.model import (
+from scc.posture.model import (
     CHANGED,
     WORSE,
     ComponentChange,
@@ -15,7 +15,7 @@ from scc.diff.model import (
     StatusChange,
     status_direction,
 )
-from scc.diff.snapshot import ComponentState, Decision, FindingState, PostureSnapshot, RowState, RuleState
+from scc.posture.snapshot import ComponentState, Decision, FindingState, PostureSnapshot, RowState, RuleState
 
 DEFAULT_FAIL_SEVERITY = "high"
 

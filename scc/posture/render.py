@@ -1,4 +1,4 @@
-"""A :class:`~scc.diff.model.PostureDiff` as text (terminal), markdown (pull-request comment) or HTML
+"""A :class:`~scc.posture.model.PostureDiff` as text (terminal), markdown (pull-request comment) or HTML
 (notebooks). Every value from a package is untrusted text: markdown cells escape pipes, backticks,
 brackets and HTML; the HTML view escapes everything."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scc.diff.model import ComponentChange, PostureDiff
+    from scc.posture.model import ComponentChange, PostureDiff
 
 #: tables longer than this are folded into a <details> block in markdown
 COLLAPSE_AFTER = 10

@@ -1,8 +1,8 @@
 """What one run concluded, reduced to what a posture diff compares: :class:`PostureSnapshot`.
 
 A snapshot is plain frozen data, taken either from an in-memory :class:`scc.report.Report`
-(:func:`snapshot_of_report`) or from an ``scc package`` folder (scc.diff.package). Comparing two of
-them (scc.diff.compare) never touches a file.
+(:func:`snapshot_of_report`) or from an ``scc package`` folder (scc.posture.package). Comparing two of
+them (scc.posture.compare) never touches a file.
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class ComponentState:
 
 @dataclass(frozen=True)
 class PostureSnapshot:
-    """What one run concluded, as plain data: the input of :func:`scc.diff.compare`.
+    """What one run concluded, as plain data: the input of :func:`scc.posture.compare`.
 
     ``components`` is None when the run's component inventory could not be read (a package carries
     none of its own; its SBOM input must be found beside it). ``provenance`` is the manifest's

@@ -1,4 +1,4 @@
-"""Loading one ``scc package`` folder into a :class:`~scc.diff.snapshot.PostureSnapshot`.
+"""Loading one ``scc package`` folder into a :class:`~scc.posture.snapshot.PostureSnapshot`.
 
 Every file read is checked against the sha256 the package's manifest.json records for it; a file that
 differs (the package was altered after it was written), a missing manifest or a document that is not
@@ -26,7 +26,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from scc.diff.snapshot import (
+from scc.errors import InputError
+from scc.facts.source import InputDocument
+from scc.posture.snapshot import (
     CKLB_VERDICT,
     CLOSED,
     ComponentState,
@@ -38,8 +40,6 @@ from scc.diff.snapshot import (
     components_of,
     row_key,
 )
-from scc.errors import InputError
-from scc.facts.source import InputDocument
 
 SCC_NS = "https://scc.dev/ns/oscal"
 MANIFEST = "manifest.json"

@@ -11,7 +11,7 @@ The order of verdicts (what "worse" means) is defined once here, in :func:`statu
 * ``closed`` (a package states a control is not open without saying which closed verdict it reached)
   equals any of satisfied, not-applicable or manual: no change is reported between them; into an open
   verdict is worse, out of one better.
-* ``not-assessed`` (the rule, row or control is absent from one run; scc.diff.compare): appearing with
+* ``not-assessed`` (the rule, row or control is absent from one run; scc.posture.compare): appearing with
   an open verdict is worse, any other appearance or disappearance neutral.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from scc.diff.snapshot import CLOSED
+from scc.posture.snapshot import CLOSED
 
 WORSE, BETTER, CHANGED = "worse", "better", "changed"
 _RANK = {"satisfied": 2, "not-applicable": 2, "partial": 1, "not-satisfied": 0}
@@ -198,19 +198,19 @@ class PostureDiff:
 
     def to_text(self) -> str:
         """Plain text for a terminal (the CLI's default)."""
-        from scc.diff.render import text
+        from scc.posture.render import text
 
         return text(self)
 
     def to_markdown(self) -> str:
         """Markdown fit for a pull-request comment: a summary line, tables, long lists collapsed."""
-        from scc.diff.render import markdown
+        from scc.posture.render import markdown
 
         return markdown(self)
 
     def _repr_html_(self) -> str:
         """The notebook view: the summary and the tables as escaped HTML."""
-        from scc.diff.render import html
+        from scc.posture.render import html
 
         return html(self)
 

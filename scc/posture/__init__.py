@@ -1,23 +1,21 @@
-"""Posture diffs between two runs: ``scc diff OLD NEW`` and :func:`diff`.
+"""Posture diffs between two runs: ``scc diff OLD NEW`` and ``scc.diff(a, b)`` (this package's :func:`diff`).
 
     import scc
     d = scc.diff("ato-2026-10/", scc.assess([...]))   # packages (folders) or Assessments
     d.regressed, d.rules, d.findings_opened
     print(d.to_markdown())
 
-Loading (scc.diff.package for package folders, scc.diff.snapshot for in-memory assessments) is kept
-apart from comparing (scc.diff.compare, a pure function of two snapshots); scc.diff.render prints a
-:class:`PostureDiff` as text, markdown or HTML. What "worse" means is defined in scc.diff.model.
+Loading (scc.posture.package for package folders, scc.posture.snapshot for in-memory assessments) is kept
+apart from comparing (scc.posture.compare, a pure function of two snapshots); scc.posture.render prints a
+:class:`PostureDiff` as text, markdown or HTML. What "worse" means is defined in scc.posture.model.
 """
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scc.diff.compare import DEFAULT_FAIL_SEVERITY, compare
-from scc.diff.model import (
+from scc.posture.compare import DEFAULT_FAIL_SEVERITY, compare
+from scc.posture.model import (
     ComponentChange,
     ContentChange,
     DecisionChange,
@@ -26,7 +24,7 @@ from scc.diff.model import (
     StatusChange,
     status_direction,
 )
-from scc.diff.snapshot import PostureSnapshot
+from scc.posture.snapshot import PostureSnapshot
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
@@ -42,10 +40,10 @@ def snapshot(side: str | Path | Assessment | Report | PostureSnapshot) -> Postur
     if isinstance(side, PostureSnapshot):
         return side
     if isinstance(side, (str, Path)):
-        from scc.diff.package import load_package
+        from scc.posture.package import load_package
 
         return load_package(side)
-    from scc.diff.snapshot import snapshot_of_report
+    from scc.posture.snapshot import snapshot_of_report
     from scc.report import Report
 
     report: Any = side if isinstance(side, Report) else getattr(side, "report", None)
@@ -62,16 +60,3 @@ def diff(a: str | Path | Assessment | Report | PostureSnapshot, b: str | Path | 
     files differ from its manifest's sha256 raises :class:`scc.errors.InputError`.
     """
     return compare(snapshot(a), snapshot(b), fail_severity)
-
-
-class _CallableModule(types.ModuleType):
-    """``scc.diff`` is both this package and the function: importing the package makes the attribute
-    ``scc.diff`` the module, so the module itself answers ``scc.diff(a, b)``."""
-
-    def __call__(self, a: str | Path | Assessment | Report | PostureSnapshot,
-                 b: str | Path | Assessment | Report | PostureSnapshot,
-                 fail_severity: str = DEFAULT_FAIL_SEVERITY) -> PostureDiff:
-        return diff(a, b, fail_severity)
-
-
-sys.modules[__name__].__class__ = _CallableModule
