@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import FIXTURE_IMAGE
 from lxml import etree
@@ -145,7 +146,7 @@ def _all_text(package: Path) -> dict[str, str]:
 def test_every_output_is_written_and_valid(package: Path) -> None:
     names = {p.name for p in package.iterdir()}
     assert {"oscal-assessment-results.json", "oscal-poam.json", "component-definition.json",
-            "xccdf-results-arf.xml", "checklist.ckl", "checklist.cklb", "poam.xlsx", "ssp.pdf"} <= names
+            "xccdf-results-arf.xml", "checklist.ckl", "checklist.cklb", "hdf.json", "poam.xlsx", "ssp.pdf"} <= names
     for name, model in (("component-definition.json", "component"),
                         ("oscal-assessment-results.json", "assessment-results"), ("oscal-poam.json", "poam")):
         validate_oscal_schema(package / name, model)
@@ -153,6 +154,8 @@ def test_every_output_is_written_and_valid(package: Path) -> None:
         etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     etree.parse(str(package / "checklist.ckl"), etree.XMLParser(resolve_entities=False, no_network=True))
     json.loads((package / "checklist.cklb").read_text())
+    hdf_schema = json.loads((Path(__file__).parent / "data" / "hdf" / "exec-json.schema.json").read_text())
+    jsonschema.validate(json.loads((package / "hdf.json").read_text()), hdf_schema)
 
 
 @pytest.mark.slow
