@@ -34,12 +34,15 @@ VULNERABILITIES_PROFILE = "scc-vulnerabilities"
 
 
 class HdfWriter(Writer):
+    """hdf.json: the assessment in the Heimdall Data Format."""
+
     name = "hdf"
     filename = "hdf.json"
     media_type = "application/json"
     order = 42
 
     def render(self, report: Report) -> bytes:
+        """The HDF document as UTF-8 JSON (two-space indent, keys in the order written)."""
         return (json.dumps(hdf_document(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
