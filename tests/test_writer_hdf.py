@@ -347,3 +347,62 @@ def test_saf_hdf2ckl_gives_scc_checklist_statuses(saf, tmp_path, shared_data, co
 @pytest.mark.slow
 def test_saf_hdf2ckl_agrees_with_judgments(saf, tmp_path):
     assert_hdf2ckl_agrees(saf, with_judgments(), tmp_path)
+
+
+# -- Heimdall itself: Heimdall Lite (it comes with SAF CLI) in Debian's headless chromium -------------------
+@pytest.fixture
+def heimdall_lite(saf: list[str]):
+    """http://127.0.0.1:PORT/ served by the Heimdall Lite that SAF CLI installs (its own server.js)."""
+    import shutil
+    import socket
+    import time
+    import urllib.request
+
+    server = Path(saf[0]).parent.parent / "@mitre" / "heimdall-lite" / "src" / "server.js"   # node_modules/.bin/saf
+    if not server.is_file() or shutil.which("node") is None:
+        pytest.skip(f"Heimdall Lite is not installed with SAF CLI ({server})")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(["node", str(server), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_heimdall_lite_opens_hdf_json_and_shows_scc_counts(heimdall_lite, tmp_path):
+    import shutil
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    assessment = with_judgments()
+    document = hdf(assessment)
+    source = tmp_path / "hdf.json"
+    source.write_text(json.dumps(document))
+    expected = Counter()
+    for counts in scc_counts(assessment, document).values():
+        expected.update({kind: sum(c.values()) for kind, c in counts.items()})
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(heimdall_lite, timeout=120_000)
+        page.locator("input[type=file]").first.set_input_files(str(source))
+        page.get_by_text("Not Reviewed:").first.wait_for(timeout=120_000)
+        page.screenshot(path=str(tmp_path / "heimdall.png"))
+        shown = {label: int(page.get_by_text(f"{label}:").first.inner_text().split(":")[1])
+                 for label in ("Passed", "Failed", "Not Applicable", "Not Reviewed")}
+        browser.close()
+    assert shown == {"Passed": expected["passed"], "Failed": expected["failed"],
+                     "Not Applicable": expected["no_impact"], "Not Reviewed": expected["skipped"]}
