@@ -21,6 +21,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from scc.clock import iso
 from scc.writers._hdf_controls import finding_control, requirement_control, rule_control
 from scc.writers._stig_rows import ChecklistSection, checklist_sections
 from scc.writers.interface import Writer
@@ -150,7 +151,7 @@ def _auxiliary(report: Report) -> dict[str, Any]:
     identity = report.facts.identity
     return {
         "generator": f"scc {report.scc_version}",
-        "assessed_at": report.assessed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "assessed_at": iso(report.assessed_at),
         "image": {"reference": identity.reference, "digest": identity.digest},
         "control_verdicts": report.verdict_counts(),
         "attested_verdicts": report.attested_counts(),
