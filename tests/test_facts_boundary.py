@@ -23,6 +23,8 @@ from scc.facts import read_inputs
 from scc.facts.safety import REDACTED, clean, make_safe, safe_text
 from tests.validators import validate_oscal_schema
 
+HDF_SCHEMA = Path(__file__).parent / "data" / "hdf" / "exec-json.schema.json"   # MITRE's, see its README
+
 DIGEST = "sha256:" + "ab" * 32
 # Real shapes (made-up values) of the secrets that turn up in image configs, provenance and scans.
 SECRETS = {
@@ -154,8 +156,7 @@ def test_every_output_is_written_and_valid(package: Path) -> None:
         etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     etree.parse(str(package / "checklist.ckl"), etree.XMLParser(resolve_entities=False, no_network=True))
     json.loads((package / "checklist.cklb").read_text())
-    hdf_schema = json.loads((Path(__file__).parent / "data" / "hdf" / "exec-json.schema.json").read_text())
-    jsonschema.validate(json.loads((package / "hdf.json").read_text()), hdf_schema)
+    jsonschema.validate(json.loads((package / "hdf.json").read_text()), json.loads(HDF_SCHEMA.read_text()))
 
 
 @pytest.mark.slow
@@ -262,6 +263,8 @@ def _validate_outputs(outputs: dict[str, tuple[bytes, str]]) -> None:
             document = json.loads(data.decode("utf-8"))
             if name in models:
                 validate_oscal_schema(document, models[name])
+            elif name == "hdf.json":
+                jsonschema.validate(document, json.loads(HDF_SCHEMA.read_text()))
         elif name.endswith((".xml", ".ckl")):
             etree.fromstring(data, parser)
         elif name.endswith(".xlsx"):
