@@ -44,6 +44,7 @@ SLOW_FIXTURES = {
     "test_safe_out": {"old_package"},
     "test_scan_results_carried": {"debian_scan"},
     "test_writer_ckl": {"official", "saf"},
+    "test_writer_hdf": {"saf"},
     "test_writer_xlsx": {"template"},
 }
 
