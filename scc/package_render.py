@@ -55,7 +55,8 @@ def plan_groups(writers: Sequence[Writer], jobs: int) -> list[tuple[Writer, ...]
     """``writers`` divided into at most ``jobs`` groups, the first rendered here, the rest in workers.
 
     Longest first onto the least loaded group (the classic LPT schedule); this process keeps the
-    lightest group. One group (serial) when ``jobs`` is 1 or what would move is under PROCESS_WORTH.
+    lightest group and every group too light (under PROCESS_WORTH) to pay for a process of its own, in
+    package order. One group (serial) when ``jobs`` is 1 or no group is worth a process.
     """
     count = min(max(jobs, 1), len(writers))
     if count <= 1:
@@ -67,10 +68,9 @@ def plan_groups(writers: Sequence[Writer], jobs: int) -> list[tuple[Writer, ...]
         groups[least].append(writer)
         loads[least] += writer.cost
     kept = loads.index(min(loads))
-    if sum(loads) - loads[kept] < PROCESS_WORTH:
-        return [tuple(writers)]
-    order = [kept, *(i for i in range(count) if i != kept and groups[i])]
-    return [tuple(groups[i]) for i in order]
+    here = [w for i in range(count) if i == kept or loads[i] < PROCESS_WORTH for w in groups[i]]
+    away = [tuple(groups[i]) for i in range(count) if i != kept and loads[i] >= PROCESS_WORTH]
+    return [tuple(w for w in writers if w in here), *away]
 
 
 def render_outputs(report: Report, writers: Sequence[Writer], *, jobs: int = 1,
