@@ -15,6 +15,7 @@ threads, such as a live progress display, can deadlock the child).
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -37,6 +38,8 @@ __all__ = ["PROCESS_WORTH", "Rendered", "plan_groups", "render_outputs", "render
 
 #: the least cost (Writer.cost units; a cheap writer is 1) worth moving to another process
 PROCESS_WORTH = 10
+
+_PR_SET_PDEATHSIG = 1
 
 #: one rendered file: (file name, bytes, media type)
 Rendered = tuple[str, bytes, str]
@@ -95,21 +98,24 @@ def _render_here(writers: Sequence[Writer], report: Report, progress: Progress,
 
 def _render_in_parallel(groups: list[tuple[Writer, ...]], report: Report, progress: Progress,
                         rendered: dict[str, list[Rendered]]) -> None:
-    pool = ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=_context(),
-                               initializer=_start_worker, initargs=(os.getcwd(),))
-    try:
-        pending = [(group, _submit(pool, group, report, progress)) for group in groups[1:]]
-        _render_here(groups[0], report, progress, rendered)
-        for group, future in pending:
-            rendered.update(zip((w.name for w in group), future.result()))
-    except BrokenProcessPool as exc:
-        raise OutputError(f"a worker process rendering the package ended unexpectedly ({exc}); "
-                          "try --jobs 1") from exc
-    except BaseException:
-        _stop_workers(pool)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    from scc.interrupts import signals_as_exceptions
+
+    with signals_as_exceptions():    # SIGTERM/SIGHUP raise here, so the workers are stopped before scc ends
+        pool = ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=_context(),
+                                   initializer=_start_worker, initargs=(os.getcwd(),))
+        try:
+            pending = [(group, _submit(pool, group, report, progress)) for group in groups[1:]]
+            _render_here(groups[0], report, progress, rendered)
+            for group, future in pending:
+                rendered.update(zip((w.name for w in group), future.result()))
+        except BrokenProcessPool as exc:
+            raise OutputError(f"a worker process rendering the package ended unexpectedly ({exc}); "
+                              "try --jobs 1") from exc
+        except BaseException:
+            _stop_workers(pool)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _submit(pool: ProcessPoolExecutor, group: tuple[Writer, ...], report: Report,
@@ -128,10 +134,23 @@ def _render_group(report: Report, writer_names: tuple[str, ...]) -> list[list[Re
 
 
 def _start_worker(cwd: str) -> None:
-    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers), and relative paths
-    (an --templates folder) mean what they mean in the parent."""
+    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers), SIGTERM ends the worker
+    whatever handler a forked parent had, and relative paths (an --templates folder) mean what they mean in
+    the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with_parent()
     os.chdir(cwd)
+
+
+def _end_with_parent() -> None:
+    """Linux: SIGTERM this worker when its parent ends, even by SIGKILL (prctl PR_SET_PDEATHSIG), so no
+    orphan keeps rendering, or blocks forever sending a result nobody reads."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _context() -> BaseContext:

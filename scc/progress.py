@@ -23,13 +23,15 @@ __all__ = ["NO_PROGRESS", "NoProgress", "Phase", "Progress", "phase", "size_labe
 class Phase(Protocol):
     """One running phase; ``done()`` ends it (once)."""
 
-    def done(self) -> None: ...
+    def done(self) -> None:
+        """End the phase (a second call does nothing)."""
 
 
 class Progress(Protocol):
     """Receives the start of each long phase of a run; ``label`` is one line a person reads."""
 
-    def begin(self, label: str) -> Phase: ...
+    def begin(self, label: str) -> Phase:
+        """A phase called ``label`` starts now; the handle returned ends it."""
 
 
 class _NoPhase:
@@ -41,6 +43,7 @@ class NoProgress:
     """The default reporter: every phase is ignored."""
 
     def begin(self, label: str) -> Phase:
+        """Nothing is reported; the handle's ``done()`` does nothing."""
         return _NO_PHASE
 
 

@@ -249,14 +249,12 @@ def test_progress_is_drawn_on_a_terminal_and_not_with_quiet():
     from scc.progress import phase
 
     shown = FakeTerminal()
-    with run_reporter(stream=shown) as reporter:
-        with phase(reporter, "reading big-sbom.json (120 MB)"):
-            pass
+    with run_reporter(stream=shown) as reporter, phase(reporter, "reading big-sbom.json (120 MB)"):
+        pass
     assert "reading big-sbom.json (120 MB)" in shown.getvalue()
     hidden = FakeTerminal()
-    with run_reporter(quiet=True, stream=hidden) as reporter:
-        with phase(reporter, "reading big-sbom.json (120 MB)"):
-            pass
+    with run_reporter(quiet=True, stream=hidden) as reporter, phase(reporter, "reading big-sbom.json (120 MB)"):
+        pass
     assert hidden.getvalue() == ""
 
 
