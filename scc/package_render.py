@@ -121,16 +121,14 @@ def _render_in_parallel(groups: list[tuple[Writer, ...]], report: Report, progre
 def _submit(pool: ProcessPoolExecutor, group: tuple[Writer, ...], report: Report,
             progress: Progress) -> Future[list[list[Rendered]]]:
     handle = progress.begin(f"writing {', '.join(w.filename for w in group)} (worker process)")
-    future = pool.submit(_render_group, report, tuple(w.name for w in group))
+    future = pool.submit(_render_group, report, group)
     future.add_done_callback(lambda _done: handle.done())
     return future
 
 
-def _render_group(report: Report, writer_names: tuple[str, ...]) -> list[list[Rendered]]:
-    """In a worker process: render the named writers (looked up there: a writer is not sent)."""
-    from scc.writers import writer
-
-    return [render_writer(writer(name), report) for name in writer_names]
+def _render_group(report: Report, writers: tuple[Writer, ...]) -> list[list[Rendered]]:
+    """In a worker process: render ``writers`` (each pickled by reference to its class)."""
+    return [render_writer(writer, report) for writer in writers]
 
 
 def _start_worker(cwd: str) -> None:

@@ -14,8 +14,8 @@ from conftest import EXAMPLE, run_scc
 
 import scc
 from scc import package_render
-from scc.errors import UsageError
-from scc.writers import available_writers
+from scc.errors import OutputError, UsageError
+from scc.writers import Writer, available_writers
 from scc.writers.selection import format_name, format_names, select_writers
 
 PACKAGE_ARGS = ("package", str(EXAMPLE), "--key", str(EXAMPLE / "demo-signing.pub"),
@@ -181,14 +181,22 @@ def test_parallel_rendering_is_byte_identical_to_serial(assessment, monkeypatch,
         assert parallel[name] == (data, media), name
 
 
-def test_a_writer_error_in_a_worker_reaches_the_caller(assessment, monkeypatch):
+class FailingWriter(Writer):
+    """A writer whose document cannot be rendered (in whichever process it runs)."""
+
+    name = "failing"
+    filename = "failing.txt"
+
+    def render(self, report) -> bytes:
+        raise OutputError("failing.txt: cannot be rendered")
+
+
+def test_a_writer_error_in_a_worker_reaches_the_caller_as_itself(assessment, monkeypatch):
     monkeypatch.setattr(package_render, "PROCESS_WORTH", 0)
-
-    class Failing(type(available_writers()[0])):   # same class, a name the worker cannot find
-        name = "no-such-writer"
-
-    with pytest.raises(KeyError, match="no-such-writer"):
-        package_render.render_outputs(assessment.report, (available_writers()[0], Failing()), jobs=2)
+    writers = (available_writers()[0], FailingWriter())
+    assert package_render.plan_groups(writers, 2) == [(writers[0],), (writers[1],)]   # the failing one away
+    with pytest.raises(OutputError, match="failing.txt: cannot be rendered"):
+        package_render.render_outputs(assessment.report, writers, jobs=2)
 
 
 @pytest.mark.slow
