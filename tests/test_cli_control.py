@@ -349,3 +349,13 @@ def test_content_list_json(capsys, tmp_path, content_dir):
     assert catalog["sha256"] == hashlib.sha256((content_dir / catalog["file"]).read_bytes()).hexdigest()
     code, stdout, _err = run_scc(capsys, "content", "list", "--json", "--dir", str(tmp_path / "empty"))
     assert code == 0 and not any(s["cached"] for s in json.loads(stdout)["sources"])
+
+
+def test_previous_package_written_without_the_poam_is_refused_saying_why(capsys, tmp_path, no_content):
+    first, second = tmp_path / "first", tmp_path / "second"
+    code, _out, err = run_scc(capsys, *PACKAGE_ARGS, "--formats", "ckl", "--out", str(first))
+    assert code == 0, err
+    code, _out, err = run_scc(capsys, *PACKAGE_ARGS, "--formats", "ckl", "--previous", str(first),
+                              "--out", str(second))
+    assert code == 2 and "without the oscal-poam format" in err and err.count("\n") == 1
+    assert not second.exists()
