@@ -169,9 +169,9 @@ def cli() -> None:
     """Container image facts -> NIST 800-53 / DISA STIG accreditation evidence."""
 
 
-_FORMATS_HELP = ("Outputs to write, by format name or family, comma-separated or repeated (default: all): "
-                 "oscal, oscal-component, oscal-ssp, oscal-ar, oscal-poam, xccdf, xccdf-results, xccdf-arf, "
-                 "ckl, cklb, xlsx, pdf. manifest.json is always written.")
+_FORMATS_HELP = ("Outputs to write, by format name or family, comma-separated or repeated (default: all), e.g. "
+                 "oscal,xlsx or oscal-ar,pdf; an unknown name lists every valid one (docs/usage.md). "
+                 "manifest.json is always written.")
 
 
 @cli.command()
