@@ -16,6 +16,7 @@ from scc.clock import assessment_time
 from scc.engine.pipeline import conclude, run
 from scc.facts.model import ImageFacts
 from scc.profile import EMPTY_PROFILE, SystemProfile
+from scc.progress import NO_PROGRESS, Progress, phase
 from scc.report import (
     DEFAULT_BASELINE,
     DEFAULT_BENCHMARKS,
@@ -100,15 +101,17 @@ class Assessment:
 
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
                  rules: list[Rule] | None = None, assessed_at: datetime | None = None,
-                 content: ContentSource | None = None) -> None:
+                 content: ContentSource | None = None, *, progress: Progress = NO_PROGRESS) -> None:
         from scc.content.official_text import cited_official_benchmarks
         from scc.engine.rules import with_official_text
 
         self.settings = settings or Settings()
-        loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
-        policy = load_policy(self.settings, facts, loaded, content)
-        rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
-        self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
+        with phase(progress, "loading rule packs and official content"):
+            loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
+            policy = load_policy(self.settings, facts, loaded, content)
+            rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
+        with phase(progress, f"assessing {len(rules)} rules"):
+            self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
 
     # -- the report, under the names callers always used --------------------------------------------
     @property
@@ -315,12 +318,24 @@ class Assessment:
         """Write the PDF System Security Plan to ``path``."""
         return self.write("ssp-pdf", path)
 
-    def write_package(self, out_dir: str | Path) -> Path:
-        """Write every output and the manifest into ``out_dir`` (replaced as a whole; refused where it would
-        overwrite an input)."""
-        from scc.package import write_package
+    def write_package(self, out_dir: str | Path, *, formats: Iterable[str] | None = None, skip: Iterable[str] = (),
+                      jobs: int = 1, progress: Progress = NO_PROGRESS) -> Path:
+        """Write the outputs and the manifest into ``out_dir`` (replaced as a whole; refused where it would
+        overwrite an input).
 
-        return write_package(self, Path(out_dir))
+        ``formats`` chooses outputs by format name or family (default: all), ``skip`` leaves some out, e.g.
+        ``write_package("ato", formats=["oscal", "xlsx"])`` or ``write_package("ato", skip=["pdf"])``;
+        the names are those of ``scc package --formats`` (docs/usage.md), a UsageError lists them when one is
+        unknown. manifest.json is always written and names the formats left out. ``jobs`` > 1 renders
+        independent outputs in that many processes (byte for byte the serial result); ``progress`` hears of
+        each output being written.
+        """
+        from scc.package import write_package
+        from scc.writers import available_writers
+        from scc.writers.selection import select_writers
+
+        chosen = select_writers(available_writers(), formats, skip)
+        return write_package(self, Path(out_dir), chosen, jobs=jobs, progress=progress)
 
 
 def _load_rule_packs(rule_dirs: list[Path] | None) -> list[Rule]:
@@ -452,13 +467,15 @@ def _settings_files(settings: Settings) -> frozenset[Path]:
     return frozenset(Path(p).resolve() for p in used if p)
 
 
-def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
+def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, progress: Progress = NO_PROGRESS,
+           **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
     ``attestations="attestations.yaml"`` closes manual checks with people's attestations;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
+    ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
     """
     from scc.content.required import require_content
     from scc.facts import ReadContext, load_verification_keys, read_inputs
@@ -475,7 +492,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
     context = replace(ReadContext.from_env(keys=load_verification_keys(settings.keys)),   # this run's keys only
-                      settings_files=_settings_files(settings))
+                      settings_files=_settings_files(settings), progress=progress)
     facts = read_inputs([str(p) for p in inputs], context=context)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
@@ -485,4 +502,4 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
         if earlier.input is not None:
             facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
-    return Assessment(facts, settings)
+    return Assessment(facts, settings, progress=progress)

@@ -7,7 +7,7 @@ normalised ones, whatever the scanner's case or vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scc.errors import UsageError
 from scc.facts.model import Severity
@@ -67,6 +67,21 @@ def breaches(assessment: Assessment, thresholds: list[Threshold]) -> list[str]:
         if actual > threshold.maximum:
             lines.append(f"gate: {_describe(threshold.name)}: {actual} open, at most {threshold.maximum} allowed")
     return lines
+
+
+def gate_result(assessment: Assessment, thresholds: list[Threshold]) -> dict[str, Any]:
+    """The gate as data (``--json``): passed, each threshold with its open count, the breach lines, every open
+    count, and the unknown-severity line ('' when none)."""
+    counts = open_counts(assessment)
+    lines = breaches(assessment, thresholds)
+    return {
+        "passed": not lines,
+        "thresholds": [{"name": t.name, "option": option_name(t.name), "maximum": t.maximum,
+                        "open": counts[t.name], "breached": counts[t.name] > t.maximum} for t in thresholds],
+        "breaches": lines,
+        "open": counts,
+        "unknown-severity": unknown_severity_line(assessment, thresholds),
+    }
 
 
 def unknown_severity_line(assessment: Assessment, thresholds: list[Threshold]) -> str:
