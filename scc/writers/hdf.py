@@ -41,6 +41,7 @@ class HdfWriter(Writer):
     filename = "hdf.json"
     media_type = "application/json"
     order = 42
+    cost = 2
 
     def render(self, report: Report) -> bytes:
         """The HDF document as UTF-8 JSON (two-space indent, keys in the order written)."""

@@ -45,6 +45,8 @@ class HtmlReportWriter(Writer):
     filename = "report.html"
     media_type = "text/html"
     order = 60
+    format = "html"
+    cost = 2
 
     def render(self, report: Report) -> bytes:
         css = _asset("report.css")
