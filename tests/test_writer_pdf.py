@@ -1,6 +1,7 @@
 """The PDF SSP: the sections an assessor needs, inert hostile names, no fetches, byte-identical output."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -89,9 +90,10 @@ def test_ssp_from_the_assessment_has_every_section_the_profile_and_the_evidence(
     assert "Accounts are managed in the agency identity provider." in text
     assert re.search(r"ac-02_odp\.01\s+system administrators", text)
     assert "Part a" in text and "Account types are defined in the IdP." in text
-    # the POA&M summary lists the open finding with the POA&M's own due date
-    page = " ".join(re.sub(r"<[^>]+>", " ", moderate[3]).split())
-    assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 [A-Z0-9, -]+ critical open 2026-11-01", page)
+    # the POA&M summary lists the open finding in full with the POA&M's own due date, overdue at the assessment
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", moderate[3])).split())
+    assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 .{0,200} Controls: RA-5, SI-2 · due: published 2026-10-17 \+ 15 days "
+                     r"\(sla_days\[critical\]\) critical open 2026-11-01 overdue 17 day\(s\)", page)
 
 
 def test_every_moderate_control_is_in_the_plan_and_counted_once(moderate, shared_data):
