@@ -238,6 +238,7 @@ def test_the_pdf_says_nothing_the_ssp_does_not():
     fixed = [pack_dir("templates") / "ssp.html.j2", *(Path(view.__file__) for view in (_ssp_view, _ssp_text, _poam_view))]
     empty = set(re.findall(words, " ".join(path.read_text().lower() for path in fixed)))     # labels, not data
     empty |= set(re.findall(words, visible_text(render_ssp_html({}, None, [], MARKING)).lower()))
+    empty |= {word.rstrip(".:;,") for word in empty}
     full = visible_text(render_ssp_html(small_ssp(), small_poam(), ["note from reading"], MARKING)).lower()
     added = {word.rstrip(".:;,") for word in re.findall(words, full)} - empty
     derived = {"ac-6(10)"}          # the control label NIST prints for ac-6.10
@@ -342,3 +343,44 @@ def test_the_override_example_in_docs_renders_as_documented(tmp_path):
     assert "2 note(s); see the package's manifest for the inputs." in text
     assert "SYSTEM SECURITY PLAN" in text and "7 Control implementation" in text     # super() and untouched blocks
     assert fetcher.requested[-1] == (tmp_path / "agency.css").resolve().as_uri() and fetcher.refused == []
+
+
+# -- issue 12: the POA&M chapter summarises; it never lists every item --------------------------------
+
+
+def test_poam_summary_from_the_poam_alone_says_what_it_cannot_state():
+    text = visible_text(render_ssp_html(small_ssp(), small_poam(), [], MARKING))
+    # severity x state: open, overdue (not stated without the engine's states), risk accepted, closed
+    assert "high 2 1 (not stated) 0 1" in text and "low 1 1 (not stated) 0 0" in text and "Total 3 2 (not stated) 0 1" in text
+    assert "Overdue items and closed findings are not stated: only the POA&M was given." in text
+    assert "most severe first: 3 of 3. This is every item of the POA&M." in text
+    assert "Findings closed by VEX" not in text
+
+
+def test_engine_states_add_overdue_and_closed_findings_to_the_tally():
+    poam = small_poam()
+    for item in poam["plan-of-action-and-milestones"]["poam-items"]:
+        item["props"] += [{"name": "poam-kind", "value": "vulnerability"},
+                          {"name": "finding-identity", "value": item["title"]}, {"name": "package", "value": "zlib"}]
+    states = {"overdue": {"vulnerability/Weakness 1": 12},
+              "closed": [{"severity": "high", "package": "zlib", "closure": "vex"},
+                         {"severity": "critical", "package": "musl", "closure": "scanner"}]}
+    text = visible_text(render_ssp_html(small_ssp(), poam, [], MARKING, findings=states))
+    assert "critical 0 0 0 0 0 0 1" in text and "high 2 1 1 0 1 1 0" in text and "Total 3 2 1 0 1 1 1" in text
+    assert "zlib 2 1 high; 1 low 1" in text and "2 open finding(s) in 1 package(s)." in text
+    assert re.search(r"Weakness 1 .* high open 2026-12-20 overdue 12 day\(s\)", text)
+
+
+def test_the_item_oscal_requires_when_nothing_is_open_is_not_counted():
+    poam = {"plan-of-action-and-milestones": {"uuid": "33333333-0000-4000-8000-000000000002", "metadata": {},
+            "poam-items": [{"uuid": "i-0", "title": "No open items", "description": "nothing open",
+                            "props": [{"name": "poam-kind", "value": "none"}]}]}}
+    text = visible_text(render_ssp_html(small_ssp(), poam, [], MARKING))
+    assert "0 POA&M item(s)." in text and "The POA&M holds no open item." in text
+
+
+def test_many_notes_are_capped_and_the_rest_counted():
+    notes = [f"input-{n}.json: passed over" for n in range(_ssp_view.MAX_NOTES + 40)]
+    text = visible_text(render_ssp_html(small_ssp(), None, notes, MARKING))
+    assert f"input-{_ssp_view.MAX_NOTES - 1}.json" in text and f"input-{_ssp_view.MAX_NOTES}.json" not in text
+    assert "40 more note(s): the package's manifest.json lists every one." in text

@@ -1,6 +1,7 @@
 """The PDF SSP: the sections an assessor needs, inert hostile names, no fetches, byte-identical output."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -89,9 +90,10 @@ def test_ssp_from_the_assessment_has_every_section_the_profile_and_the_evidence(
     assert "Accounts are managed in the agency identity provider." in text
     assert re.search(r"ac-02_odp\.01\s+system administrators", text)
     assert "Part a" in text and "Account types are defined in the IdP." in text
-    # the POA&M summary lists the open finding with the POA&M's own due date
-    page = " ".join(re.sub(r"<[^>]+>", " ", moderate[3]).split())
-    assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 [A-Z0-9, -]+ critical open 2026-11-01", page)
+    # the POA&M summary lists the open finding in full with the POA&M's own due date, overdue at the assessment
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", moderate[3])).split())
+    assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 .{0,200} Controls: RA-5, SI-2 · due: published 2026-10-17 \+ 15 days "
+                     r"\(sla_days\[critical\]\) critical open 2026-11-01 overdue 17 day\(s\)", page)
 
 
 def test_every_moderate_control_is_in_the_plan_and_counted_once(moderate, shared_data):
@@ -183,3 +185,146 @@ def test_files_used_as_settings_are_not_reported_as_passed_over(tmp_path, monkey
     assert passed_over == [f"{readme}: passed over (not an evidence format)"]
     html = render_html(assessment.report)
     assert "README.txt: passed over" in html and "overrides.yaml: passed over" not in html
+
+
+# -- issue 12: a PDF sized for people, whatever the number of findings ------------------------------
+
+
+def many_findings(count: int):
+    """The fixture assessment with ``count`` more findings: every severity, over 40 packages, every tenth
+    closed by VEX, every 13th fixed as the scanner states, published over the year before the assessment
+    (so many are past their SLA)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from writer_assessment import ASSESSED_AT, build_results, build_rules
+
+    from scc.assessment import Assessment
+    from scc.facts.model import Finding, FindingState, Severity, VexStatement
+
+    facts, evidence = __import__("writer_assessment").build_facts()
+    severities = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.NEGLIGIBLE, Severity.UNKNOWN]
+    extra = []
+    for n in range(count):
+        vex = (VexStatement(f"CVE-2098-{n:05d}", FindingState.NOT_AFFECTED, justification="component_not_present",
+                            format="openvex") if n % 10 == 0 else None)
+        extra.append(Finding(
+            f"CVE-2098-{n:05d}", package=f"lib{n % 40:02d}", installed_version="1.0", fixed_versions=["1.1"],
+            severity=severities[n % len(severities)], sources={"grype"}, evidence=[evidence[1]],
+            state=FindingState.NOT_AFFECTED if vex else FindingState.FIXED if n % 13 == 0 else FindingState.AFFECTED,
+            vex=vex, published=ASSESSED_AT - timedelta(days=n % 365), title=f"Generated weakness {n}"))
+    facts = replace(facts, findings=[*facts.findings, *extra])
+    assessment = Assessment(facts, Settings(system_name="API service", organization="DISA PEO"), rules=[],
+                            assessed_at=ASSESSED_AT)
+    rules = build_rules()
+    assessment.rules = rules
+    assessment.rule_results = build_results(rules, evidence)
+    return assessment
+
+
+def page_count(pdf: bytes, tmp_path) -> int:
+    (tmp_path / "count.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "count.pdf")], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """600 and 2,000 generated findings, no official content: (assessment, pdf) for each."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCC_CONTENT_DIR", str(tmp_path_factory.mktemp("no-content")))
+        assessments = {n: many_findings(n) for n in (600, 2000)}
+        return {n: (assessment, render_pdf(assessment)) for n, assessment in assessments.items()}
+
+
+@pytest.mark.slow
+def test_page_count_does_not_grow_with_the_findings(crowded, tmp_path):
+    small, large = (page_count(crowded[n][1], tmp_path) for n in (600, 2000))
+    items = len(crowded[2000][0].report.remediation_items)
+    assert items > 1500                              # the old chapter listed them all: 70+ more pages
+    assert large == small                            # the same bounded list of items in full either way
+    text = pdf_text(crowded[2000][1], tmp_path)
+    chapter = text[text.index("8 Plan of action and milestones (summary)\n"):text.index("9 Notes from reading")]
+    assert chapter.count("\f") <= 10
+
+
+def poam_items(assessment):
+    from scc.writers.ssp_pdf import poam_document
+
+    plan = poam_document(assessment.report)["plan-of-action-and-milestones"]
+    risks = {r["uuid"]: r for r in plan["risks"]}
+
+    def props(node, name):
+        return [p["value"] for p in node.get("props", []) if p["name"] == name]
+
+    return [{"id": props(i, "POAM-ID")[0] if props(i, "POAM-ID") else i["uuid"], "title": i["title"],
+             "severity": props(i, "severity")[0], "package": (props(i, "package") or [""])[0],
+             "kind": props(i, "poam-kind")[0], "status": risks[i["related-risks"][0]["risk-uuid"]]["status"]}
+            for i in plan["poam-items"]]
+
+
+def test_summary_counts_are_those_of_the_poam_items_and_the_engine(crowded):
+    assessment, _ = crowded[2000]
+    report = assessment.report
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_html(report))).split())
+    items = poam_items(assessment)
+    assert re.search(rf"\b{len(items)} POA&M item\(s\)", page)
+    now = report.assessed_at
+    overdue = {f"{i.kind}/{i.identity}" for i in report.remediation_items if i.clock.is_overdue(now)}
+    closed = [f for f in report.facts.findings if not f.is_open]
+    assert overdue and closed
+    for severity in ("critical", "high", "medium", "low", "negligible", "unknown"):
+        mine = [i for i in items if i["severity"] == severity]
+        accepted = sum(i["status"] == "deviation-approved" for i in mine)
+        late = sum(1 for r in report.remediation_items if r.severity == severity and f"{r.kind}/{r.identity}" in overdue)
+        vex = sum(1 for f in closed if f.severity.value == severity and f.vex is not None)
+        scanner = sum(1 for f in closed if f.severity.value == severity and f.vex is None)
+        row = f"{severity} {len(mine)} {len(mine) - accepted} {late} {accepted} {vex} {scanner}"
+        assert row in page, row
+    assert f"Total {len(items)} " in page
+    # the packages with the most open findings, counted from the POA&M's vulnerability items
+    per_package = {}
+    for item in items:
+        if item["kind"] == "vulnerability" and item["status"] == "open":
+            per_package[item["package"]] = per_package.get(item["package"], 0) + 1
+    top = sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    for package, count in top:
+        assert re.search(rf"\b{re.escape(package)} {count} ", page), package
+    rest = sum(n for _, n in sorted(per_package.items(), key=lambda kv: (-kv[1], kv[0]))[10:])
+    assert (f"{sum(per_package.values())} open finding(s) in {len(per_package)} package(s); the "
+            f"{len(per_package) - 10} package(s) not listed have {rest} open finding(s).") in page
+
+
+def test_the_most_severe_and_the_overdue_items_are_in_full_and_the_rest_counted(crowded, tmp_path):
+    from scc.writers._poam_view import MOST_SEVERE, OVERDUE_CAP
+
+    assessment, pdf = crowded[2000]
+    report = assessment.report
+    page = render_html(report)
+    table = page[page.index('<table class="grid findings">'):]
+    table = table[:table.index("</table>")]
+    shown = re.findall(r'<tr><td class="mono">([^<]+)</td>', table)
+    items = poam_items(assessment)
+    rank = ("critical", "high", "medium", "low", "negligible", "unknown")
+    most_severe = sorted(items, key=lambda i: rank.index(i["severity"]))[:MOST_SEVERE]
+    assert {i["id"] for i in most_severe} <= set(shown) and all(i["severity"] == "critical" for i in most_severe)
+    now = report.assessed_at
+    late = sorted((r for r in report.remediation_items if r.clock.is_overdue(now)), key=lambda r: -r.clock.days_overdue(now))
+    worst = {f"{r.finding.id} in {r.finding.package} 1.0" for r in late[:OVERDUE_CAP] if r.finding is not None}
+    assert worst and all(title in table for title in worst)
+    assert MOST_SEVERE <= len(shown) <= MOST_SEVERE + OVERDUE_CAP
+    more = len(items) - len(shown)
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert (f"most severe first: {len(shown)} of {len(items)}. {more} more in the POA&M (oscal-poam.json) and "
+            "poam.xlsx") in text
+    low_title = next(i["title"] for i in items if i["severity"] == "low")
+    assert low_title not in text                     # beyond the bound: in the POA&M, not in the SSP
+
+
+def test_a_few_findings_are_all_in_full(moderate):
+    assessment, _, _, page = moderate
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    items = poam_items(assessment)
+    assert f"most severe first: {len(items)} of {len(items)}. This is every item of the POA&M." in text
+    for item in items:
+        assert item["title"] in text

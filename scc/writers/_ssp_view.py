@@ -35,14 +35,17 @@ KEY_ROLES = (
 STATUS_PROPS = ("implementation-status",)
 RESPONSIBILITY_PROPS = ("control-origination", "responsibility")
 NO_STATUS = "not stated in the SSP"
+MAX_NOTES = 60          # notes shown; the package's manifest.json lists every one
 #: (title, statement text) of a control from the catalog the SSP's import-profile names, or None
 ControlText = Callable[[str], "tuple[str, str, str] | None"]
 
 
 def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[str], marking: str,
-             control_text: ControlText | None = None) -> dict[str, Any]:
-    """The template's data: the SSP's sections, its controls and one tally of them, the POA&M summary."""
+             control_text: ControlText | None = None, findings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template's data: the SSP's sections, its controls and one tally of them, the POA&M summary
+    (with ``findings``, the engine's finding states the POA&M does not hold: scc.writers._poam_view)."""
     plan = ssp.get("system-security-plan", ssp)
+    all_notes = list(notes)
     metadata = plan.get("metadata") or {}
     characteristics = plan.get("system-characteristics") or {}
     implementation = plan.get("system-implementation") or {}
@@ -63,10 +66,11 @@ def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[s
         "control_description": text((plan.get("control-implementation") or {}).get("description")),
         "controls": controls,
         "tally": tally(controls),
-        "poam": poam_view(poam) if poam else None,
+        "poam": poam_view(poam, findings) if poam else None,
         "revisions": [_revision(r) for r in metadata.get("revisions") or []],
         "approvers": _parties_of(metadata, "authorizing-official"),
-        "notes": [clip(n, 500) for n in notes],
+        "notes": [clip(n, 500) for n in all_notes[:MAX_NOTES]],
+        "notes_more": max(0, len(all_notes) - MAX_NOTES),
         "resources": [_resource(r) for r in (plan.get("back-matter") or {}).get("resources") or []],
     }
 

@@ -2,7 +2,10 @@
 
 ``render_ssp_pdf(ssp, poam, notes, marking)`` lays out an OSCAL system-security-plan (JSON dict), the
 POA&M summary from an OSCAL plan-of-action-and-milestones, the input-reading notes and the marking:
-the PDF says nothing those documents do not (scc.writers._ssp_view reads them). The writer builds the
+the PDF says nothing those documents do not (scc.writers._ssp_view reads them), except the engine's
+finding states the POA&M cannot hold (``findings``: closed findings, overdue items; ``finding_states``).
+The findings are summarised, never all listed: the page count does not grow with them beyond a
+bounded list of the most severe and overdue items (scc.writers._poam_view). The writer builds the
 SSP with ``scc.writers.oscal_ssp.build_ssp``, the same dict ssp.json is written from.
 
 Organisations override blocks of templates/ssp.html.j2 by template inheritance: a directory given as
@@ -14,8 +17,8 @@ markup or template code); the loader reads only the shipped templates and the gi
 WeasyPrint gets a URL fetcher serving only regular files inside those two directories (no file:// outside
 them, no http(s)://, no data:), so a hostile name can neither inject markup nor make the renderer fetch.
 
-Determinism: the PDF's dates are the SSP's last-modified time and its /ID a digest of the documents
-rendered, so identical inputs give byte-identical files. WeasyPrint and Jinja are imported only here.
+Determinism: the PDF's dates are the SSP's last-modified time and its /ID a digest of the page
+rendered from the documents, so identical inputs give byte-identical files. WeasyPrint and Jinja are imported only here.
 """
 from __future__ import annotations
 
@@ -58,13 +61,14 @@ def _environment(templates_dir: Path | None) -> Any:
 
 
 def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
-                    control_text: ControlText | None = None, templates_dir: Path | None = None) -> str:
+                    control_text: ControlText | None = None, templates_dir: Path | None = None,
+                    findings: dict[str, Any] | None = None) -> str:
     """The SSP as HTML (the input WeasyPrint lays out)."""
     from jinja2 import TemplateError
 
     if templates_dir is not None and not Path(templates_dir).is_dir():
         raise TemplateProblem(f"{templates_dir}: not a directory of SSP templates")
-    view = ssp_view(ssp, poam, notes, marking, control_text)
+    view = ssp_view(ssp, poam, notes, marking, control_text, findings)
     view["local_assets"] = Path(templates_dir).resolve().as_uri() + "/" if templates_dir else ""
     try:
         html: str = _environment(templates_dir).get_template(TEMPLATE).render(view)
@@ -82,17 +86,20 @@ def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: lis
 
 def render_ssp_pdf(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
                    control_text: ControlText | None = None, templates_dir: Path | None = None,
-                   fetcher: Any = None) -> bytes:
-    """The SSP PDF; ``fetcher`` (default: shipped templates and ``templates_dir`` only) is exposed for tests."""
+                   findings: dict[str, Any] | None = None, fetcher: Any = None) -> bytes:
+    """The SSP PDF; ``findings`` is the engine's finding states the POA&M does not hold (``finding_states``;
+    without it the summary counts the POA&M's items only); ``fetcher`` (default: shipped templates and
+    ``templates_dir`` only) is exposed for tests."""
     from weasyprint import HTML
 
     shipped = pack_dir("templates").resolve()
     roots = [shipped, *([Path(templates_dir).resolve()] if templates_dir else [])]
     fetcher = fetcher or asset_fetcher(*roots)
-    page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir)
+    page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir,
+                           findings=findings)
     html = HTML(string=page, base_url=shipped.as_uri() + "/", url_fetcher=fetcher)
-    seed = json.dumps([ssp, poam, notes, marking], sort_keys=True, default=str).encode()
-    identifier = hashlib.sha256(b"scc-ssp/" + seed).hexdigest()[:32].encode()
+    # the page is a function of every document rendered (and far smaller than the POA&M at scale)
+    identifier = hashlib.sha256(b"scc-ssp/" + page.encode()).hexdigest()[:32].encode()
     pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
     return pdf
 
@@ -159,6 +166,24 @@ def catalog_text(assessment: Report) -> ControlText:
     return lookup
 
 
+def finding_states(assessment: Report) -> dict[str, Any]:
+    """What the engine decided about the findings that the POA&M does not hold, as plain data:
+
+    * ``closed``: every finding no longer open (Finding.is_open), its severity, package and closure:
+      ``vex`` (a VEX statement closed it, as the SSP's SI-2 statement lists) or ``scanner`` (the scanner
+      states it not affected or fixed);
+    * ``overdue``: ``kind/identity`` -> days overdue, for each remediation item not risk-accepted whose
+      remediation clock is past due at the assessment time (RemediationClock.is_overdue, the same test
+      the SLA rule applies).
+    """
+    now = assessment.assessed_at
+    closed = [{"severity": f.severity.value, "package": f.package, "closure": "vex" if f.vex is not None else "scanner"}
+              for f in assessment.facts.findings if not f.is_open]
+    overdue = {f"{item.kind}/{item.identity}": item.clock.days_overdue(now)
+               for item in assessment.remediation_items if not item.risk_accepted and item.clock.is_overdue(now)}
+    return {"closed": closed, "overdue": overdue}
+
+
 def pdf_inputs(assessment: Report) -> dict[str, Any]:
     """The arguments of render_ssp_pdf for one assessment (the lead's wiring point)."""
     from scc.writers.poam_xlsx import marking_text
@@ -166,7 +191,7 @@ def pdf_inputs(assessment: Report) -> dict[str, Any]:
     return {"ssp": ssp_document(assessment), "poam": poam_document(assessment),
             "notes": list(assessment.notes), "marking": marking_text(assessment),
             "control_text": catalog_text(assessment),
-            "templates_dir": assessment.settings.templates}
+            "templates_dir": assessment.settings.templates, "findings": finding_states(assessment)}
 
 
 def render_html(assessment: Report) -> str:
