@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 
 from scc.facts.model import Evidence, Finding
 from scc.report import Override, RemediationItem, Report, RuleResult, SrgRef, deterministic_uuid

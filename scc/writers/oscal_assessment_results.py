@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scc.facts.model import Evidence, Finding
 from scc.report import ControlResult, RuleResult, Verdict
+from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import (
     drop_none,
     dump_document,
@@ -54,6 +55,10 @@ class AssessmentResultsWriter(Writer):
     order = 20
 
     def render(self, report: Report) -> bytes:
+        with collector_paused():
+            return self._render(report)
+
+    def _render(self, report: Report) -> bytes:
         plan = plan_resource(report)
         root = {
             "uuid": report.uuid("assessment-results"),

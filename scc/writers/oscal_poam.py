@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
+from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import (
     drop_none,
     dump_document,
@@ -63,6 +64,10 @@ class PoamWriter(Writer):
     order = 25
 
     def render(self, report: Report) -> bytes:
+        with collector_paused():
+            return self._render(report)
+
+    def _render(self, report: Report) -> bytes:
         entries = poam_entries(report)
         identity = report.facts.identity
         parts = [_entry_parts(report, entry) for entry in entries]

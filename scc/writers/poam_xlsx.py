@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from scc.report import raw_severity
 from scc.writers import _emass_layout as layout
+from scc.writers._gc import collector_paused
 from scc.writers._poam_items import PoamEntry, poam_entries
 from scc.writers._poam_risk import is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text
@@ -45,6 +46,7 @@ MARKING_PLACEHOLDER = "MARKING NOT PROVIDED"
 MAX_CELL = 32767   # Excel's limit on characters in one cell
 PROFILE_HAS_NO_PHONE = ""   # scc.profile.Party records no phone number: the cell reads "not provided"
 _COLUMN_INDEX = {chr(ord("A") + offset): offset + 1 for offset in range(26)}
+_WORD_RUN = re.compile(r"[\w-]+")
 _SLA_SETTING = re.compile(r"\s*\(?\bsla_days\[[^\]]*\]\)?")
 
 
@@ -63,6 +65,10 @@ class PoamXlsxWriter(Writer):
     order = 26
 
     def render(self, report: Report) -> bytes:
+        with collector_paused():
+            return self._render(report)
+
+    def _render(self, report: Report) -> bytes:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
 
@@ -353,12 +359,28 @@ def _scrubber(report: Report) -> Any:
         if rule.check:
             words[rule.check] = "automated"
     names = sorted(words, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
+    if all(_WORD_RUN.fullmatch(name) for name in names):
+        # every name is a run of word characters and hyphens, so the pattern below can only match a
+        # whole maximal such run: one pass over the runs looked up in a dict finds the same matches
+        # (and makes the same single-pass replacements) without trying every name at every position
+        def replace_run(match: re.Match[str]) -> str:
+            return words.get(match.group(0), match.group(0))
+
+        def scrub_runs(text: str) -> str:
+            text = _without_setting_names(text)
+            if words.keys().isdisjoint(_WORD_RUN.findall(text)):
+                return text
+            return _WORD_RUN.sub(replace_run, text)
+        return scrub_runs
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
 
     def scrub(text: str) -> str:
-        text = _SLA_SETTING.sub("", text)
-        return pattern.sub(lambda m: words[m.group(1)], text) if pattern else text
+        return pattern.sub(lambda m: words[m.group(1)], _without_setting_names(text))
     return scrub
+
+
+def _without_setting_names(text: str) -> str:
+    return _SLA_SETTING.sub("", text) if "sla_days[" in text else text
 
 
 # -- cells ---------------------------------------------------------------------------------------------
