@@ -75,7 +75,7 @@ def test_assessment_results_findings_point_at_observations_instead_of_repeating_
     for finding in result["findings"]:
         assert finding["related-observations"]
         if finding["target"]["type"] == "statement-id":
-            assert "rules assessing it" in finding["description"]
+            assert "assessing it" in finding["description"]
 
 
 @pytest.mark.slow

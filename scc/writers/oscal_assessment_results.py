@@ -209,8 +209,10 @@ def _control_finding_description(control: ControlResult) -> str:
     related observations' (written once there)."""
     tally = Counter(r.verdict.value for r in control.rule_results)
     open_rules = [r.rule.id for r in control.rule_results if r.verdict.is_open]
-    words = f"{control.control_id.upper()} is {control.verdict.value}: of the {len(control.rule_results)} rules " \
-            "assessing it, " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
+    total = len(control.rule_results)
+    words = (f"{control.control_id.upper()} is {control.verdict.value}: of the {total} "
+             f"{'rule' if total == 1 else 'rules'} assessing it, "
+             + ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items())))
     words += f" (open: {', '.join(open_rules)})" if open_rules else ""
     return one_line(words + ". The related observations state what each rule found.")
 
