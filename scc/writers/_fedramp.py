@@ -104,7 +104,26 @@ def _scc_prop(node: dict[str, Any], name: str) -> str:
 
 
 def _add_prop(node: dict[str, Any], name: str, value: str) -> None:
-    node.setdefault("props", []).append({"name": name, "ns": FEDRAMP_NS, "value": value})
+    if "props" not in node:
+        _insert_props(node)
+    node["props"].append({"name": name, "ns": FEDRAMP_NS, "value": value})
+
+
+#: the members OSCAL places before props in the objects FedRAMP props are added to (items, risks)
+_BEFORE_PROPS = ("uuid", "title", "description", "statement")
+
+
+def _insert_props(node: dict[str, Any]) -> None:
+    """Give ``node`` an empty props array where OSCAL's member order puts it (after title, description,
+    statement), in place: other objects hold references to this dict."""
+    members = list(node.items())
+    cut = 0
+    while cut < len(members) and members[cut][0] in _BEFORE_PROPS:
+        cut += 1
+    node.clear()
+    node.update(members[:cut])
+    node["props"] = []
+    node.update(members[cut:])
 
 
 def _controls_of(risk: dict[str, Any]) -> list[str]:

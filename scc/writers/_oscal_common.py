@@ -7,8 +7,8 @@ strings, leading/trailing whitespace and (for markup-line) line breaks.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -68,6 +68,40 @@ def props(*items: Property | None) -> list[Property] | None:
     """Drop the empty ones; None when nothing is left (OSCAL arrays have minItems 1)."""
     kept = [item for item in items if item is not None]
     return kept or None
+
+
+# -- plain-dict building (the large documents) ------------------------------------------------------------
+# The assessment results and POA&M hold one object per finding: building them as trestle models costs a
+# pydantic validation per object and a model_dump of the whole tree. They are built as the plain dicts
+# trestle would serialise instead, with the same key order, every string through one_line / text_block;
+# the tests validate them with trestle and the NIST schemas.
+def prop_dict(name: str, value: object, ns: str = SCC_NS) -> dict[str, str] | None:
+    """:func:`prop` as the serialised dict (None when the value is empty)."""
+    text = one_line(value, fallback="")
+    return {"name": name, "ns": ns, "value": text} if text else None
+
+
+def prop_dicts(*items: dict[str, str] | None) -> list[dict[str, str]] | None:
+    """:func:`props` for :func:`prop_dict` items."""
+    kept = [item for item in items if item is not None]
+    return kept or None
+
+
+def oscal_datetime(moment: datetime) -> str:
+    """A datetime as trestle serialises it (explicit +00:00 offset, sub-seconds only when non-zero)."""
+    from trestle.core.base_model import robust_datetime_serialization
+
+    return robust_datetime_serialization(moment)
+
+
+def drop_none(node: dict[str, Any]) -> dict[str, Any]:
+    """The dict without its None values (trestle serialises with exclude_none)."""
+    return {key: value for key, value in node.items() if value is not None}
+
+
+def model_dict(model: OscalBaseModel) -> dict[str, Any]:
+    """One trestle model (metadata, back-matter, ...) as its serialised dict, unwrapped."""
+    return model.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 def metadata(report: Report, title: str, remarks: str = "") -> Metadata:
@@ -201,11 +235,47 @@ def dump(model: OscalBaseModel, report: Report) -> bytes:
     metadata/last-modified is written as RFC 3339 with a Z suffix from the assessment time, so the
     bytes do not depend on how trestle happens to format datetimes.
     """
-    document = model.oscal_dict()
+    return dump_document(model.oscal_dict(), report)
+
+
+def dump_document(document: dict[str, Any], report: Report, one_per_line: Iterable[str] = ()) -> bytes:
+    """:func:`dump` for a document already serialised to a dict ({"<model>": {...}}).
+
+    orjson writes exactly what ``json.dumps(indent=2, ensure_ascii=False)`` + newline would (same
+    separators, escapes and UTF-8), without the pure-Python encoder the standard library falls back
+    to when indenting, which dominated the time of a 20,000-finding POA&M. The root arrays named in
+    ``one_per_line`` are written one compact object per line (the rest stays indented): a document
+    with an observation, a risk and an item per finding stays within twice the size of the scan it
+    came from, and each finding is still one greppable, diffable line.
+    """
+    import orjson
+
     root = next(iter(document.values()))
     if "metadata" in root:
         root["metadata"]["last-modified"] = iso(report.assessed_at)
     from scc.writers._fedramp import apply_fedramp
 
     apply_fedramp(document, report)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    lines = set(one_per_line)
+    if not lines:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return _dump_with_lines(document, lines)
+
+
+def _dump_with_lines(document: dict[str, Any], lines: set[str]) -> bytes:
+    """The document 2-space indented except the root arrays in ``lines``: one compact item per line.
+
+    Each root value is serialised on its own and indented by re-prefixing its line breaks, which is
+    safe because JSON strings never hold a raw line break (orjson escapes it).
+    """
+    import orjson
+
+    ((name, root),) = document.items()
+    members = []
+    for key, value in root.items():
+        if key in lines and isinstance(value, list) and value:
+            body = b"[\n      " + b",\n      ".join(orjson.dumps(item) for item in value) + b"\n    ]"
+        else:
+            body = orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+        members.append(b"    " + orjson.dumps(key) + b": " + body)
+    return b"{\n  " + orjson.dumps(name) + b": {\n" + b",\n".join(members) + b"\n  }\n}\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from scc.facts.model import Evidence, Finding
 from scc.report import Override, RemediationItem, Report, RuleResult, SrgRef, deterministic_uuid
@@ -49,6 +50,12 @@ class PoamEntry:
     identity: str = ""              # vulnerability: the finding identity (scc.engine.remediation)
     basis: str = ""                 # vulnerability: what the due date counts from (BASIS_* word)
     item: RemediationItem | None = None   # the Report's remediation item this entry words
+
+    @cached_property
+    def fix_available(self) -> bool:
+        """Whether a fixed version newer than the installed one is known (a vulnerability entry only).
+        Computed once: it compares versions, and the spreadsheet asks for it in two columns."""
+        return self.finding is not None and self.finding.fix_available
 
     @property
     def risk_accepted(self) -> bool:

@@ -101,7 +101,7 @@ def resources_required(entry: PoamEntry) -> str:
     if entry.risk_accepted:
         return "None while the risk acceptance is in force."
     if entry.finding is not None:
-        if entry.finding.fix_available:
+        if entry.fix_available:
             return "Image rebuild with fixed package versions, and a rescan."
         return "Engineering analysis: no fixed version is known (mitigate, replace the component or seek a risk acceptance)."
     if is_vulnerability_rule(entry):

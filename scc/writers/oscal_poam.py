@@ -3,10 +3,21 @@
 Items come from scc.writers._poam_items (open vulnerability findings not closed by VEX, open rule
 verdicts, accepted risks); their uuids derive from the image name and the item's key (finding identity
 or rule id), never from the run, so they stay the same from run to run. A vulnerability item carries
-finding-identity, package and first-detected props: what ``--previous`` reads back next run. Each item has an observation (with its evidence), a risk (status "open",
-or "deviation-approved" for a risk the organisation accepted, with approver and expiry; deadline =
-the remediation due date or the acceptance's expiry; a planned remediation with a milestone on that
-date) and a finding against the first affected control's statement.
+finding-identity, package and first-detected props: what ``--previous`` reads back next run.
+
+Each weakness is written once: its observation carries the description (with its evidence); the risk
+(status "open", or "deviation-approved" for a risk the organisation accepted, with approver and expiry;
+deadline = the remediation due date or the acceptance's expiry; a planned remediation with a milestone
+on that date) and the poam-item name it and point at that observation by uuid (related-observations)
+instead of repeating its text, as FedRAMP's POA&M template does; the item carries the controls it
+affects as props. No separate OSCAL finding repeats the item (OSCAL and FedRAMP need none in a POA&M),
+so the document grows by one observation, one risk and one item per weakness. Those three arrays are
+written one compact object per line (the rest of the document is indented), which keeps the POA&M
+within twice the size of the scan it came from.
+
+The document is built as the plain dicts trestle would serialise (scc.writers._oscal_common): one
+pydantic validation per object made a 20,000-finding POA&M take minutes; the tests validate the output
+with trestle and the NIST schemas.
 
 There is no OSCAL SSP to import, so the POA&M carries system-id (the image digest or reference) and
 local-definitions with the image as its one component, as OSCAL asks when import-ssp is absent.
@@ -15,28 +26,35 @@ OSCAL requires at least one poam-item, so a clean assessment gets one item marke
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
+from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import (
-    dump,
+    drop_none,
+    dump_document,
     input_resources,
     metadata,
+    model_dict,
     one_line,
-    prop,
-    props,
+    oscal_datetime,
+    prop_dict,
+    prop_dicts,
     provenance_resources,
     text_block,
 )
 from scc.writers._poam_items import PoamEntry, item_uuid, poam_entries
 from scc.writers.interface import Writer
-from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence
+from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence_dicts
 
 if TYPE_CHECKING:
-    from trestle.oscal.common import Finding, Observation, Property, RelatedObservation, Risk
-    from trestle.oscal.poam import LocalDefinitions, PoamItem
-
     from scc.report import Report
+
+Node = dict[str, Any]
+#: the root arrays holding one object per weakness: written one compact object per line
+PER_WEAKNESS = ("observations", "risks", "poam-items")
+#: a risk's description: the weakness itself is the related observation's (OSCAL requires the field)
+RISK_DESCRIPTION = "The risk the weakness in the related observation poses to the system."
 
 
 class PoamWriter(Writer):
@@ -48,29 +66,35 @@ class PoamWriter(Writer):
     cost = 2
 
     def render(self, report: Report) -> bytes:
-        from trestle.oscal.common import BackMatter, SystemId
-        from trestle.oscal.poam import PlanOfActionAndMilestones
+        with collector_paused():
+            return self._render(report)
 
+    def _render(self, report: Report) -> bytes:
         entries = poam_entries(report)
         identity = report.facts.identity
-        model = PlanOfActionAndMilestones(
-            uuid=report.uuid("poam"),
-            metadata=metadata(report, f"scc plan of action and milestones: {identity.reference}"),
-            system_id=SystemId(identifier_type="https://scc.dev/ns/oscal/image",
-                               id=one_line(identity.digest or identity.reference)),
-            local_definitions=_local_definitions(report),
-            observations=[_observation(report, e) for e in entries] or None,
-            risks=[_risk(report, e) for e in entries] or None,
-            findings=[_finding(report, e) for e in entries] or None,
-            poam_items=[_item(report, e) for e in entries] or [_nothing_open(report)],
-            back_matter=BackMatter(resources=[*input_resources(report), *provenance_resources(report)]
-                                   or None),
-        )
-        return dump(model, report)
+        parts = [_entry_parts(report, entry) for entry in entries]
+        resources = [*input_resources(report), *provenance_resources(report)]
+        root = drop_none({
+            "uuid": report.uuid("poam"),
+            "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
+            "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
+                          "id": one_line(identity.digest or identity.reference)},
+            "local-definitions": _local_definitions(report),
+            "observations": [observation for observation, _, _ in parts] or None,
+            "risks": [risk for _, risk, _ in parts] or None,
+            "poam-items": [item for _, _, item in parts] or [_nothing_open(report)],
+            "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
+        })
+        return dump_document({"plan-of-action-and-milestones": root}, report, one_per_line=PER_WEAKNESS)
 
 
-def _uuid(report: Report, kind: str, entry: PoamEntry) -> str:
-    return item_uuid(report, kind, entry)   # stable across runs: the same finding, the same item id
+def _entry_parts(report: Report, entry: PoamEntry) -> tuple[Node, Node, Node]:
+    """The observation, risk and poam-item of one entry (each uuid derived once)."""
+    observation_uuid = _observation_uuid(report, entry)
+    risk_uuid = item_uuid(report, "risk", entry)
+    related = [{"observation-uuid": observation_uuid}]
+    return (_observation(report, entry, observation_uuid), _risk(report, entry, risk_uuid, related),
+            _item(report, entry, risk_uuid, related))
 
 
 def _observation_uuid(report: Report, entry: PoamEntry) -> str:
@@ -79,131 +103,106 @@ def _observation_uuid(report: Report, entry: PoamEntry) -> str:
     return report.uuid("observation", "rule", entry.weakness)
 
 
-def _local_definitions(report: Report) -> LocalDefinitions:
-    from trestle.oscal.common import Status, SystemComponent
-    from trestle.oscal.poam import LocalDefinitions
-
+def _local_definitions(report: Report) -> Node:
     identity = report.facts.identity
-    return LocalDefinitions(components=[SystemComponent(
-        uuid=report.uuid("component", "image"), type="software", title=one_line(identity.reference),
-        description=text_block(f"Container image {identity.reference}"
-                               + (f" ({identity.os}/{identity.architecture})" if identity.os else "") + "."),
-        props=props(prop("image-digest", identity.digest)),
-        status=Status(state="operational"),
-    )])
+    return {"components": [drop_none({
+        "uuid": report.uuid("component", "image"), "type": "software", "title": one_line(identity.reference),
+        "description": text_block(f"Container image {identity.reference}"
+                                  + (f" ({identity.os}/{identity.architecture})" if identity.os else "") + "."),
+        "props": prop_dicts(prop_dict("image-digest", identity.digest)),
+        "status": {"state": "operational"},
+    })]}
 
 
-def _observation(report: Report, entry: PoamEntry) -> Observation:
-    from trestle.oscal.common import Observation
-
-    return Observation(
-        uuid=_observation_uuid(report, entry),
-        title=one_line(entry.title, limit=300),
-        description=text_block(entry.description),
-        props=props(prop("source", entry.source), prop("severity", entry.severity)),
-        methods=["TEST"] if entry.kind == "vulnerability" else ["EXAMINE"],
-        types=["finding"],
-        relevant_evidence=relevant_evidence(report, entry.evidence),
-        collected=entry.detected or report.assessed_at,
-    )
-
-
-def _deadline(day: date | None) -> datetime | None:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day is not None else None
+def _observation(report: Report, entry: PoamEntry, observation_uuid: str) -> Node:
+    """The weakness as observed: the one place its description is written."""
+    return drop_none({
+        "uuid": observation_uuid,
+        "title": one_line(entry.title, limit=300),
+        "description": text_block(entry.description),
+        "props": prop_dicts(prop_dict("source", entry.source), prop_dict("severity", entry.severity)),
+        "methods": ["TEST"] if entry.kind == "vulnerability" else ["EXAMINE"],
+        "types": ["finding"],
+        "relevant-evidence": relevant_evidence_dicts(report, entry.evidence),
+        "collected": oscal_datetime(entry.detected or report.assessed_at),
+    })
 
 
-def _risk(report: Report, entry: PoamEntry) -> Risk:
-    from trestle.oscal.common import OnDate, Response, Risk, Task, TimingOnDate
+def _deadline(day: date | None) -> str | None:
+    return oscal_datetime(datetime(day.year, day.month, day.day, tzinfo=UTC)) if day is not None else None
 
+
+def _risk(report: Report, entry: PoamEntry, risk_uuid: str, related: list[Node]) -> Node:
     deadline = _deadline(entry.deadline)
-    milestone = [Task(uuid=_uuid(report, "milestone", entry), type="milestone",
-                      title=one_line(f"Remediated by {entry.deadline.isoformat()}"),
-                      timing=TimingOnDate(on_date=OnDate(date=deadline)))] if entry.deadline and deadline else None
+    milestone = [{"uuid": item_uuid(report, "milestone", entry), "type": "milestone",
+                  "title": one_line(f"Remediated by {entry.deadline.isoformat()}"),
+                  "timing": {"on-date": {"date": deadline}}}] if entry.deadline and deadline else None
     statement = entry.deadline_basis
     accepted = entry.override if entry.risk_accepted else None
     if accepted is not None:
         statement = (f"Risk accepted by {accepted.approver} until {accepted.expires.isoformat()}: "
                      f"{accepted.justification}")
-    return Risk(
-        uuid=_uuid(report, "risk", entry),
-        title=one_line(entry.title, limit=300),
-        description=text_block(entry.description),
-        statement=text_block(statement),
-        props=props(prop("severity", entry.severity), prop("deadline-basis", entry.deadline_basis),
-                    prop("approver", accepted.approver if accepted else ""),
-                    prop("expires", accepted.expires.isoformat() if accepted else "")),
-        status="deviation-approved" if entry.risk_accepted else "open",
-        deadline=deadline,
-        remediations=[Response(uuid=_uuid(report, "remediation", entry), lifecycle="planned",
-                               title=one_line(f"Remediate {entry.weakness}"),
-                               description=text_block(entry.remediation), tasks=milestone)],
-        related_observations=_related_observations(report, entry),
-    )
+    return drop_none({
+        "uuid": risk_uuid,
+        "title": one_line(entry.title, limit=300),
+        "description": RISK_DESCRIPTION,
+        "statement": text_block(statement),
+        "props": prop_dicts(prop_dict("deadline-basis", entry.deadline_basis if accepted else ""),
+                            prop_dict("approver", accepted.approver if accepted else ""),
+                            prop_dict("expires", accepted.expires.isoformat() if accepted else "")),
+        "status": "deviation-approved" if entry.risk_accepted else "open",
+        "deadline": deadline,
+        "remediations": [drop_none({"uuid": item_uuid(report, "remediation", entry), "lifecycle": "planned",
+                                    "title": one_line(f"Remediate {entry.weakness}"),
+                                    "description": text_block(entry.remediation), "tasks": milestone})],
+        "related-observations": related,
+    })
 
 
-def _related_observations(report: Report, entry: PoamEntry) -> list[RelatedObservation]:
-    from trestle.oscal.common import RelatedObservation
-
-    return [RelatedObservation(observation_uuid=_observation_uuid(report, entry))]
-
-
-def _finding(report: Report, entry: PoamEntry) -> Finding:
-    from trestle.oscal.common import AssociatedRisk, Finding, FindingTarget, ObjectiveStatus
-
-    control = entry.controls[0] if entry.controls else "unmapped"
-    return Finding(
-        uuid=_uuid(report, "finding", entry),
-        title=one_line(entry.title, limit=300),
-        description=text_block(entry.description),
-        props=props(*(prop("control", c) for c in entry.controls)),
-        target=FindingTarget(type="statement-id", target_id=f"{control}_smt",
-                             status=ObjectiveStatus(state="not-satisfied")),
-        related_observations=_related_observations(report, entry),
-        related_risks=[AssociatedRisk(risk_uuid=_uuid(report, "risk", entry))],
-    )
-
-
-def _item(report: Report, entry: PoamEntry) -> PoamItem:
-    from trestle.oscal.common import AssociatedRisk
-    from trestle.oscal.poam import PoamItem, RelatedFinding
-
+def _item(report: Report, entry: PoamEntry, risk_uuid: str, related: list[Node]) -> Node:
     remarks = " ".join(entry.comments)
-    return PoamItem(
-        uuid=_uuid(report, "item", entry),
-        title=one_line(entry.title, limit=300),
-        description=text_block(entry.description),
-        props=props(prop("poam-kind", entry.kind), prop("weakness", entry.weakness),
-                    prop("severity", entry.severity), prop("status", entry.status),
-                    prop("scheduled-completion", entry.deadline.isoformat() if entry.deadline else ""),
-                    prop("deadline-basis", entry.deadline_basis if entry.deadline else ""),
-                    *_vulnerability_props(entry),
-                    *(prop("control", c) for c in entry.controls),
-                    *(prop("srg", ref.version) for ref in entry.srg)),
-        related_findings=[RelatedFinding(finding_uuid=_uuid(report, "finding", entry))],
-        related_observations=_related_observations(report, entry),
-        related_risks=[AssociatedRisk(risk_uuid=_uuid(report, "risk", entry))],
-        remarks=text_block(remarks) if remarks else None,
-    )
+    return drop_none({
+        "uuid": item_uuid(report, "item", entry),
+        "title": one_line(entry.title, limit=300),
+        "description": _item_description(entry),
+        "props": prop_dicts(prop_dict("poam-kind", entry.kind), prop_dict("weakness", entry.weakness),
+                            prop_dict("severity", entry.severity), prop_dict("status", entry.status),
+                            prop_dict("scheduled-completion", entry.deadline.isoformat() if entry.deadline else ""),
+                            prop_dict("deadline-basis", entry.deadline_basis if entry.deadline else ""),
+                            *_vulnerability_props(entry),
+                            *(prop_dict("control", c) for c in entry.controls),
+                            *(prop_dict("srg", ref.version) for ref in entry.srg)),
+        "related-observations": related,
+        "related-risks": [{"risk-uuid": risk_uuid}],
+        "remarks": text_block(remarks) if remarks else None,
+    })
 
 
-def _vulnerability_props(entry: PoamEntry) -> list[Property | None]:
+def _item_description(entry: PoamEntry) -> str:
+    """What the item asks for, in one line; what was found is the related observation's description."""
+    if entry.kind == "vulnerability":
+        return one_line(f"Remediate {entry.weakness} ({entry.severity}); the related observation describes "
+                        "the finding and its evidence.")
+    return one_line(f"Correct the open verdict of this {entry.severity or 'unrated'} requirement; the related "
+                    "observation states what the assessment found and its evidence.")
+
+
+def _vulnerability_props(entry: PoamEntry) -> list[dict[str, str] | None]:
     """What the next run's --previous reads back (scc.facts.previous_package): identity and first detection."""
     if entry.kind != "vulnerability" or entry.finding is None:
         return []
-    return [prop("finding-identity", entry.identity), prop("package", entry.finding.package),
-            prop("first-detected", iso(entry.detected) if entry.detected else "")]
+    return [prop_dict("finding-identity", entry.identity), prop_dict("package", entry.finding.package),
+            prop_dict("first-detected", iso(entry.detected) if entry.detected else "")]
 
 
-def _nothing_open(report: Report) -> PoamItem:
+def _nothing_open(report: Report) -> Node:
     """OSCAL requires at least one poam-item: a clean assessment says so in one marked item."""
-    from trestle.oscal.poam import PoamItem
-
-    return PoamItem(
-        uuid=report.uuid("poam", "item", "none"),
-        title="No open items",
-        description="scc found no open vulnerability finding and no open rule verdict in this assessment.",
-        props=props(prop("poam-kind", "none")),
-    )
+    return {
+        "uuid": report.uuid("poam", "item", "none"),
+        "title": "No open items",
+        "description": "scc found no open vulnerability finding and no open rule verdict in this assessment.",
+        "props": [prop_dict("poam-kind", "none")],
+    }
 
 
 WRITER = PoamWriter()

@@ -23,12 +23,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from scc.report import raw_severity
 from scc.writers import _emass_layout as layout
+from scc.writers._gc import collector_paused
 from scc.writers._poam_items import PoamEntry, poam_entries
 from scc.writers._poam_risk import is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text
@@ -43,6 +45,8 @@ NOT_PROVIDED = "not provided"
 MARKING_PLACEHOLDER = "MARKING NOT PROVIDED"
 MAX_CELL = 32767   # Excel's limit on characters in one cell
 PROFILE_HAS_NO_PHONE = ""   # scc.profile.Party records no phone number: the cell reads "not provided"
+_COLUMN_INDEX = {chr(ord("A") + offset): offset + 1 for offset in range(26)}
+_WORD_RUN = re.compile(r"[\w-]+")
 _SLA_SETTING = re.compile(r"\s*\(?\bsla_days\[[^\]]*\]\)?")
 
 
@@ -63,6 +67,10 @@ class PoamXlsxWriter(Writer):
     cost = 3
 
     def render(self, report: Report) -> bytes:
+        with collector_paused():
+            return self._render(report)
+
+    def _render(self, report: Report) -> bytes:
         from openpyxl import Workbook
         from openpyxl.writer.excel import ExcelWriter
 
@@ -72,8 +80,9 @@ class PoamXlsxWriter(Writer):
         marking = marking_text(report)
         _write_header(sheet, header_values(report), marking)
         row = layout.FIRST_ITEM_ROW
+        styles = _SharedStyles()
         for item in poam_items(report):
-            row = _write_item(sheet, row, item)
+            row = _write_item(sheet, row, item, styles)
         _add_lists(workbook, sheet)
         sheet.freeze_panes = f"A{layout.FIRST_ITEM_ROW}"
         header, footer = sheet.oddHeader, sheet.oddFooter
@@ -85,10 +94,10 @@ class PoamXlsxWriter(Writer):
         workbook.properties.created = moment
         workbook.properties.modified = moment
         buffer = io.BytesIO()
-        archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-        ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
         year, month, day, hour, minute, second = moment.timetuple()[:6]
-        return _fixed_zip_dates(buffer.getvalue(), (year, month, day, hour, minute, second))
+        archive = _DatedZipFile(buffer, (year, month, day, hour, minute, second))
+        ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
+        return buffer.getvalue()
 
 
 # -- system header -------------------------------------------------------------------------------------
@@ -247,7 +256,7 @@ def milestone_lines(entry: PoamEntry) -> list[str]:
     if entry.risk_accepted:
         return [f"Review the accepted risk before the acceptance expires{due}"]
     if entry.kind == "vulnerability":
-        act = ("Rebuild the image with the fixed package version" if entry.finding and entry.finding.fix_available
+        act = ("Rebuild the image with the fixed package version" if entry.fix_available
                else "Mitigate or replace the vulnerable component")
         return [f"{act}{due}", f"Rescan the rebuilt image and confirm the vulnerability is gone{due}"]
     if is_vulnerability_rule(entry):
@@ -352,31 +361,66 @@ def _scrubber(report: Report) -> Any:
         if rule.check:
             words[rule.check] = "automated"
     names = sorted(words, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
+    if all(_WORD_RUN.fullmatch(name) for name in names):
+        # every name is a run of word characters and hyphens, so the pattern below can only match a
+        # whole maximal such run: one pass over the runs looked up in a dict finds the same matches
+        # (and makes the same single-pass replacements) without trying every name at every position
+        def replace_run(match: re.Match[str]) -> str:
+            return words.get(match.group(0), match.group(0))
+
+        def scrub_runs(text: str) -> str:
+            text = _without_setting_names(text)
+            if words.keys().isdisjoint(_WORD_RUN.findall(text)):
+                return text
+            return _WORD_RUN.sub(replace_run, text)
+        return scrub_runs
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
 
     def scrub(text: str) -> str:
-        text = _SLA_SETTING.sub("", text)
-        return pattern.sub(lambda m: words[m.group(1)], text) if pattern else text
+        return pattern.sub(lambda m: words[m.group(1)], _without_setting_names(text))
     return scrub
 
 
-# -- cells ---------------------------------------------------------------------------------------------
-def _write_item(sheet: Any, row: int, item: PoamItem) -> int:
-    from openpyxl.styles import Alignment
+def _without_setting_names(text: str) -> str:
+    return _SLA_SETTING.sub("", text) if "sla_days[" in text else text
 
-    top = Alignment(wrap_text=True, vertical="top")
+
+# -- cells ---------------------------------------------------------------------------------------------
+def _write_item(sheet: Any, row: int, item: PoamItem, styles: _SharedStyles) -> int:
     for letter, value in item.cells.items():
-        cell = sheet[f"{letter}{row}"]
+        cell = sheet.cell(row=row, column=_COLUMN_INDEX[letter])
         if isinstance(value, date):
             cell.value = value
-            cell.number_format = layout.DATE_FORMAT
+            styles.apply(cell, "date")
         else:
             cell.value = _cell(value or "")
-        cell.alignment = top
+            styles.apply(cell, "text")
     for offset, milestone in enumerate(item.milestones, start=1):
-        sheet[f"I{row + offset}"] = _cell(milestone)
-        sheet[f"I{row + offset}"].alignment = top
+        cell = sheet.cell(row=row + offset, column=_COLUMN_INDEX["I"])
+        cell.value = _cell(milestone)
+        styles.apply(cell, "text")
     return row + 1 + len(item.milestones)
+
+
+class _SharedStyles:
+    """The two cell styles of the item rows (wrapped top-aligned text; the same as a date), registered
+    with the workbook once and then shared: assigning a style object per cell makes openpyxl hash it and
+    look it up in the workbook's style lists every time, which dominated the sheet's cost."""
+
+    def __init__(self) -> None:
+        self._styles: dict[str, Any] = {}
+
+    def apply(self, cell: Any, kind: str) -> None:
+        from openpyxl.styles import Alignment
+
+        shared = self._styles.get(kind)
+        if shared is not None:
+            cell._style = copy(shared)
+            return
+        if kind == "date":
+            cell.number_format = layout.DATE_FORMAT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        self._styles[kind] = copy(cell._style)
 
 
 def _date(day: date) -> str:
@@ -390,17 +434,32 @@ def _cell(value: str) -> str | None:
     return text or None
 
 
-def _fixed_zip_dates(data: bytes, moment: tuple[int, int, int, int, int, int]) -> bytes:
-    """The same archive with every entry dated ``moment`` (zip stores local wall-clock times)."""
-    stamp = max(moment, (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
+class _DatedZipFile(zipfile.ZipFile):
+    """A deflated zip whose every entry is dated ``moment`` (zip stores local wall-clock times), so the
+    workbook's bytes do not depend on when or from which temporary file openpyxl wrote an entry; the
+    entries are written once (no second pass re-compressing the archive)."""
+
+    def __init__(self, file: io.BytesIO, moment: tuple[int, int, int, int, int, int]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._moment = max(moment, (1980, 1, 1, 0, 0, 0))
+
+    def _dated(self, name: str, external_attr: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._moment)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = external_attr
+        return info
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            name, attr = zinfo_or_arcname.filename, zinfo_or_arcname.external_attr
+        else:
+            name, attr = zinfo_or_arcname, 0o600 << 16
+        super().writestr(self._dated(name, attr), data)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        attr = zipfile.ZipInfo.from_file(filename, arcname).external_attr
+        with open(filename, "rb") as source:
+            super().writestr(self._dated(arcname or str(filename), attr), source.read())
 
 
 WRITER = PoamXlsxWriter()

@@ -1,0 +1,24 @@
+"""A pause of Python's cyclic garbage collector while one large document is built.
+
+A writer that builds one object per finding allocates hundreds of thousands of small objects, and every
+full collection the allocations trigger walks the whole heap (the facts and the report too), so the
+pauses grow faster than the document. Nothing a writer builds needs collecting before it returns; the
+collector runs again, as it was, when the block ends.
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Disable the cyclic collector inside the block; restore its previous state after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
