@@ -384,3 +384,16 @@ def test_many_notes_are_capped_and_the_rest_counted():
     text = visible_text(render_ssp_html(small_ssp(), None, notes, MARKING))
     assert f"input-{_ssp_view.MAX_NOTES - 1}.json" in text and f"input-{_ssp_view.MAX_NOTES}.json" not in text
     assert "40 more note(s): the package's manifest.json lists every one." in text
+
+
+def test_poam_items_in_full_show_what_the_related_observation_found() -> None:
+    """The POA&M writes what was found once, in the observation; the PDF shows it, not the pointer sentence."""
+    from scc.writers._poam_view import poam_view
+
+    plan = {"plan-of-action-and-milestones": {
+        "observations": [{"uuid": "o1", "description": "CVE-2099-1 (high) in pkg 1.0. Fixed in 1.1."}],
+        "poam-items": [{"uuid": "i1", "title": "CVE-2099-1 in pkg 1.0",
+                        "description": "Remediate CVE-2099-1 (high); the related observation describes it.",
+                        "related-observations": [{"observation-uuid": "o1"}]}]}}
+    (row,) = poam_view(plan)["rows"]
+    assert row["description"] == "CVE-2099-1 (high) in pkg 1.0. Fixed in 1.1."

@@ -36,8 +36,9 @@ def poam_view(poam: dict[str, Any], states: dict[str, Any] | None = None) -> dic
     """The template's POA&M data: the items, one tally of them and the bounded selection shown in full."""
     plan = poam.get("plan-of-action-and-milestones", poam)
     risks = {r.get("uuid"): r for r in plan.get("risks") or []}
+    observations = {o.get("uuid"): o for o in plan.get("observations") or []}
     overdue = dict((states or {}).get("overdue") or {})
-    items = [_item(item, risks, overdue) for item in plan.get("poam-items") or []
+    items = [_item(item, risks, observations, overdue) for item in plan.get("poam-items") or []
              if "none" not in prop_values(item, "poam-kind")]
     metadata = plan.get("metadata") or {}
     shown = in_full(items)
@@ -59,8 +60,11 @@ def _severity_rank(severity: str) -> tuple[int, str]:
     return (SEVERITY_ORDER.index(lowered) if lowered in SEVERITY_ORDER else len(SEVERITY_ORDER), lowered)
 
 
-def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], overdue: dict[str, int]) -> dict[str, Any]:
+def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], observations: dict[str, dict[str, Any]],
+          overdue: dict[str, int]) -> dict[str, Any]:
     related = [risks[r["risk-uuid"]] for r in item.get("related-risks") or [] if r.get("risk-uuid") in risks]
+    found = [observations[o["observation-uuid"]] for o in item.get("related-observations") or []
+             if o.get("observation-uuid") in observations]
     controls = [*prop_values(item, "impacted-control-id"),
                 *(v for r in related for v in prop_values(r, "impacted-control-id"))]
     if not controls:
@@ -81,7 +85,9 @@ def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], overdue: dict[
         "state": _state(statuses, prop_values(item, "status")),
         "deadline": ", ".join(deadlines) or (prop_values(item, "scheduled-completion") or [ABSENT])[0],
         "basis": (prop_values(item, "deadline-basis") or [""])[0],
-        "description": text(item.get("description"), 600, ""),
+        # what was found is the related observation's (the POA&M writes it once, there); the item's own
+        # description is what it asks for
+        "description": text(found[0].get("description") if found else item.get("description"), 600, ""),
         "remediation": "; ".join(dict.fromkeys(text(m.get("description"), 400, "") for r in related
                                                for m in r.get("remediations") or [] if m.get("description"))),
         "overdue": days is not None, "days_overdue": days,
