@@ -96,7 +96,8 @@ def inputs_for(row: Row, work: Path) -> list[str]:
 
 
 def package_supports(flag: str) -> bool:
-    done = subprocess.run([sys.executable, "-m", "scc.cli", "package", "--help"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "scc.cli", "package", "--help"], check=False, capture_output=True,
+                          text=True)
     return flag in done.stdout
 
 
@@ -104,8 +105,8 @@ def pdf_pages(path: Path) -> int | None:
     if not path.exists():
         return None
     if shutil.which("pdfinfo"):
-        done = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
-        found = re.search(r"^Pages:\s+(\d+)", done.stdout, re.M)
+        done = subprocess.run(["pdfinfo", str(path)], check=False, capture_output=True, text=True)
+        found = re.search(r"^Pages:\s+(\d+)", done.stdout, re.MULTILINE)
         if found:
             return int(found.group(1))
     return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
@@ -159,7 +160,7 @@ def phases(inputs: list[str], writers: bool, skip_pdf: bool, scratch: Path) -> d
     argv = [sys.executable, "-c", _PHASES, json.dumps(inputs), "yes" if writers else "no", "pdf" if skip_pdf else ""]
     run = run_child(argv, scratch / "phases.log")
     text = (scratch / "phases.log").read_text(errors="replace")
-    found = re.search(r"^PHASES (.*)$", text, re.M)
+    found = re.search(r"^PHASES (.*)$", text, re.MULTILINE)
     if run.returncode != 0 or not found:
         raise SystemExit(f"phases failed ({run.returncode}):\n{text[-2000:]}")
     result = json.loads(found.group(1))
@@ -192,8 +193,9 @@ def _run_cell(run: Run | None) -> str:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| input | input MB | `scc facts` wall (CPU, peak RSS) | `scc package` wall (CPU, peak RSS) "
-             "| outputs | PDF pages |", "|---|---|---|---|---|---|"]
+    header = ("| input | input MB | `scc facts` wall (CPU, peak RSS) | `scc package` wall (CPU, peak RSS) "
+              "| outputs | PDF pages |")
+    lines = [header, "|---|---|---|---|---|---|"]
     for r in results:
         outputs = f"{r['outputs'][0] / 1e6:.1f} MB in {r['outputs'][1]} files" if "outputs" in r else "–"
         lines.append(f"| {r['row']} | {r['input MB']:.1f} | {_run_cell(r.get('facts'))} | "

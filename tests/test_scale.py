@@ -70,8 +70,7 @@ def test_each_distinct_purl_is_parsed_a_bounded_number_of_times(tmp_path: Path, 
 @pytest.mark.slow
 def test_the_remediation_schedule_is_computed_once_per_run(tmp_path: Path, monkeypatch) -> None:
     """The SLA checks (five rules) and the report share one schedule instead of computing six."""
-    import scc.engine.pipeline as pipeline
-    import scc.engine.remediation as remediation
+    from scc.engine import pipeline, remediation
 
     calls = [0]
     original = remediation.remediation_schedule
