@@ -154,3 +154,25 @@ def test_matches_any_is_fnmatch_of_each_pattern(name: str) -> None:
     assert matches_any(name, PATTERNS) is expected
     assert name_matcher(PATTERNS)(name) is expected
     assert matches_any(name, []) is False
+
+
+def test_vex_statements_are_matched_through_an_index(monkeypatch) -> None:
+    """Each finding is tested only against the statements naming its id or an alias (main tested every
+    finding against every statement: 400 findings x 400 statements = 160,000 tests)."""
+    from scc.facts.model import Finding, FindingState, ImageFacts, VexStatement
+    from scc.facts.vex import vex_apply
+
+    calls = [0]
+    original = vex_apply._applies
+
+    def counting(*args):
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(vex_apply, "_applies", counting)
+    facts = ImageFacts(findings=[Finding(id=f"CVE-2026-{i}", package="p", aliases={f"GHSA-{i}"}) for i in range(400)],
+                       vex=[VexStatement(vulnerability=f"ghsa-{i}" if i % 2 else f"CVE-2026-{i}",
+                                         status=FindingState.NOT_AFFECTED) for i in range(400)])
+    vex_apply.apply_vex(facts)
+    assert calls[0] == 400
+    assert all(f.state is FindingState.NOT_AFFECTED for f in facts.findings)   # by id and by alias alike
