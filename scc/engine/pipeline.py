@@ -22,7 +22,7 @@ from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
 from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
-from scc.report import Policy, Report, Rule, RuleResult
+from scc.report import Policy, RemediationClock, Report, Rule, RuleResult
 
 __all__ = ["conclude", "run"]
 
@@ -30,8 +30,10 @@ __all__ = ["conclude", "run"]
 def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
     """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders."""
     rules = tuple(rules)
+    schedule = remediation_schedule(facts, policy.sla_days, clock)   # once: the SLA checks and the roll-up share it
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
-                           tables=policy.tables if policy.tables is not None else load_tables())
+                           tables=policy.tables if policy.tables is not None else load_tables(),
+                           remediation=MappingProxyType(schedule))
     results = evaluate_rules(facts, list(rules), context)
     scans = facts.xccdf_results
     cci_list = policy.content.cci() if scans else None
@@ -40,14 +42,16 @@ def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetim
     override_notes = apply_overrides(results, list(policy.overrides), today) if policy.overrides else []
     override_notes += [*policy.attestation_notes, *apply_attestations(results, list(policy.attestations), today)]
     return conclude(facts, rules, results, policy, clock, (*facts.notes, *notes, *override_notes),
-                    tuple(override_notes))
+                    tuple(override_notes), schedule)
 
 
 def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult], policy: Policy,
-             clock: datetime, notes: Iterable[str] = (), override_notes: Iterable[str] = ()) -> Report:
+             clock: datetime, notes: Iterable[str] = (), override_notes: Iterable[str] = (),
+             schedule: dict[int, RemediationClock] | None = None) -> Report:
     """The Report of decided rule results: the per-control roll-up, the remediation items, the notes
-    (``notes`` then the content note)."""
-    schedule = remediation_schedule(facts, policy.sla_days, clock)
+    (``notes`` then the content note). ``schedule``: the facts' remediation clocks, when already computed."""
+    if schedule is None:
+        schedule = remediation_schedule(facts, policy.sla_days, clock)
     content_notes = [policy.content.missing_note] if policy.content.missing_note else []
     notes = tuple(notes)
     return Report(

@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 
+from scc.facts.identity import PURL_CACHE_SIZE
 from scc.facts.model import Evidence, Finding, ImageFacts, PriorDetection
 from scc.report import (
     BASIS_ASSESSMENT,
@@ -46,15 +48,19 @@ def finding_identity(finding: Finding) -> str:
 
 
 def _package_identity(finding: Finding) -> str:
-    if finding.purl:
-        try:
-            from packageurl import PackageURL
+    return _versionless_purl(finding.purl) or finding.package if finding.purl else finding.package
 
-            parsed = PackageURL.from_string(finding.purl)
-            return PackageURL(type=parsed.type, namespace=parsed.namespace, name=parsed.name).to_string()
-        except ValueError:
-            pass
-    return finding.package
+
+@lru_cache(maxsize=PURL_CACHE_SIZE)
+def _versionless_purl(purl: str) -> str:
+    """The purl's type, namespace and name ('' when it does not parse): pure, so each distinct purl is parsed once."""
+    try:
+        from packageurl import PackageURL
+
+        parsed = PackageURL.from_string(purl)
+        return PackageURL(type=parsed.type, namespace=parsed.namespace, name=parsed.name).to_string()
+    except ValueError:
+        return ""
 
 
 def finding_identities(findings: Iterable[Finding]) -> dict[int, str]:

@@ -5,7 +5,7 @@ the package's own ecosystem (Debian epochs and tildes, RPM releases, Alpine -rN,
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 _CLASS_FOR_PURL_TYPE = {
     "apk": "AlpineLinuxVersion", "deb": "DebianVersion", "rpm": "RpmVersion", "alpm": "ArchLinuxVersion",
@@ -26,6 +26,7 @@ def _version_class(ecosystem: str):
     return getattr(versions, _CLASS_FOR_PURL_TYPE.get(ecosystem, ""), None)
 
 
+@lru_cache(maxsize=1 << 17)   # pure; univers parses slowly and findings repeat (fixed, installed) pairs
 def compare(ecosystem: str, left: str, right: str) -> int | None:
     """-1, 0 or 1 under the ecosystem's rules; None when the ecosystem is unknown or a version does not parse."""
     version_class = _version_class(ecosystem)

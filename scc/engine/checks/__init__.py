@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scc.engine.model import CheckOutcome
 from scc.engine.params import CheckParams
 from scc.engine.tables import DataTables, load_tables
 from scc.facts.model import ImageFacts
+
+if TYPE_CHECKING:
+    from scc.report import RemediationClock
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class CheckContext:
     sla_days: dict[str, int] = field(default_factory=dict, hash=False)   # severity -> days to remediate
     max_scan_age_days: int = 30
     tables: DataTables = field(default_factory=load_tables, hash=False)
+    # id(finding) -> its remediation clock for these facts, when the caller computed it once for the run
+    # (scc.engine.run does); checks compute it themselves otherwise
+    remediation: Mapping[int, RemediationClock] | None = field(default=None, hash=False, compare=False, repr=False)
 
 
 CheckFunction = Callable[[ImageFacts, Any, CheckContext], CheckOutcome]   # Any: the check's own params class

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import component_label, gather, listing, manual, matches_any, outcome
+from scc.engine.checks.support import component_label, gather, listing, manual, name_matcher, outcome
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
 from scc.engine.tables import CmvpModule
@@ -120,7 +120,8 @@ def fips_module_active(facts: ImageFacts, params: FipsModuleActiveParams, ctx: C
             **details,
         )
     named = [m for m in facts.fips_modules if m.kind == "package"]
-    packaged = [c for c in facts.components if matches_any(c.name, fips_packages)]
+    is_fips_package = name_matcher(fips_packages)
+    packaged = [c for c in facts.components if is_fips_package(c.name)]
     if (named or packaged) and facts.filesystem is None:
         names = [label(m) for m in named] + [component_label(c) for c in packaged]
         return manual(
@@ -135,7 +136,8 @@ def fips_module_active(facts: ImageFacts, params: FipsModuleActiveParams, ctx: C
             "cryptographic modules the image contains.",
             **details,
         )
-    crypto = [c for c in facts.components if matches_any(c.name, crypto_packages)]
+    is_crypto = name_matcher(crypto_packages)
+    crypto = [c for c in facts.components if is_crypto(c.name)]
     lacking = (f"; {listing(f'{m.name} at {m.path}' for m in broken)} lacks its integrity file (.hmac / "
                "module-mac), so it cannot pass its FIPS self-test" if broken else "")
     if crypto or broken:

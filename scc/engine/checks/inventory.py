@@ -7,6 +7,7 @@ OS packages left behind (SI-2(6)).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
@@ -23,7 +24,7 @@ from scc.engine.checks.support import (
 )
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
-from scc.facts.identity import normalise_purl
+from scc.facts.identity import PURL_CACHE_SIZE, normalise_purl
 from scc.facts.model import Component, Evidence, ImageFacts
 
 _NO_SBOM = "No SBOM was supplied; supply a CycloneDX, SPDX or Syft SBOM of the image to decide this."
@@ -292,6 +293,7 @@ def no_superseded_packages(
     )
 
 
+@lru_cache(maxsize=PURL_CACHE_SIZE)   # pure: each distinct purl is parsed once
 def _purl_parts(purl: str) -> tuple[str, str, str]:
     canonical = normalise_purl(purl)
     if not canonical:

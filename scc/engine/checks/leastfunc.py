@@ -18,7 +18,7 @@ from scc.engine.checks.support import (
     gather,
     listing,
     manual,
-    matches_any,
+    name_matcher,
     outcome,
     plural,
 )
@@ -74,9 +74,8 @@ def _tool_check(
             f"{kind} is present."
         )
     patterns = _patterns(kind, params, ctx)
-    matched = [
-        c for c in facts.components if matches_any(c.name, patterns) and c.name not in allowed
-    ]
+    is_tool = name_matcher(patterns)
+    matched = [c for c in facts.components if is_tool(c.name) and c.name not in allowed]
     details = {"evidence_kind": "sbom", "found": capped(component_label(c) for c in matched)}
     if matched:
         return outcome(
@@ -133,7 +132,8 @@ def components_absent(facts: ImageFacts, params: ComponentsAbsentParams, ctx: Ch
             f"No component inventory was supplied; supply an SBOM or the image filesystem to show that "
             f"no {what} is installed."
         )
-    matched = [c for c in facts.components if matches_any(c.name, params.packages)]
+    named = name_matcher(params.packages)
+    matched = [c for c in facts.components if named(c.name)]
     details = {"found": capped(component_label(c) for c in matched), "patterns": params.packages}
     if matched:
         return outcome(
@@ -178,9 +178,10 @@ def no_nonessential_tools(
         if not facts.components:
             return manual("Neither the image filesystem nor an SBOM was supplied; supply either to show which "
                           "tools the image carries.")
+        is_kind = {k: name_matcher(patterns[k]) for k in _TOOL_KINDS}
         found = {k: [component_label(c) for c in facts.components
-                     if matches_any(c.name, patterns[k]) and c.name not in allowed] for k in kinds}
-        evidence = gather([c for c in facts.components if any(matches_any(c.name, patterns[k]) for k in kinds)], 30)
+                     if is_kind[k](c.name) and c.name not in allowed] for k in kinds}
+        evidence = gather([c for c in facts.components if any(is_kind[k](c.name) for k in kinds)], 30)
         source = "the SBOM (no image filesystem was supplied)"
     else:
         entries = {k: [e for e in getattr(facts.filesystem, _TOOL_KINDS[k]) if e.path not in allowed] for k in kinds}

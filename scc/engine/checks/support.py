@@ -6,8 +6,10 @@ Registers no check. Everything here is pure and small so each check module reads
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
@@ -72,8 +74,23 @@ def sbom_components(facts: ImageFacts) -> list[Component]:
 
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
+    """Whether ``name`` matches one of the glob ``patterns`` (fnmatch, case-insensitive)."""
+    return _glob_matcher(tuple(patterns))(name.lower()) is not None
+
+
+def name_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``matches_any`` with the patterns fixed: for testing every component against the same patterns."""
+    match = _glob_matcher(tuple(patterns))
+    return lambda name: match(name.lower()) is not None
+
+
+@lru_cache(maxsize=512)
+def _glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One compiled alternation of the patterns' fnmatch translations: ``fnmatchcase`` against each in turn,
+    in one regex match (checks test every component against a dozen patterns)."""
+    if not patterns:
+        return lambda _name: None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p.lower())})" for p in patterns)).match
 
 
 def component_label(component: Component) -> str:

@@ -6,7 +6,9 @@ CVSS vector or the same image reference means the same thing whichever tool wrot
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from scc.facts.identity import PURL_CACHE_SIZE
 from scc.facts.model import CvssScore, FindingState, Severity
 
 _CVSS_PREFIX = re.compile(r"^CVSS:(\d\.\d)/")
@@ -119,6 +121,7 @@ def build_purl(ptype: str, name: str, version: str = "", namespace: str = "",
         return ""
 
 
+@lru_cache(maxsize=PURL_CACHE_SIZE)
 def valid_purl(purl: str) -> str:
     """The purl when it parses, else ''."""
     if not purl or not purl.startswith("pkg:"):

@@ -24,8 +24,11 @@ def apply_vex(facts: ImageFacts) -> None:
     if not facts.vex:
         return
     image = _ImageRefs(facts.identity)
+    by_id = _statements_by_id(facts.vex)
     for finding in facts.findings:
-        statements = _for_version(facts, finding, [s for s in facts.vex if _applies(s, finding, image)])
+        candidates = _naming(by_id, finding)   # only these can apply (_applies needs a shared id)
+        statements = _for_version(facts, finding, [facts.vex[i] for i in candidates
+                                                   if _applies(facts.vex[i], finding, image)])
         if not statements:
             continue
         statements.sort(key=_order)
@@ -38,6 +41,21 @@ def apply_vex(facts: ImageFacts) -> None:
     for product in sorted(image.matched_by_name_only):
         _note(facts, f"VEX product {product} was taken to be this image by name alone: "
                      "the inputs do not give the image digest to confirm it")
+
+
+def _statements_by_id(statements: list[VexStatement]) -> dict[str, list[int]]:
+    """Upper-case vulnerability id or alias -> the positions of the statements naming it."""
+    index: dict[str, list[int]] = {}
+    for position, statement in enumerate(statements):
+        for name in {statement.vulnerability.upper(), *(a.upper() for a in statement.aliases)}:
+            index.setdefault(name, []).append(position)
+    return index
+
+
+def _naming(index: dict[str, list[int]], finding: Finding) -> list[int]:
+    """The positions (in document order) of the statements naming the finding's id or one of its aliases."""
+    names = {finding.id.upper(), *(a.upper() for a in finding.aliases)}
+    return sorted({position for name in names for position in index.get(name, ())})
 
 
 def _for_version(facts: ImageFacts, finding: Finding, statements: list[VexStatement]) -> list[VexStatement]:
