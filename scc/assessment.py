@@ -417,13 +417,17 @@ def _settings_files(settings: Settings) -> frozenset[Path]:
     return frozenset(Path(p).resolve() for p in used if p)
 
 
-def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **options: Any) -> Assessment:
+def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, rules: list[Rule] | None = None,
+           content: ContentSource | None = None, assessed_at: datetime | None = None,
+           **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
     ``attestations="attestations.yaml"`` closes manual checks with people's attestations;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
+    ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
+    content loaded once for many images, one clock for a whole batch: scc.batch).
     """
     from scc.content.required import require_content
     from scc.facts import ReadContext, load_verification_keys, read_inputs
@@ -450,4 +454,4 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, **opt
         if earlier.input is not None:
             facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
-    return Assessment(facts, settings)
+    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content)
