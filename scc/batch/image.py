@@ -131,7 +131,8 @@ def image_settings(common: Settings, entry: ImageEntry) -> Settings:
     if common.previous is not None:   # an earlier batch: this image's own package there, if it has one
         earlier = Path(common.previous) / entry.folder
         changes["previous"] = earlier if earlier.is_dir() else None
-    return replace(common, **changes, sla_days=dict(common.sla_days), keys=changes.get("keys", list(common.keys)))
+    changes.setdefault("keys", list(common.keys))
+    return replace(common, **changes, sla_days=dict(common.sla_days))
 
 
 def run_image(job: ImageJob, shared: SharedAssets) -> ImageOutcome:

@@ -106,6 +106,11 @@ def _check_out_dir(target: Path, inputs: list[str]) -> None:
     from scc.package_dir import ensure_outside_inputs
 
     ensure_outside_inputs(target, inputs)
+    resolved = target.resolve()
+    for folder in (Path(p) for p in inputs):
+        if folder.is_dir() and resolved.is_relative_to(folder.resolve()):
+            raise OutputError(f"{target}: lies inside {folder}, which the batch reads; choose an --out outside "
+                              "the catalog and its evidence folders")
     if os.path.lexists(target) and (target.is_symlink() or not target.is_dir()):
         raise OutputError(f"{target}: in the way (not a directory); give --out a directory")
     if target.is_dir():
