@@ -250,7 +250,7 @@ def test_one_broken_image_never_stops_the_rest(serial) -> None:
 
 
 def test_summary_shows_errors_counts_and_the_matrix(serial) -> None:
-    result, out = serial
+    _result, out = serial
     document = json.loads((out / "summary.json").read_bytes())
     images = {i["folder"]: i for i in document["images"]}
     assert "broken/grype.json" in images["broken"]["error"] and "package" not in images["broken"]

@@ -19,6 +19,7 @@ an entry names exist is left to that image's assessment, so one missing file fai
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -61,7 +62,7 @@ class ImageEntry:
     system_name: str | None = None
 
 
-def load_catalog(path: str | Path) -> tuple[ImageEntry, ...]:
+def load_catalog(path: str | os.PathLike[str]) -> tuple[ImageEntry, ...]:
     """The images of a catalog folder or YAML file, in catalog order, with unique safe folder names."""
     catalog = Path(path)
     if catalog.is_dir():

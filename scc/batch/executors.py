@@ -7,6 +7,7 @@ process pool's initializer argument, or scattered to every Dask worker with ``br
 """
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -101,21 +102,20 @@ def _result(future: Any, job: ImageJob) -> ImageOutcome:
 def _run_dask(jobs: Sequence[ImageJob], shared: SharedAssets, workers: int, scheduler: str | None,
               report: OutcomeCallback) -> list[ImageOutcome]:
     try:
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
+        distributed: Any = importlib.import_module("dask.distributed")   # optional: the `batch` extra
     except ImportError as exc:
         raise ExecutorError(DASK_MISSING) from exc
     results: dict[int, ImageOutcome] = {}
     with ExitStack() as stack:
         if scheduler:
-            client = stack.enter_context(_connect(Client, scheduler))
+            client = stack.enter_context(_connect(distributed.Client, scheduler))
         else:
-            cluster = stack.enter_context(LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
-                                                       processes=True, dashboard_address=None))
-            client = stack.enter_context(Client(cluster))
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=None))
+            client = stack.enter_context(distributed.Client(cluster))
         assets = client.scatter(shared, broadcast=True)   # once per worker, not once per image
         futures = {client.submit(run_image, job, assets, pure=False): index for index, job in enumerate(jobs)}
-        for future in dask_completed(list(futures)):
+        for future in distributed.as_completed(list(futures)):
             index = futures[future]
             results[index] = _result(future, jobs[index])
             report(results[index])

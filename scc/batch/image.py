@@ -166,7 +166,7 @@ def _assess_and_write(job: ImageJob, shared: SharedAssets) -> ImageOutcome:
         reference=assessment.facts.identity.reference, digest=assessment.facts.identity.digest or "",
         verdicts=assessment.verdict_counts(), open_counts=open_counts(assessment),
         findings=len(assessment.facts.findings), controls=_control_statuses(assessment),
-        gate_lines=tuple([*lines, *breached]),
+        gate_lines=(*lines, *breached),
     )
 
 

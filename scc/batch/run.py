@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from scc.batch.catalog import SUMMARY_NAMES, ImageEntry, catalog_inputs, load_catalog
 from scc.batch.executors import OutcomeCallback, run_jobs
 from scc.batch.image import ImageJob, ImageOutcome, SharedAssets, ShippedContent, image_settings
-from scc.batch.summary import BatchSummary, build_summary, summary_files
+from scc.batch.summary import BatchSummary, build_summary
+from scc.batch.summary_documents import summary_files
 from scc.errors import OutputError
 from scc.gate import Threshold
 

@@ -1,9 +1,9 @@
-"""The catalog summary: one row per image, one column per control, and the files it is written as.
+"""The catalog summary: one row per image, one column per control; its CSV and JSON forms.
 
 ``BatchSummary`` is plain data built from the images' outcomes (in catalog order, controls in natural
-order); ``summary_files`` renders it as summary.csv, summary.xlsx, summary.html and summary.json, the
-last listing the sha256 of the other three. Nothing in them depends on timing or scheduling, and the
-only date is the batch's assessment time (SOURCE_DATE_EPOCH when set).
+order); ``scc.batch.summary_documents.summary_files`` renders it as summary.csv, summary.xlsx, summary.html
+and summary.json, the last listing the sha256 of the other three. Nothing in them depends on timing or
+scheduling, and the only date is the batch's assessment time (SOURCE_DATE_EPOCH when set).
 """
 from __future__ import annotations
 
@@ -151,12 +151,3 @@ def _image_json(summary: BatchSummary, image: ImageOutcome) -> dict[str, object]
         entry["error"] = image.error
     return entry
 
-
-def summary_files(summary: BatchSummary) -> dict[str, bytes]:
-    """file name -> bytes of every summary file, summary.json last (it lists the others' digests)."""
-    from scc.batch.summary_documents import summary_html, summary_xlsx
-
-    files = {"summary.csv": summary_csv(summary), "summary.html": summary_html(summary),
-             "summary.xlsx": summary_xlsx(summary)}
-    files["summary.json"] = summary_json(summary, files)
-    return files

@@ -14,7 +14,7 @@ import zipfile
 from typing import Any
 
 from scc._version import __version__
-from scc.batch.summary import BatchSummary, image_columns, image_row
+from scc.batch.summary import BatchSummary, image_columns, image_row, summary_csv, summary_json
 from scc.clock import iso
 
 TEMPLATE = "batch-summary.html.j2"
@@ -48,7 +48,7 @@ def summary_xlsx(summary: BatchSummary) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
-    from scc.writers.poam_xlsx import _fixed_zip_dates as fixed_zip_dates   # the POA&M's own date fixing
+    from scc.writers.poam_xlsx import _fixed_zip_dates as fixed_zip_dates  # the POA&M's own date fixing
 
     workbook = Workbook()
     images = workbook.worksheets[0]
@@ -76,3 +76,10 @@ def _write_rows(sheet: Any, rows: list[list[Any]]) -> None:
     for row in rows:
         sheet.append([spreadsheet_text(cell) if isinstance(cell, str) else cell for cell in row])
 
+
+def summary_files(summary: BatchSummary) -> dict[str, bytes]:
+    """file name -> bytes of every summary file, summary.json last (it lists the others' digests)."""
+    files = {"summary.csv": summary_csv(summary), "summary.html": summary_html(summary),
+             "summary.xlsx": summary_xlsx(summary)}
+    files["summary.json"] = summary_json(summary, files)
+    return files

@@ -243,12 +243,12 @@ def init_profile(path) -> None:
 
 
 def _register_optional_groups() -> None:
-    from scc.cli.batch import batch
+    from scc.cli.batch import SharedOptions, batch_command
     from scc.cli.content import content, rules
 
     cli.add_command(content)
     cli.add_command(rules)
-    cli.add_command(batch)
+    cli.add_command(batch_command(SharedOptions(settings_options, gate_options, build_settings, _thresholds)))
 
 
 def main(argv: list[str] | None = None) -> None:

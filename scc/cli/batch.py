@@ -7,53 +7,72 @@ image breached a gate threshold, else 0.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
-from scc.cli.app import _thresholds, build_settings, gate_options, settings_options
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-@click.command()
-@click.argument("catalog", type=click.Path())
-@settings_options
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Batch directory: one package per image in DIR/<image>/, and DIR/summary.{csv,xlsx,html,json}.")
-@click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
-              help="Directory whose ssp.html.j2 overrides blocks of the SSP PDF template (docs/ssp.md).")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Images assessed at once: local processes, or LocalCluster workers with --executor dask.")
-@click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True,
-              help="Local processes (concurrent.futures) or dask.distributed (pip install 'scc[batch]').")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="With --executor dask: an existing cluster's scheduler (tcp://host:8786) instead of a "
-                   "LocalCluster; its workers must see the same files.")
-@gate_options
-def batch(catalog, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-          profile, out_dir, templates, jobs, executor, scheduler, **gate) -> None:
-    """Assess every image of CATALOG (a folder of evidence folders, or a YAML list) into --out.
+@dataclass(frozen=True)
+class SharedOptions:
+    """What `scc batch` reuses from `scc package`, handed over by scc.cli.app (which owns them), so that
+    the batch command has the same options, parsed the same way, without importing the app back."""
 
-    The options apply to every image unless its catalog entry sets them; --previous is an earlier
-    `scc batch` directory (each image carries over from its own package there). One image failing
-    never stops the others: its error is in the summary, and the exit code says it.
-    """
-    from scc.batch import run_batch
-    from scc.content.required import require_content
+    settings_options: Decorator                 # --baseline, --sla, --overrides, --key, --profile ...
+    gate_options: Decorator                     # --max-cat1 ... --max-open-unknown
+    build_settings: Callable[..., Any]          # those option values -> scc.assessment.Settings
+    thresholds: Callable[[dict[str, Any]], Any]  # the gate option values -> [scc.gate.Threshold]
 
-    thresholds = _thresholds(gate)   # a malformed threshold fails before any work is done
-    if scheduler and executor != "dask":
-        raise click.UsageError("--scheduler needs --executor dask")
-    if executor == "dask":
-        _require_dask()
-    require_content(baseline, benchmarks)
-    settings = build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous, benchmarks,
-                              attestations, profile, templates)
-    result = run_batch(catalog, out_dir, settings, thresholds=thresholds, jobs=jobs, executor=executor,
-                       scheduler=scheduler, on_outcome=_say_outcome)
-    counts = ", ".join(f"{count} {status}" for status, count in result.summary.status_counts().items() if count)
-    click.echo(f"wrote {out_dir}/ for {len(result.outcomes)} images: {counts}; summary in "
-               f"{out_dir}/summary.html (exit {result.exit_code})")
-    if result.exit_code:
-        sys.exit(result.exit_code)
+
+def batch_command(shared: SharedOptions) -> click.Command:
+    """The `scc batch` command, built with the package command's own option decorators."""
+
+    @click.command()
+    @click.argument("catalog", type=click.Path())
+    @shared.settings_options
+    @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+                  help="Batch directory: one package per image in DIR/<image>/, and DIR/summary.{csv,xlsx,html,json}.")
+    @click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
+                  help="Directory whose ssp.html.j2 overrides blocks of the SSP PDF template (docs/ssp.md).")
+    @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Images assessed at once: local processes, or LocalCluster workers with --executor dask.")
+    @click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True,
+                  help="Local processes (concurrent.futures) or dask.distributed (pip install 'scc[batch]').")
+    @click.option("--scheduler", default=None, metavar="ADDRESS",
+                  help="With --executor dask: an existing cluster's scheduler (tcp://host:8786) instead of a "
+                       "LocalCluster; its workers must see the same files.")
+    @shared.gate_options
+    def batch(catalog, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous,
+              benchmarks, profile, out_dir, templates, jobs, executor, scheduler, **gate) -> None:
+        """Assess every image of CATALOG (a folder of evidence folders, or a YAML list) into --out.
+
+        The options apply to every image unless its catalog entry sets them; --previous is an earlier
+        `scc batch` directory (each image carries over from its own package there). One image failing
+        never stops the others: its error is in the summary, and the exit code says it.
+        """
+        from scc.batch import run_batch
+        from scc.content.required import require_content
+
+        thresholds = shared.thresholds(gate)   # a malformed threshold fails before any work is done
+        if scheduler and executor != "dask":
+            raise click.UsageError("--scheduler needs --executor dask")
+        if executor == "dask":
+            _require_dask()
+        require_content(baseline, benchmarks)
+        settings = shared.build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                                         benchmarks, attestations, profile, templates)
+        result = run_batch(catalog, out_dir, settings, thresholds=thresholds, jobs=jobs, executor=executor,
+                           scheduler=scheduler, on_outcome=_say_outcome)
+        counts = ", ".join(f"{count} {status}" for status, count in result.summary.status_counts().items() if count)
+        click.echo(f"wrote {out_dir}/ for {len(result.outcomes)} images: {counts}; summary in "
+                   f"{out_dir}/summary.html (exit {result.exit_code})")
+        if result.exit_code:
+            sys.exit(result.exit_code)
+
+    return batch
 
 
 def _require_dask() -> None:
