@@ -390,3 +390,38 @@ def test_yaml_catalog_per_image_settings_and_hostile_names(tmp_path: Path, capsy
     assert first["gate"] == "passed"
     page = (tmp_path / "out" / "summary.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# -- official content, shipped once ------------------------------------------------------------------------------
+def test_shipped_content_arrives_parsed(with_content, monkeypatch) -> None:
+    """What a worker receives answers every content question without reading or parsing a file."""
+    import pickle
+
+    from scc.batch.image import ShippedContent
+    from scc.batch.run import load_shared_assets
+    from scc.content.store import ContentStore
+
+    shared = load_shared_assets(Settings(baseline="moderate"), [])
+    assert shared.content is not None and len(shared.rules) > 0
+    received = pickle.loads(pickle.dumps(shared))
+    shared.content.cci()
+    monkeypatch.setattr(ContentStore, "read_verified", lambda *_a: pytest.fail("a worker re-read the content"))
+    assert isinstance(received.content, ShippedContent)
+    assert received.content.catalog() is not None
+    assert (received.content.cci() is None) is (shared.content.cci() is None)   # the reference set may lack it
+    assert received.content.baseline("moderate") is not None and received.content.benchmark("gpos-srg") is not None
+
+
+def test_batch_with_content_in_two_processes_matches_scc_package(with_content, tmp_path: Path, capsys) -> None:
+    (tmp_path / "images").mkdir()
+    variant(tmp_path / "images" / "demo")
+    variant(tmp_path / "images" / "other", extra_critical=1)
+    code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out"),
+                              "--baseline", "moderate", "--key", str(KEY), "--jobs", "2")
+    assert code == 0, err
+    code, _out, err = run_scc(capsys, "package", str(tmp_path / "images" / "demo"), "--baseline", "moderate",
+                              "--key", str(KEY), "--out", str(tmp_path / "single"))
+    assert code == 0, err
+    assert tree_bytes(tmp_path / "single") == tree_bytes(tmp_path / "out" / "demo")
+    manifest = json.loads((tmp_path / "single" / "manifest.json").read_bytes())
+    assert manifest["provenance"]["content"]    # the official content was used, and recorded

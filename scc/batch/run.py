@@ -94,7 +94,8 @@ def load_shared_assets(settings: Settings, entries: Sequence[ImageEntry]) -> Sha
 
     rules = tuple(load_rule_packs(settings.rule_dirs))
     store = ShippedContent(default_directory())
-    if store.catalog() is None and store.cci() is None:
+    catalog, cci = store.catalog(), store.cci()
+    if catalog is None and cci is None:
         return SharedAssets(rules=rules, content=None)
     for baseline in sorted({DEFAULT_BASELINE, *(b for b in [settings.baseline, *(e.baseline for e in entries)] if b)}):
         store.baseline(baseline)
