@@ -88,7 +88,8 @@ class RunMetrics:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     worker: str = ""
-    peak_rss_kib: int = 0
+    peak_rss_kib: int = 0      # the worker process's high-water mark so far (ru_maxrss)
+    rss_kib: int = 0           # the worker's resident memory when the image was done (0 where unknown)
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,17 @@ def run_image(job: ImageJob, shared: SharedAssets) -> ImageOutcome:
         outcome = _failed(job, ImageStatus.INTERNAL, f"internal error: {type(exc).__name__}: {exc}")
     metrics = RunMetrics(wall_seconds=time.perf_counter() - started_wall,
                          cpu_seconds=time.process_time() - started_cpu, worker=f"pid {os.getpid()}",
-                         peak_rss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                         peak_rss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rss_kib=_resident_kib())
     return replace(outcome, metrics=metrics)
+
+
+def _resident_kib() -> int:
+    """This process's resident set now (Linux /proc), else 0."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def _assess_and_write(job: ImageJob, shared: SharedAssets) -> ImageOutcome:
