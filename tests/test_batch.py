@@ -425,3 +425,28 @@ def test_batch_with_content_in_two_processes_matches_scc_package(with_content, t
     assert tree_bytes(tmp_path / "single") == tree_bytes(tmp_path / "out" / "demo")
     manifest = json.loads((tmp_path / "single" / "manifest.json").read_bytes())
     assert manifest["provenance"]["content"]    # the official content was used, and recorded
+
+
+def test_folder_catalog_leaves_out_hidden_folders_and_loose_files(tmp_path: Path) -> None:
+    for name in ("b", "a", ".git", ".staging"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "notes.txt").write_text("not an image")
+    assert [e.name for e in load_catalog(tmp_path)] == ["a", "b"]
+
+
+def test_entry_settings_override_the_common_ones_and_previous_is_per_image(tmp_path: Path) -> None:
+    from scc.batch.catalog import ImageEntry
+    from scc.batch.image import image_settings
+
+    (tmp_path / "earlier" / "a").mkdir(parents=True)
+    common = Settings(baseline="low", keys=[Path("common.pub")], system_name="All", previous=tmp_path / "earlier")
+    own = ImageEntry(name="a", folder="a", inputs=("x",), where="w", keys=("own.pub",), baseline="high",
+                     profile="p.yaml")
+    plain = ImageEntry(name="b", folder="b", inputs=("y",), where="w")
+    first, second = image_settings(common, own), image_settings(common, plain)
+    assert (first.baseline, first.keys, first.profile, first.system_name) == ("high", [Path("own.pub")],
+                                                                              Path("p.yaml"), "All")
+    assert (second.baseline, second.keys, second.profile) == ("low", [Path("common.pub")], None)
+    assert first.previous == tmp_path / "earlier" / "a" and second.previous is None
+    first.keys.append(Path("more.pub"))
+    assert common.keys == [Path("common.pub")]    # an image's settings never leak into the common ones
