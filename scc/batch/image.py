@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import resource
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -147,8 +146,17 @@ def run_image(job: ImageJob, shared: SharedAssets) -> ImageOutcome:
         outcome = _failed(job, ImageStatus.INTERNAL, f"internal error: {type(exc).__name__}: {exc}")
     metrics = RunMetrics(wall_seconds=time.perf_counter() - started_wall,
                          cpu_seconds=time.process_time() - started_cpu, worker=f"pid {os.getpid()}",
-                         peak_rss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rss_kib=_resident_kib())
+                         peak_rss_kib=_peak_kib(), rss_kib=_resident_kib())
     return replace(outcome, metrics=metrics)
+
+
+def _peak_kib() -> int:
+    """This process's peak resident set so far (POSIX getrusage; KiB on Linux), else 0."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _resident_kib() -> int:
