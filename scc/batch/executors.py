@@ -114,10 +114,14 @@ def _run_dask(jobs: Sequence[ImageJob], shared: SharedAssets, workers: int, sche
                 n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=None))
             client = stack.enter_context(distributed.Client(cluster))
         assets = client.scatter(shared, broadcast=True)   # once per worker, not once per image
-        futures = {client.submit(run_image, job, assets, pure=False): index for index, job in enumerate(jobs)}
-        for future in distributed.as_completed(list(futures)):
-            index = futures[future]
+        futures = [client.submit(run_image, job, assets, pure=False) for job in jobs]
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        pending = distributed.as_completed(futures)
+        del futures   # only as_completed holds them now: each result leaves the workers once read
+        for future in pending:
+            index = index_of[future.key]
             results[index] = _result(future, jobs[index])
+            future.release()
             report(results[index])
     return [results[index] for index in range(len(jobs))]
 
