@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from scc._version import __version__
 
-__all__ = ["Assessment", "InputError", "SccError", "Settings", "__version__", "assess"]
+__all__ = ["Assessment", "InputError", "SccError", "Settings", "__version__", "assess", "diff"]
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment, Settings, assess
     from scc.errors import InputError, SccError
+    from scc.posture import diff
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from scc import assessment
 
         return getattr(assessment, name)
+    if name == "diff":
+        from scc.posture import diff
+
+        return diff
     if name in ("SccError", "InputError"):
         from scc import errors
 

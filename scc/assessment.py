@@ -16,6 +16,7 @@ from scc.clock import assessment_time
 from scc.engine.pipeline import conclude, run
 from scc.facts.model import ImageFacts
 from scc.profile import EMPTY_PROFILE, SystemProfile
+from scc.progress import NO_PROGRESS, Progress, phase
 from scc.report import (
     DEFAULT_BASELINE,
     DEFAULT_BENCHMARKS,
@@ -36,6 +37,7 @@ from scc.report import DEFAULT_SLA_DAYS as _DEFAULT_SLA_DAYS
 
 if TYPE_CHECKING:
     import pandas
+    from matplotlib.figure import Figure
 
     from scc.content.model import Control
     from scc.content.store import ContentStore
@@ -67,24 +69,49 @@ class Settings:
 
 
 class Assessment:
-    """Facts -> rule results -> control results, plus the documents written from them.
+    """One image's assessment: facts -> rule results -> control results, and every view of them.
 
-    The façade over one :class:`scc.report.Report`: the policy is loaded here (overrides, attestations,
-    profile and the official content are read from disk), the engine's pure ``run`` produces the
-    report, and every view and writer reads ``self.report``.
+    Create one with :func:`scc.assess` (``scc.assess(["sbom.json", "grype.json"], baseline="moderate")``)
+    rather than directly. It is the façade over one frozen :class:`scc.report.Report`: the policy is
+    loaded here (overrides, attestations, profile and the official content are read from disk), the
+    engine's pure ``run`` produces the report, and every view and writer reads ``self.report``.
+
+    Results:
+        ``verdict_counts()`` (controls per verdict), ``control_results`` / ``control_result("si-2")``,
+        ``rule_results``, ``srg_results`` (the checklist rows), ``remediation_items`` (the POA&M: open
+        findings and rules with due dates and their basis), ``facts`` (components, findings, VEX, image
+        config, each with its evidence), ``notes`` (what the run could not read or decide), ``content``
+        (the official content used).
+
+    Tables (pandas DataFrames; severities and verdicts are ordered categoricals, worst first):
+        ``controls_df()``, ``baseline_df()``, ``rules_df()``, ``findings_df()``, ``components_df()``,
+        ``evidence_df()``, ``poam_df()``; ``frame(name)`` by name.
+
+    Charts (matplotlib Figures): ``plot("posture")``, ``plot("findings")``, ``plot("categories")``.
+
+    Documents:
+        ``write_package(dir)`` (everything, all-or-nothing, with manifest.json), ``write_oscal(path)``,
+        ``write_xccdf(path)``, ``write_pdf(path)``, ``write(writer_name, path)`` / ``render(writer_name)``
+        for any writer of :func:`scc.writers.available_writers`.
+
+    Comparing runs: ``scc.diff(old, new)`` takes two assessments or package folders.
+
+    In a notebook the object shows a summary: the counts and the worst items.
     """
 
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
                  rules: list[Rule] | None = None, assessed_at: datetime | None = None,
-                 content: ContentSource | None = None) -> None:
+                 content: ContentSource | None = None, *, progress: Progress = NO_PROGRESS) -> None:
         from scc.content.official_text import cited_official_benchmarks
         from scc.engine.rules import with_official_text
 
         self.settings = settings or Settings()
-        loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
-        policy = load_policy(self.settings, facts, loaded, content)
-        rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
-        self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
+        with phase(progress, "loading rule packs and official content"):
+            loaded = rules if rules is not None else _load_rule_packs(self.settings.rule_dirs)
+            policy = load_policy(self.settings, facts, loaded, content)
+            rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
+        with phase(progress, f"assessing {len(rules)} rules"):
+            self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
 
     # -- the report, under the names callers always used --------------------------------------------
     @property
@@ -204,56 +231,67 @@ class Assessment:
         """Verdicts that rest on a person's attestation, kept apart from automated ones (Report.attested_counts)."""
         return self.report.attested_counts()
 
-    def controls_df(self) -> pandas.DataFrame:
-        """One row per control: id, title, verdict, combined statements, rules and evidence (pandas)."""
-        import pandas as pd
+    def frame(self, view: str) -> pandas.DataFrame:
+        """The DataFrame of one view by name: controls, baseline, rules, findings, components, evidence, poam
+        (scc.frames; the same rows the HTML report and the charts use)."""
+        from scc.frames import frame
 
-        rows = [
-            {
-                "control": c.control_id,
-                "title": c.title,
-                "status": c.verdict.value,
-                "statement": " ".join(r.statement for r in c.rule_results),
-                "rules": ", ".join(r.rule.id for r in c.rule_results),
-                "evidence": "; ".join(e.cite() for e in c.evidence),
-            }
-            for c in self.control_results
-        ]
-        return pd.DataFrame(rows, columns=["control", "title", "status", "statement", "rules", "evidence"])
+        return frame(self.report, view)
+
+    def controls_df(self) -> pandas.DataFrame:
+        """One row per control a rule reached: control, family, title, status (ordered worst first), rules,
+        attested, statement, evidence."""
+        return self.frame("controls")
+
+    def baseline_df(self) -> pandas.DataFrame:
+        """One row per control of the chosen baseline (then any other control a rule reached): whether this
+        image evidences it and its status. Without the baseline's content only evidenced controls are listed."""
+        return self.frame("baseline")
 
     def rules_df(self) -> pandas.DataFrame:
-        """One row per rule result: id, title, verdict, controls, SRG ids, severity, statement, origin
-        (pandas)."""
-        import pandas as pd
-
-        rows = [
-            {
-                "rule": r.rule.id, "title": r.rule.title, "verdict": r.verdict.value,
-                "controls": ", ".join(r.rule.controls),
-                "srg": ", ".join(s.version for s in r.rule.srg), "severity": r.severity,
-                "statement": r.statement, "origin": r.origin,
-            }
-            for r in self.rule_results
-        ]
-        return pd.DataFrame(rows, columns=["rule", "title", "verdict", "controls", "srg", "severity",
-                                           "statement", "origin"])
+        """One row per rule result: rule, title, verdict, CAT, severity, controls, SRG ids, origin (facts,
+        xccdf-scan, override, attestation), attested, statement, evidence."""
+        return self.frame("rules")
 
     def findings_df(self) -> pandas.DataFrame:
-        """One row per vulnerability finding: id, package, versions, severity, CVSS, state, sources, VEX
-        (pandas)."""
-        import pandas as pd
+        """One row per vulnerability finding: id, aliases, package, installed, purl, fixed, fix_available,
+        severity (ordered categorical, critical first), cvss, state, open, VEX status and justification,
+        published, first_seen, due date and its basis, overdue, sources, evidence."""
+        return self.frame("findings")
 
-        rows = [
-            {
-                "id": f.id, "package": f.package, "installed": f.installed_version,
-                "fixed": ", ".join(f.fixed_versions), "severity": f.severity.value, "cvss": f.max_cvss,
-                "state": f.state.value, "sources": ", ".join(sorted(f.sources)),
-                "vex": f.vex.justification if f.vex else "",
-            }
-            for f in self.facts.findings
-        ]
-        return pd.DataFrame(rows, columns=["id", "package", "installed", "fixed", "severity", "cvss",
-                                           "state", "sources", "vex"])
+    def components_df(self) -> pandas.DataFrame:
+        """One row per component: name, version, type, purl, licenses, supplier, open findings, evidence."""
+        return self.frame("components")
+
+    def evidence_df(self) -> pandas.DataFrame:
+        """One row per piece of evidence a rule result cites: source, sha256, pointer, citation, cited_by."""
+        return self.frame("evidence")
+
+    def poam_df(self) -> pandas.DataFrame:
+        """One row per POA&M item (open finding or open rule): severity, CAT, start, basis, due, overdue,
+        risk accepted, explanation."""
+        return self.frame("poam")
+
+    def plot(self, chart: str = "posture") -> Figure:
+        """A matplotlib Figure: ``posture`` (controls by family and verdict), ``findings`` (by severity,
+        open/closed) or ``categories`` (open CAT I/II/III results)."""
+        from scc import plots
+
+        charts = {"posture": plots.posture_by_family, "findings": plots.findings_by_severity,
+                  "categories": plots.open_categories}
+        if chart not in charts:
+            raise KeyError(f"no chart named {chart!r}; charts: {', '.join(charts)}")
+        return charts[chart](self.report)
+
+    def _repr_html_(self) -> str:
+        """The notebook summary: image, time, verdict counts, open findings by severity, the worst items."""
+        from scc.summary_html import assessment_summary
+
+        return assessment_summary(self.report)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {v}" for v, n in self.verdict_counts().items() if n)
+        return f"<scc.Assessment of {self.facts.identity.reference}: {counts or 'no controls'}>"
 
     # -- outputs ---------------------------------------------------------------------------------
     def render(self, writer_name: str) -> bytes:
@@ -280,12 +318,24 @@ class Assessment:
         """Write the PDF System Security Plan to ``path``."""
         return self.write("ssp-pdf", path)
 
-    def write_package(self, out_dir: str | Path) -> Path:
-        """Write every output and the manifest into ``out_dir`` (replaced as a whole; refused where it would
-        overwrite an input)."""
-        from scc.package import write_package
+    def write_package(self, out_dir: str | Path, *, formats: Iterable[str] | None = None, skip: Iterable[str] = (),
+                      jobs: int = 1, progress: Progress = NO_PROGRESS) -> Path:
+        """Write the outputs and the manifest into ``out_dir`` (replaced as a whole; refused where it would
+        overwrite an input).
 
-        return write_package(self, Path(out_dir))
+        ``formats`` chooses outputs by format name or family (default: all), ``skip`` leaves some out, e.g.
+        ``write_package("ato", formats=["oscal", "xlsx"])`` or ``write_package("ato", skip=["pdf"])``;
+        the names are those of ``scc package --formats`` (docs/usage.md), a UsageError lists them when one is
+        unknown. manifest.json is always written and names the formats left out. ``jobs`` > 1 renders
+        independent outputs in that many processes (byte for byte the serial result); ``progress`` hears of
+        each output being written.
+        """
+        from scc.package import write_package
+        from scc.writers import available_writers
+        from scc.writers.selection import select_writers
+
+        chosen = select_writers(available_writers(), formats, skip)
+        return write_package(self, Path(out_dir), chosen, jobs=jobs, progress=progress)
 
 
 def _load_rule_packs(rule_dirs: list[Path] | None) -> list[Rule]:
@@ -417,8 +467,8 @@ def _settings_files(settings: Settings) -> frozenset[Path]:
     return frozenset(Path(p).resolve() for p in used if p)
 
 
-def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, rules: list[Rule] | None = None,
-           content: ContentSource | None = None, assessed_at: datetime | None = None,
+def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, progress: Progress = NO_PROGRESS,
+           rules: list[Rule] | None = None, content: ContentSource | None = None, assessed_at: datetime | None = None,
            **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
@@ -426,6 +476,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, ru
     ``attestations="attestations.yaml"`` closes manual checks with people's attestations;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
+    ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
     ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
     content loaded once for many images, one clock for a whole batch: scc.batch).
     """
@@ -444,7 +495,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, ru
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
     context = replace(ReadContext.from_env(keys=load_verification_keys(settings.keys)),   # this run's keys only
-                      settings_files=_settings_files(settings))
+                      settings_files=_settings_files(settings), progress=progress)
     facts = read_inputs([str(p) for p in inputs], context=context)
     if settings.previous is not None:
         from scc.facts.previous_package import read_previous_package
@@ -454,4 +505,4 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, ru
         if earlier.input is not None:
             facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
-    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content)
+    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content, progress=progress)

@@ -7,7 +7,7 @@ normalised ones, whatever the scanner's case or vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scc.errors import UsageError
 from scc.facts.model import Severity
@@ -18,6 +18,7 @@ UNRATED_CATEGORY = 2
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
+    from scc.report import Report
 
 
 
@@ -42,7 +43,7 @@ def option_name(name: str) -> str:
     return f"--max-{name}" if name.startswith("cat") else f"--max-open-{name}"
 
 
-def open_counts(assessment: Assessment) -> dict[str, int]:
+def open_counts(assessment: Assessment | Report) -> dict[str, int]:
     """Open items by gate name: open SRG results by category (cat1-3), open findings by normalised severity."""
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
@@ -66,6 +67,21 @@ def breaches(assessment: Assessment, thresholds: list[Threshold]) -> list[str]:
         if actual > threshold.maximum:
             lines.append(f"gate: {_describe(threshold.name)}: {actual} open, at most {threshold.maximum} allowed")
     return lines
+
+
+def gate_result(assessment: Assessment, thresholds: list[Threshold]) -> dict[str, Any]:
+    """The gate as data (``--json``): passed, each threshold with its open count, the breach lines, every open
+    count, and the unknown-severity line ('' when none)."""
+    counts = open_counts(assessment)
+    lines = breaches(assessment, thresholds)
+    return {
+        "passed": not lines,
+        "thresholds": [{"name": t.name, "option": option_name(t.name), "maximum": t.maximum,
+                        "open": counts[t.name], "breached": counts[t.name] > t.maximum} for t in thresholds],
+        "breaches": lines,
+        "open": counts,
+        "unknown-severity": unknown_severity_line(assessment, thresholds),
+    }
 
 
 def unknown_severity_line(assessment: Assessment, thresholds: list[Threshold]) -> str:

@@ -8,35 +8,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scc._version import __version__
 from scc.clock import iso
 from scc.errors import OutputError
+from scc.progress import NO_PROGRESS, Progress
 
 if TYPE_CHECKING:
     from scc.assessment import Assessment
+    from scc.writers.interface import Writer
 
 MANIFEST = "manifest.json"
 
 
-def render_outputs(assessment: Assessment) -> dict[str, tuple[bytes, str]]:
-    """file name -> (bytes, media type) for every writer, plus one XCCDF file per extra benchmark."""
+def render_outputs(assessment: Assessment, writers: Sequence[Writer] | None = None, *, jobs: int = 1,
+                   progress: Progress = NO_PROGRESS) -> dict[str, tuple[bytes, str]]:
+    """file name -> (bytes, media type) for every writer (or those given), plus one XCCDF file per extra
+    benchmark; ``jobs`` > 1 lets independent writers run in worker processes (scc.package_render)."""
+    from scc.package_render import render_outputs as render
     from scc.writers import available_writers
 
-    outputs: dict[str, tuple[bytes, str]] = {}
-    for writer in available_writers():
-        outputs[writer.filename] = (writer.render(assessment.report), writer.media_type)
-        for name, data in _extra_documents(writer, assessment).items():
-            outputs[name] = (data, writer.media_type)
-    return outputs
-
-
-def _extra_documents(writer, assessment: Assessment) -> dict[str, bytes]:
-    """Writers that produce one document per benchmark expose render_extra(report) -> {name: bytes}."""
-    render_extra = getattr(writer, "render_extra", None)
-    return render_extra(assessment.report) if callable(render_extra) else {}
+    return render(assessment.report, available_writers() if writers is None else writers, jobs=jobs,
+                  progress=progress)
 
 
 def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> bytes:
@@ -55,6 +51,7 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
             {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media-type": media}
             for name, (data, media) in sorted(outputs.items())
         ],
+        **_formats(outputs),
         "provenance": _provenance(assessment),
         "verdicts": assessment.verdict_counts(),
         "attested-verdicts": assessment.attested_counts(),
@@ -63,17 +60,32 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _formats(outputs: dict[str, tuple[bytes, str]]) -> dict[str, dict[str, list[str]]]:
+    """{"formats": {"written": [...], "skipped": [...]}} when outputs were left out (--formats/--skip), else {}:
+    a package that lacks the PDF says it was not chosen."""
+    from scc.writers import available_writers
+    from scc.writers.selection import format_name
+
+    written = [w for w in available_writers() if w.filename in outputs]
+    skipped = [format_name(w) for w in available_writers() if w.filename not in outputs]
+    if not skipped:
+        return {}
+    return {"formats": {"written": [format_name(w) for w in written], "skipped": skipped}}
+
+
 def _provenance(assessment: Assessment) -> dict:
     from scc.provenance import provenance
 
     return provenance(assessment.report)
 
 
-def write_package(assessment: Assessment, out_dir: Path) -> Path:
+def write_package(assessment: Assessment, out_dir: Path, writers: Sequence[Writer] | None = None, *,
+                  jobs: int = 1, progress: Progress = NO_PROGRESS) -> Path:
+    """Render ``writers`` (default: all) and write them with manifest.json into ``out_dir``, all or nothing."""
     from scc.package_dir import check_out_dir, replace_package_dir
 
     check_out_dir(out_dir, input_paths(assessment))   # refused before anything is rendered
-    outputs = render_outputs(assessment)
+    outputs = render_outputs(assessment, writers, jobs=jobs, progress=progress)
     files = {name: data for name, (data, _media) in outputs.items()}
     files[MANIFEST] = manifest(assessment, outputs)
     try:

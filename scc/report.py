@@ -386,6 +386,23 @@ class ContentSource(Protocol):
     def benchmark(self, name: str) -> Benchmark | None: ...
 
 
+class _PicklesAsPlainDicts:
+    """Pickling for frozen records holding read-only mappings (MappingProxyType cannot pickle): each proxy
+    travels as a plain dict and is wrapped again on load, so a Report can be sent to a worker process."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        proxied = sorted(k for k, v in state.items() if isinstance(v, MappingProxyType))
+        return {**state, **{k: dict(state[k]) for k in proxied}, "_proxied": proxied}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        for name in state.pop("_proxied", ()):
+            state[name] = MappingProxyType(state[name])
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+
 @dataclass(frozen=True)
 class ContentFile:
     """One cached official content file the package's documents draw on (for provenance)."""
@@ -400,7 +417,7 @@ class ContentFile:
 
 
 @dataclass(frozen=True)
-class ContentSnapshot:
+class ContentSnapshot(_PicklesAsPlainDicts):
     """The official content one assessment used: catalog, chosen baseline, CCI list, benchmarks.
 
     Read like the content store (``catalog()``, ``baseline(name)``, ``cci()``, ``benchmark(name)``)
@@ -456,7 +473,7 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(_PicklesAsPlainDicts):
     """What an organisation decides, and what was loaded for it before the engine runs.
 
     Files (overrides, attestations, profile, content) are read and parsed by scc.assess / Assessment;
@@ -481,7 +498,7 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(_PicklesAsPlainDicts):
     """One assessment's conclusions: everything every writer renders, nothing left to decide."""
 
     facts: ImageFacts
@@ -495,6 +512,20 @@ class Report:
     policy: Policy
     assessed_at: datetime
     scc_version: str = __version__
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The clocks are keyed by id(finding), which no other process shares: they travel in the order of
+        facts.findings and are keyed by the unpickled findings' ids on load."""
+        state = super().__getstate__()
+        state["clocks"] = [self.clocks.get(id(f)) for f in self.facts.findings]
+        state["_proxied"] = [n for n in state["_proxied"] if n != "clocks"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        findings = state["facts"].findings
+        state["clocks"] = MappingProxyType({id(f): c for f, c in zip(findings, state["clocks"]) if c is not None})
+        super().__setstate__(state)
 
     # -- what the writers read under the names they always had -----------------------------------
     @property

@@ -29,6 +29,7 @@ SLOW_FIXTURES = {
     "": {"content_dir"},
     "test_attestations": {"attested"},
     "test_cli": {"example_package"},
+    "test_diff": {"runs"},
     "test_content_lint": {"store"},
     "test_content_parse": {"catalog_bytes", "cci_list"},
     "test_content_store": {"loaded"},
@@ -43,6 +44,7 @@ SLOW_FIXTURES = {
     "test_safe_out": {"old_package"},
     "test_scan_results_carried": {"debian_scan"},
     "test_writer_ckl": {"official", "saf"},
+    "test_writer_hdf": {"saf"},
     "test_writer_xlsx": {"template"},
 }
 

@@ -16,7 +16,7 @@ import pytest
 
 API_MODULES = [
     "scc", "scc.assessment", "scc.facts", "scc.facts.model", "scc.content", "scc.content.store",
-    "scc.profile", "scc.engine.model", "scc.gate", "scc.errors",
+    "scc.profile", "scc.engine.model", "scc.gate", "scc.errors", "scc.progress",
 ]
 
 

@@ -32,6 +32,7 @@ def test_package_writes_every_output_listed_in_the_manifest_with_hashes(example_
     files = {p.name for p in example_package.iterdir()}
     listed = {o["path"] for o in manifest["outputs"]}
     assert files == listed | {"manifest.json"}
+    assert {"hdf.json", "checklist.ckl", "checklist.cklb"} <= listed
     for output in manifest["outputs"]:
         data = (example_package / output["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == output["sha256"] and len(data) == output["size"]

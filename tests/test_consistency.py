@@ -1,5 +1,5 @@
 """One assessment, many views: every SRG rule's status and severity agree across the XCCDF results, the
-CKL and CKLB checklists, the OSCAL assessment results, the POA&M (OSCAL and xlsx) and the PDF SSP.
+CKL and CKLB checklists, hdf.json, the OSCAL assessment results, the POA&M (OSCAL and xlsx) and the PDF SSP.
 
 Each document is read back with an independent parser (lxml, json, openpyxl, pdftotext) and reduced
 to "scc rule id -> (checklist status, effective severity)"; the counts of Open, NotAFinding,
@@ -29,6 +29,8 @@ FROM_VERDICT = {"satisfied": "NotAFinding", "not-satisfied": "Open", "partial": 
                 "not-applicable": "Not_Applicable", "manual": "Not_Reviewed"}
 FROM_CKLB = {"not_a_finding": "NotAFinding", "open": "Open", "not_applicable": "Not_Applicable",
              "not_reviewed": "Not_Reviewed"}
+FROM_HEIMDALL = {"passed": "NotAFinding", "failed": "Open", "not applicable": "Not_Applicable",
+                 "not reviewed": "Not_Reviewed"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 Views = dict[str, tuple[str, str]]   # scc rule id -> (CKL status, effective severity)
@@ -71,6 +73,22 @@ def cklb_view(assessment) -> Views:
     return view
 
 
+def _hdf_requirements(assessment) -> list[dict]:
+    from test_writer_hdf import hdf
+
+    return [c for p in hdf(assessment)["profiles"] if not p["name"].startswith("scc-") for c in p["controls"]]
+
+
+def hdf_view(assessment) -> Views:
+    from test_writer_hdf import heimdall_status
+
+    view: Views = {}
+    for control in _hdf_requirements(assessment):
+        severity = control["tags"].get("severityoverride") or control["tags"]["severity"]
+        _spread(control["tags"]["scc_rules"], FROM_HEIMDALL[heimdall_status(control)], severity, view)
+    return view
+
+
 def oscal_ar_view(assessment) -> Views:
     document = json.loads(writer("oscal-assessment-results").render(assessment))
     view: Views = {}
@@ -109,7 +127,7 @@ def poam_open_rules(assessment) -> tuple[set[str], set[str]]:
 
 def assert_views_agree(assessment, tmp_path: Path) -> Counter:
     views = {"xccdf": xccdf_view(assessment), "ckl": ckl_view(assessment), "cklb": cklb_view(assessment),
-             "oscal-ar": oscal_ar_view(assessment)}
+             "hdf": hdf_view(assessment), "oscal-ar": oscal_ar_view(assessment)}
     srg_rules = {r.rule.id for r in assessment.srg_results}
     single = {r.rule.id for r in assessment.srg_results if len(r.rule.srg) == 1}
     for name, view in views.items():
@@ -153,7 +171,9 @@ def test_every_view_agrees_on_an_assessment_of_real_samples(samples, tmp_path):
 
 
 def _requirement_statuses(assessment) -> dict[str, Counter]:
-    """Per-requirement status counts (every row, scc-evaluated or not) in XCCDF, CKL and CKLB."""
+    """Per-requirement status counts (every row, scc-evaluated or not) in XCCDF, CKL, CKLB and HDF."""
+    from test_writer_hdf import heimdall_status
+
     xccdf = Counter()
     for name in assessment.settings.benchmarks:
         root = etree.fromstring(render_benchmark(assessment, name), _PARSER)
@@ -161,7 +181,8 @@ def _requirement_statuses(assessment) -> dict[str, Counter]:
     ckl = Counter(v.findtext("STATUS") for v in etree.fromstring(writer("ckl").render(assessment), _PARSER).iter("VULN"))
     cklb = Counter(FROM_CKLB[r["status"]] for s in json.loads(writer("cklb").render(assessment))["stigs"]
                    for r in s["rules"])
-    return {"xccdf": xccdf, "ckl": ckl, "cklb": cklb}
+    hdf = Counter(FROM_HEIMDALL[heimdall_status(c)] for c in _hdf_requirements(assessment))
+    return {"xccdf": xccdf, "ckl": ckl, "cklb": cklb, "hdf": hdf}
 
 
 @pytest.mark.slow
@@ -174,5 +195,5 @@ def test_full_benchmark_views_agree_when_official_content_is_cached(shared_data,
     counts = _requirement_statuses(assessment)
     # 198 + 173 requirements; scc evaluates 6 of them (3 Open, 1 NotAFinding, 1 Not_Applicable, 1 Not_Reviewed)
     expected = Counter({"Not_Reviewed": 371 - 5, "Open": 3, "NotAFinding": 1, "Not_Applicable": 1})
-    assert counts == {"xccdf": expected, "ckl": expected, "cklb": expected}
+    assert counts == {"xccdf": expected, "ckl": expected, "cklb": expected, "hdf": expected}
     assert_views_agree(assessment, tmp_path)

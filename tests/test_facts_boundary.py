@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import FIXTURE_IMAGE
 from lxml import etree
@@ -21,6 +22,8 @@ import scc
 from scc.facts import read_inputs
 from scc.facts.safety import REDACTED, clean, make_safe, safe_text
 from tests.validators import validate_oscal_schema
+
+HDF_SCHEMA = Path(__file__).parent / "data" / "hdf" / "exec-json.schema.json"   # MITRE's, see its README
 
 DIGEST = "sha256:" + "ab" * 32
 # Real shapes (made-up values) of the secrets that turn up in image configs, provenance and scans.
@@ -145,7 +148,7 @@ def _all_text(package: Path) -> dict[str, str]:
 def test_every_output_is_written_and_valid(package: Path) -> None:
     names = {p.name for p in package.iterdir()}
     assert {"oscal-assessment-results.json", "oscal-poam.json", "component-definition.json",
-            "xccdf-results-arf.xml", "checklist.ckl", "checklist.cklb", "poam.xlsx", "ssp.pdf"} <= names
+            "xccdf-results-arf.xml", "checklist.ckl", "checklist.cklb", "hdf.json", "poam.xlsx", "ssp.pdf"} <= names
     for name, model in (("component-definition.json", "component"),
                         ("oscal-assessment-results.json", "assessment-results"), ("oscal-poam.json", "poam")):
         validate_oscal_schema(package / name, model)
@@ -153,6 +156,7 @@ def test_every_output_is_written_and_valid(package: Path) -> None:
         etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     etree.parse(str(package / "checklist.ckl"), etree.XMLParser(resolve_entities=False, no_network=True))
     json.loads((package / "checklist.cklb").read_text())
+    jsonschema.validate(json.loads((package / "hdf.json").read_text()), json.loads(HDF_SCHEMA.read_text()))
 
 
 @pytest.mark.slow
@@ -259,6 +263,8 @@ def _validate_outputs(outputs: dict[str, tuple[bytes, str]]) -> None:
             document = json.loads(data.decode("utf-8"))
             if name in models:
                 validate_oscal_schema(document, models[name])
+            elif name == "hdf.json":
+                jsonschema.validate(document, json.loads(HDF_SCHEMA.read_text()))
         elif name.endswith((".xml", ".ckl")):
             etree.fromstring(data, parser)
         elif name.endswith(".xlsx"):

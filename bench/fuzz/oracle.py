@@ -138,6 +138,8 @@ def validate_output(name: str, data: bytes) -> list[tuple[str, str]]:
     the file does not even parse."""
     if name.endswith((".json", ".cklb")):
         document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+        if name == "hdf.json":
+            return _hdf_errors(document)
         return _oscal_errors(document, OSCAL_MODELS[name]) if name in OSCAL_MODELS else []
     if name.endswith((".xml", ".ckl")):
         from lxml import etree
@@ -184,4 +186,23 @@ def _oscal_errors(document, model: str) -> list[tuple[str, str]]:
         path = "/" + "/".join(map(str, error.absolute_path))
         found.append((f"OSCAL schema {re.sub(r'/[0-9]+', '/*', path)} ({error.validator})",
                       f"OSCAL {model} schema: {path}: {error.message[:300]}"))
+    return found
+
+
+@cache
+def _hdf_validator():
+    """Draft 7 validator for MITRE's HDF exec-json schema (the copy under tests/data/hdf)."""
+    import jsonschema
+
+    path = Path(__file__).resolve().parents[2] / "tests" / "data" / "hdf" / "exec-json.schema.json"
+    return jsonschema.Draft7Validator(json.loads(path.read_text("utf-8")))
+
+
+def _hdf_errors(document) -> list[tuple[str, str]]:
+    errors = sorted(_hdf_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    found = []
+    for error in errors[:5]:
+        path = "/" + "/".join(map(str, error.absolute_path))
+        found.append((f"HDF schema {re.sub(r'/[0-9]+', '/*', path)} ({error.validator})",
+                      f"HDF exec-json schema: {path}: {error.message[:300]}"))
     return found

@@ -5,6 +5,7 @@ Every user-fixable failure is one line on stderr and exit code 2; a breached gat
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import click
 from scc import __version__
 from scc.errors import SccError
 from scc.gate import option_name
+from scc.progress import NO_PROGRESS, Progress
 
 GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown")
 
@@ -80,13 +82,13 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
             benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None,
-            templates: str | None = None):
+            templates: str | None = None, progress: Progress = NO_PROGRESS):
     from scc.assessment import assess
     from scc.content.required import require_content
 
     require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     return assess(inputs, build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                                         benchmarks, attestations, profile, templates))
+                                         benchmarks, attestations, profile, templates), progress=progress)
 
 
 def build_settings(baseline: str | None, sla: dict[str, int] | None, max_scan_age: int, overrides: str | None,
@@ -117,17 +119,48 @@ def _thresholds(options: dict[str, Any]):
             if options.get(f"max_{name}") is not None]
 
 
-def _run_gate(assessment, thresholds) -> None:
+def _run_gate(assessment, thresholds, quiet: bool = False) -> None:
     from scc.gate import breaches, unknown_severity_line
 
     unknown = unknown_severity_line(assessment, thresholds)
-    if unknown:
+    if unknown and not quiet:
         click.echo(unknown, err=True)
     lines = breaches(assessment, thresholds)
     for line in lines:
         click.echo(line, err=True)
     if lines:
         sys.exit(1)
+
+
+def _gate_document(assessment, thresholds) -> dict[str, Any] | None:
+    from scc.gate import gate_result
+
+    return gate_result(assessment, thresholds) if thresholds else None
+
+
+def run_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--quiet and --verbose: how much a command says on stderr besides errors."""
+    function = click.option("-v", "--verbose", is_flag=True,
+                            help="Also print every note and how long each phase took (stderr).")(function)
+    return click.option("-q", "--quiet", is_flag=True,
+                        help="Print only errors and gate breaches: no progress, notes or summary line.")(function)
+
+
+def _check_run_options(quiet: bool, verbose: bool) -> None:
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+
+
+def _default_jobs() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if callable(affinity) else (os.cpu_count() or 1)
+
+
+def _chosen_writers(formats: tuple[str, ...], skip: tuple[str, ...]):
+    from scc.writers import available_writers
+    from scc.writers.selection import select_writers
+
+    return select_writers(available_writers(), formats or None, skip)
 
 
 def _echo_notes(notes: list[str]) -> None:
@@ -151,55 +184,101 @@ def cli() -> None:
     """Container image facts -> NIST 800-53 / DISA STIG accreditation evidence."""
 
 
+_FORMATS_HELP = ("Outputs to write, by format name or family, comma-separated or repeated (default: all), e.g. "
+                 "oscal,xlsx or oscal-ar,pdf; an unknown name lists every valid one (docs/usage.md). "
+                 "manifest.json is always written.")
+
+
 @cli.command()
 @assessment_options
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Package directory.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
               help="Directory whose ssp.html.j2 overrides blocks of the SSP PDF template (docs/ssp.md).")
+@click.option("--formats", "formats", multiple=True, metavar="NAMES", help=_FORMATS_HELP)
+@click.option("--skip", "skip", multiple=True, metavar="NAMES",
+              help="Outputs to leave out (the names of --formats), e.g. --skip pdf.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes for rendering outputs (default: the number of CPUs; 1 = serial).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON summary (outputs, counts, verdicts, notes, gate) on stdout.")
+@run_options
 @gate_options
 def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-            profile, out_dir, templates, **gate) -> None:
+            profile, out_dir, templates, formats, skip, jobs, as_json, quiet, verbose, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
+    _check_run_options(quiet, verbose)
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
+    chosen = _chosen_writers(formats, skip)   # so does an unknown format name
+    from scc.cli.progress import run_reporter
     from scc.package_dir import check_out_dir
 
     side_inputs = (overrides, previous, attestations, profile, templates)
     check_out_dir(out_dir, [*inputs, *keys, *(p for p in side_inputs if p)])  # before any reading
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                         benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates)
-    target = assessment.write_package(out_dir)
-    _say_notes(assessment)
-    counts = assessment.verdict_counts()
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-    attested = sum(assessment.attested_counts()["rules"].values())
-    summary += f" ({attested} rule verdicts attested by people)" if attested else ""
-    click.echo(f"wrote {target}/ for {assessment.facts.identity.reference}: {summary}")
-    _run_gate(assessment, thresholds)
+    with run_reporter(quiet, verbose) as reporter:
+        assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                             benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates,
+                             progress=reporter)
+        target = assessment.write_package(out_dir, formats=formats or None, skip=skip,
+                                          jobs=jobs or _default_jobs(), progress=reporter)
+    if not quiet:
+        _say_notes(assessment)
+    reporter.say_timings()
+    if as_json:
+        from scc.cli.summaries import echo_json, package_summary
+
+        echo_json(package_summary(assessment, Path(target), chosen, _gate_document(assessment, thresholds)))
+    elif not quiet:
+        counts = assessment.verdict_counts()
+        summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        attested = sum(assessment.attested_counts()["rules"].values())
+        summary += f" ({attested} rule verdicts attested by people)" if attested else ""
+        click.echo(f"wrote {target}/ for {assessment.facts.identity.reference}: {summary}")
+    _run_gate(assessment, thresholds, quiet or as_json)
 
 
 @cli.command()
 @assessment_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the thresholds, open counts, breaches and pass/fail as JSON on stdout.")
+@run_options
 @gate_options
 def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-         profile,
-         **gate_values) -> None:
+         profile, as_json, quiet, verbose, **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
+    _check_run_options(quiet, verbose)
     thresholds = _thresholds(gate_values)
     if not thresholds:
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
-    assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                         benchmarks=benchmarks, attestations=attestations, profile=profile)
-    _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
-    _run_gate(assessment, thresholds)
-    click.echo("gate: passed")
+    from scc.cli.progress import run_reporter
+
+    with run_reporter(quiet, verbose) as reporter:
+        assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                             benchmarks=benchmarks, attestations=attestations, profile=profile, progress=reporter)
+    if verbose:
+        _say_notes(assessment)
+    elif not quiet:
+        _echo_notes(assessment.override_notes)  # the same lines `scc package` prints for them
+    reporter.say_timings()
+    if as_json:
+        from scc.cli.summaries import echo_json, gate_summary
+
+        echo_json(gate_summary(assessment, _gate_document(assessment, thresholds) or {}))
+    _run_gate(assessment, thresholds, quiet or as_json)
+    if not (quiet or as_json):
+        click.echo("gate: passed")
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False), help="Public key (PEM).")
-def facts(inputs, as_json, keys) -> None:
+@run_options
+def facts(inputs, as_json, keys, quiet, verbose) -> None:
     """Show what scc understood from each input and the merged image facts."""
+    _check_run_options(quiet, verbose)
+    from dataclasses import replace
+
+    from scc.cli.progress import run_reporter
     from scc.engine.slsa import assess_level
     from scc.engine.tables import load_tables
     from scc.facts import ReadContext, load_verification_keys
@@ -207,7 +286,10 @@ def facts(inputs, as_json, keys) -> None:
 
     context = ReadContext.from_env(keys=load_verification_keys([Path(k) for k in keys]))
     builders = load_tables().slsa_builders
-    report = facts_report(list(inputs), context, lambda p: assess_level(p, builders).level)
+    with run_reporter(quiet, verbose) as reporter:
+        report = facts_report(list(inputs), replace(context, progress=reporter),
+                              lambda p: assess_level(p, builders).level)
+    reporter.say_timings()
     click.echo(json.dumps(report, indent=2) if as_json else render_facts_report(report))
 
 
@@ -245,9 +327,11 @@ def init_profile(path) -> None:
 def _register_optional_groups() -> None:
     from scc.cli.batch import SharedOptions, batch_command
     from scc.cli.content import content, rules
+    from scc.cli.diff import diff
 
     cli.add_command(content)
     cli.add_command(rules)
+    cli.add_command(diff)
     cli.add_command(batch_command(SharedOptions(settings_options, gate_options, build_settings, _thresholds)))
 
 

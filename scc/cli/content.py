@@ -77,7 +77,8 @@ def fetch_command(names: tuple[str, ...], urls: tuple[str, ...], mirror: str | N
 
 @content.command("list")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help=_DIR_HELP)
-def list_command(directory: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the sources and their cache state as JSON on stdout.")
+def list_command(directory: str | None, as_json: bool) -> None:
     """Every registry source, its publisher URL, and whether (and when) it is cached."""
     from scc.content.registry import SOURCES
 
@@ -86,6 +87,11 @@ def list_command(directory: str | None) -> None:
         lock = store.lock()
     except SccError as exc:
         _fail(str(exc))
+    if as_json:
+        from scc.cli.summaries import content_summary, echo_json
+
+        echo_json(content_summary(store))
+        return
     click.echo(f"content directory: {store.directory}")
     for source in SOURCES:
         entry = lock.get(source.name)

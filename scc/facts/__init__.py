@@ -22,6 +22,7 @@ from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
 from scc.interrupts import signals_as_exceptions
 from scc.package_dir import scc_written_names
+from scc.progress import phase, size_label
 
 __all__ = ["ImageFacts", "ReadContext", "available_readers", "detect_reader", "expand_inputs", "load_verification_keys",
            "read_input", "read_inputs"]
@@ -65,13 +66,24 @@ def _unknown_format_reason(doc: InputDocument) -> str:
 def read_input(path: str, context: ReadContext | None = None) -> tuple[InputFile, ImageFacts]:
     """Read one input and return what it contributed (with its InputFile record)."""
     doc = InputDocument(path, context)
-    reader = detect_reader(doc)
-    with signals_as_exceptions():   # SIGTERM mid-read still removes a reader's temporary files
-        facts = read_with(reader, doc)
+    with phase(doc.context.progress, _reading_label(doc)):
+        reader = detect_reader(doc)
+        with signals_as_exceptions():   # SIGTERM mid-read still removes a reader's temporary files
+            facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
     facts = make_safe(facts)   # the facts boundary: safe text, no secrets, for every reader
     return facts.inputs[0], facts
+
+
+def _reading_label(doc: InputDocument) -> str:
+    """The progress line of one input: "reading grype.json (3.2 MB)", "reading image (folder)"."""
+    if doc.is_dir:
+        return f"reading {doc.display_path} (folder)"
+    try:
+        return f"reading {doc.display_path} ({size_label(doc.path.stat().st_size)})"
+    except OSError:
+        return f"reading {doc.display_path}"
 
 
 # Files that sit beside inputs in an evidence folder but are not evidence themselves.

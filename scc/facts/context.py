@@ -4,8 +4,8 @@
     facts = scc.facts.read_inputs(paths, context=context)
 
 One frozen value per run: the public keys signatures are verified against, the size caps that stop
-hostile inputs early, the platform chosen from a multi-platform image, and where temporary files
-go. Readers reach it as ``doc.context`` (every InputDocument carries one; a document embedded in
+hostile inputs early, the platform chosen from a multi-platform image, where temporary files go,
+and the progress reporter each input's reading is announced to. Readers reach it as ``doc.context`` (every InputDocument carries one; a document embedded in
 another carries its parent's). ``from_env`` reads the SCC_* environment variables the CLI documents
 at the moment it is called; nothing is read at import time and nothing is kept between runs.
 """
@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from scc.progress import NO_PROGRESS, Progress
 
 if TYPE_CHECKING:
     from scc.facts.provenance.signing import VerificationKey
@@ -62,6 +64,8 @@ class ReadContext:
     #: files and folders this run uses as settings (overrides, attestations, profile, keys, SSP templates):
     #: an evidence folder that holds one skips it silently, since it was used, not passed over
     settings_files: frozenset[Path] = frozenset()
+    #: where "reading X (N MB)" phases go (scc.progress; the CLI shows them on a terminal)
+    progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
 
     def is_setting(self, path: Path) -> bool:
         """True when ``path`` is one of the run's settings files, or lies inside a settings folder."""

@@ -41,7 +41,8 @@ def read_previous_package(directory: str | Path) -> PreviousPackage:
         raise UsageError(f"--previous {root}: not a directory (give the folder an earlier `scc package` wrote)")
     for name in (MANIFEST_FILE, POAM_FILE):
         if not (root / name).is_file():
-            raise UsageError(f"--previous {root}: no {name}; not a package written by `scc package`")
+            raise UsageError(f"--previous {root}: no {name}; not a package written by `scc package` "
+                             "(or one written without the oscal-poam format)")
     poam = InputDocument(root / POAM_FILE)
     _check_manifest(InputDocument(root / MANIFEST_FILE), poam)
     items = _poam_items(poam)

@@ -16,7 +16,9 @@ def available_writers() -> tuple[Writer, ...]:
 
 
 def writer(name: str) -> Writer:
+    """The writer of that name (KeyError listing the names there are)."""
     for candidate in available_writers():
         if candidate.name == name:
             return candidate
-    raise KeyError(f"no writer named {name!r}")
+    names = ", ".join(w.name for w in available_writers())
+    raise KeyError(f"no writer named {name!r}; writers: {names}")

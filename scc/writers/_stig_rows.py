@@ -83,7 +83,7 @@ class ChecklistRow:
 
     @property
     def finding_details(self) -> str:
-        return "\n\n".join(_finding_details(r) for r in self.results)
+        return "\n\n".join(result_details(r) for r in self.results)
 
     @property
     def comments(self) -> str:
@@ -199,7 +199,8 @@ def _filename(source: Source | None, benchmark: Benchmark) -> str:
     return path.rsplit("/", 1)[-1] if path else (source.filename if source else "")
 
 
-def _finding_details(result: RuleResult) -> str:
+def result_details(result: RuleResult) -> str:
+    """One result as FINDING_DETAILS words it: what decided it, its verdict and statement, each evidence cited."""
     lines = [f"{result.label} ({result.verdict.value}): {result.statement}"]
     if result.evidence:
         lines.append("Evidence:")

@@ -26,6 +26,7 @@ class CklWriter(Writer):
     filename = "checklist.ckl"
     media_type = "application/xml"
     order = 40
+    format = "ckl"
 
     def render(self, report: Report) -> bytes:
         root = etree.Element("CHECKLIST")

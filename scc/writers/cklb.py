@@ -24,6 +24,7 @@ class CklbWriter(Writer):
     filename = "checklist.cklb"
     media_type = "application/json"
     order = 41
+    format = "cklb"
 
     def render(self, report: Report) -> bytes:
         identity = report.facts.identity

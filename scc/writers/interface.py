@@ -21,6 +21,11 @@ class Writer(ABC):
     media_type: ClassVar[str] = "application/octet-stream"
     #: package order (manifest and writing order only)
     order: ClassVar[int] = 50
+    #: short name for ``scc package --formats/--skip`` (e.g. "pdf", "oscal-ar"); '' means ``name``. The part
+    #: before the first "-" names a family too: "oscal" chooses every oscal-* writer (scc.writers.select_writers)
+    format: ClassVar[str] = ""
+    #: rough render time relative to the cheap writers (1): how the package divides writers among processes
+    cost: ClassVar[int] = 1
 
     @abstractmethod
     def render(self, report: Report) -> bytes:

@@ -42,6 +42,8 @@ class AssessmentResultsWriter(Writer):
     filename = "oscal-assessment-results.json"
     media_type = "application/oscal.assessment-results+json"
     order = 20
+    format = "oscal-ar"
+    cost = 2
 
     def render(self, report: Report) -> bytes:
         from trestle.oscal.assessment_results import AssessmentResults, ImportAp

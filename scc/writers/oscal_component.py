@@ -172,6 +172,7 @@ class OscalComponentWriter(Writer):
     filename = "component-definition.json"
     media_type = "application/oscal.component-definition+json"
     order = 10
+    format = "oscal-component"
 
     def render(self, report: Report) -> bytes:
         return dump(component_definition(report), report)

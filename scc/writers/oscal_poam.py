@@ -44,6 +44,8 @@ class PoamWriter(Writer):
     filename = "oscal-poam.json"
     media_type = "application/oscal.poam+json"
     order = 25
+    format = "oscal-poam"
+    cost = 2
 
     def render(self, report: Report) -> bytes:
         from trestle.oscal.common import BackMatter, SystemId

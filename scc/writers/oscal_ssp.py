@@ -212,6 +212,7 @@ class OscalSspWriter(Writer):
     filename = "ssp.json"
     media_type = "application/oscal.ssp+json"
     order = 13
+    format = "oscal-ssp"
 
     def render(self, assessment: Report) -> bytes:
         return (json.dumps(build_ssp(assessment), indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -59,6 +59,8 @@ class PoamXlsxWriter(Writer):
     filename = "poam.xlsx"
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     order = 26
+    format = "xlsx"
+    cost = 3
 
     def render(self, report: Report) -> bytes:
         from openpyxl import Workbook

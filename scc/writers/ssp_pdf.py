@@ -184,6 +184,8 @@ class SspPdfWriter(Writer):
     filename = "ssp.pdf"
     media_type = "application/pdf"
     order = 60
+    format = "pdf"
+    cost = 20
 
     def render(self, report: Report) -> bytes:
         return render_pdf(report)

@@ -201,6 +201,7 @@ class XccdfResultsWriter(Writer):
     filename = "xccdf-results.xml"
     media_type = "application/xml"
     order = 30
+    format = "xccdf-results"
 
     def render(self, report: Report) -> bytes:
         names = report.settings.benchmarks or ("gpos-srg",)

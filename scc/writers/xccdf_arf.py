@@ -134,6 +134,7 @@ class XccdfArfWriter(Writer):
     filename = "xccdf-results-arf.xml"
     media_type = "application/xml"
     order = 31
+    format = "xccdf-arf"
 
     def render(self, report: Report) -> bytes:
         from scc.writers._stig_rows import benchmark_names

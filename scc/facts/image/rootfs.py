@@ -19,6 +19,7 @@ from scc.facts.image.vfs import Node, VirtualFS, capture, wants_content
 from scc.facts.interface import Reader
 from scc.facts.model import ImageFacts, InputFile
 from scc.facts.source import NOT_DESCENDED, InputDocument
+from scc.progress import phase
 
 _NOT_DESCENDED = frozenset(os.fsdecode(name) for name in NOT_DESCENDED)   # the digest skips the same
 
@@ -109,9 +110,13 @@ class RootFilesystemReader(Reader):
         return doc.is_dir and looks_like_rootfs(str(doc.path))
 
     def read(self, doc: InputDocument) -> ImageFacts:
-        sha256 = doc.sha256      # first: every evidence cites it (scc.facts.source.tree_sha256)
-        fs = read_directory(str(doc.path), Budget(doc.context.image_limits), doc.fail)
-        facts = facts_from_filesystem(fs, doc, doc.display_path)
+        progress = doc.context.progress
+        with phase(progress, f"hashing the root filesystem {doc.display_path}"):
+            sha256 = doc.sha256      # first: every evidence cites it (scc.facts.source.tree_sha256)
+        with phase(progress, f"walking the root filesystem {doc.display_path}"):
+            fs = read_directory(str(doc.path), Budget(doc.context.image_limits), doc.fail)
+        with phase(progress, f"scanning the files of {doc.display_path}"):
+            facts = facts_from_filesystem(fs, doc, doc.display_path)
         facts.inputs = [input_file(doc, self.format, facts, sha256, 0)]
         return facts
 

@@ -1,0 +1,24 @@
+"""The Jinja2 environment for scc's own HTML views (notebook summary, HTML report): the shipped templates/
+only, sandboxed, autoescaped, undefined names an error. Values from inputs are text, never markup."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from scc.resources import pack_dir
+
+
+@cache
+def html_environment() -> Any:
+    """A sandboxed, autoescaping environment over the shipped templates (cached: it holds no run state)."""
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(pack_dir("templates"))), autoescape=True,
+                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(template: str, **values: Any) -> str:
+    """Render one shipped template with autoescaping."""
+    rendered: str = html_environment().get_template(template).render(**values)
+    return rendered
