@@ -450,3 +450,17 @@ def test_entry_settings_override_the_common_ones_and_previous_is_per_image(tmp_p
     assert first.previous == tmp_path / "earlier" / "a" and second.previous is None
     first.keys.append(Path("more.pub"))
     assert common.keys == [Path("common.pub")]    # an image's settings never leak into the common ones
+
+
+def test_skip_leaves_an_output_out_of_every_package(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty"))
+    (tmp_path / "images").mkdir()
+    variant(tmp_path / "images" / "demo")
+    code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out"),
+                              "--skip", "pdf", "--key", str(KEY))
+    assert code == 0, err
+    names = {o["path"] for o in json.loads((tmp_path / "out" / "demo" / "manifest.json").read_bytes())["outputs"]}
+    assert "ssp.pdf" not in names and "oscal-poam.json" in names
+    code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out2"),
+                              "--skip", "no-such-output")
+    assert code == 2 and "no-such-output" in err and not (tmp_path / "out2").exists()

@@ -69,6 +69,8 @@ class ImageJob:
     package_dir: str
     thresholds: tuple[Threshold, ...]
     assessed_at: datetime
+    formats: tuple[str, ...] | None = None    # the outputs to write (None: all), as `scc package --formats`
+    skip: tuple[str, ...] = ()                # outputs left out, as `scc package --skip`
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def _assess_and_write(job: ImageJob, shared: SharedAssets) -> ImageOutcome:
     settings = copy.deepcopy(job.settings)   # assess() normalises paths in place: the job stays as it was
     assessment = assess(job.entry.inputs, settings, rules=list(shared.rules), content=shared.content,
                         assessed_at=job.assessed_at)
-    assessment.write_package(job.package_dir)
+    assessment.write_package(job.package_dir, formats=job.formats, skip=job.skip)
     lines = [line for line in (unknown_severity_line(assessment, list(job.thresholds)),) if line]
     breached = breaches(assessment, list(job.thresholds))
     return ImageOutcome(

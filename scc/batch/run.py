@@ -50,7 +50,8 @@ class BatchResult:
 
 def run_batch(catalog: str | os.PathLike[str], out_dir: str | os.PathLike[str], settings: Settings | None = None,
               *, thresholds: Sequence[Threshold] = (), jobs: int = 1, executor: str = "processes",
-              scheduler: str | None = None, on_outcome: OutcomeCallback | None = None) -> BatchResult:
+              scheduler: str | None = None, on_outcome: OutcomeCallback | None = None,
+              formats: Sequence[str] | None = None, skip: Sequence[str] = ()) -> BatchResult:
     """Assess every image of ``catalog`` and write its package to ``out_dir/<folder>/`` plus the summary.
 
     ``catalog`` is a folder of per-image evidence folders or a YAML list (scc.batch.catalog). ``settings``
@@ -58,6 +59,7 @@ def run_batch(catalog: str | os.PathLike[str], out_dir: str | os.PathLike[str], 
     or system_name itself; ``thresholds`` gate every image (scc.gate). ``jobs`` is the number of local
     processes (1: this process), or of LocalCluster workers with ``executor="dask"``; ``scheduler`` is the
     address of an existing Dask cluster instead. ``on_outcome`` is called as each image finishes.
+    ``formats`` and ``skip`` choose each package's outputs as ``scc package --formats/--skip`` do.
     A malformed catalog or an unusable --out raises SccError before any image runs; an image that fails
     is reported in the summary and the result's exit code, never raised.
     """
@@ -72,7 +74,8 @@ def run_batch(catalog: str | os.PathLike[str], out_dir: str | os.PathLike[str], 
     shared = load_shared_assets(common, entries)
     image_jobs = [ImageJob(entry=entry, settings=image_settings(common, entry),
                            package_dir=str(target / entry.folder), thresholds=tuple(thresholds),
-                           assessed_at=assessed_at) for entry in entries]
+                           assessed_at=assessed_at, formats=tuple(formats) if formats else None,
+                           skip=tuple(skip)) for entry in entries]
     outcomes = run_jobs(image_jobs, shared, workers=jobs, executor=executor, scheduler=scheduler,
                         on_outcome=on_outcome)
     summary = build_summary(str(catalog), assessed_at, bool(thresholds), outcomes)

@@ -44,9 +44,11 @@ def batch_command(shared: SharedOptions) -> click.Command:
     @click.option("--scheduler", default=None, metavar="ADDRESS",
                   help="With --executor dask: an existing cluster's scheduler (tcp://host:8786) instead of a "
                        "LocalCluster; its workers must see the same files.")
+    @click.option("--skip", "skip", multiple=True, metavar="NAMES",
+                  help="Outputs to leave out of every package (the names of `scc package --formats`), e.g. --skip pdf.")
     @shared.gate_options
     def batch(catalog, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous,
-              benchmarks, profile, out_dir, templates, jobs, executor, scheduler, **gate) -> None:
+              benchmarks, profile, out_dir, templates, jobs, executor, scheduler, skip, **gate) -> None:
         """Assess every image of CATALOG (a folder of evidence folders, or a YAML list) into --out.
 
         The options apply to every image unless its catalog entry sets them; --previous is an earlier
@@ -55,8 +57,11 @@ def batch_command(shared: SharedOptions) -> click.Command:
         """
         from scc.batch import run_batch
         from scc.content.required import require_content
+        from scc.writers import available_writers
+        from scc.writers.selection import select_writers
 
         thresholds = shared.thresholds(gate)   # a malformed threshold fails before any work is done
+        select_writers(available_writers(), None, skip)   # an unknown output name fails before any work too
         if scheduler and executor != "dask":
             raise click.UsageError("--scheduler needs --executor dask")
         if executor == "dask":
@@ -65,7 +70,7 @@ def batch_command(shared: SharedOptions) -> click.Command:
         settings = shared.build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                                          benchmarks, attestations, profile, templates)
         result = run_batch(catalog, out_dir, settings, thresholds=thresholds, jobs=jobs, executor=executor,
-                           scheduler=scheduler, on_outcome=_say_outcome)
+                           scheduler=scheduler, on_outcome=_say_outcome, skip=skip)
         counts = ", ".join(f"{count} {status}" for status, count in result.summary.status_counts().items() if count)
         click.echo(f"wrote {out_dir}/ for {len(result.outcomes)} images: {counts}; summary in "
                    f"{out_dir}/summary.html (exit {result.exit_code})")
