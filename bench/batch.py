@@ -1,6 +1,6 @@
 """Benchmark `scc batch` (issue #12 goal 5): N generated images on local processes and on a Dask LocalCluster.
 
-    python bench/batch.py WORKDIR [--images 200] [--jobs 2] [--executors processes,dask] [--seed 1]
+    python bench/batch.py WORKDIR [--images 200] [--jobs 2] [--executors processes,dask] [--seed 1] [--skip pdf]
 
 Each image is a copy of the shipped example (examples/demo-image) whose Grype scan is regenerated from the
 same seed: between 0 and 60 extra findings on the example's own packages, with new CVE ids, severities and
@@ -71,7 +71,7 @@ def make_catalog(root: Path, images: int, seed: int) -> Path:
     return catalog
 
 
-def run(catalog: Path, out: Path, jobs: int, executor: str) -> dict:
+def run(catalog: Path, out: Path, jobs: int, executor: str, skip: tuple[str, ...] = ()) -> dict:
     from scc.assessment import Settings
     from scc.batch import run_batch
 
@@ -81,7 +81,7 @@ def run(catalog: Path, out: Path, jobs: int, executor: str) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, started_cpu = time.perf_counter(), time.process_time()
     result = run_batch(catalog, out, Settings(keys=[EXAMPLE / "demo-signing.pub"]), jobs=jobs, executor=executor,
-                       on_outcome=finished.append)
+                       on_outcome=finished.append, skip=skip)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     children_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--executors", default="processes,dask")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip", default="", help="outputs to leave out, e.g. pdf (as scc batch --skip)")
     options = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1780000000")
     catalog = make_catalog(options.workdir, options.images, options.seed)
@@ -127,7 +128,8 @@ def main() -> None:
                          f"{platform.platform()}", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "content": os.environ.get("SCC_CONTENT_DIR", "(default cache)"), "runs": {}}
     for executor in options.executors.split(","):
-        report["runs"][executor] = run(catalog, options.workdir / f"out-{executor}", options.jobs, executor)
+        skip = tuple(n for n in options.skip.split(",") if n)
+        report["runs"][executor] = run(catalog, options.workdir / f"out-{executor}", options.jobs, executor, skip)
         print(executor, json.dumps(report["runs"][executor], indent=1), file=sys.stderr)
     (options.workdir / "batch-bench.json").write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))
