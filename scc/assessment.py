@@ -468,6 +468,7 @@ def _settings_files(settings: Settings) -> frozenset[Path]:
 
 
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, progress: Progress = NO_PROGRESS,
+           rules: list[Rule] | None = None, content: ContentSource | None = None, assessed_at: datetime | None = None,
            **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
@@ -476,6 +477,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
+    ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
+    content loaded once for many images, one clock for a whole batch: scc.batch).
     """
     from scc.content.required import require_content
     from scc.facts import ReadContext, load_verification_keys, read_inputs
@@ -502,4 +505,4 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
         if earlier.input is not None:
             facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
-    return Assessment(facts, settings, progress=progress)
+    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content, progress=progress)

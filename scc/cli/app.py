@@ -37,8 +37,12 @@ def _parse_sla(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 
 def assessment_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.argument("inputs", nargs=-1, required=True, type=click.Path())(settings_options(function))
+
+
+def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that make the Settings (baseline, SLA, overrides, keys, profile ...): package, gate, batch."""
     options = [
-        click.argument("inputs", nargs=-1, required=True, type=click.Path()),
         click.option("--baseline", type=click.Choice(["low", "moderate", "high", "privacy", "fedramp-low", "fedramp-moderate",
                                                      "fedramp-high", "fedramp-li-saas"]),
                      help="800-53 rev5 baseline whose coverage the SSP reports (needs official content)."),
@@ -79,10 +83,21 @@ def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] |
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
             benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None,
             templates: str | None = None, progress: Progress = NO_PROGRESS):
-    from scc.assessment import Settings, assess
+    from scc.assessment import assess
     from scc.content.required import require_content
 
     require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
+    return assess(inputs, build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                                         benchmarks, attestations, profile, templates), progress=progress)
+
+
+def build_settings(baseline: str | None, sla: dict[str, int] | None, max_scan_age: int, overrides: str | None,
+                   keys: tuple[str, ...], system_name: str, previous: str | None = None,
+                   benchmarks: tuple[str, ...] = (),
+                   attestations: str | None = None, profile: str | None = None, templates: str | None = None):
+    """The Settings the assessment options give (the caller checks the named content is cached)."""
+    from scc.assessment import Settings
+
     settings = Settings(baseline=baseline, max_scan_age_days=max_scan_age,
                         overrides=Path(overrides) if overrides else None,
                         attestations=Path(attestations) if attestations else None,
@@ -94,7 +109,7 @@ def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] |
         settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
         settings.sla_days = sla
-    return assess(inputs, settings, progress=progress)
+    return settings
 
 
 def _thresholds(options: dict[str, Any]):
@@ -310,12 +325,14 @@ def init_profile(path) -> None:
 
 
 def _register_optional_groups() -> None:
+    from scc.cli.batch import SharedOptions, batch_command
     from scc.cli.content import content, rules
     from scc.cli.diff import diff
 
     cli.add_command(content)
     cli.add_command(rules)
     cli.add_command(diff)
+    cli.add_command(batch_command(SharedOptions(settings_options, gate_options, build_settings, _thresholds)))
 
 
 def main(argv: list[str] | None = None) -> None:
