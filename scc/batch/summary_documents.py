@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
-import zipfile
 from typing import Any
 
 from scc._version import __version__
@@ -46,9 +44,8 @@ def summary_html(summary: BatchSummary) -> bytes:
 def summary_xlsx(summary: BatchSummary) -> bytes:
     """Two sheets: Images (one row per image) and Controls (the controls x images matrix)."""
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
-    from scc.writers.poam_xlsx import _fixed_zip_dates as fixed_zip_dates  # the POA&M's own date fixing
+    from scc.writers.poam_xlsx import workbook_bytes  # the POA&M's own reproducible workbook bytes
 
     workbook = Workbook()
     images = workbook.worksheets[0]
@@ -59,15 +56,9 @@ def summary_xlsx(summary: BatchSummary) -> bytes:
     _write_rows(controls, [header, *([row.control_id, row.title, *row.verdicts] for row in summary.controls)])
     for sheet in (images, controls):
         sheet.freeze_panes = "B2"
-    moment = summary.assessed_at.replace(tzinfo=None)
     workbook.properties.creator = "scc"
     workbook.properties.title = "scc batch summary"
-    workbook.properties.created = workbook.properties.modified = moment
-    buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(workbook, archive).save()    # not save_workbook: that stamps "now" as modified
-    year, month, day, hour, minute, second = moment.timetuple()[:6]
-    return fixed_zip_dates(buffer.getvalue(), (year, month, day, hour, minute, second))
+    return workbook_bytes(workbook, summary.assessed_at.replace(tzinfo=None))
 
 
 def _write_rows(sheet: Any, rows: list[list[Any]]) -> None:

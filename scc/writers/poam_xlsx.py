@@ -72,7 +72,6 @@ class PoamXlsxWriter(Writer):
 
     def _render(self, report: Report) -> bytes:
         from openpyxl import Workbook
-        from openpyxl.writer.excel import ExcelWriter
 
         workbook = Workbook()
         sheet = workbook.worksheets[0]       # a new workbook's one (active) sheet
@@ -91,13 +90,21 @@ class PoamXlsxWriter(Writer):
         moment = report.assessed_at.replace(tzinfo=None)
         workbook.properties.creator = "scc"
         workbook.properties.title = "Plan of Action and Milestones"
-        workbook.properties.created = moment
-        workbook.properties.modified = moment
-        buffer = io.BytesIO()
-        year, month, day, hour, minute, second = moment.timetuple()[:6]
-        archive = _DatedZipFile(buffer, (year, month, day, hour, minute, second))
-        ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
-        return buffer.getvalue()
+        return workbook_bytes(workbook, moment)
+
+
+def workbook_bytes(workbook: Any, moment: Any) -> bytes:
+    """The workbook as xlsx bytes that depend only on its content and ``moment`` (a naive datetime): the
+    document properties and every zip entry carry that time (shared with the batch summary workbook)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    buffer = io.BytesIO()
+    year, month, day, hour, minute, second = moment.timetuple()[:6]
+    archive = _DatedZipFile(buffer, (year, month, day, hour, minute, second))
+    ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
+    return buffer.getvalue()
 
 
 # -- system header -------------------------------------------------------------------------------------
