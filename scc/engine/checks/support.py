@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
-from scc.facts.model import Component, Evidence, FilesystemFacts, ImageFacts
+from scc.engine.tables import DataTables
+from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts, ImageFacts
 
 NAME_CAP = 20
 
@@ -74,6 +75,12 @@ def sbom_components(facts: ImageFacts) -> list[Component]:
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
     lowered = name.lower()
     return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
+
+
+def executables_of(fs: FilesystemFacts, kind: str, tables: DataTables) -> list[FileEntry]:
+    """The image's executables that the tables count as ``kind`` ('shell', 'package manager', 'compiler'),
+    in the order the filesystem reader found them."""
+    return [e for e in fs.executables if tables.executable_kind(e.path.rpartition("/")[2]) == kind]
 
 
 def component_label(component: Component) -> str:
