@@ -33,7 +33,11 @@ def test_it_is_refused_without_accept_new_and_imported_with_it(tmp_path: Path) -
     store = ContentStore(tmp_path / "store")
     entries = import_content(store, [MINI_CONTENT], accept_new=True)
     assert sorted(e.name for e in entries) == [
-        "ctr-srg", "disa-cci", "gpos-srg", "nist-800-53-rev5-catalog", "nist-800-53-rev5-moderate"]
+        "ctr-srg", "disa-cci", "fedramp-rev5-moderate", "gpos-srg", "nist-800-53-rev5-catalog",
+        "nist-800-53-rev5-high", "nist-800-53-rev5-low", "nist-800-53-rev5-moderate", "nist-800-53-rev5-privacy"]
+    sizes = {level: len(store.baseline(level).control_ids) for level in ("low", "moderate", "high", "privacy")}
+    assert sizes["privacy"] < sizes["low"] < sizes["moderate"] < sizes["high"]
+    assert store.baseline("fedramp-moderate").control_ids == store.baseline("moderate").control_ids
     assert {e.trust for e in entries} == {"accepted"}
     assert {e.release for e in entries if e.name.endswith("srg")} == {"V0R1"}
 

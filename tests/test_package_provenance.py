@@ -108,7 +108,7 @@ def package(content_dir, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package, content_dir, shared_data):
+def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package, content_dir, content_sources):
     record = json.loads((package / "manifest.json").read_text())["provenance"]
     assert record["scc-version"] == scc.__version__
     packs = {p["name"]: p["sha256"] for p in record["rule-packs"]}
@@ -117,7 +117,7 @@ def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package,
     content = {c["name"]: c for c in record["content"]}
     assert set(content) == {"nist-800-53-rev5-catalog", "nist-800-53-rev5-moderate", "gpos-srg", "ctr-srg"}
     gpos = content["gpos-srg"]
-    assert gpos["sha256"] == sha256(shared_data / "disa" / "disa-os-srg-v3r2.xml")
+    assert gpos["sha256"] == sha256(content_sources / "disa" / "disa-os-srg-v3r2.xml")
     assert gpos["release"] == "V3R2"                          # what the file says, not the registry's V3R3
     assert gpos["release-info"].startswith("Release: 2 ")
     assert content["nist-800-53-rev5-catalog"]["release"] == "5.2.0"

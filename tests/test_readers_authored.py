@@ -205,3 +205,59 @@ def test_csaf_product_ids_become_purls_else_names() -> None:
     for statement in facts.vex:
         assert (statement.author, statement.document) == ("Fixture Vendor", "FIXTURE-VEX-2099-0501")
         assert statement.timestamp == datetime(2099, 6, 1, 8, tzinfo=UTC)
+
+
+# -- XCCDF 1.2 results (DISA SCC's prefixed layout and OpenSCAP's default namespace) --------------
+SCC_RESULTS = READERS / "fixtureos.disa-scc.xccdf-1.2-results.xml"
+OSCAP_RESULTS = READERS / "fixtureos.openscap.xccdf-1.2-results.xml"
+
+
+@pytest.mark.parametrize("path,last", [(SCC_RESULTS, "notapplicable"), (OSCAP_RESULTS, "error")],
+                         ids=["disa-scc", "openscap"])
+def test_stig_rule_results_carry_version_group_srg_ccis_and_benchmark(no_content, path: Path, last: str) -> None:
+    record, facts = _read(path)
+    assert (record.format, facts.inputs[0].format_version) == ("xccdf-results", "1.2")
+    assert [r.result for r in facts.xccdf_results] == ["fail", "pass", last]
+    first = facts.xccdf_results[0]
+    assert first.rule_id == "xccdf_mil.disa.stig_rule_SV-990001r1_rule"
+    assert (first.version, first.group_id, first.srg_id, first.severity) == (
+        "FXOS-01-000010", "V-990001", "SRG-OS-000480-GPOS-00227", "high")
+    assert first.title == "Fixture OS must be a supported release."
+    assert [r.ccis for r in facts.xccdf_results] == [("CCI-000366",), ("CCI-001682",), ("CCI-000068",)]
+    assert {r.benchmark for r in facts.xccdf_results} == {"xccdf_mil.disa.stig_benchmark_FIXTURE_OS_STIG"}
+    assert {r.timestamp for r in facts.xccdf_results} == {datetime(2099, 1, 2, 3, 9, 10, tzinfo=UTC)}   # end-time
+    assert not facts.notes                    # the reader never consults content
+
+
+def test_disa_scc_and_openscap_tools_and_xpaths() -> None:
+    _, scc = _read(SCC_RESULTS)
+    assert scc.xccdf_results[1].tool == "cpe:/a:spawar:scc:5.99"
+    assert scc.xccdf_results[1].evidence[0].pointer == "/cdf:Benchmark/cdf:TestResult/cdf:rule-result[2]"
+    _, oscap = _read(OSCAP_RESULTS)
+    assert oscap.xccdf_results[0].tool == "cpe:/a:redhat:openscap:1.99.0"
+    assert oscap.xccdf_results[-1].evidence[0].pointer == "/Benchmark/TestResult/rule-result[3]"
+
+
+def test_the_engine_maps_scan_ccis_with_the_installed_list_and_the_reader_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from conftest import MINI_CONTENT
+
+    from scc.content.bundle import import_content
+    from scc.content.disa import control_ids_from_index
+    from scc.content.store import ContentStore
+    from scc.engine.cci import cci_mapping, controls_for_ccis
+
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "none"))
+    without = _read(SCC_RESULTS)[1]
+    store = ContentStore(tmp_path / "content")
+    import_content(store, [MINI_CONTENT / "U_CCI_List.xml"], accept_new=True)
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "content"))
+    facts = _read(SCC_RESULTS)[1]
+    assert facts == without                    # installing the CCI list changes no fact
+    text = (MINI_CONTENT / "U_CCI_List.xml").read_text()
+    index = re.search(r'<cci_item id="CCI-000366">.*?index="([^"]+)"', text, re.DOTALL).group(1)
+    mapping = cci_mapping(store.cci())
+    assert controls_for_ccis(facts.xccdf_results[0].ccis, mapping) == control_ids_from_index(index)
+    assert controls_for_ccis(facts.xccdf_results[0].ccis, None) == ()

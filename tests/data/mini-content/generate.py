@@ -89,18 +89,48 @@ def catalog(controls: list[str]) -> dict:
     }}
 
 
-def profile(controls: list[str]) -> dict:
-    """An OSCAL 1.1 MODERATE baseline profile of every control of the catalog but si-4."""
-    chosen = [c for c in controls if c != "si-4"]
+#: the NIST baselines: (title marker, uuid suffix, which controls) - MODERATE is all but si-4, LOW the base
+#: controls of MODERATE, HIGH every control, PRIVACY only ac-1 and sc-28
+BASELINES = {
+    "MODERATE": ("MODERATE IMPACT BASELINE", "02", lambda c: c != "si-4"),
+    "LOW": ("LOW IMPACT BASELINE", "03", lambda c: c != "si-4" and "." not in c),
+    "HIGH": ("HIGH IMPACT BASELINE", "04", lambda c: True),
+    "PRIVACY": ("PRIVACY BASELINE", "05", lambda c: c in ("ac-1", "sc-28")),
+}
+
+
+def profile(controls: list[str], level: str = "MODERATE") -> dict:
+    """An OSCAL 1.1 NIST baseline profile importing the miniature catalog (BASELINES says which controls)."""
+    marker, suffix, include = BASELINES[level]
+    chosen = [c for c in controls if include(c)]
     return {"profile": {
-        "uuid": "00000000-5cc0-4000-8000-000000000002",
-        "metadata": {"title": f"Miniature SP 800-53 Rev 5 MODERATE IMPACT BASELINE ({MARK})",
+        "uuid": f"00000000-5cc0-4000-8000-0000000000{suffix}",
+        "metadata": {"title": f"Miniature SP 800-53 Rev 5 {marker} ({MARK})",
                      "last-modified": "2026-01-01T00:00:00Z", "version": "0.0.1-scc-test", "oscal-version": "1.1.3"},
         "imports": [{"href": f"#{CATALOG_UUID}", "include-controls": [{"with-ids": chosen}]}],
         "merge": {"as-is": True},
         "back-matter": {"resources": [{"uuid": CATALOG_UUID, "description": "the miniature catalog beside this file",
                                        "rlinks": [{"href": "NIST_SP-800-53_rev5_catalog.json",
                                                    "media-type": "application/oscal.catalog+json"}]}]},
+    }}
+
+
+def fedramp_profile(controls: list[str]) -> dict:
+    """A FedRAMP-style rev5 Moderate profile: the NIST catalog by an https rlink, one FedRAMP constraint."""
+    nist = "00000000-5cc0-4000-8000-0000000000f1"
+    chosen = [c for c in controls if c != "si-4"]
+    return {"profile": {
+        "uuid": "00000000-5cc0-4000-8000-0000000000f0",
+        "metadata": {"title": "FedRAMP Rev 5 Moderate Baseline", "last-modified": "2026-01-01T00:00:00Z",
+                     "version": "0.0.1-scc-test", "oscal-version": "1.0.4",
+                     "remarks": f"Miniature FedRAMP-shaped baseline ({MARK}, not GSA's either)."},
+        "imports": [{"href": f"#{nist}", "include-controls": [{"with-ids": chosen}]}],
+        "merge": {"as-is": True},
+        "modify": {"set-parameters": [{"param-id": "ac-2_prm_1", "constraints": [
+            {"description": "at least every test period (scc test fixture)"}]}]},
+        "back-matter": {"resources": [{"uuid": nist, "title": "the miniature catalog", "rlinks": [{
+            "href": "https://raw.githubusercontent.com/usnistgov/oscal-content/v1.2.0/nist.gov/SP800-53/rev5/json/"
+                    "NIST_SP-800-53_rev5_catalog.json", "media-type": "application/oscal+json"}]}]},
     }}
 
 
@@ -159,7 +189,9 @@ def files() -> dict[str, str]:
     by_benchmark = {name: [r for r in references if r.get("benchmark") == name] for name in ("gpos-srg", "ctr-srg")}
     return {
         "NIST_SP-800-53_rev5_catalog.json": json.dumps(catalog(controls), indent=1) + "\n",
-        "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json": json.dumps(profile(controls), indent=1) + "\n",
+        **{f"NIST_SP-800-53_rev5_{level}-baseline_profile.json": json.dumps(profile(controls, level), indent=1) + "\n"
+           for level in BASELINES},
+        "FedRAMP_rev5_MODERATE-baseline_profile.json": json.dumps(fedramp_profile(controls), indent=1) + "\n",
         "U_CCI_List.xml": cci_list(references),
         "gpos-srg-xccdf.xml": benchmark("General_Purpose_Operating_System", "Miniature GPOS SRG",
                                         by_benchmark["gpos-srg"]),
