@@ -21,18 +21,18 @@ LEVELS = {"fedramp-low": "LOW", "fedramp-moderate": "MODERATE", "fedramp-high": 
 
 
 @pytest.fixture(scope="module")
-def content_dir(content_sources, tmp_path_factory):
+def content_dir(shared_data, tmp_path_factory):
     directory = tmp_path_factory.mktemp("fedramp-content")
-    import_content(ContentStore(directory), [content_sources / "nist" / "NIST_SP-800-53_rev5_catalog.json",
-                                             content_sources / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
-                                             *sorted((content_sources / "fedramp").glob("FedRAMP_rev5_*"))])
+    import_content(ContentStore(directory), [shared_data / "nist" / "NIST_SP-800-53_rev5_catalog.json",
+                                             shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
+                                             *sorted((shared_data / "fedramp").glob("FedRAMP_rev5_*"))])
     return directory
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("level", sorted(LEVELS))
-def test_each_fedramp_baseline_loads_with_the_profiles_control_count(level, content_dir, content_sources):
-    profile = json.loads((content_sources / "fedramp" / f"FedRAMP_rev5_{LEVELS[level]}-baseline_profile.json").read_text())
+def test_each_fedramp_baseline_loads_with_the_profiles_control_count(level, content_dir, shared_data):
+    profile = json.loads((shared_data / "fedramp" / f"FedRAMP_rev5_{LEVELS[level]}-baseline_profile.json").read_text())
     expected = {i.lower() for imp in profile["profile"]["imports"] for rule in imp["include-controls"]
                 for i in rule["with-ids"]}
     baseline = ContentStore(content_dir).baseline(level)

@@ -22,9 +22,9 @@ XCCDF11 = {"x": "http://checklists.nist.gov/xccdf/1.1"}
 REQUIREMENT = "SRG-APP-000342-CTR-000775"      # DISA's check text has trailing spaces at its line ends
 
 
-def _official_rule(content_sources: Path, version: str) -> dict[str, str]:
+def _official_rule(shared_data: Path, version: str) -> dict[str, str]:
     """The requirement as the DISA file states it, parsed here independently of scc.content."""
-    tree = etree.parse(str(content_sources / "disa" / "disa-ctr-srg-v1r3.xml"),
+    tree = etree.parse(str(shared_data / "disa" / "disa-ctr-srg-v1r3.xml"),
                        etree.XMLParser(resolve_entities=False, no_network=True))
     (rule,) = tree.getroot().xpath(f"//x:Rule[x:version='{version}']", namespaces=XCCDF11)
     description = rule.findtext("x:description", "", XCCDF11)
@@ -42,8 +42,8 @@ def _line_ends_stripped(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
-def test_official_text_is_filled_in_from_the_benchmark(content_sources, content_dir):
-    official = _official_rule(content_sources, REQUIREMENT)
+def test_official_text_is_filled_in_from_the_benchmark(shared_data, content_dir):
+    official = _official_rule(shared_data, REQUIREMENT)
     packed = _shipped(REQUIREMENT)
     store = ContentStore(content_dir)
     (rule,) = with_official_text([packed], {"ctr-srg": store.benchmark("ctr-srg")})
@@ -86,8 +86,8 @@ def _ckl_row(data: bytes, version: str) -> dict[str, str]:
     raise AssertionError(f"{version} not in the checklist")
 
 
-def test_an_assessment_with_content_shows_disa_text_in_every_view(content_sources, with_content):
-    official = _official_rule(content_sources, REQUIREMENT)
+def test_an_assessment_with_content_shows_disa_text_in_every_view(shared_data, with_content):
+    official = _official_rule(shared_data, REQUIREMENT)
     assessment = _assessment(FIXTURE_IMAGE)
     rule = next(r for r in assessment.rules if r.id == REQUIREMENT)
     assert rule.title == official["title"] and rule.description == _line_ends_stripped(official["description"])

@@ -99,9 +99,9 @@ class FakeContent:
 
 
 @pytest.fixture(scope="module")
-def official(content_sources: Path) -> FakeContent:
-    return FakeContent({"gpos-srg": _benchmark(content_sources / "disa" / "disa-os-srg-v3r2.xml"),
-                        "ctr-srg": _benchmark(content_sources / "disa" / "disa-ctr-srg-v1r3.xml")})
+def official(shared_data: Path) -> FakeContent:
+    return FakeContent({"gpos-srg": _benchmark(shared_data / "disa" / "disa-os-srg-v3r2.xml"),
+                        "ctr-srg": _benchmark(shared_data / "disa" / "disa-ctr-srg-v1r3.xml")})
 
 
 # -- CKL -----------------------------------------------------------------------------------------------

@@ -61,11 +61,11 @@ FEDRAMP_TRACE = {
 
 
 @pytest.fixture(scope="module")
-def fedramp_content(content_sources, tmp_path_factory):
+def fedramp_content(shared_data, tmp_path_factory):
     directory = tmp_path_factory.mktemp("ssp-fedramp-content")
-    import_content(ContentStore(directory), [content_sources / "nist" / "NIST_SP-800-53_rev5_catalog.json",
-                                             content_sources / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
-                                             content_sources / "fedramp" / "FedRAMP_rev5_MODERATE-baseline_profile.json"])
+    import_content(ContentStore(directory), [shared_data / "nist" / "NIST_SP-800-53_rev5_catalog.json",
+                                             shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
+                                             shared_data / "fedramp" / "FedRAMP_rev5_MODERATE-baseline_profile.json"])
     return directory
 
 
@@ -76,13 +76,13 @@ def package(capsys, monkeypatch, content: Path, out: Path, *args: str) -> dict:
     return json.loads((out / "ssp.json").read_text(encoding="utf-8"))["system-security-plan"]
 
 
-def offline(ssp_file: Path, content_sources: Path, baseline: str, tmp: Path) -> Path:
+def offline(ssp_file: Path, shared_data: Path, baseline: str, tmp: Path) -> Path:
     """A copy of the SSP whose import-profile is the same published profile, read from the reference data:
     `trestle validate` resolves the import-profile, and this machine cannot fetch it."""
     name = {"moderate": "nist/NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
             "fedramp-moderate": "fedramp/FedRAMP_rev5_MODERATE-baseline_profile.json"}[baseline]
-    profile = json.loads((content_sources / name).read_text())
-    profile["profile"]["imports"][0]["href"] = str(content_sources / "nist" / "NIST_SP-800-53_rev5_catalog.json")
+    profile = json.loads((shared_data / name).read_text())
+    profile["profile"]["imports"][0]["href"] = str(shared_data / "nist" / "NIST_SP-800-53_rev5_catalog.json")
     local_profile = tmp / "local-profile.json"
     local_profile.write_text(json.dumps(profile))
     document = json.loads(ssp_file.read_text())
@@ -102,10 +102,10 @@ def props(node: dict, ns: str | None = None) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("baseline", ["moderate", "fedramp-moderate"])
 def test_ssp_with_content_is_schema_and_trestle_valid_and_covers_the_whole_baseline(
-        baseline, capsys, monkeypatch, fedramp_content, content_sources, tmp_path):
+        baseline, capsys, monkeypatch, fedramp_content, shared_data, tmp_path):
     ssp = package(capsys, monkeypatch, fedramp_content, tmp_path / "out", "--baseline", baseline)
     validate_oscal_schema(tmp_path / "out" / "ssp.json", "ssp")
-    trestle_validate(offline(tmp_path / "out" / "ssp.json", content_sources, baseline, tmp_path), "system-security-plan")
+    trestle_validate(offline(tmp_path / "out" / "ssp.json", shared_data, baseline, tmp_path), "system-security-plan")
     selected = ContentStore(fedramp_content).baseline(baseline)
     assert sorted(requirements(ssp)) == sorted(selected.control_ids)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
@@ -115,10 +115,10 @@ def test_ssp_with_content_is_schema_and_trestle_valid_and_covers_the_whole_basel
 
 
 def test_ssp_without_content_covers_the_rules_controls_and_says_the_baseline_was_not_loaded(
-        capsys, monkeypatch, content_sources, tmp_path):
+        capsys, monkeypatch, shared_data, tmp_path):
     ssp = package(capsys, monkeypatch, tmp_path / "empty", tmp_path / "out")
     validate_oscal_schema(tmp_path / "out" / "ssp.json", "ssp")
-    trestle_validate(offline(tmp_path / "out" / "ssp.json", content_sources, "moderate", tmp_path), "system-security-plan")
+    trestle_validate(offline(tmp_path / "out" / "ssp.json", shared_data, "moderate", tmp_path), "system-security-plan")
     assessed = json.loads((tmp_path / "out" / "component-definition.json").read_text())
     ids = {r["control-id"] for c in assessed["component-definition"]["components"]
            for ci in c.get("control-implementations") or [] for r in ci["implemented-requirements"]}
@@ -273,7 +273,7 @@ def test_fedramp_validate_has_no_fatal_and_every_error_is_traced_to_the_profile(
 
 # -- trestle's own ssp-generate / ssp-assemble with scc's component definition -----------------------
 def test_component_definition_round_trips_through_trestle_ssp_generate_and_assemble(
-        capsys, monkeypatch, content_dir, content_sources, tmp_path):
+        capsys, monkeypatch, content_dir, shared_data, tmp_path):
     if shutil.which("trestle") is None:
         pytest.skip("trestle CLI not installed")
     package(capsys, monkeypatch, content_dir, tmp_path / "out", "--baseline", "moderate")
@@ -287,8 +287,8 @@ def test_component_definition_round_trips_through_trestle_ssp_generate_and_assem
         return done.stdout + done.stderr
 
     trestle("init")
-    trestle("import", "-f", str(content_sources / "nist" / "NIST_SP-800-53_rev5_catalog.json"), "-o", "nist")
-    profile = json.loads((content_sources / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json").read_text())
+    trestle("import", "-f", str(shared_data / "nist" / "NIST_SP-800-53_rev5_catalog.json"), "-o", "nist")
+    profile = json.loads((shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json").read_text())
     profile["profile"]["imports"][0]["href"] = "trestle://catalogs/nist/catalog.json"
     (tmp_path / "moderate.json").write_text(json.dumps(profile))
     trestle("import", "-f", str(tmp_path / "moderate.json"), "-o", "moderate")

@@ -96,9 +96,9 @@ def test_ssp_from_the_assessment_has_every_section_the_profile_and_the_evidence(
     assert re.search(r"CVE-2024-0001 in musl 1\.2\.3 [A-Z0-9, -]+ critical open 2026-11-01", page)
 
 
-def test_every_moderate_control_is_in_the_plan_and_counted_once(moderate, content_sources):
+def test_every_moderate_control_is_in_the_plan_and_counted_once(moderate, shared_data):
     _, _, _, html = moderate
-    profile = json.loads((content_sources / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json").read_text())
+    profile = json.loads((shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json").read_text())
     with_ids = [i for imp in profile["profile"]["imports"] for i in imp["include-controls"][0]["with-ids"]]
     assert html.count('<article class="control"') == len(with_ids) == 287
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())

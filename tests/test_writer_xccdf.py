@@ -45,8 +45,8 @@ def test_without_content_only_scc_requirements_are_listed_and_oscap_accepts_it(n
 
 @pytest.mark.slow
 def test_official_srg_lists_every_requirement_with_unevaluated_ones_notchecked(
-        content_sources, with_content, tmp_path):
-    reference = parse_xml_bytes((content_sources / "disa" / "disa-os-srg-v3r2.xml").read_bytes(), "srg").getroot()
+        shared_data, with_content, tmp_path):
+    reference = parse_xml_bytes((shared_data / "disa" / "disa-os-srg-v3r2.xml").read_bytes(), "srg").getroot()
     official_rules = reference.xpath("//*[local-name()='Rule']/@id")
     assessment = build_assessment()
     path = tmp_path / "xccdf-results-gpos-srg.xml"
