@@ -143,42 +143,6 @@ def content_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     return directory
 
 
-#: where each miniature content file stands in for a reference file (the layout of ../shared/data)
-MINI_CONTENT_LAYOUT = {
-    **{f"nist/NIST_SP-800-53_rev5_{name}.json": f"NIST_SP-800-53_rev5_{name}.json"
-       for name in ("catalog", "LOW-baseline_profile", "MODERATE-baseline_profile", "HIGH-baseline_profile",
-                    "PRIVACY-baseline_profile")},
-    "fedramp/FedRAMP_rev5_MODERATE-baseline_profile.json": "FedRAMP_rev5_MODERATE-baseline_profile.json",
-    "disa/U_CCI_List.xml": "U_CCI_List.xml",
-    "disa/disa-os-srg-v3r2.xml": "gpos-srg-xccdf.xml",
-    "disa/disa-ctr-srg-v1r3.xml": "ctr-srg-xccdf.xml",
-}
-
-
-@pytest.fixture(scope="session")
-def content_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Official-format content files where ../shared/data keeps them (nist/, disa/, fedramp/), for tests of how
-    scc fetches, imports and uses content rather than of the content's facts: the reference data when it is
-    there (or CI=true, where it must be), else the miniature test content (tests/data/mini-content) under
-    the same relative names. Mini content is not pinned: importing it needs accept_new."""
-    if SHARED_DATA.is_dir() or IN_CI:
-        if not SHARED_DATA.is_dir():
-            pytest.skip(f"reference data not found at {SHARED_DATA}")
-        return SHARED_DATA
-    import shutil
-
-    root = tmp_path_factory.mktemp("content-sources")
-    for relative, name in MINI_CONTENT_LAYOUT.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(MINI_CONTENT / name, root / relative)
-    return root
-
-
-def is_mini(sources: Path) -> bool:
-    """True when ``sources`` (content_sources) is the miniature test content, not the reference data."""
-    return sources != SHARED_DATA
-
-
 @pytest.fixture
 def no_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An empty content cache: scc runs from its rule packs alone."""
