@@ -13,6 +13,7 @@ SAMPLES = SHARED_DATA / "samples"
 HOSTILE = SHARED_DATA / "hostile"
 EXAMPLE = REPO / "examples" / "demo-image"
 FIXTURE_IMAGE = REPO / "tests" / "data" / "fixture-image"   # authored inputs of one imaginary image (README.md)
+MINI_CONTENT = REPO / "tests" / "data" / "mini-content"     # authored official-format content (README.md)
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 # Tools installed into the test venv (syft, trestle, go) sit next to sys.executable, which need not
@@ -26,7 +27,7 @@ if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
 # test that uses one, directly or through another fixture, is in the `slow` set (`pytest -m "not slow"`
 # leaves them out; the full suite runs them). Keyed by the test module ("" = any module).
 SLOW_FIXTURES = {
-    "": {"content_dir"},
+    "": {"content_dir", "official_content_dir"},
     "test_attestations": {"attested"},
     "test_cli": {"example_package"},
     "test_diff": {"runs"},
@@ -119,11 +120,29 @@ def _reproducible_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def content_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One content cache for the session: the reference SRGs, the rev5 catalog and MODERATE (read only)."""
+def official_content_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One content cache for the session: the reference SRGs, the rev5 catalog and MODERATE (read only).
+
+    For tests that assert facts of the official content itself (DISA's wording, how many requirements an
+    SRG has): they skip without ../shared (and fail under CI=true)."""
     from writer_assessment import import_reference_content
 
     return import_reference_content(shared_data, tmp_path_factory.mktemp("content"))
+
+
+@pytest.fixture(scope="session")
+def content_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Some imported content for tests that need content of the official shape, not its exact facts: the
+    reference content (official_content_dir) when ../shared is there or CI=true, else scc's miniature
+    test content (tests/data/mini-content, imported with accept_new) so a newcomer's run still exercises it."""
+    if SHARED_DATA.is_dir() or IN_CI:
+        return request.getfixturevalue("official_content_dir")
+    from scc.content.bundle import import_content
+    from scc.content.store import ContentStore
+
+    directory = tmp_path_factory.mktemp("mini-content")
+    import_content(ContentStore(directory), [MINI_CONTENT], accept_new=True)
+    return directory
 
 
 @pytest.fixture
@@ -134,5 +153,11 @@ def no_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def with_content(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
-    """The session's reference content cache."""
+    """The session's content cache (content_dir: the reference content, else the miniature test content)."""
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
+
+
+@pytest.fixture
+def with_official_content(monkeypatch: pytest.MonkeyPatch, official_content_dir: Path) -> None:
+    """The session's reference content cache (skips without ../shared)."""
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(official_content_dir))

@@ -326,14 +326,14 @@ def test_service_accounts_no_login_shell():
 
 # -- least functionality ----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "name,field,package",
+    "name,tool,package",
     [
-        ("no_shell", "shells", "busybox"),
-        ("no_package_manager", "package_managers", "apk-tools"),
-        ("no_compiler", "compilers", "gcc-12"),
+        ("no_shell", "/usr/bin/bash", "busybox"),
+        ("no_package_manager", "/usr/bin/apt-get", "apk-tools"),
+        ("no_compiler", "/usr/bin/x86_64-linux-gnu-gcc-12", "gcc-12"),
     ],
 )
-def test_tool_checks_prefer_the_filesystem_over_the_sbom(name, field, package):
+def test_tool_checks_prefer_the_filesystem_over_the_sbom(name, tool, package):
     assert run(name, ImageFacts()).verdict is M
     from_sbom = run(name, sbom_facts(comp(package), comp("musl")))
     assert from_sbom.verdict is NS and "no image filesystem was supplied" in from_sbom.reason
@@ -344,9 +344,12 @@ def test_tool_checks_prefer_the_filesystem_over_the_sbom(name, field, package):
     facts.filesystem = fs()  # the filesystem shows none: it wins over the SBOM
     clean = run(name, facts)
     assert clean.verdict is S and clean.details["evidence_kind"] == "filesystem"
-    facts.filesystem = fs(**{field: [entry("/usr/bin/tool", 0o755)]})
+    facts.filesystem = fs(executables=[entry("/usr/bin/ls", 0o755)])   # an executable of no listed kind
+    assert run(name, facts).verdict is S
+    facts.filesystem = fs(executables=[entry("/usr/bin/ls", 0o755), entry(tool, 0o755)])
     found = run(name, facts)
-    assert found.verdict is NS and "/usr/bin/tool" in found.reason and "filesystem" in found.reason
+    assert found.verdict is NS and tool in found.reason and "/usr/bin/ls" not in found.reason
+    assert "filesystem" in found.reason
 
 
 def test_components_absent():
@@ -569,7 +572,7 @@ def test_every_shipped_rule_renders_on_empty_and_on_rich_facts():
     rich.findings = [finding("CVE-1", age_days=40), finding("CVE-2", "critical", fixed=False)]
     rich.scans = [ScanRecord("grype", timestamp=NOW, evidence=(SCAN_EV,))]
     rich.config = ImageConfig(user="root", exposed_ports=("80/tcp",), env_names=("API_TOKEN",))
-    rich.filesystem = fs(shells=[entry("/bin/sh", 0o755)], setuid=[entry("/bin/su")])
+    rich.filesystem = fs(executables=[entry("/bin/sh", 0o755)], setuid=[entry("/bin/su")])
     rich.provenance = [prov()]
     for facts in (ImageFacts(), rich):
         assessment = Assessment(facts, assessed_at=NOW)

@@ -36,6 +36,13 @@ from scc.facts import read_input
 from scc.facts.image.layers import Budget, Limits, apply_layer
 from scc.facts.image.vfs import VirtualFS
 
+
+def of_kind(fs, kind: str) -> list:
+    """The executables the shipped tables count as ``kind`` (the engine's classification of the reader's facts)."""
+    from scc.engine.checks.support import executables_of
+
+    return executables_of(fs, kind, load_tables())
+
 PASSWD = (b"root:x:0:0:root:/root:/bin/sh\ndaemon:x:2:2:daemon:/sbin:/sbin/nologin\n"
           b"app:x:1000:1000::/home/app:/sbin/nologin\nsync:x:5:0:sync:/sbin:/bin/sync\noperator:x:11:0::/root:\n")
 APK_DB = (b"C:Q1abc=\nP:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\n\n"
@@ -107,10 +114,10 @@ def test_oci_layout_directory_gives_identity_config_and_filesystem(oci_dir) -> N
     fs = facts.filesystem
     assert fs.file_count == 21
     assert fs.os_release["ID"] == "alpine" and fs.os_release["PRETTY_NAME"] == "Alpine Linux v3.19"
-    assert paths(fs.shells) == ["/bin/ash", "/bin/sh"]
-    assert fs.shells[1].evidence[0].pointer == "rootfs:/bin/sh"
-    assert paths(fs.package_managers) == ["/sbin/apk", "/usr/bin/pip3"]
-    assert paths(fs.compilers) == ["/usr/local/go/bin/go"]       # gcc was whited out by layer 2
+    assert paths(of_kind(fs, "shell")) == ["/bin/ash", "/bin/sh"]
+    assert of_kind(fs, "shell")[1].evidence[0].pointer == "rootfs:/bin/sh"
+    assert paths(of_kind(fs, "package manager")) == ["/sbin/apk", "/usr/bin/pip3"]
+    assert paths(of_kind(fs, "compiler")) == ["/usr/local/go/bin/go"]       # gcc was whited out by layer 2
     assert paths(fs.setuid) == ["/bin/su"] and fs.setuid[0].owner == "root:root"
     assert paths(fs.setgid) == ["/usr/bin/wall"] and fs.setgid[0].owner == "root:tty"
     assert paths(fs.world_writable) == ["/srv/data.txt", "/srv/drop"]   # sticky /tmp, /var/tmp not counted
@@ -322,7 +329,7 @@ def test_rootfs_directory_is_read_without_following_links(tmp_path: Path) -> Non
     assert record.format == "rootfs-directory"
     fs = facts.filesystem
     assert fs.file_count == 7   # os-release, passwd, bash, sh, escape, usr/bin/passwd, dpkg status
-    assert paths(fs.shells) == ["/bin/bash", "/bin/sh"]
+    assert paths(of_kind(fs, "shell")) == ["/bin/bash", "/bin/sh"]
     assert paths(fs.setuid) == ["/usr/bin/passwd"]
     assert [(c.name, c.purl) for c in facts.components] == [
         ("bash", "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12"),

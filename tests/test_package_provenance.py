@@ -11,6 +11,7 @@ from test_cli import run_scc
 from validators import trestle_validate, validate_oscal_schema
 
 import scc
+from scc.content.store import ContentStore
 from scc.errors import ContentError
 from scc.resources import pack_dir
 
@@ -131,7 +132,7 @@ def test_manifest_records_scc_rule_packs_content_overrides_and_settings(package,
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(OSCAL_DOCUMENTS))
-def test_each_oscal_document_carries_settings_props_and_hashed_provenance_resources(package, name):
+def test_each_oscal_document_carries_settings_props_and_hashed_provenance_resources(package, content_dir, name):
     schema, kind = OSCAL_DOCUMENTS[name]
     path = package / name
     validate_oscal_schema(path, schema)
@@ -150,7 +151,8 @@ def test_each_oscal_document_carries_settings_props_and_hashed_provenance_resour
     (overrides,) = by_role["overrides"]
     assert overrides["rlinks"][0]["hashes"] == [{"algorithm": "SHA-256", "value": sha256(OVERRIDES)}]
     gpos = next(r for r in by_role["content"] if r["title"] == "content: gpos-srg")
-    assert {"name": "release", "ns": "https://scc.dev/ns/oscal", "value": "V3R2"} in gpos["props"]
+    release = ContentStore(content_dir).lock()["gpos-srg"].release      # V3R2 with the reference content
+    assert {"name": "release", "ns": "https://scc.dev/ns/oscal", "value": release} in gpos["props"]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from conftest import FIXTURE_IMAGE, REPO
 
 from scc.errors import InputError
 from scc.facts.model import Severity
@@ -15,6 +16,14 @@ from scc.facts.scans import sarif
 from scc.facts.source import InputDocument
 
 SAMPLES = ["alpine-3.10.trivy.sarif.json", "nginx.trivy.sarif.json", "nginx.grype.sarif.json"]
+#: authored SARIF documents (tests/data) the sample tests also run over, with or without ../shared
+AUTHORED = {"fixture-image/scan.trivy.sarif.json": FIXTURE_IMAGE / "scan.trivy.sarif.json",
+            "variants/docker-scout-1.16.cves.sarif.json": REPO / "tests/data/variants/docker-scout-1.16.cves.sarif.json"}
+
+
+def sarif_file(request: pytest.FixtureRequest, name: str):
+    """An authored document by its tests/data name, else the reference sample (skips without ../shared)."""
+    return AUTHORED[name] if name in AUTHORED else request.getfixturevalue("samples") / "sarif" / name
 
 
 def read(path):
@@ -34,10 +43,11 @@ def line(text: str, key: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-@pytest.mark.parametrize("name", SAMPLES)
-def test_every_result_is_one_finding_with_its_evidence_pointer(samples, name):
-    raw = json.loads((samples / "sarif" / name).read_text())
-    facts = read(samples / "sarif" / name)
+@pytest.mark.parametrize("name", [*SAMPLES, *AUTHORED])
+def test_every_result_is_one_finding_with_its_evidence_pointer(request, name):
+    path = sarif_file(request, name)
+    raw = json.loads(path.read_text())
+    facts = read(path)
     results = raw["runs"][0]["results"]
     assert len(facts.findings) == len(results)
     assert [f.evidence[0].pointer for f in facts.findings] == [f"/runs/0/results/{j}" for j in range(len(results))]
@@ -48,10 +58,13 @@ def test_every_result_is_one_finding_with_its_evidence_pointer(samples, name):
         tool, raw["runs"][0]["tool"]["driver"]["version"], len(results))
 
 
-@pytest.mark.parametrize("name", ["alpine-3.10.trivy.sarif.json", "nginx.trivy.sarif.json"])
-def test_trivy_package_version_severity_and_fix_come_from_each_result_message(samples, name):
-    raw = json.loads((samples / "sarif" / name).read_text())
-    facts = read(samples / "sarif" / name)
+@pytest.mark.parametrize("name", ["alpine-3.10.trivy.sarif.json", "nginx.trivy.sarif.json",
+                                  "fixture-image/scan.trivy.sarif.json"])
+def test_trivy_package_version_severity_and_fix_come_from_each_result_message(request, name):
+    path = sarif_file(request, name)
+    raw = json.loads(path.read_text())
+    facts = read(path)
+    assert facts.findings
     for finding, result in zip(facts.findings, raw["runs"][0]["results"]):
         text = result["message"]["text"]
         assert finding.id == result["ruleId"]

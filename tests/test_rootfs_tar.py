@@ -19,10 +19,18 @@ import pytest
 from imagebuild import device, directory, fake_elf, file, layer_tar, symlink, write_docker_save
 
 import scc.facts.source
+from scc.engine.tables import load_tables
 from scc.errors import InputError
 from scc.facts import read_input, read_inputs
 from scc.facts.image.rootfs_tar import READER, sniff_member_names
 from scc.facts.source import InputDocument
+
+
+def of_kind(fs, kind: str) -> list:
+    """The executables the shipped tables count as ``kind`` (the engine's classification of the reader's facts)."""
+    from scc.engine.checks.support import executables_of
+
+    return executables_of(fs, kind, load_tables())
 
 APK_DB = (b"C:Q1abc=\nP:busybox\nV:1.36.1-r15\nA:x86_64\nL:GPL-2.0-only\n\n"
           b"P:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\n\nP:bash\nV:5.2.21-r0\nA:x86_64\nL:GPL-3.0-or-later\n\n")
@@ -63,15 +71,15 @@ def test_docker_export_tar_gives_filesystem_and_packages(export_tar: Path) -> No
         ("bash", "5.2.21-r0", "pkg:apk/alpine/bash@5.2.21-r0?arch=x86_64&distro=alpine-3.19.1")]
     fs = facts.filesystem
     assert fs.os_release["ID"] == "alpine"
-    assert [e.path for e in fs.shells] == ["/usr/bin/bash", "/usr/bin/sh"]
-    assert [e.path for e in fs.package_managers] == ["/usr/bin/apk"]
+    assert [e.path for e in of_kind(fs, "shell")] == ["/usr/bin/bash", "/usr/bin/sh"]
+    assert [e.path for e in of_kind(fs, "package manager")] == ["/usr/bin/apk"]
     assert [e.path for e in fs.setuid] == ["/usr/bin/su"]
     assert fs.login_users == [("root", "/bin/bash")]
     # files and links, not directories; the device is skipped with a note
     assert fs.file_count == 13
     assert any("dev/console" in note for note in facts.notes)
-    assert fs.shells[0].evidence[0].cite() == f"{export_tar}#rootfs:/usr/bin/bash"
-    assert fs.shells[0].evidence[0].sha256 == record.sha256
+    assert of_kind(fs, "shell")[0].evidence[0].cite() == f"{export_tar}#rootfs:/usr/bin/bash"
+    assert of_kind(fs, "shell")[0].evidence[0].sha256 == record.sha256
 
 
 def test_gzipped_export_with_dot_slash_gnu_names_reads_the_same(tmp_path: Path, export_tar: Path) -> None:

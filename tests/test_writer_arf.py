@@ -65,7 +65,8 @@ def test_example_image_arf_passes_rds_validate_and_renders(tmp_path, no_content)
 
 
 @pytest.mark.slow
-def test_official_srgs_in_arf_pass_rds_validate(tmp_path, monkeypatch, content_dir):
+def test_official_srgs_in_arf_pass_rds_validate(tmp_path, monkeypatch, official_content_dir):
+    content_dir = official_content_dir   # counts the official SRGs' requirements
     monkeypatch.setenv("SCC_CONTENT_DIR", str(content_dir))
     assessment = build_assessment()
     path = write(assessment, tmp_path)

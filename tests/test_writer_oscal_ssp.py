@@ -149,7 +149,8 @@ def test_image_statements_never_claim_more_than_the_verdict(capsys, monkeypatch,
     assert seen > 10
 
 
-def test_profile_text_parameters_parts_and_responsibility(capsys, monkeypatch, content_dir, tmp_path):
+def test_profile_text_parameters_parts_and_responsibility(capsys, monkeypatch, official_content_dir, tmp_path):
+    content_dir = official_content_dir   # NIST's parameters and parts of ac-2
     ssp = package(capsys, monkeypatch, content_dir, tmp_path / "out", "--baseline", "moderate")
     system = next(c for c in ssp["system-implementation"]["components"] if c["type"] == "this-system")
     reqs = requirements(ssp)
@@ -180,7 +181,8 @@ def test_profile_text_parameters_parts_and_responsibility(capsys, monkeypatch, c
     assert {p["port-ranges"][0]["start"] for c in services for p in c["protocols"]} == {8443, 5432}
 
 
-def test_every_requirement_names_its_statement_sources(capsys, monkeypatch, content_dir, tmp_path):
+def test_every_requirement_names_its_statement_sources(capsys, monkeypatch, official_content_dir, tmp_path):
+    content_dir = official_content_dir   # counts of the official MODERATE baseline
     from scc.writers._ssp_controls import statement_source_counts
 
     ssp = package(capsys, monkeypatch, content_dir, tmp_path / "out", "--baseline", "moderate")

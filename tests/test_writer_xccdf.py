@@ -65,7 +65,7 @@ def test_official_srg_lists_every_requirement_with_unevaluated_ones_notchecked(
     assert all(DISA_RULE_ID.match(i) for i in root.xpath("//x:Rule/@id", namespaces=NS))
 
 
-def test_official_rule_carries_disa_version_cci_check_and_fix_text(with_content):
+def test_official_rule_carries_disa_version_cci_check_and_fix_text(with_official_content):
     root = parse(render_benchmark(build_assessment(), "gpos-srg"))
     (rule,) = root.xpath("//x:Rule[@id='xccdf_mil.disa.stig_rule_SV-203591r958362_rule']", namespaces=NS)
     assert rule.getparent().get("id") == "xccdf_mil.disa.stig_group_V-203591"

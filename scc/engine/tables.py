@@ -1,4 +1,5 @@
-"""The data tables checks decide with: SLSA builders, CMVP-validated modules, least-functionality packages.
+"""The data tables checks decide with: SLSA builders, CMVP-validated modules, least-functionality packages
+and the file names of least-functionality tools.
 
 Each is YAML in controls/ that a compliance reviewer reads and edits without touching Python (loaded
 through scc.yamlsafe, hashed into every package's provenance with the rule packs). ``load_tables()``
@@ -9,12 +10,16 @@ only look things up in it.
     fips-modules.yaml             CMVP certificates for exact module name + version
     configuration.yaml packages:  which packages count as a shell, a package manager, a compiler (CM-7)
     crypto.yaml packages:         which packages suggest a FIPS module, which are crypto libraries (SC-13)
+    configuration.yaml executables:  which file names in a bin/ or sbin/ directory are a shell, a package
+                                  manager, a compiler (the filesystem reader records every such file,
+                                  unclassified, as FilesystemFacts.executables)
 
 The package lists sit in the rule packs of the rules that use them, under a top-level ``packages:``
 beside ``rules:``, so a reviewer reads each rule and what it counts together.
 """
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,10 @@ PACKAGE_LISTS: dict[str, str] = {
     "shell": "configuration.yaml", "package manager": "configuration.yaml", "compiler": "configuration.yaml",
     "fips": "crypto.yaml", "crypto": "crypto.yaml",
 }
+#: the pack file whose ``executables:`` holds the tool file-name lists, and their kinds in the order a file
+#: name matching two lists is counted (the first wins)
+EXECUTABLE_LISTS = "configuration.yaml"
+EXECUTABLE_KINDS = ("shell", "package manager", "compiler")
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,18 @@ class DataTables:
     slsa_builders: tuple[KnownBuilder, ...] = ()
     fips_modules: tuple[CmvpModule, ...] = ()
     packages: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)   # PACKAGE_LISTS -> globs
+    executables: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # EXECUTABLE_KINDS -> globs
 
     def package_patterns(self, kind: str) -> tuple[str, ...]:
         """The glob patterns of package names that count as ``kind`` ('shell', 'compiler', ...)."""
         return self.packages.get(kind, ())
+
+    def executable_kind(self, name: str) -> str | None:
+        """The first of EXECUTABLE_KINDS whose file-name globs match ``name`` exactly (case counts), else None."""
+        for kind in EXECUTABLE_KINDS:
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.executables.get(kind, ())):
+                return kind
+        return None
 
 
 def load_tables(directory: Path | None = None) -> DataTables:
@@ -75,6 +92,7 @@ def load_tables(directory: Path | None = None) -> DataTables:
         slsa_builders=load_slsa_builders(directory / SLSA_BUILDERS),
         fips_modules=load_fips_modules(directory / FIPS_MODULES),
         packages=load_package_lists(directory),
+        executables=load_executable_lists(directory / EXECUTABLE_LISTS),
     )
 
 
@@ -124,4 +142,22 @@ def load_package_lists(directory: Path) -> dict[str, tuple[str, ...]]:
             if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
                 raise RulePackError(f"{path}: packages.{kind} must be a list of package-name globs")
             result[kind] = tuple(patterns)
+    return result
+
+
+def load_executable_lists(path: Path) -> dict[str, tuple[str, ...]]:
+    """The file-name globs of every EXECUTABLE_KINDS key, from the ``executables:`` of ``path``."""
+    try:
+        document = load_file(path)
+    except YamlRefused as exc:
+        raise RulePackError(f"{path}: cannot read the executable lists ({exc})") from exc
+    lists = document.get("executables") if isinstance(document, dict) else None
+    if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(EXECUTABLE_KINDS):
+        raise RulePackError(f"{path}: 'executables' must map each of {', '.join(EXECUTABLE_KINDS)} to a list")
+    result: dict[str, tuple[str, ...]] = {}
+    for kind in EXECUTABLE_KINDS:
+        patterns = lists[kind]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p and "/" not in p for p in patterns):
+            raise RulePackError(f"{path}: executables.{kind} must be a list of file-name globs (no '/')")
+        result[kind] = tuple(patterns)
     return result

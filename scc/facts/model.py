@@ -407,9 +407,9 @@ class FilesystemFacts:
     root: str = ""
     file_count: int = 0
     os_release: dict[str, str] = field(default_factory=dict)
-    shells: list[FileEntry] = field(default_factory=list)
-    package_managers: list[FileEntry] = field(default_factory=list)
-    compilers: list[FileEntry] = field(default_factory=list)
+    #: every file, or link to a file, in a bin/ or sbin/ directory (what PATH runs), in walk order; which
+    #: are shells, package managers or compilers the engine decides (controls/configuration.yaml executables:)
+    executables: list[FileEntry] = field(default_factory=list)
     setuid: list[FileEntry] = field(default_factory=list)
     setgid: list[FileEntry] = field(default_factory=list)
     world_writable: list[FileEntry] = field(default_factory=list)

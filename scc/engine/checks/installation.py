@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import cite_files, gather, listing, manual, outcome, plural
+from scc.engine.checks.support import cite_files, executables_of, gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
 from scc.facts.image.fs_scan import SYSTEM_WRITE_CAP
@@ -32,7 +32,7 @@ def _signing_row(record: PackageSigning) -> dict[str, Any]:
 
 @check(
     "package_signatures_enforced", CheckParams,
-    consults=("filesystem.package_signing", "filesystem.package_managers"),
+    consults=("filesystem.package_signing", "filesystem.executables"),
 )
 def package_signatures_enforced(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """Every package manager in the image verifies package signatures against trusted keys it carries."""
@@ -44,10 +44,11 @@ def package_signatures_enforced(facts: ImageFacts, params: CheckParams, ctx: Che
     evidence = [e for r in records for e in r.evidence] + [
         e for s in (x for r in records for x in (*r.bypasses, *r.gaps)) for e in cite_files(fs, [s.where()])]
     if not records:
-        if fs.package_managers:
-            return manual(f"The image has {listing(e.path for e in fs.package_managers)} but none of apt, dnf/yum "
+        managers = executables_of(fs, "package manager", ctx.tables)
+        if managers:
+            return manual(f"The image has {listing(e.path for e in managers)} but none of apt, dnf/yum "
                           "or apk configuration; confirm how that tool verifies what it installs.",
-                          gather(fs.package_managers), **details)
+                          gather(managers), **details)
         return outcome(Verdict.NOT_APPLICABLE,
                        "The image has no OS package manager (no apt, dnf/yum or apk), so no OS component can be "
                        "installed in it; how its components were verified when the image was built is "
@@ -96,7 +97,7 @@ def _writable_by(entries: list[FileEntry], uid: int, gid: int | None) -> list[Fi
 @check(
     "software_install_requires_privilege", CheckParams,
     consults=(
-        "config.user", "filesystem.accounts", "filesystem.package_managers",
+        "config.user", "filesystem.accounts", "filesystem.executables",
         "filesystem.system_write_access"),
 )
 def software_install_requires_privilege(
@@ -110,7 +111,8 @@ def software_install_requires_privilege(
     if facts.config is None:
         return manual("No image config was supplied; the runtime user decides who can install software. Supply "
                       "`docker inspect` output or the OCI image config.")
-    tools = [e.path for e in fs.package_managers]
+    managers = executables_of(fs, "package manager", ctx.tables)
+    tools = [e.path for e in managers]
     uid, gid, who = _runtime_uid(facts)
     details = {"user": facts.config.user, "uid": uid, "package_managers": tools[:20]}
     config_ev: list[Evidence] = [facts.config.field_evidence["user"]] if "user" in facts.config.field_evidence \
@@ -120,7 +122,7 @@ def software_install_requires_privilege(
         how = (f"any process can install system software with {listing(tools, 3)}" if tools else
                "any process can write system software directories, though the image has no package manager")
         return outcome(verdict, f"The image runs as root ({who}): {how} without asking for privilege.",
-                       config_ev + gather(fs.package_managers, 5), **details)
+                       config_ev + gather(managers, 5), **details)
     if uid is None:
         return manual(f"The image config sets {who}, which the image's /etc/passwd does not resolve to a uid; "
                       "confirm the runtime uid is not 0 and owns no system software.", config_ev, **details)

@@ -7,7 +7,7 @@ components are matched by name, and the reason says which evidence decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scc.engine.checks import CheckContext, check
@@ -15,6 +15,7 @@ from scc.engine.checks.support import (
     at_most,
     capped,
     component_label,
+    executables_of,
     gather,
     listing,
     manual,
@@ -24,10 +25,11 @@ from scc.engine.checks.support import (
 )
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
-from scc.facts.model import FileEntry, FilesystemFacts, ImageFacts
+from scc.facts.model import ImageFacts
 
-# What counts as a shell, a package manager or a compiler package: controls/configuration.yaml packages:
-# (ctx.tables.package_patterns); a rule's own non-empty ``packages`` param replaces the list.
+# What counts as a shell, a package manager or a compiler: controls/configuration.yaml, ``executables:`` for
+# the image's files (ctx.tables.executable_kind) and ``packages:`` for SBOM package names
+# (ctx.tables.package_patterns); a rule's own non-empty ``packages`` param replaces the package list.
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,13 @@ def _patterns(kind: str, params: ToolParams, ctx: CheckContext) -> Sequence[str]
 
 def _tool_check(
     kind: str,
-    fs_field: Callable[[FilesystemFacts], list[FileEntry]],
     facts: ImageFacts,
     params: ToolParams,
     ctx: CheckContext,
 ) -> CheckOutcome:
     allowed = set(params.allow)
     if facts.filesystem is not None:
-        found = [e for e in fs_field(facts.filesystem) if e.path not in allowed]
+        found = [e for e in executables_of(facts.filesystem, kind, ctx.tables) if e.path not in allowed]
         details = {"evidence_kind": "filesystem", "found": capped(e.path for e in found)}
         if found:
             return outcome(
@@ -95,22 +96,22 @@ def _tool_check(
     )
 
 
-@check("no_shell", ToolParams, consults=("filesystem.shells", "components"))
+@check("no_shell", ToolParams, consults=("filesystem.executables", "components"))
 def no_shell(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No command shell in the image (filesystem shells, else SBOM packages that provide one)."""
-    return _tool_check("shell", lambda fs: fs.shells, facts, params, ctx)
+    return _tool_check("shell", facts, params, ctx)
 
 
-@check("no_package_manager", ToolParams, consults=("filesystem.package_managers", "components"))
+@check("no_package_manager", ToolParams, consults=("filesystem.executables", "components"))
 def no_package_manager(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No package manager in the image (filesystem, else SBOM packages such as apk-tools, dpkg, rpm)."""
-    return _tool_check("package manager", lambda fs: fs.package_managers, facts, params, ctx)
+    return _tool_check("package manager", facts, params, ctx)
 
 
-@check("no_compiler", ToolParams, consults=("filesystem.compilers", "components"))
+@check("no_compiler", ToolParams, consults=("filesystem.executables", "components"))
 def no_compiler(facts: ImageFacts, params: ToolParams, ctx: CheckContext) -> CheckOutcome:
     """No compiler or build toolchain in the image (filesystem, else SBOM packages such as gcc, clang, go)."""
-    return _tool_check("compiler", lambda fs: fs.compilers, facts, params, ctx)
+    return _tool_check("compiler", facts, params, ctx)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def components_absent(facts: ImageFacts, params: ComponentsAbsentParams, ctx: Ch
     ), params.absent_verdict, params.absent_reason)
 
 
-_TOOL_KINDS = {"shell": "shells", "package manager": "package_managers", "compiler": "compilers"}
+_TOOL_KINDS = ("shell", "package manager", "compiler")
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class NoNonessentialToolsParams(CheckParams):
 
 @check(
     "no_nonessential_tools", NoNonessentialToolsParams,
-    consults=("filesystem.shells", "filesystem.package_managers", "filesystem.compilers", "components"),
+    consults=("filesystem.executables", "components"),
 )
 def no_nonessential_tools(
     facts: ImageFacts, params: NoNonessentialToolsParams, ctx: CheckContext
@@ -184,7 +185,8 @@ def no_nonessential_tools(
         evidence = gather([c for c in facts.components if any(is_kind[k](c.name) for k in kinds)], 30)
         source = "the SBOM (no image filesystem was supplied)"
     else:
-        entries = {k: [e for e in getattr(facts.filesystem, _TOOL_KINDS[k]) if e.path not in allowed] for k in kinds}
+        entries = {k: [e for e in executables_of(facts.filesystem, k, ctx.tables) if e.path not in allowed]
+                   for k in kinds}
         found = {k: [e.path for e in v] for k, v in entries.items()}
         evidence = gather([e for v in entries.values() for e in v], 30) or facts.filesystem.evidence[:1]
         source = f"the image filesystem ({plural(facts.filesystem.file_count, 'file')})"

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
-from scc.facts.model import Component, Evidence, FilesystemFacts, ImageFacts
+from scc.engine.tables import DataTables
+from scc.facts.model import Component, Evidence, FileEntry, FilesystemFacts, ImageFacts
 
 NAME_CAP = 20
 
@@ -91,6 +92,12 @@ def _glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | 
     if not patterns:
         return lambda _name: None
     return re.compile("|".join(f"(?:{fnmatch.translate(p.lower())})" for p in patterns)).match
+
+
+def executables_of(fs: FilesystemFacts, kind: str, tables: DataTables) -> list[FileEntry]:
+    """The image's executables that the tables count as ``kind`` ('shell', 'package manager', 'compiler'),
+    in the order the filesystem reader found them."""
+    return [e for e in fs.executables if tables.executable_kind(e.path.rpartition("/")[2]) == kind]
 
 
 def component_label(component: Component) -> str:

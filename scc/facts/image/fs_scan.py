@@ -1,6 +1,7 @@
 """Facts from an image's root filesystem (a VirtualFS): what is installed and how it is configured.
 
-Shells, package managers and compilers (by name, in any bin/ or sbin/ directory), setuid/setgid
+The executables (every file in any bin/ or sbin/ directory, unclassified: which are shells, package
+managers or compilers the engine decides from controls/configuration.yaml), setuid/setgid
 and world-writable entries, accounts from etc/passwd, os-release, crypto policy, a few short
 configuration facts (login.defs, sshd_config, pwquality.conf, audit rules), logon settings (sshd,
 display managers, getty, PAM and faillock: scc.facts.image.logon), package-manager signature settings
@@ -22,12 +23,6 @@ from scc.facts.image.vfs import Node, VirtualFS
 from scc.facts.model import Component, FileEntry, FilesystemFacts
 from scc.facts.source import InputDocument
 
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "ksh93", "csh", "tcsh", "fish", "yash"})
-_PACKAGE_MANAGERS = re.compile(
-    r"^(apk|apt|apt-get|aptitude|dpkg|rpm|yum|dnf|dnf[0-9]|microdnf|tdnf|zypper|pacman|emerge|"
-    r"pip|pip[0-9](\.[0-9]+)?|npm|npx|yarn|pnpm|gem|bundle|conda|mamba|cargo|composer)$")
-_COMPILERS = re.compile(
-    r"^(([\w.]+-)?(gcc|g\+\+|cc|c\+\+|gfortran|clang|clang\+\+)(-[0-9][\w.]*)?|tcc|go|gccgo|rustc|javac)$")
 _NO_LOGIN = frozenset({"nologin", "false", "sync", "shutdown", "halt"})
 _BIN_DIR = re.compile(r"(^|/)s?bin$")
 #: where system software lives: an entry here not owned by root, or writable by a non-root group, lets
@@ -38,7 +33,7 @@ SYSTEM_WRITE_CAP = 2000
 
 #: The FilesystemFacts fields this scan fills (what `scc rules lint` accepts a check to consult).
 COLLECTED_FIELDS = frozenset({
-    "root", "file_count", "os_release", "shells", "package_managers", "compilers", "setuid", "setgid",
+    "root", "file_count", "os_release", "executables", "setuid", "setgid",
     "world_writable", "login_users", "accounts", "crypto_policy", "fips_markers", "config_files", "evidence",
     "logon_services", "sshd_settings", "autologin_settings", "pam_auth", "faillock", "package_signing",
     "system_write_access",
@@ -97,19 +92,14 @@ def _classify(fs: VirtualFS, path: str, node: Node, facts: FilesystemFacts, entr
             facts.world_writable.append(entry(path, node))
     if _system_write_access(path, node) and len(facts.system_write_access) < SYSTEM_WRITE_CAP:
         facts.system_write_access.append(entry(path, node))
-    parent, _, name = path.rpartition("/")
+    parent = path.rpartition("/")[0]
     if not _BIN_DIR.search(parent):
         return
     if node.kind == "symlink" and fs.lookup(path) is None:
         return  # a dangling link runs nothing
     if node.kind == "dir":
         return
-    if name in _SHELLS:
-        facts.shells.append(entry(path, node))
-    elif _PACKAGE_MANAGERS.match(name):
-        facts.package_managers.append(entry(path, node))
-    elif _COMPILERS.match(name):
-        facts.compilers.append(entry(path, node))
+    facts.executables.append(entry(path, node))
 
 
 def _system_write_access(path: str, node: Node) -> bool:
