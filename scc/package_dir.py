@@ -57,9 +57,9 @@ def signals_deferred() -> Iterator[None]:
 
 
 # -- what a directory is -----------------------------------------------------------------------------
-def scc_manifest(directory: Path) -> dict[str, Any] | None:
-    """The manifest.json scc wrote in ``directory`` (flat output names), else None."""
-    path = directory / MANIFEST
+def scc_document(path: Path) -> dict[str, Any] | None:
+    """The JSON object at ``path`` when scc wrote it (a regular file, not a link, under the size cap, whose
+    ``generator`` is scc's), else None."""
     try:
         if not path.is_file() or path.is_symlink() or path.stat().st_size > _MAX_MANIFEST_BYTES:
             return None
@@ -67,6 +67,14 @@ def scc_manifest(directory: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     if not isinstance(document, dict) or not str(document.get("generator", "")).startswith("scc "):
+        return None
+    return document
+
+
+def scc_manifest(directory: Path) -> dict[str, Any] | None:
+    """The manifest.json scc wrote in ``directory`` (flat output names), else None."""
+    document = scc_document(directory / MANIFEST)
+    if document is None:
         return None
     outputs = document.get("outputs")
     if not isinstance(outputs, list) or not all(_is_output_entry(o) for o in outputs):

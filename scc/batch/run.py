@@ -9,7 +9,6 @@ after the others.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -140,13 +139,10 @@ def _ensure_summary_replaceable(target: Path) -> None:
 
 
 def _listed_summary_files(path: Path) -> dict[str, str] | None:
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(document, dict) or not str(document.get("generator", "")).startswith("scc "):
+    from scc.package_dir import scc_document
+
+    document = scc_document(path)
+    if document is None:
         return None
     files = document.get("files")
     if not isinstance(files, list):

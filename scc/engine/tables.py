@@ -130,13 +130,7 @@ def load_package_lists(directory: Path) -> dict[str, tuple[str, ...]]:
     for name in dict.fromkeys(PACKAGE_LISTS.values()):
         path = directory / name
         kinds = [kind for kind, file in PACKAGE_LISTS.items() if file == name]
-        try:
-            document = load_file(path)
-        except YamlRefused as exc:
-            raise RulePackError(f"{path}: cannot read the package lists ({exc})") from exc
-        lists = document.get("packages") if isinstance(document, dict) else None
-        if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(kinds):
-            raise RulePackError(f"{path}: 'packages' must map each of {', '.join(kinds)} to a list")
+        lists = _glob_lists(path, "packages", kinds, "package lists")
         for kind in kinds:
             patterns = lists[kind]
             if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
@@ -145,15 +139,21 @@ def load_package_lists(directory: Path) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def load_executable_lists(path: Path) -> dict[str, tuple[str, ...]]:
-    """The file-name globs of every EXECUTABLE_KINDS key, from the ``executables:`` of ``path``."""
+def _glob_lists(path: Path, key: str, kinds: list[str], what: str) -> dict[str, Any]:
+    """The ``key:`` mapping of a pack file, which must name exactly ``kinds`` (RulePackError naming the file)."""
     try:
         document = load_file(path)
     except YamlRefused as exc:
-        raise RulePackError(f"{path}: cannot read the executable lists ({exc})") from exc
-    lists = document.get("executables") if isinstance(document, dict) else None
-    if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(EXECUTABLE_KINDS):
-        raise RulePackError(f"{path}: 'executables' must map each of {', '.join(EXECUTABLE_KINDS)} to a list")
+        raise RulePackError(f"{path}: cannot read the {what} ({exc})") from exc
+    lists = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(lists, dict) or sorted(map(str, lists)) != sorted(kinds):
+        raise RulePackError(f"{path}: '{key}' must map each of {', '.join(kinds)} to a list")
+    return lists
+
+
+def load_executable_lists(path: Path) -> dict[str, tuple[str, ...]]:
+    """The file-name globs of every EXECUTABLE_KINDS key, from the ``executables:`` of ``path``."""
+    lists = _glob_lists(path, "executables", list(EXECUTABLE_KINDS), "executable lists")
     result: dict[str, tuple[str, ...]] = {}
     for kind in EXECUTABLE_KINDS:
         patterns = lists[kind]
