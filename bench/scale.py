@@ -142,13 +142,12 @@ assessment = Assessment(facts, settings)
 phases["assess"] = time.process_time() - start
 if writers == "yes":
     from scc.writers import available_writers
-    from scc.package import _extra_documents
+    from scc.package_render import render_writer
     for writer in available_writers():
         if writer.filename.endswith(".pdf") and skip == "pdf":
             continue
         start = time.process_time()
-        size = len(writer.render(assessment.report))
-        size += sum(len(d) for d in _extra_documents(writer, assessment).values())
+        size = sum(len(r[1]) for r in render_writer(writer, assessment.report))
         phases[writer.filename] = time.process_time() - start
         phases[writer.filename + " bytes"] = size
 print("PHASES " + json.dumps(phases))
