@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SCC_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -161,3 +165,20 @@ def with_content(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
 def with_official_content(monkeypatch: pytest.MonkeyPatch, official_content_dir: Path) -> None:
     """The session's reference content cache (skips without ../shared)."""
     monkeypatch.setenv("SCC_CONTENT_DIR", str(official_content_dir))
+
+
+@pytest.fixture
+def controls_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped controls/ packs and data tables, for tests that edit them."""
+    from scc.resources import pack_dir
+
+    copy = tmp_path / "controls"
+    shutil.copytree(pack_dir("controls"), copy)
+    return copy
+
+
+def edit_yaml(path: Path, change: Callable[[Any], object]) -> None:
+    """Load a YAML file, let ``change`` edit the document in place, and write it back (key order kept)."""
+    document = yaml.safe_load(path.read_text())
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))

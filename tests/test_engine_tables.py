@@ -7,14 +7,12 @@ the tables say (issue #9: readers record raw facts, the engine decides).
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import EXAMPLE
+from conftest import EXAMPLE, edit_yaml
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.slsa import assess_level
@@ -22,23 +20,9 @@ from scc.engine.tables import load_tables
 from scc.errors import RulePackError
 from scc.facts import ReadContext, load_verification_keys, read_inputs
 from scc.facts.model import Component, ImageFacts, SbomRecord
-from scc.resources import pack_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 GENERATOR = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml"
-
-
-@pytest.fixture
-def controls(tmp_path: Path) -> Path:
-    copy = tmp_path / "controls"
-    shutil.copytree(pack_dir("controls"), copy)
-    return copy
-
-
-def _edit(path: Path, change) -> None:
-    document = yaml.safe_load(path.read_text())
-    change(document)
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
 def _demo_provenance():
@@ -47,38 +31,38 @@ def _demo_provenance():
     return facts.provenance[0]
 
 
-def test_the_slsa_level_follows_the_builder_list(controls: Path) -> None:
+def test_the_slsa_level_follows_the_builder_list(controls_copy: Path) -> None:
     provenance = _demo_provenance()
     assert provenance.builder_id.startswith(GENERATOR)
-    assert assess_level(provenance, load_tables(controls).slsa_builders).level == 3
-    _edit(controls / "slsa-builders.yaml",
+    assert assess_level(provenance, load_tables(controls_copy).slsa_builders).level == 3
+    edit_yaml(controls_copy / "slsa-builders.yaml",
           lambda d: d.update(builders=[b for b in d["builders"] if b["id"] != GENERATOR]))
-    lowered = assess_level(provenance, load_tables(controls).slsa_builders)
+    lowered = assess_level(provenance, load_tables(controls_copy).slsa_builders)
     assert lowered.level == 1
     assert any(not ok and "hosted build platform" in name for name, ok, _ in lowered.requirements)
     assert _demo_provenance() == provenance       # the reader's facts do not depend on the table
 
 
-def test_a_package_added_to_the_shell_list_is_counted(controls: Path) -> None:
+def test_a_package_added_to_the_shell_list_is_counted(controls_copy: Path) -> None:
     facts = ImageFacts(components=[Component("rc-shell", "1.0", "apk")], sboms=[SbomRecord("cyclonedx-json")])
     shipped = CheckContext(now=NOW)
     check = registry()["no_shell"]
     params = check.params()
     assert check.function(facts, params, shipped).verdict.value == "manual"
-    _edit(controls / "configuration.yaml", lambda d: d["packages"]["shell"].append("rc-*"))
-    edited = replace(shipped, tables=load_tables(controls))
+    edit_yaml(controls_copy / "configuration.yaml", lambda d: d["packages"]["shell"].append("rc-*"))
+    edited = replace(shipped, tables=load_tables(controls_copy))
     outcome = check.function(facts, params, edited)
     assert outcome.verdict.value == "not-satisfied" and "rc-shell 1.0" in outcome.reason
     assert check.function(facts, replace(params, packages=["zsh"]), edited).verdict.value == "manual"  # rule's own
 
 
-def test_a_malformed_package_list_is_refused_naming_the_file(controls: Path) -> None:
-    _edit(controls / "crypto.yaml", lambda d: d["packages"].update(crypto="openssl"))
+def test_a_malformed_package_list_is_refused_naming_the_file(controls_copy: Path) -> None:
+    edit_yaml(controls_copy / "crypto.yaml", lambda d: d["packages"].update(crypto="openssl"))
     with pytest.raises(RulePackError, match=r"crypto\.yaml: packages\.crypto must be a list"):
-        load_tables(controls)
-    _edit(controls / "crypto.yaml", lambda d: d.pop("packages"))
+        load_tables(controls_copy)
+    edit_yaml(controls_copy / "crypto.yaml", lambda d: d.pop("packages"))
     with pytest.raises(RulePackError, match=r"crypto\.yaml: 'packages' must map each of fips, crypto"):
-        load_tables(controls)
+        load_tables(controls_copy)
 
 
 def test_the_shipped_tables_load_and_name_every_list() -> None:

@@ -5,20 +5,18 @@ Each test works on a copy of the shipped controls/ or on a small root filesystem
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import edit_yaml
 
 from scc.engine.checks import CheckContext, registry
 from scc.engine.checks.support import executables_of
 from scc.engine.tables import EXECUTABLE_KINDS, load_tables
 from scc.errors import RulePackError
 from scc.facts import read_input
-from scc.resources import pack_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -40,19 +38,6 @@ KNOWN_NAMES = {
     "apk-static-helper": None, "bashbug": None, "shred": None, "ls": None, "python3": None, "Bash": None,
     "cc-wrapper": None, "rpmbuild": None, "go-md2man": None,
 }
-
-
-@pytest.fixture
-def controls(tmp_path: Path) -> Path:
-    copy = tmp_path / "controls"
-    shutil.copytree(pack_dir("controls"), copy)
-    return copy
-
-
-def _edit(path: Path, change) -> None:
-    document = yaml.safe_load(path.read_text())
-    change(document)
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
 def _rootfs(root: Path, *executables: str) -> Path:
@@ -90,14 +75,14 @@ def test_the_reader_records_every_bin_file_and_the_engine_picks_the_tools(tmp_pa
     assert [e.path for e in executables_of(fs, "compiler", tables)] == ["/usr/local/go/bin/go"]
 
 
-def test_the_shell_verdict_follows_the_executable_list_and_the_facts_do_not(tmp_path: Path, controls: Path) -> None:
+def test_the_shell_verdict_follows_the_executable_list_and_the_facts_do_not(tmp_path: Path, controls_copy: Path) -> None:
     root = _rootfs(tmp_path / "rootfs", "/usr/bin/rc", "/usr/bin/ls")
     before = read_input(str(root))[1]
     check = registry()["no_shell"]
     shipped = CheckContext(now=NOW)
     assert check.function(before, check.params(), shipped).verdict.value == "satisfied"
-    _edit(controls / "configuration.yaml", lambda d: d["executables"]["shell"].append("rc"))
-    edited = replace(shipped, tables=load_tables(controls))
+    edit_yaml(controls_copy / "configuration.yaml", lambda d: d["executables"]["shell"].append("rc"))
+    edited = replace(shipped, tables=load_tables(controls_copy))
     outcome = check.function(before, check.params(), edited)
     assert outcome.verdict.value == "not-satisfied" and "/usr/bin/rc" in outcome.reason
     assert "/usr/bin/ls" not in outcome.reason
@@ -105,9 +90,9 @@ def test_the_shell_verdict_follows_the_executable_list_and_the_facts_do_not(tmp_
     assert after.filesystem.executables == before.filesystem.executables   # the reader is table-blind
 
 
-def test_a_name_on_two_lists_counts_once_as_the_first(controls: Path) -> None:
-    _edit(controls / "configuration.yaml", lambda d: d["executables"]["compiler"].append("bash"))
-    assert load_tables(controls).executable_kind("bash") == "shell"
+def test_a_name_on_two_lists_counts_once_as_the_first(controls_copy: Path) -> None:
+    edit_yaml(controls_copy / "configuration.yaml", lambda d: d["executables"]["compiler"].append("bash"))
+    assert load_tables(controls_copy).executable_kind("bash") == "shell"
     assert EXECUTABLE_KINDS[0] == "shell"
 
 
@@ -117,10 +102,10 @@ def test_a_name_on_two_lists_counts_once_as_the_first(controls: Path) -> None:
     (lambda d: d["executables"].update(shell="bash"), r"configuration\.yaml: executables\.shell must be a list"),
     (lambda d: d["executables"]["compiler"].append("/usr/bin/gcc"), r"executables\.compiler .*no '/'"),
 ])
-def test_a_malformed_executable_list_is_refused_naming_the_file(controls: Path, change, message: str) -> None:
-    _edit(controls / "configuration.yaml", change)
+def test_a_malformed_executable_list_is_refused_naming_the_file(controls_copy: Path, change, message: str) -> None:
+    edit_yaml(controls_copy / "configuration.yaml", change)
     with pytest.raises(RulePackError, match=message):
-        load_tables(controls)
+        load_tables(controls_copy)
 
 
 def test_the_fs_reader_holds_no_tool_lists() -> None:
