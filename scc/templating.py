@@ -2,6 +2,8 @@
 only, sandboxed, autoescaped, undefined names an error. Values from inputs are text, never markup."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import cache
 from typing import Any
 
@@ -22,3 +24,17 @@ def render_html(template: str, **values: Any) -> str:
     """Render one shipped template with autoescaping."""
     rendered: str = html_environment().get_template(template).render(**values)
     return rendered
+
+
+def shipped_asset(name: str) -> str:
+    """A stylesheet or script of the shipped templates/, for inlining; one holding ``</`` would close its
+    element early, so it is refused (a shipped-asset bug, never input-driven)."""
+    text = (pack_dir("templates") / name).read_text(encoding="utf-8")
+    if "</" in text:
+        raise ValueError(f"templates/{name} must not contain '</'")
+    return text
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy hash source of an inline script or style: ``sha256-<base64>``."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")

@@ -7,8 +7,6 @@ The workbook's dates (document properties and zip entries) are the batch's asses
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 from scc._version import __version__
@@ -25,19 +23,19 @@ def summary_html(summary: BatchSummary) -> bytes:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from scc.resources import pack_dir
+    from scc.templating import csp_hash, shipped_asset
 
     templates = pack_dir("templates")
     environment = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         keep_trailing_newline=True)
-    style = (templates / STYLE).read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    style = shipped_asset(STYLE)
     page = environment.get_template(TEMPLATE).render(
         generator=f"scc {__version__}", assessed_at=iso(summary.assessed_at), catalog=summary.catalog,
         status_counts=summary.status_counts(), exit_code=summary.exit_code, columns=image_columns(),
         image_rows=[{"status": image.status.value, "cells": image_row(summary, image)} for image in summary.images],
-        images=summary.images, controls=summary.controls, style=style, style_hash=f"sha256-{digest}")
+        images=summary.images, controls=summary.controls, style=style, style_hash=csp_hash(style))
     return page.encode("utf-8")
 
 

@@ -12,14 +12,11 @@ autoescaped text; the script only reads and sets textContent, attributes and ord
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from scc.resources import pack_dir
 from scc.severity import category_label
-from scc.templating import render_html
+from scc.templating import csp_hash, render_html, shipped_asset
 from scc.views import (
     SEVERITY_ORDER,
     VERDICT_ORDER,
@@ -49,27 +46,16 @@ class HtmlReportWriter(Writer):
     cost = 2
 
     def render(self, report: Report) -> bytes:
-        css = _asset("report.css")
-        script = _asset("report.js")
+        css = shipped_asset("report.css")
+        script = shipped_asset("report.js")
         html = render_html(TEMPLATE, **page_view(report), css=css, script=script,
                            csp=content_security_policy(script, css))
         return html.encode("utf-8")
 
 
-def _asset(name: str) -> str:
-    text = (pack_dir("templates") / name).read_text(encoding="utf-8")
-    if "</" in text:   # would close the inline element early: a shipped-asset bug, never input-driven
-        raise ValueError(f"templates/{name} must not contain '</'")
-    return text
-
-
-def _sha256_source(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
 def content_security_policy(script: str, css: str) -> str:
     """Nothing but the inlined script and stylesheet (by hash); no fetch, frame, form or base change."""
-    return (f"default-src 'none'; script-src {_sha256_source(script)}; style-src {_sha256_source(css)}; "
+    return (f"default-src 'none'; script-src '{csp_hash(script)}'; style-src '{csp_hash(css)}'; "
             "img-src data:; base-uri 'none'; form-action 'none'")
 
 
