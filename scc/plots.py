@@ -7,10 +7,16 @@ when a chart is asked for (the ``notebook`` extra installs it).
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from scc.views import SEVERITY_ORDER, VERDICT_ORDER, control_rows, finding_rows
+from scc.views import (
+    SEVERITY_ORDER,
+    VERDICT_ORDER,
+    control_rows,
+    finding_rows,
+    severity_counts,
+    verdicts_by_family,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -36,9 +42,7 @@ def _whole_numbers(axis: Any) -> None:
 
 def posture_by_family(report: Report) -> Figure:
     """Controls per 800-53 family, stacked by verdict (worst first)."""
-    counts: dict[str, Counter[str]] = {}
-    for row in control_rows(report):
-        counts.setdefault(row["family"], Counter())[row["status"]] += 1
+    counts = verdicts_by_family(control_rows(report))
     families = sorted(counts)
     fig = _figure(7.0, max(2.5, 0.35 * len(families) + 1))
     ax = fig.add_subplot()
@@ -57,10 +61,7 @@ def posture_by_family(report: Report) -> Figure:
 
 def findings_by_severity(report: Report) -> Figure:
     """Vulnerability findings per severity, open versus closed (by VEX or a fix in this image)."""
-    open_counts: Counter[str] = Counter()
-    closed_counts: Counter[str] = Counter()
-    for row in finding_rows(report):
-        (open_counts if row["open"] else closed_counts)[row["severity"]] += 1
+    open_counts, closed_counts = severity_counts(finding_rows(report))
     fig = _figure()
     ax = fig.add_subplot()
     opened = [open_counts[s] for s in SEVERITY_ORDER]

@@ -3,11 +3,10 @@ verdict counts, open findings by severity and CAT, and the worst items in full. 
 Report and scc.views, as in every other view."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from scc.templating import render_html
-from scc.views import SEVERITY_ORDER, finding_rows, poam_rows
+from scc.views import SEVERITY_ORDER, finding_rows, poam_rows, severity_counts
 
 if TYPE_CHECKING:
     from scc.report import Report
@@ -19,7 +18,7 @@ def assessment_summary(report: Report) -> str:
     """HTML: image, time, verdicts, open findings by severity, open CAT I/II/III, the worst POA&M items."""
     from scc.gate import open_counts
 
-    open_by_severity = Counter(r["severity"] for r in finding_rows(report) if r["open"])
+    open_by_severity, _closed = severity_counts(finding_rows(report))
     items = sorted(poam_rows(report), key=_worst_first)[:WORST_ITEMS]
     gate = open_counts(report)
     return render_html(

@@ -8,7 +8,7 @@ engine decided (verdicts, due dates and their basis); nothing here decides anyth
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -157,6 +157,20 @@ def _item_name(item: Any) -> str:
     if item.finding is not None:
         return f"{item.finding.id} in {item.finding.package} {item.finding.installed_version}".strip()
     return item.result.rule.id if item.result is not None else item.key
+
+
+def verdicts_by_family(controls: list[Row]) -> dict[str, Counter[str]]:
+    """Control rows counted per 800-53 family and verdict (the posture charts of every view)."""
+    counts: dict[str, Counter[str]] = {}
+    for row in controls:
+        counts.setdefault(row["family"], Counter())[row["status"]] += 1
+    return counts
+
+
+def severity_counts(findings: list[Row]) -> tuple[Counter[str], Counter[str]]:
+    """Finding rows counted per severity: (open, closed)."""
+    return (Counter(r["severity"] for r in findings if r["open"]),
+            Counter(r["severity"] for r in findings if not r["open"]))
 
 
 VIEWS = {"controls": control_rows, "baseline": baseline_rows, "rules": rule_rows, "findings": finding_rows,

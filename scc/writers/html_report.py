@@ -12,7 +12,6 @@ autoescaped text; the script only reads and sets textContent, attributes and ord
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scc.severity import category_label
@@ -24,6 +23,8 @@ from scc.views import (
     control_rows,
     finding_rows,
     rule_rows,
+    severity_counts,
+    verdicts_by_family,
 )
 from scc.writers.interface import Writer
 
@@ -84,9 +85,7 @@ def page_view(report: Report) -> dict[str, Any]:
 
 def _family_bars(controls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per family: the verdict segments of a stacked bar, as fractions of the largest family."""
-    counts: dict[str, Counter[str]] = {}
-    for row in controls:
-        counts.setdefault(row["family"], Counter())[row["status"]] += 1
+    counts = verdicts_by_family(controls)
     widest = max((sum(c.values()) for c in counts.values()), default=1)
     bars = []
     for family in sorted(counts):
@@ -101,8 +100,7 @@ def _family_bars(controls: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _severity_bars(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    open_counts = Counter(r["severity"] for r in findings if r["open"])
-    closed_counts = Counter(r["severity"] for r in findings if not r["open"])
+    open_counts, closed_counts = severity_counts(findings)
     tallest = max([open_counts[s] + closed_counts[s] for s in SEVERITY_ORDER] + [1])
     return [{"severity": s, "open": open_counts[s], "closed": closed_counts[s],
              "open_height": open_counts[s] / tallest, "closed_height": closed_counts[s] / tallest}
