@@ -177,6 +177,7 @@ def test_in_chromium_filter_sort_open_with_no_network_and_no_errors(browser, exa
     page.screenshot(path=str(shots / "findings-open-row.png"), full_page=True)
 
     first.locator("div.cite a").first.click()                  # a citation leads to its input and hash
+    page.wait_for_selector("#inputs", state="visible", timeout=5000)   # the route runs on hashchange, async
     assert page.is_visible("#inputs")
     page.click("a.tab[data-section=rules]")
     page.select_option("#rules select[data-attr=status]", "manual")
