@@ -159,6 +159,7 @@ class ContentFiles:
     disa: Path            # the CCI list and the SRG benchmarks
     cci: Path
     ctr_srg: Path
+    gpos_srg: Path
     official: bool        # the reference files, which scc pins; else the miniature test content
 
     @property
@@ -193,7 +194,7 @@ def content_files(tmp_path_factory: pytest.TempPathFactory) -> ContentFiles:
     if SHARED_DATA.is_dir() or IN_CI:
         disa = SHARED_DATA / "disa"
         return ContentFiles(nist=SHARED_DATA / "nist", disa=disa, cci=disa / "U_CCI_List.xml",
-                            ctr_srg=disa / "disa-ctr-srg-v1r3.xml", official=True)
+                            ctr_srg=disa / "disa-ctr-srg-v1r3.xml", gpos_srg=disa / "disa-os-srg-v3r2.xml", official=True)
     root = tmp_path_factory.mktemp("mini-sources")
     (root / "nist").mkdir()
     (root / "disa").mkdir()
@@ -203,7 +204,7 @@ def content_files(tmp_path_factory: pytest.TempPathFactory) -> ContentFiles:
         shutil.copyfile(MINI_CONTENT / name, root / "disa" / name)
     disa = root / "disa"
     return ContentFiles(nist=root / "nist", disa=disa, cci=disa / "U_CCI_List.xml",
-                        ctr_srg=disa / "ctr-srg-xccdf.xml", official=False)
+                        ctr_srg=disa / "ctr-srg-xccdf.xml", gpos_srg=disa / "gpos-srg-xccdf.xml", official=False)
 
 
 @pytest.fixture
