@@ -36,7 +36,7 @@ SLOW_FIXTURES = {
     "test_attestations": {"attested"},
     "test_cli": {"example_package"},
     "test_diff": {"runs"},
-    "test_content_lint": {"store"},
+    "test_content_lint": {"store", "official_store"},
     "test_content_parse": {"catalog_bytes", "cci_list"},
     "test_content_store": {"loaded"},
     "test_facts_boundary": {"package"},
