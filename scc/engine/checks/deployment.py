@@ -174,7 +174,7 @@ def k8s_no_privilege_escalation(facts: ImageFacts, params: DeploymentParams, ctx
 
 def _capability(name: str) -> str:
     upper = name.strip().upper()
-    return upper[4:] if upper.startswith("CAP_") else upper
+    return upper.removeprefix("CAP_")
 
 
 def _capabilities(allowed: Iterable[str]) -> Judgement:

@@ -50,8 +50,8 @@ POD_SPEC_PATHS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _OTHER_KINDS = ("NetworkPolicy", "ServiceAccount", "List")
 _CONTAINER_ROLES = (("containers", "container"), ("initContainers", "init"), ("ephemeralContainers", "ephemeral"))
 _KIND_NAMES = "|".join(sorted({*POD_SPEC_PATHS, *_OTHER_KINDS}))
-_YAML_KIND = re.compile(rf"^kind:[ \t]*[\"']?(?:{_KIND_NAMES}|[A-Za-z]+List)[\"']?[ \t]*(?:#.*)?$", re.M)
-_YAML_API = re.compile(r"^apiVersion:[ \t]*\S", re.M)
+_YAML_KIND = re.compile(rf"^kind:[ \t]*[\"']?(?:{_KIND_NAMES}|[A-Za-z]+List)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+_YAML_API = re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE)
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
 
