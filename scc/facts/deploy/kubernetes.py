@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from scc.facts.deploy.yamlpath import Spot, flag, integer, items, mapping, string_map, text
 from scc.facts.interface import Reader
 from scc.facts.model import (
     Evidence,
@@ -55,77 +55,6 @@ _YAML_API = re.compile(r"^apiVersion:[ \t]*\S", re.MULTILINE)
 _HELM_SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
 
-@dataclass(frozen=True)
-class _Spot:
-    """A place in one document: the pointer prefix ('doc 2: ' or '') and the path inside it."""
-
-    doc: InputDocument
-    prefix: str
-    path: str = ""
-
-    def at(self, *keys: str | int) -> _Spot:
-        tail = "".join(f"/{str(k).replace('~', '~0').replace('/', '~1')}" for k in keys)
-        return _Spot(self.doc, self.prefix, self.path + tail)
-
-    @property
-    def pointer(self) -> str:
-        return f"{self.prefix}{self.path or '/'}"
-
-    def evidence(self) -> Evidence:
-        return self.doc.evidence(self.pointer)
-
-    def fail(self, expected: str, value: Any) -> Exception:
-        return self.doc.fail(f"Kubernetes manifest: {self.pointer}: expected {expected}, got {_kind(value)}")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "a boolean"}.get(type(value), type(value).__name__)
-
-
-def _mapping(spot: _Spot, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise spot.fail("a mapping", value)
-    return value
-
-
-def _items(spot: _Spot, value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise spot.fail("a list", value)
-    return value
-
-
-def _text(spot: _Spot, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise spot.fail("text", value)
-
-
-def _flag(spot: _Spot, value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise spot.fail("true or false", value)
-
-
-def _integer(spot: _Spot, value: Any) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise spot.fail("an integer", value)
-
-
-def _string_map(spot: _Spot, value: Any) -> dict[str, str]:
-    return {str(k): _text(spot.at(str(k)), v) for k, v in _mapping(spot, value).items()}
-
-
 class KubernetesManifestReader(Reader):
     format = "kubernetes-manifest"
 
@@ -138,8 +67,8 @@ class KubernetesManifestReader(Reader):
                                          or str(data["kind"]).endswith("List"))
         if data is not None or doc.is_xml:
             return False
-        text = doc.text or ""
-        return bool(_YAML_API.search(text) and _YAML_KIND.search(text))
+        content = doc.text or ""
+        return bool(_YAML_API.search(content) and _YAML_KIND.search(content))
 
     def read(self, doc: InputDocument) -> ImageFacts:
         facts = ImageFacts()
@@ -164,28 +93,28 @@ def _is_object(data: dict[str, Any]) -> bool:
     return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
 
 
-def _documents(doc: InputDocument, notes: list[str]) -> Iterator[tuple[_Spot, Any, str]]:
+def _documents(doc: InputDocument, notes: list[str]) -> Iterator[tuple[Spot, Any, str]]:
     """(where, data, Helm template) for each document of the file."""
     data = doc.json
     if data is not None:
-        yield _Spot(doc, ""), data, ""
+        yield Spot(doc, ""), data, ""
         return
-    text = doc.require_text()
-    if len(text.encode("utf-8")) > MAX_MANIFEST_BYTES:
-        raise doc.fail(f"Kubernetes manifest: larger than {MAX_MANIFEST_BYTES >> 20} MiB, the most scc reads "
-                       "from a YAML stream")
+    if doc.size > MAX_MANIFEST_BYTES:
+        raise doc.fail(f"Kubernetes manifest: {doc.size} bytes, larger than the {MAX_MANIFEST_BYTES >> 20} MiB "
+                       "scc reads from a YAML stream")
+    content = doc.require_text()
     try:
-        documents = load_all_text(text)
+        documents = load_all_text(content)
     except YamlRefused as exc:
         raise doc.fail(f"Kubernetes manifest: {exc}") from exc
-    lines = text.splitlines()
+    lines = content.splitlines()
     previous_end = 0
     for document in documents:
         template = _helm_source(lines, previous_end, document.first_line)
         previous_end = document.last_line or previous_end
         if document.data is None:
             continue
-        yield _Spot(doc, f"doc {document.index}: "), document.data, template
+        yield Spot(doc, f"doc {document.index}: "), document.data, template
 
 
 def _helm_source(lines: list[str], after: int, before: int) -> str:
@@ -197,7 +126,7 @@ def _helm_source(lines: list[str], after: int, before: int) -> str:
     return ""
 
 
-def _objects(spot: _Spot, data: Any, notes: list[str]) -> Iterator[tuple[_Spot, dict[str, Any]]]:
+def _objects(spot: Spot, data: Any, notes: list[str]) -> Iterator[tuple[Spot, dict[str, Any]]]:
     """The Kubernetes objects of one document: itself, or the items of a List."""
     if not isinstance(data, dict):
         raise spot.fail("a Kubernetes object (a mapping with apiVersion and kind)", data)
@@ -207,17 +136,17 @@ def _objects(spot: _Spot, data: Any, notes: list[str]) -> Iterator[tuple[_Spot, 
         return
     kind = data["kind"]
     if kind == "List" or (kind.endswith("List") and "items" in data):
-        for index, item in enumerate(_items(spot.at("items"), data.get("items"))):
+        for index, item in enumerate(items(spot.at("items"), data.get("items"))):
             yield from _objects(spot.at("items", index), item, notes)
         return
     yield spot, data
 
 
-def _read_object(spot: _Spot, data: dict[str, Any], template: str, facts: ImageFacts) -> None:
+def _read_object(spot: Spot, data: dict[str, Any], template: str, facts: ImageFacts) -> None:
     kind, api_version = data["kind"], data["apiVersion"]
-    metadata = _mapping(spot.at("metadata"), data.get("metadata"))
-    name = _text(spot.at("metadata", "name"), metadata.get("name"))
-    namespace = _text(spot.at("metadata", "namespace"), metadata.get("namespace"))
+    metadata = mapping(spot.at("metadata"), data.get("metadata"))
+    name = text(spot.at("metadata", "name"), metadata.get("name"))
+    namespace = text(spot.at("metadata", "namespace"), metadata.get("namespace"))
     if kind in POD_SPEC_PATHS:
         path, groups = POD_SPEC_PATHS[kind]
         if api_version.startswith(groups) or api_version in groups:
@@ -227,7 +156,7 @@ def _read_object(spot: _Spot, data: dict[str, Any], template: str, facts: ImageF
         facts.network_policies.append(_network_policy(spot, data, name, namespace))
         return
     elif kind == "ServiceAccount" and api_version == "v1":
-        automount = _flag(spot.at("automountServiceAccountToken"), data.get("automountServiceAccountToken"))
+        automount = flag(spot.at("automountServiceAccountToken"), data.get("automountServiceAccountToken"))
         facts.service_accounts.append(ManifestServiceAccount(name, namespace, automount, spot.evidence()))
         return
     if kind in POD_SPEC_PATHS or kind in ("NetworkPolicy", "ServiceAccount"):
@@ -235,43 +164,43 @@ def _read_object(spot: _Spot, data: dict[str, Any], template: str, facts: ImageF
                            "Kubernetes object scc reads; ignored")
 
 
-def _walk(spot: _Spot, data: dict[str, Any], path: tuple[str, ...]) -> tuple[_Spot, dict[str, Any]]:
+def _walk(spot: Spot, data: dict[str, Any], path: tuple[str, ...]) -> tuple[Spot, dict[str, Any]]:
     value: Any = data
     for key in path:
-        value = _mapping(spot, value).get(key)
+        value = mapping(spot, value).get(key)
         spot = spot.at(key)
-    return spot, _mapping(spot, value)
+    return spot, mapping(spot, value)
 
 
-def _workload(spot: _Spot, data: dict[str, Any], kind: str, name: str, namespace: str,
+def _workload(spot: Spot, data: dict[str, Any], kind: str, name: str, namespace: str,
               path: tuple[str, ...], template: str) -> ManifestWorkload:
     pod_spot, pod = _walk(spot, data, path)
     metadata_spot, pod_metadata = _walk(spot, data, (*path[:-1], "metadata"))   # a Pod's own metadata
     where: dict[str, Evidence] = {}
     flags = {}
     for key in ("hostNetwork", "hostPID", "hostIPC", "automountServiceAccountToken"):
-        flags[key] = _flag(pod_spot.at(key), pod.get(key))
+        flags[key] = flag(pod_spot.at(key), pod.get(key))
         if key in pod:
             where[key] = pod_spot.at(key).evidence()
-    account = _text(pod_spot.at("serviceAccountName"), pod.get("serviceAccountName"))
+    account = text(pod_spot.at("serviceAccountName"), pod.get("serviceAccountName"))
     if "serviceAccountName" in pod:
         where["serviceAccountName"] = pod_spot.at("serviceAccountName").evidence()
     host_paths = []
-    for index, volume in enumerate(_items(pod_spot.at("volumes"), pod.get("volumes"))):
+    for index, volume in enumerate(items(pod_spot.at("volumes"), pod.get("volumes"))):
         volume_spot = pod_spot.at("volumes", index)
-        volume = _mapping(volume_spot, volume)
+        volume = mapping(volume_spot, volume)
         if "hostPath" in volume:
-            host = _mapping(volume_spot.at("hostPath"), volume["hostPath"])
-            volume_name = _text(volume_spot.at("name"), volume.get("name"))
-            host_paths.append((volume_name, _text(volume_spot.at("hostPath", "path"), host.get("path"))))
+            host = mapping(volume_spot.at("hostPath"), volume["hostPath"])
+            volume_name = text(volume_spot.at("name"), volume.get("name"))
+            host_paths.append((volume_name, text(volume_spot.at("hostPath", "path"), host.get("path"))))
             where[f"volumes.{volume_name}"] = volume_spot.at("hostPath").evidence()
     containers = tuple(
         _container(pod_spot.at(key, index), entry, role)
         for key, role in _CONTAINER_ROLES
-        for index, entry in enumerate(_items(pod_spot.at(key), pod.get(key))))
+        for index, entry in enumerate(items(pod_spot.at(key), pod.get(key))))
     return ManifestWorkload(
         kind=kind, name=name, namespace=namespace, api_version=data["apiVersion"],
-        pod_labels=_string_map(metadata_spot.at("labels"), pod_metadata.get("labels")),
+        pod_labels=string_map(metadata_spot.at("labels"), pod_metadata.get("labels")),
         host_network=flags["hostNetwork"], host_pid=flags["hostPID"], host_ipc=flags["hostIPC"],
         host_path_volumes=tuple(host_paths), automount_service_account_token=flags["automountServiceAccountToken"],
         service_account_name=account,
@@ -279,18 +208,18 @@ def _workload(spot: _Spot, data: dict[str, Any], kind: str, name: str, namespace
         containers=containers, template=template, evidence=pod_spot.evidence(), where=where)
 
 
-def _container(spot: _Spot, entry: Any, role: str) -> ManifestContainer:
-    entry = _mapping(spot, entry)
+def _container(spot: Spot, entry: Any, role: str) -> ManifestContainer:
+    entry = mapping(spot, entry)
     where = {"image": spot.at("image").evidence()} if "image" in entry else {}
-    resources = _mapping(spot.at("resources"), entry.get("resources"))
+    resources = mapping(spot.at("resources"), entry.get("resources"))
     quantities: dict[str, dict[str, str]] = {}
     for kind in ("limits", "requests"):
-        quantities[kind] = _string_map(spot.at("resources", kind), resources.get(kind))
+        quantities[kind] = string_map(spot.at("resources", kind), resources.get(kind))
         for resource in quantities[kind]:
             where[f"{kind}.{resource}"] = spot.at("resources", kind, resource).evidence()
     where.setdefault("resources", spot.at("resources").evidence())
     return ManifestContainer(
-        name=_text(spot.at("name"), entry.get("name")), image=_text(spot.at("image"), entry.get("image")),
+        name=text(spot.at("name"), entry.get("name")), image=text(spot.at("image"), entry.get("image")),
         role=role, security=_security_context(spot.at("securityContext"), entry.get("securityContext")),
         limits=quantities["limits"], requests=quantities["requests"], evidence=spot.evidence(), where=where)
 
@@ -299,25 +228,25 @@ _CONTEXT_FLAGS = (("privileged", "privileged"), ("allowPrivilegeEscalation", "al
                   ("readOnlyRootFilesystem", "read_only_root_filesystem"), ("runAsNonRoot", "run_as_non_root"))
 
 
-def _security_context(spot: _Spot, value: Any) -> SecurityContextFacts:
-    context = _mapping(spot, value)
+def _security_context(spot: Spot, value: Any) -> SecurityContextFacts:
+    context = mapping(spot, value)
     where: dict[str, Evidence] = {}
     values: dict[str, Any] = {}
     for key, attribute in _CONTEXT_FLAGS:
-        values[attribute] = _flag(spot.at(key), context.get(key))
+        values[attribute] = flag(spot.at(key), context.get(key))
         if key in context:
             where[key] = spot.at(key).evidence()
-    values["run_as_user"] = _integer(spot.at("runAsUser"), context.get("runAsUser"))
+    values["run_as_user"] = integer(spot.at("runAsUser"), context.get("runAsUser"))
     if "runAsUser" in context:
         where["runAsUser"] = spot.at("runAsUser").evidence()
-    capabilities = _mapping(spot.at("capabilities"), context.get("capabilities"))
+    capabilities = mapping(spot.at("capabilities"), context.get("capabilities"))
     for key in ("add", "drop"):
-        names = _items(spot.at("capabilities", key), capabilities.get(key))
-        values[f"capabilities_{key}"] = tuple(_text(spot.at("capabilities", key, i), n) for i, n in enumerate(names))
+        names = items(spot.at("capabilities", key), capabilities.get(key))
+        values[f"capabilities_{key}"] = tuple(text(spot.at("capabilities", key, i), n) for i, n in enumerate(names))
         if key in capabilities:
             where[f"capabilities.{key}"] = spot.at("capabilities", key).evidence()
-    seccomp = _mapping(spot.at("seccompProfile"), context.get("seccompProfile"))
-    values["seccomp_profile"] = _text(spot.at("seccompProfile", "type"), seccomp.get("type"))
+    seccomp = mapping(spot.at("seccompProfile"), context.get("seccompProfile"))
+    values["seccomp_profile"] = text(spot.at("seccompProfile", "type"), seccomp.get("type"))
     if "type" in seccomp:
         where["seccompProfile"] = spot.at("seccompProfile", "type").evidence()
     if context:
@@ -325,26 +254,26 @@ def _security_context(spot: _Spot, value: Any) -> SecurityContextFacts:
     return SecurityContextFacts(**values, where=where)
 
 
-def _network_policy(spot: _Spot, data: dict[str, Any], name: str, namespace: str) -> ManifestNetworkPolicy:
+def _network_policy(spot: Spot, data: dict[str, Any], name: str, namespace: str) -> ManifestNetworkPolicy:
     spec_spot, spec = _walk(spot, data, ("spec",))
     selector_spot = spec_spot.at("podSelector")
-    selector = _mapping(selector_spot, spec.get("podSelector"))
+    selector = mapping(selector_spot, spec.get("podSelector"))
     expressions = []
-    for index, expression in enumerate(_items(selector_spot.at("matchExpressions"), selector.get("matchExpressions"))):
+    for index, expression in enumerate(items(selector_spot.at("matchExpressions"), selector.get("matchExpressions"))):
         expression_spot = selector_spot.at("matchExpressions", index)
-        expression = _mapping(expression_spot, expression)
-        values = _items(expression_spot.at("values"), expression.get("values"))
-        expressions.append((_text(expression_spot.at("key"), expression.get("key")),
-                            _text(expression_spot.at("operator"), expression.get("operator")),
-                            tuple(_text(expression_spot.at("values", i), v) for i, v in enumerate(values))))
-    types = _items(spec_spot.at("policyTypes"), spec.get("policyTypes"))
+        expression = mapping(expression_spot, expression)
+        values = items(expression_spot.at("values"), expression.get("values"))
+        expressions.append((text(expression_spot.at("key"), expression.get("key")),
+                            text(expression_spot.at("operator"), expression.get("operator")),
+                            tuple(text(expression_spot.at("values", i), v) for i, v in enumerate(values))))
+    types = items(spec_spot.at("policyTypes"), spec.get("policyTypes"))
     return ManifestNetworkPolicy(
         name=name, namespace=namespace,
-        match_labels=_string_map(selector_spot.at("matchLabels"), selector.get("matchLabels")),
+        match_labels=string_map(selector_spot.at("matchLabels"), selector.get("matchLabels")),
         match_expressions=tuple(expressions),
-        policy_types=tuple(_text(spec_spot.at("policyTypes", i), t) for i, t in enumerate(types)),
-        ingress_rules=len(_items(spec_spot.at("ingress"), spec.get("ingress"))),
-        egress_rules=len(_items(spec_spot.at("egress"), spec.get("egress"))),
+        policy_types=tuple(text(spec_spot.at("policyTypes", i), t) for i, t in enumerate(types)),
+        ingress_rules=len(items(spec_spot.at("ingress"), spec.get("ingress"))),
+        egress_rules=len(items(spec_spot.at("egress"), spec.get("egress"))),
         evidence=spot.evidence())
 
 
