@@ -163,7 +163,7 @@ HELM_SATISFIED = {
     "k8s_no_host_resources": "doc 3: /spec/template/spec",
     "k8s_seccomp_profile": "doc 3: /spec/template/spec/securityContext/seccompProfile/type",
     "k8s_image_by_digest": "doc 3: /spec/template/spec/containers/0/image",
-    "k8s_service_account_token": "doc 1: /",
+    "k8s_service_account_token": "doc 1: /automountServiceAccountToken",
     "k8s_network_policy": "doc 4: /",
 }
 LIST_NOT_SATISFIED = {

@@ -156,8 +156,10 @@ def _read_object(spot: Spot, data: dict[str, Any], template: str, facts: ImageFa
         facts.network_policies.append(_network_policy(spot, data, name, namespace))
         return
     elif kind == "ServiceAccount" and api_version == "v1":
-        automount = flag(spot.at("automountServiceAccountToken"), data.get("automountServiceAccountToken"))
-        facts.service_accounts.append(ManifestServiceAccount(name, namespace, automount, spot.evidence()))
+        field_spot = spot.at("automountServiceAccountToken")
+        automount = flag(field_spot, data.get("automountServiceAccountToken"))
+        cited = field_spot if automount is not None else spot
+        facts.service_accounts.append(ManifestServiceAccount(name, namespace, automount, cited.evidence()))
         return
     if kind in POD_SPEC_PATHS or kind in ("NetworkPolicy", "ServiceAccount"):
         facts.notes.append(f"{spot.doc.display_path} {spot.pointer}: {kind} of apiVersion {api_version} is not the "
