@@ -25,7 +25,7 @@ DEMO = ImageIdentity(name="registry.example.mil/platform/demo-api", tag="1.4.2",
 CTX = CheckContext(now=datetime(2026, 12, 1, tzinfo=UTC))
 K8S_CHECKS = ("k8s_run_as_non_root", "k8s_not_privileged", "k8s_no_privilege_escalation", "k8s_capabilities_dropped",
               "k8s_read_only_root_filesystem", "k8s_no_host_resources", "k8s_seccomp_profile", "k8s_resource_limits",
-              "k8s_image_by_digest", "k8s_service_account_token", "k8s_network_policy")
+              "k8s_image_by_digest", "k8s_service_account_token", "k8s_network_policy", "k8s_dedicated_namespace")
 
 
 def manifest_facts(path: Path, identity: ImageIdentity = DEMO) -> ImageFacts:
@@ -314,3 +314,13 @@ def test_scc_package_refuses_hostile_manifest(capsys: pytest.CaptureFixture[str]
     assert code == 2 and "bomb.yaml" in err and "anchors" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "p").exists()
+
+
+def test_namespace_default_is_a_finding_and_unset_is_manual(tmp_path: Path) -> None:
+    assert judge("k8s_dedicated_namespace", manifest_facts(DATA / "kubectl-list.yaml")).verdict is Verdict.NOT_SATISFIED
+    own = judge("k8s_dedicated_namespace", manifest_facts(DATA / "helm-demo-api.yaml"))
+    assert own.verdict is Verdict.SATISFIED and [e.pointer for e in own.evidence] == ["doc 3: /metadata/namespace"]
+    pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: " \
+          "registry.example.mil/platform/demo-api:1.4.2\n"
+    unset = judge("k8s_dedicated_namespace", manifest_facts(write(tmp_path, "pod.yaml", pod)))
+    assert unset.verdict is Verdict.MANUAL and "writes no namespace" in unset.reason

@@ -336,6 +336,7 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "SRG-APP-000243-CTR-000595": {NS: WEAK, M: HARDENED},
     "SRG-APP-000435-CTR-001070": {NS: HARDENED, M: JOBS},
     "SRG-APP-000246-CTR-000605": {NS: WEAK, M: nothing},
+    "SRG-APP-000431-CTR-001065": {NS: WEAK, M: HARDENED},
     "k8s-run-as-non-root": K8S_BOTH,
     "k8s-not-privileged": K8S_BOTH,
     "k8s-no-privilege-escalation": K8S_BOTH,

@@ -88,3 +88,23 @@ def k8s_network_policy(facts: ImageFacts, params: DeploymentParams, ctx: CheckCo
                       "runs in (kubectl get networkpolicy -o yaml) or review them in the cluster.",
                       [w.evidence for w in facts.workloads if w.evidence][:5])
     return decide_pods(facts, params, _network(facts), "isolated by a network policy")
+
+
+#: namespaces Kubernetes creates; a workload placed in one shares it with everything else put there
+DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _namespace(workload: ManifestWorkload) -> tuple[bool | None, str, list[Evidence]]:
+    spot = cited(workload.where.get("namespace"), workload.evidence)[:1]
+    if not workload.namespace:
+        return None, "writes no namespace (it runs in whichever namespace it is applied to)", spot
+    if workload.namespace in DEFAULT_NAMESPACES:
+        return False, f"runs in the {workload.namespace} namespace, which Kubernetes creates", spot
+    return True, f"runs in its own namespace {workload.namespace}", spot
+
+
+@check("k8s_dedicated_namespace", DeploymentParams, consults=WORKLOAD_FACTS)
+def k8s_dedicated_namespace(facts: ImageFacts, params: DeploymentParams, ctx: CheckContext) -> CheckOutcome:
+    """Every workload running the image is placed in a namespace of its own, not default, kube-system,
+    kube-public or kube-node-lease; a manifest that writes no namespace → manual."""
+    return decide_pods(facts, params, _namespace, "placed in a dedicated namespace")

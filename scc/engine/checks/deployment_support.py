@@ -78,22 +78,27 @@ def decide(facts: ImageFacts, params: DeploymentParams, judge: Judgement, what: 
 
 
 def decide_pods(facts: ImageFacts, params: DeploymentParams,
-                 judge: Callable[[ManifestWorkload], tuple[bool, str, list[Evidence]]], what: str) -> CheckOutcome:
-    """As `decide`, per workload that runs the image (pod-level settings)."""
+                judge: Callable[[ManifestWorkload], tuple[bool | None, str, list[Evidence]]],
+                what: str) -> CheckOutcome:
+    """As `decide`, per workload that runs the image (pod-level settings); a judgement of None (the manifest
+    cannot tell) makes the verdict manual unless another workload fails."""
     if not facts.workloads:
         return manual(NO_MANIFEST)
     running = running_containers(facts)
     if not running:
         return not_running(facts)
-    one_each = list({id(r.workload): r for r in running}.values())
-    judged = [(r, *judge(r.workload)) for r in one_each]
-    failing = [(r.workload.ref, why, spots) for r, ok, why, spots in judged if not ok]
-    chosen = failing or [(r.workload.ref, why, spots) for r, ok, why, spots in judged]
+    one_each = list({id(r.workload): r.workload for r in running}.values())
+    judged = [(w.ref, *judge(w)) for w in one_each]
+    failing = [(ref, why, spots) for ref, ok, why, spots in judged if ok is False]
+    undecided = [(ref, why, spots) for ref, ok, why, spots in judged if ok is None]
+    chosen = failing or undecided or [(ref, why, spots) for ref, _ok, why, spots in judged]
     evidence = [e for _, _, spots in chosen for e in spots][:30]
-    details = {"workloads": [r.workload.ref for r in one_each], "failing": [f"{w}: {why}" for w, why, _ in failing]}
-    sentences = "; ".join(f"{w} {why}" for w, why, _ in chosen[:5])
+    details = {"workloads": [w.ref for w in one_each], "failing": [f"{ref}: {why}" for ref, why, _ in failing]}
+    sentences = "; ".join(f"{ref} {why}" for ref, why, _ in chosen[:5])
     if failing:
         return outcome(Verdict.NOT_SATISFIED, f"Not {what}: {sentences}.", evidence, **details)
+    if undecided:
+        return manual(f"Cannot tell whether {what}: {sentences}.", evidence, **details)
     result = outcome(Verdict.SATISFIED, f"{what[:1].upper()}{what[1:]}: {sentences}.", evidence, **details)
     return at_most(result, params.best_verdict, params.limit)
 

@@ -179,6 +179,8 @@ def _workload(spot: Spot, data: dict[str, Any], kind: str, name: str, namespace:
     pod_spot, pod = _walk(spot, data, path)
     metadata_spot, pod_metadata = _walk(spot, data, (*path[:-1], "metadata"))   # a Pod's own metadata
     where: dict[str, Evidence] = {}
+    if namespace:
+        where["namespace"] = spot.at("metadata", "namespace").evidence()
     flags = {}
     for key in ("hostNetwork", "hostPID", "hostIPC", "automountServiceAccountToken"):
         flags[key] = flag(pod_spot.at(key), pod.get(key))
