@@ -324,3 +324,11 @@ def test_namespace_default_is_a_finding_and_unset_is_manual(tmp_path: Path) -> N
           "registry.example.mil/platform/demo-api:1.4.2\n"
     unset = judge("k8s_dedicated_namespace", manifest_facts(write(tmp_path, "pod.yaml", pod)))
     assert unset.verdict is Verdict.MANUAL and "writes no namespace" in unset.reason
+
+
+def test_stream_of_too_many_documents_is_refused() -> None:
+    from scc.yamlsafe import YamlRefused, load_all_text
+
+    assert [d.index for d in load_all_text("a: 1\n---\nb: 2\n")] == [1, 2]
+    with pytest.raises(YamlRefused, match="more than 3 YAML documents"):
+        load_all_text("a: 1\n---\n" * 5, max_documents=3)
