@@ -332,3 +332,14 @@ def test_stream_of_too_many_documents_is_refused() -> None:
     assert [d.index for d in load_all_text("a: 1\n---\nb: 2\n")] == [1, 2]
     with pytest.raises(YamlRefused, match="more than 3 YAML documents"):
         load_all_text("a: 1\n---\n" * 5, max_documents=3)
+
+
+def test_limits_set_on_the_cronjob_satisfy_and_the_pod_token_setting_wins(tmp_path: Path) -> None:
+    facts = manifest_facts(DATA / "kustomize-jobs.yaml")
+    limits = judge("k8s_resource_limits", facts)
+    assert limits.verdict is Verdict.SATISFIED and "limits cpu 1, memory 256Mi" in limits.reason
+    text = (DATA / "helm-demo-api.yaml").read_text(encoding="utf-8").replace(
+        "      serviceAccountName: demo-api\n", "      serviceAccountName: demo-api\n      automountServiceAccountToken: true\n")
+    token = judge("k8s_service_account_token", manifest_facts(write(tmp_path, "token.yaml", text)))
+    assert token.verdict is Verdict.NOT_SATISFIED
+    assert [e.pointer for e in token.evidence] == ["doc 3: /spec/template/spec/automountServiceAccountToken"]
