@@ -20,7 +20,7 @@ RESULT_WORDS = {
     "satisfied": "Supported by the evidence",
     "partial": "Partly supported: a person must check the rest",
     "not-satisfied": "Contradicted by the evidence: resolve before attesting",
-    "manual": "Needs a person: no evidence scc reads",
+    "manual": "Needs a person: the evidence scc reads cannot decide it",
     "not-applicable": "Not applicable",
 }
 
