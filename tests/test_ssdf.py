@@ -299,3 +299,47 @@ def test_package_writes_ssdf_outputs_into_the_manifest_and_skip_leaves_them_out(
     assert code == 0, err
     assert sorted(p.name for p in skipped.iterdir()) == ["hdf.json", "manifest.json"]
     assert (skipped / "hdf.json").read_bytes() == (out / "hdf.json").read_bytes()
+
+
+def test_the_docs_page_tables_say_what_the_mapping_says():
+    """docs/ssdf.md lists each evidenced task and each form item with the mapping's evidence level and rules."""
+    page = (REPO / "docs" / "ssdf.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| ")}
+    mapping = load_ssdf_mapping(MAPPING)
+    for entry in (*mapping.tasks, *mapping.cisa_items):
+        label = entry.id if entry.kind == "ssdf-task" or len(entry.id) == 1 else f"{entry.id[0]}({entry.id[1:]})"
+        if entry.kind == "ssdf-task" and not entry.rules:
+            assert entry.id in page.split("## What always needs a person", 1)[1].split("##", 1)[0]
+            continue
+        cells = [c.strip() for c in rows[label].split("|")]
+        assert cells[-3] == entry.evidence
+        assert cells[-2] == (", ".join(f"`{r}`" for r in entry.rules) or "—")
+
+
+def test_without_the_verification_key_ps21_and_the_form_items_need_a_person():
+    """The same evidence with no key to verify the signature: nothing can be satisfied any more."""
+    import scc
+
+    report = scc.assess([str(EXAMPLE)], assessed_at=datetime.fromtimestamp(1795700000, UTC)).report
+    signature = next(r for r in report.rule_results if r.rule.id == "si7-signature-verified")
+    assert signature.verdict is not Verdict.SATISFIED
+    task = report.ssdf.task("PS.2.1")
+    assert task.verdict in (Verdict.PARTIAL, Verdict.MANUAL, Verdict.NOT_SATISFIED) and task.needs_person
+    assert "si7-signature-verified: " + signature.verdict.value in task.reason
+    assert all(r.needs_person for r in report.ssdf.cisa_items)
+
+
+def test_the_report_with_its_ssdf_results_pickles_for_the_writer_processes(report):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(report))
+    assert writer("ssdf-json").render(again) == writer("ssdf-json").render(report)
+
+
+def test_every_rule_verdict_the_appendix_shows_is_cited_with_its_input_hashes(appendix, document):
+    for entry in (*document["ssdf_tasks"], *document["cisa_items"]):
+        for rule in entry["rules"]:
+            for evidence in rule["evidence"]:
+                pointer = f" <code>{html.escape(evidence['pointer'])}</code>" if evidence["pointer"] else ""
+                cited = f'<div class="cite">{html.escape(evidence["source"])}{pointer} sha256 <code>{evidence["sha256"]}</code>'
+                assert cited in appendix, f"{rule['id']} evidence {evidence} not cited"

@@ -4,9 +4,9 @@ The CISA Secure Software Development Attestation Form (OMB 1670-0052) lets the p
 (Section III, "Attachment(s)"). This standalone, printable HTML page is that attachment for one release:
 per form item (1(a)-(f), 2, 3, 4(a)-(c)) the result the engine rolled up from the mapped scc rules, the
 reason, the evidence with its citations (input file, sha256, pointer), the related SSDF tasks the form's
-appendix lists, and what a person must still check; then every SSDF task and every mapped rule's
-evidence. It says nothing ssdf.json does not (both read scc.writers._ssdf_view), decides nothing, and
-loads nothing from the network (a Content-Security-Policy allows only its own inlined stylesheet).
+appendix lists, and what a person must still check; then every SSDF task, and the evidence of the
+rules that only SSDF tasks cite (so every verdict shown is cited at least once). It says nothing
+ssdf.json does not (both read scc.writers._ssdf_view), decides nothing, and loads nothing from the network (a Content-Security-Policy allows only its own inlined stylesheet).
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def appendix_view(report: Report) -> dict[str, Any]:
         record["label"] = _label(result.practice.id)
         record["tasks"] = [tasks[t] for t in result.practice.ssdf]
         items.append(record)
-    mapped = {r.rule.id: r for p in (*results.tasks, *results.cisa_items) for r in p.rule_results}
+    in_items = {r.rule.id for p in results.cisa_items for r in p.rule_results}
+    task_only = {r.rule.id: r for p in results.tasks for r in p.rule_results if r.rule.id not in in_items}
     document = ssdf_document(report)
     return {
         "image": report.facts.identity.reference, "assessed_at": report.assessed_at.isoformat(),
@@ -59,7 +60,7 @@ def appendix_view(report: Report) -> dict[str, Any]:
         "system_name": report.settings.system_name, "organization": report.settings.organization,
         "form": mapping.cisa_form, "ssdf": mapping.ssdf, "mapping": document["mapping"], "rule": document["rule"],
         "result_words": RESULT_WORDS, "items": items, "tasks": list(tasks.values()),
-        "all_rules": [rule_record(mapped[rule_id]) for rule_id in sorted(mapped)],
+        "task_only_rules": [rule_record(task_only[rule_id]) for rule_id in sorted(task_only)],
         "inputs": document["inputs"],
     }
 

@@ -48,6 +48,7 @@ def ssdf_document(report: Report) -> dict[str, Any]:
         "version": VERSION,
         "generator": {"name": "scc", "version": report.scc_version},
         "assessed_at": iso(report.assessed_at),
+        "marking": report.settings.marking,
         "subject": {"reference": identity.reference, "name": identity.name, "digest": identity.digest},
         "frameworks": {"ssdf": {**mapping.ssdf, "groups": dict(mapping.groups), "practices": dict(mapping.practices)},
                        "cisa_form": dict(mapping.cisa_form)},
