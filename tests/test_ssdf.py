@@ -343,3 +343,12 @@ def test_every_rule_verdict_the_appendix_shows_is_cited_with_its_input_hashes(ap
                 pointer = f" <code>{html.escape(evidence['pointer'])}</code>" if evidence["pointer"] else ""
                 cited = f'<div class="cite">{html.escape(evidence["source"])}{pointer} sha256 <code>{evidence["sha256"]}</code>'
                 assert cited in appendix, f"{rule['id']} evidence {evidence} not cited"
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8 \x80", b"a: &x [1]\nb: *x\n", b"format: [" * 2000])
+def test_an_unreadable_or_hostile_mapping_file_is_a_one_line_error(tmp_path, content):
+    path = tmp_path / "ssdf.yaml"
+    path.write_bytes(content)
+    with pytest.raises(RulePackError, match="cannot read the SSDF mapping") as raised:
+        load_ssdf_mapping(path)
+    assert "\n" not in str(raised.value)

@@ -21,7 +21,7 @@ from typing import Any
 from scc.errors import RulePackError
 from scc.report import Rule, RuleResult, Verdict
 from scc.ssdf import EVIDENCE_LEVELS, MappedPractice, PracticeResult, SsdfMapping, SsdfResults
-from scc.yamlsafe import YamlRefused, load_text
+from scc.yamlsafe import YamlRefused, load_file
 
 __all__ = ["MAPPING_FILE", "lint_ssdf_mapping", "load_ssdf_mapping", "roll_up", "ssdf_results"]
 
@@ -39,9 +39,9 @@ def load_ssdf_mapping(path: Path | None = None) -> SsdfMapping:
 
         path = pack_dir("frameworks") / MAPPING_FILE
     try:
+        document = load_file(path)            # size and depth guarded, no aliases
         raw = path.read_bytes()
-        document = load_text(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, YamlRefused) as exc:
+    except (OSError, YamlRefused) as exc:
         raise RulePackError(f"{path}: cannot read the SSDF mapping: {exc}") from exc
     name = f"{path.parent.name}/{path.name}"
     if not isinstance(document, dict) or document.get("format") != _FORMAT or set(document) - _TOP_KEYS:
