@@ -30,6 +30,9 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
+    "attestations": "in-toto reader and OCI layout referrers: every statement of the image's attestation set",
+    "attested_fips_modules": "vendor FIPS compliance attestations (Docker Hardened Images)",
+    "test_results": "in-toto test-result and Docker Scout test attestations",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

@@ -35,6 +35,9 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.secrets.extend(part.secrets)
         merged.misconfigurations.extend(part.misconfigurations)
         merged.relationships.extend(part.relationships)
+        merged.attestations.extend(part.attestations)
+        merged.attested_fips_modules.extend(part.attested_fips_modules)
+        merged.test_results.extend(part.test_results)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(

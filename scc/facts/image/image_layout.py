@@ -25,6 +25,7 @@ from scc.facts.image.image_archive import (
     tar_image_names,
 )
 from scc.facts.image.layers import Budget, apply_layer
+from scc.facts.image.referrers import attestation_parts, is_not_an_image
 from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
@@ -88,8 +89,21 @@ class ImageLayoutReader(Reader):
         facts.identity = replace(config_facts.identity, name=image["name"], tag=image["tag"],
                                  digest=image["digest"], evidence=(doc.evidence(image["pointer"]),))
         facts.notes = image["notes"] + facts.notes
+        if image.get("index") is not None:
+            facts = _with_attestations(facts, attestation_parts(doc, archive, image["index"], image))
         facts.inputs = [input_file(doc, fmt, facts, sha256, size)]
         return facts
+
+
+def _with_attestations(facts: ImageFacts, parts: list[ImageFacts]) -> ImageFacts:
+    """The image's facts joined with those of the attestations the layout carries about it."""
+    if not parts:
+        return facts
+    from scc.facts.merge import merge_facts
+
+    merged = merge_facts([facts, *parts])
+    merged.filesystem, merged.config = facts.filesystem, facts.config
+    return merged
 
 
 def _file_digest(doc: InputDocument) -> tuple[str, int]:
@@ -148,8 +162,11 @@ def _from_oci_index(doc: InputDocument, archive: Archive) -> dict[str, Any]:
     config_digest = _descriptor_digest(doc, config, "config")
     notes = [f"{doc.display_path}: platform {platform} chosen among {len(candidates)} images"] if len(
         candidates) > 1 else []
+    index_digests = [d["digest"] for d in index["manifests"] if isinstance(d, dict)
+                     and d.get("mediaType") in _INDEX_TYPES and isinstance(d.get("digest"), str)]
     return {"config": config_digest, "config_name": _blob(config_digest), "layers": layer_refs,
-            "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes}
+            "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes,
+            "index": index, "index_digests": index_digests}
 
 
 def _blob(digest: str) -> str:
@@ -164,8 +181,7 @@ def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where:
         raise doc.fail(f"{where}: manifests: expected an array")
     for i, descriptor in enumerate(manifests):
         descriptor = _obj(doc, descriptor, f"{where}: manifests[{i}]")
-        annotations = as_obj(descriptor.get("annotations"))
-        if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
+        if is_not_an_image(descriptor):   # attestations are read beside the image (referrers.py)
             continue
         outer = top or descriptor
         if descriptor.get("mediaType") in _INDEX_TYPES:
