@@ -73,10 +73,13 @@ def attestations_name_image(facts: ImageFacts, params: CheckParams, ctx: CheckCo
     foreign = [r for r in records if not names_image(r, digest)]
     if foreign:
         named = listing([f"{r.predicate_type} ({', '.join(r.subjects) or 'no subject'})" for r in foreign], 3)
+        used = ("their facts were not used" if all(r.excluded for r in foreign) else
+                "no image or image config gave the digest independently, so their facts were kept; supply the "
+                "image or its config so the set is checked against the image itself")
         return outcome(
             Verdict.NOT_SATISFIED,
             f"{len(foreign)} of {plural(len(records), 'attestation')} do not name the image digest {digest} "
-            f"({named}); they describe another artifact and their facts were not used.",
+            f"({named}); they describe another artifact and {used}.",
             evidence, attestations=rows, digest=digest)
     gap = _signing_gap(records)
     if gap:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
-from imagebuild import file, image_config, layer_tar, write_oci_layout  # noqa: E402
+from imagebuild import file, layer_tar, write_oci_layout
 
 STATEMENT_V1 = "https://in-toto.io/Statement/v1"
 STATEMENT_V01 = "https://in-toto.io/Statement/v0.1"
@@ -267,7 +267,6 @@ def main() -> None:
 
         shutil.rmtree(layout)
     write_layout(key, layout)
-    _ = image_config  # the layout's config comes from imagebuild's defaults
 
 
 if __name__ == "__main__":
