@@ -123,7 +123,7 @@ def test_ctrf_test_report_is_recorded():
 def test_dhi_rules_with_the_vendor_key():
     got = verdicts(facts(DHI, DHI_INSPECT))
     assert got["sr4-attestations-name-image"][0] == "not-satisfied"
-    assert "1 of 8 attestations" in got["sr4-attestations-name-image"][1]
+    assert "1 of 8 attestations does not name" in got["sr4-attestations-name-image"][1]
     assert got["sa11-vendor-tests-attested"][0] == "partial"          # SA-11 asks for more than test results
     assert got["cm6-vendor-stig-scan-attested"][0] == "partial"       # the vendor's own profile
     assert got["sc13-vendor-fips-attestation"][0] == "partial"        # no filesystem shows the module

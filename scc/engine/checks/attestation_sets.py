@@ -78,7 +78,8 @@ def attestations_name_image(facts: ImageFacts, params: CheckParams, ctx: CheckCo
                 "image or its config so the set is checked against the image itself")
         return outcome(
             Verdict.NOT_SATISFIED,
-            f"{len(foreign)} of {plural(len(records), 'attestation')} do not name the image digest {digest} "
+            f"{len(foreign)} of {plural(len(records), 'attestation')} {'does' if len(foreign) == 1 else 'do'} not name "
+            f"the image digest {digest} "
             f"({named}); they describe another artifact and {used}.",
             evidence, attestations=rows, digest=digest)
     gap = _signing_gap(records)
