@@ -19,6 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from scc.facts.image.image_archive import Archive
+from scc.facts.image.layout_blobs import INDEX_TYPES as _INDEX_TYPES
+from scc.facts.image.layout_blobs import blob_path as _blob
+from scc.facts.image.layout_blobs import descriptor_digest as _descriptor_digest
+from scc.facts.image.layout_blobs import json_of as _json
+from scc.facts.image.layout_blobs import object_at as _obj
+from scc.facts.image.layout_blobs import verified as _verified
 from scc.facts.interface import read_with
 from scc.facts.jsonfields import as_obj
 from scc.facts.model import ImageFacts
@@ -43,8 +49,6 @@ def is_not_an_image(descriptor: dict[str, Any]) -> bool:
 
 def attestation_parts(doc: InputDocument, archive: Archive, index: dict[str, Any], image: dict[str, Any]) -> list[ImageFacts]:
     """The facts of every attestation in the layout about the chosen image (or about the layout's index)."""
-    from scc.facts.image.image_layout import _blob, _descriptor_digest, _json, _obj, _verified
-
     wanted = {image["digest"], *image.get("index_digests", ())}
     parts: list[ImageFacts] = []
     notes: list[str] = []
@@ -57,7 +61,7 @@ def attestation_parts(doc: InputDocument, archive: Archive, index: dict[str, Any
             notes.append(f"{doc.display_path}: {name} is an attestation of {about}, not of the image "
                          f"{image['digest']}; not read")
             continue
-        parts.extend(_layers(doc, archive, manifest, name, notes, _verified, _blob, _descriptor_digest))
+        parts.extend(_layers(doc, archive, manifest, name, notes))
     if notes:
         parts.append(ImageFacts(notes=notes))
     return parts
@@ -66,8 +70,6 @@ def attestation_parts(doc: InputDocument, archive: Archive, index: dict[str, Any
 def _attestation_descriptors(doc: InputDocument, archive: Archive, index: dict[str, Any], where: str,
                             depth: int) -> list[tuple[str, dict[str, Any]]]:
     """The attestation entries of index.json and of the image indexes it nests (BuildKit puts them there)."""
-    from scc.facts.image.image_layout import _INDEX_TYPES, _blob, _descriptor_digest, _json, _obj, _verified
-
     found: list[tuple[str, dict[str, Any]]] = []
     for i, descriptor in enumerate(index.get("manifests") or []):
         if not isinstance(descriptor, dict):
@@ -91,8 +93,8 @@ def _about(descriptor: dict[str, Any], manifest: dict[str, Any]) -> str:
     return reference if isinstance(reference, str) else ""
 
 
-def _layers(doc: InputDocument, archive: Archive, manifest: dict[str, Any], name: str, notes: list[str],
-            verified, blob, descriptor_digest) -> list[ImageFacts]:
+def _layers(doc: InputDocument, archive: Archive, manifest: dict[str, Any], name: str,
+            notes: list[str]) -> list[ImageFacts]:
     from scc.facts.provenance.intoto import READER as INTOTO
 
     parts = []
@@ -102,10 +104,10 @@ def _layers(doc: InputDocument, archive: Archive, manifest: dict[str, Any], name
         media = str(layer.get("mediaType") or "")
         if not media.startswith(ATTESTATION_LAYER_TYPES):
             continue
-        digest = descriptor_digest(doc, layer, f"{name}: layers[{j}]")
-        embedded = InputDocument.embedded(doc, verified(doc, archive, digest, blob(digest)), f"{blob(digest)}#")
+        digest = _descriptor_digest(doc, layer, f"{name}: layers[{j}]")
+        embedded = InputDocument.embedded(doc, _verified(doc, archive, digest, _blob(digest)), f"{_blob(digest)}#")
         if not INTOTO.sniff(embedded):
-            notes.append(f"{doc.display_path}: {blob(digest)} ({media}) holds no in-toto statement; not read")
+            notes.append(f"{doc.display_path}: {_blob(digest)} ({media}) holds no in-toto statement; not read")
             continue
         part = read_with(INTOTO, embedded)
         part.inputs = []
