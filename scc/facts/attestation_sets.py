@@ -6,7 +6,7 @@ config, a scan or an SBOM file records (an attestation's own subject never sets 
 attestation could vouch for itself). A statement none of whose subjects is that digest is about another
 artifact: its AttestationRecord stays, marked ``excluded`` with the reason, and a note says so, while
 every fact read from inside it (SBOM components, findings, VEX, provenance, XCCDF results, FIPS modules,
-test runs, its signature) is set aside, so no check counts it. The engine's ``attestations_name_image``
+test runs, its signature unless that failed verification) is set aside, so no check counts it. The engine's ``attestations_name_image``
 check turns an excluded record into a finding. With no digest known the set is kept whole and the check
 says the comparison could not be made.
 """
@@ -19,7 +19,7 @@ from scc.facts.model import AttestationRecord, Evidence, ImageFacts
 
 #: formats whose identity comes from an attestation's subject, not from the image itself
 ATTESTATION_FORMATS = frozenset({"in-toto"})
-_TUPLE_LISTS = ("scans", "sboms", "vex", "provenance", "signatures", "xccdf_results", "secrets",
+_TUPLE_LISTS = ("scans", "sboms", "vex", "provenance", "xccdf_results", "secrets",
                 "misconfigurations", "attested_fips_modules", "test_results")
 
 
@@ -65,6 +65,9 @@ def _exclude(part: ImageFacts, digest: str) -> ImageFacts:
     part.notes = [n for n in part.notes if not _about_foreign_digest(n, foreign)]
     for name in _TUPLE_LISTS:
         setattr(part, name, [item for item in getattr(part, name) if not _inside(item.evidence, scopes)])
+    # a signature over a foreign statement authenticates nothing of this image, but one that FAILED
+    # verification is kept: a broken envelope in the supplied set is always reported (si7-signature-verified)
+    part.signatures = [s for s in part.signatures if s.verified is False or not _inside(s.evidence, scopes)]
     part.components = _trimmed(part.components, scopes)
     part.findings = _trimmed(part.findings, scopes)
     if _inside(part.identity.evidence, scopes):

@@ -5,6 +5,8 @@ A vendor attestation is the vendor's word about the image. None of these checks 
 attestation that is unsigned or not verified with a key the organisation supplied (``--key``): its content
 could have been written by anyone. SA-11 and the STIG scan stop at `partial` whatever the signature: a test
 report or a scan against the vendor's own profile is part of what the control asks, not all of it.
+The STIG and FIPS rules are not-applicable when no such attestation was supplied: it is optional evidence,
+and the image's own facts decide CM-6 and SC-13 through the other rules.
 """
 from __future__ import annotations
 
@@ -126,7 +128,9 @@ def stig_scan_attested(facts: ImageFacts, params: CheckParams, ctx: CheckContext
     """A vendor STIG scan attestation for this image, and what its XCCDF results say. At best partial."""
     records = _used(facts, "stig")
     if not records:
-        return manual("No STIG scan attestation (https://docker.com/dhi/stig/v0.1) was supplied for this image.")
+        return outcome(Verdict.NOT_APPLICABLE, "No vendor STIG scan attestation (https://docker.com/dhi/stig/v0.1) "
+                       "was supplied; this rule judges only such an attestation, and CM-6 is decided by the other "
+                       "rules and scan results.")
     results = [x for x in facts.xccdf_results if _record_of(x.evidence, records) is not None]
     evidence = gather(records) + gather(results, 20)
     summary = "; ".join(r.summary for r in records if r.summary)
@@ -153,7 +157,9 @@ def fips_attestation_consistent(facts: ImageFacts, params: CheckParams, ctx: Che
     and are the modules the image's filesystem shows activated."""
     attested = facts.attested_fips_modules
     if not attested:
-        return manual("No FIPS compliance attestation (https://docker.com/dhi/fips/v0.1) was supplied.")
+        return outcome(Verdict.NOT_APPLICABLE, "No vendor FIPS compliance attestation (https://docker.com/dhi/fips/v0.1) "
+                       "was supplied; this rule judges only such an attestation, and SC-13 is decided from the image's "
+                       "own modules (sc13-fips-module-active).")
     table = ctx.tables.fips_modules
     records = [r for r in (_record_of(m.evidence, facts.attestations) for m in attested) if r is not None]
     rows = [_judged(m, table) for m in attested]
