@@ -258,3 +258,23 @@ def test_malformed_vendor_predicates_are_one_line_errors(tmp_path, predicate_typ
 def test_reading_the_set_twice_gives_the_same_facts():
     first, second = facts(DHI, DHI_INSPECT), facts(DHI, DHI_INSPECT)
     assert first.attestations == second.attestations and first.notes == second.notes
+
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-image"
+DEMO_DIGEST = "13999cd3aa55da2aedcc598aeacde8d219b4a9f5b1a554929c20f3e2a543651d"
+
+
+@pytest.mark.parametrize("vex_digest, closed", [(DEMO_DIGEST, True), ("ab" * 32, False)])
+def test_a_foreign_vex_statement_closes_no_finding(tmp_path, vex_digest, closed):
+    name = "registry.example.mil/platform/demo-api"
+    scan = {"_type": "https://in-toto.io/Statement/v0.1", "predicateType": "https://cosign.sigstore.dev/attestation/vuln/v1",
+            "subject": [{"name": name, "digest": {"sha256": DEMO_DIGEST}}],
+            "predicate": {"scanner": {"uri": "pkg:github/anchore/grype", "version": "0.87.0",
+                                      "result": json.loads((DEMO / "grype.json").read_text())}}}
+    vex = {"_type": "https://in-toto.io/Statement/v0.1", "predicateType": "https://openvex.dev/ns/v0.2.0",
+           "subject": [{"name": name, "digest": {"sha256": vex_digest}}],
+           "predicate": json.loads((DEMO / "vex.openvex.json").read_text())}
+    image = facts(write_set(tmp_path / "set.jsonl", scan, vex), DEMO / "image", key=False)   # the image gives the digest
+    assert image.identity.digest == f"sha256:{DEMO_DIGEST}"
+    assert any(f.vex is not None for f in image.findings) is closed
+    assert len(image.vex) == (len(json.loads((DEMO / "vex.openvex.json").read_text())["statements"]) if closed else 0)

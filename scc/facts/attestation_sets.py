@@ -12,10 +12,11 @@ says the comparison could not be made.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from scc.facts.model import AttestationRecord, Evidence, ImageFacts
+from scc.facts.model import AttestationRecord, Evidence, Finding, FindingState, ImageFacts
 
 #: formats whose identity comes from an attestation's subject, not from the image itself
 ATTESTATION_FORMATS = frozenset({"in-toto"})
@@ -70,6 +71,8 @@ def _exclude(part: ImageFacts, digest: str) -> ImageFacts:
     part.signatures = [s for s in part.signatures if s.verified is False or not _inside(s.evidence, scopes)]
     part.components = _trimmed(part.components, scopes)
     part.findings = _trimmed(part.findings, scopes)
+    for finding in part.findings:
+        _undo_foreign_vex(finding, scopes)
     if _inside(part.identity.evidence, scopes):
         part.identity = replace(part.identity, digest="", evidence=())
     return part
@@ -81,6 +84,15 @@ def _about_foreign_digest(note: str, foreign: list[AttestationRecord]) -> bool:
     if not note.startswith("inputs disagree on the image digest"):
         return False
     return any(subject.rsplit("@", 1)[-1] in note for record in foreign for subject in record.subjects)
+
+
+def _undo_foreign_vex(finding: Finding, scopes: list[Evidence]) -> None:
+    """A reader that merges its own parts applied the file's VEX already: a foreign statement's verdict is
+    taken back (the finding is open again; VEX that names the image is applied once more after merging)."""
+    finding.vex_conflicts = [v for v in finding.vex_conflicts if not _inside(v.evidence, scopes)]
+    if finding.vex is not None and _inside(finding.vex.evidence, scopes):
+        finding.vex = None
+        finding.state = FindingState.AFFECTED
 
 
 def _trimmed(items: list[Any], scopes: list[Evidence]) -> list[Any]:
@@ -103,9 +115,22 @@ def _inside(evidence: Any, scopes: list[Evidence]) -> bool:
 
 
 def _within(evidence: Evidence, scopes: list[Evidence]) -> bool:
-    for scope in scopes:
-        if evidence.source != scope.source or evidence.sha256 != scope.sha256:
-            continue
-        if not scope.pointer or evidence.pointer == scope.pointer or evidence.pointer.startswith(scope.pointer + "/"):
-            return True
-    return False
+    return any(lies_within(evidence, scope) for scope in scopes)
+
+
+def lies_within(evidence: Evidence, scope: Evidence) -> bool:
+    """Whether ``evidence`` points at or under the spot ``scope`` names in the same input (an attestation's
+    facts all lie within the spot it occupies)."""
+    if evidence.source != scope.source or evidence.sha256 != scope.sha256:
+        return False
+    return not scope.pointer or evidence.pointer == scope.pointer or evidence.pointer.startswith(scope.pointer + "/")
+
+
+def record_of(evidence: Iterable[Evidence], records: Iterable[AttestationRecord]) -> AttestationRecord | None:
+    """The statement a fact was read from, or None when it came from no attestation."""
+    records = list(records)
+    for ev in evidence:
+        for record in records:
+            if record.evidence and lies_within(ev, record.evidence[0]):
+                return record
+    return None

@@ -11,7 +11,7 @@ and the image's own facts decide CM-6 and SC-13 through the other rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.fips import validation
@@ -19,8 +19,8 @@ from scc.engine.checks.support import gather, listing, manual, outcome, plural
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
 from scc.engine.tables import CmvpModule
-from scc.facts.attestation_sets import names_image
-from scc.facts.model import AttestationRecord, AttestedFipsModule, Evidence, ImageFacts
+from scc.facts.attestation_sets import names_image, record_of
+from scc.facts.model import AttestationRecord, AttestedFipsModule, ImageFacts
 from scc.facts.provenance.signing import CHAIN_NOT_CHECKED
 
 _NO_SET = ("No attestation set was supplied; supply the image's attestations (`cosign download attestation "
@@ -31,18 +31,6 @@ _CERT_NUMBER = re.compile(r"#\s*(\d+)|certificate/(\d+)|^\s*(\d+)\s*$")
 
 def _key_verified(record: AttestationRecord) -> bool:
     return record.signature_verified is True and CHAIN_NOT_CHECKED not in record.signature_detail
-
-
-def _record_of(evidence: Iterable[Evidence], records: Sequence[AttestationRecord]) -> AttestationRecord | None:
-    """The statement a fact was read from (its evidence lies within the statement's spot)."""
-    for ev in evidence:
-        for record in records:
-            scope = record.evidence[0] if record.evidence else None
-            if scope is None or scope.source != ev.source or scope.sha256 != ev.sha256:
-                continue
-            if not scope.pointer or ev.pointer == scope.pointer or ev.pointer.startswith(scope.pointer + "/"):
-                return record
-    return None
 
 
 def _used(facts: ImageFacts, kind: str = "") -> list[AttestationRecord]:
@@ -100,7 +88,7 @@ def vendor_tests_passed(facts: ImageFacts, params: CheckParams, ctx: CheckContex
     if not runs:
         return manual("No test-result attestation was supplied (in-toto test-result or Docker Scout tests); "
                       + _NO_SET.split("; ", 1)[1])
-    records = [r for r in (_record_of(run.evidence, facts.attestations) for run in runs) if r is not None]
+    records = [r for r in (record_of(run.evidence, facts.attestations) for run in runs) if r is not None]
     rows = [{"result": r.result, "passed": r.passed, "failed": r.failed, "skipped": r.skipped,
              "failed_tests": list(r.failed_tests[:10])} for r in runs][:20]
     evidence = gather(runs) + gather(records)
@@ -131,7 +119,7 @@ def stig_scan_attested(facts: ImageFacts, params: CheckParams, ctx: CheckContext
         return outcome(Verdict.NOT_APPLICABLE, "No vendor STIG scan attestation (https://docker.com/dhi/stig/v0.1) "
                        "was supplied; this rule judges only such an attestation, and CM-6 is decided by the other "
                        "rules and scan results.")
-    results = [x for x in facts.xccdf_results if _record_of(x.evidence, records) is not None]
+    results = [x for x in facts.xccdf_results if record_of(x.evidence, records) is not None]
     evidence = gather(records) + gather(results, 20)
     summary = "; ".join(r.summary for r in records if r.summary)
     if not results:
@@ -161,7 +149,7 @@ def fips_attestation_consistent(facts: ImageFacts, params: CheckParams, ctx: Che
                        "was supplied; this rule judges only such an attestation, and SC-13 is decided from the image's "
                        "own modules (sc13-fips-module-active).")
     table = ctx.tables.fips_modules
-    records = [r for r in (_record_of(m.evidence, facts.attestations) for m in attested) if r is not None]
+    records = [r for r in (record_of(m.evidence, facts.attestations) for m in attested) if r is not None]
     rows = [_judged(m, table) for m in attested]
     evidence = gather(attested) + gather(records) + gather(facts.fips_modules, 10)
     wrong = [r for r in rows if r["problem"]]
