@@ -3,8 +3,12 @@
 Owns routing each statement's predicate: SLSA provenance (v0.1/v0.2/v1) and verification summaries
 become Provenance facts; an SBOM (CycloneDX/SPDX), VEX (OpenVEX) or vulnerability scan
 (cosign vuln/v1: the scanner's own report in scanner.result) is handed to the reader that knows it,
-as an embedded document whose evidence cites this file; every envelope's signature becomes a
-SignatureCheck. The parts are merged into one ImageFacts.
+as an embedded document whose evidence cites this file; the vendor predicates of a hardened-image
+attestation set (DHI FIPS / STIG scan / tests, in-toto test-result, apko configuration) are read by
+scc.facts.provenance.vendor_predicates; every envelope's signature becomes a SignatureCheck, and every
+statement an AttestationRecord scoped to the spot it occupies (the digest rule,
+scc.facts.attestation_sets, sets aside what a statement about another digest contributed). The parts are
+merged into one ImageFacts.
 
 Signature keys come from the document's ReadContext (``doc.context.keys``, the CLI's repeatable
 ``--key PEM``); see scc.facts.context.
