@@ -701,7 +701,8 @@ def test_fips_attestation_consistent_branches():
                        integrity="fipsmodule.cnf module-mac", evidence=(FS_EV,))
     record = _attested("fips")
     assert run("fips_attestation_consistent", ImageFacts(), table).verdict is NA
-    base = ImageFacts(attestations=[record], attested_fips_modules=[attested], filesystem=FilesystemFacts())
+    base = ImageFacts(identity=ImageIdentity(digest="sha256:" + "1" * 64), attestations=[record],
+                      attested_fips_modules=[attested], filesystem=FilesystemFacts())
     assert run("fips_attestation_consistent", base, table).verdict is P                       # not seen in the image
     seen = replace(base, fips_modules=[found])
     assert run("fips_attestation_consistent", seen, table).verdict is S
@@ -710,3 +711,4 @@ def test_fips_attestation_consistent_branches():
     wrong = replace(seen, attested_fips_modules=[replace(attested, certification="CMVP #4282")])
     assert run("fips_attestation_consistent", wrong, table).verdict is NS
     assert run("fips_attestation_consistent", seen, replace(CTX, tables=DataTables())).verdict is P   # not in the table
+    assert run("fips_attestation_consistent", replace(seen, identity=ImageIdentity()), table).verdict is P  # no digest

@@ -37,6 +37,13 @@ def _used(facts: ImageFacts, kind: str = "") -> list[AttestationRecord]:
     return [r for r in facts.attestations if not r.excluded and (not kind or r.kind == kind)]
 
 
+def _digest_gap(facts: ImageFacts) -> str:
+    if facts.identity.digest:
+        return ""
+    return (" The image digest is unknown (no image or image config was supplied), so the attestation is not "
+            "shown to be about this image.")
+
+
 def _signing_gap(records: Sequence[AttestationRecord]) -> str:
     weak = [r for r in records if not _key_verified(r)]
     if not weak:
@@ -107,7 +114,7 @@ def vendor_tests_passed(facts: ImageFacts, params: CheckParams, ctx: CheckContex
     said += f"; {len(warned)} with warnings)" if warned else ")"
     return outcome(
         Verdict.PARTIAL,
-        f"{said}.{_signing_gap(records)} SA-11 also requires the developer's assessment plan, its depth and "
+        f"{said}.{_signing_gap(records)}{_digest_gap(facts)} SA-11 also requires the developer's assessment plan, its depth and "
         "coverage, and flaw remediation; review the vendor's test documentation.", evidence, runs=rows)
 
 
@@ -133,7 +140,8 @@ def stig_scan_attested(facts: ImageFacts, params: CheckParams, ctx: CheckContext
                        f"({listing([x.rule_id for x in failing], 5)}).", evidence, summary=summary, **counts)
     return outcome(
         Verdict.PARTIAL,
-        f"The vendor's STIG scan reports no failing rule among {len(results)} results ({summary}).{_signing_gap(records)} "
+        f"The vendor's STIG scan reports no failing rule among {len(results)} results ({summary})."
+        f"{_signing_gap(records)}{_digest_gap(facts)} "
         "It ran the vendor's STIG-based profile, not a DISA benchmark: confirm the profile covers the STIG the "
         "system must meet; each result is also assessed with the other scan results.", evidence, summary=summary,
         **counts)
@@ -167,11 +175,12 @@ def fips_attestation_consistent(facts: ImageFacts, params: CheckParams, ctx: Che
     if unseen:
         gaps.append(f"the image filesystem does not show {listing(unseen, 3)} activated with its integrity check"
                     + ("" if facts.filesystem is not None else " (no filesystem was supplied)"))
-    signing = _signing_gap(records)
+    signing = _signing_gap(records) + _digest_gap(facts)
     if gaps or signing:
-        return outcome(Verdict.PARTIAL, f"The FIPS attestation names {plural(len(rows), 'module')} with certificates "
-                       f"consistent with scc's CMVP table, but {'; '.join(gaps) or 'its signature is not verified'}."
-                       f"{signing if gaps else ''}", evidence, modules=rows)
+        said = (f"The FIPS attestation names {plural(len(rows), 'module')} and no certificate it names contradicts "
+                "scc's CMVP table")
+        said += f", but {'; '.join(gaps)}." if gaps else "."
+        return outcome(Verdict.PARTIAL, said + signing, evidence, modules=rows)
     return outcome(Verdict.SATISFIED, f"The signed FIPS attestation names {plural(len(rows), 'module')} whose CMVP "
                    "certificates match scc's table, and the image filesystem shows each activated with its "
                    "integrity check.", evidence, modules=rows)
