@@ -34,6 +34,9 @@ IMAGE_FACTS: dict[str, str] = {
     "workloads": "Kubernetes manifest reader (Pod-bearing objects: pod settings, containers, securityContext)",
     "network_policies": "Kubernetes manifest reader (NetworkPolicy objects)",
     "service_accounts": "Kubernetes manifest reader (ServiceAccount objects)",
+    "attestations": "in-toto reader and OCI layout referrers: every statement of the image's attestation set",
+    "attested_fips_modules": "vendor FIPS compliance attestations (Docker Hardened Images)",
+    "test_results": "in-toto test-result and Docker Scout test attestations",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

@@ -39,6 +39,9 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.workloads.extend(part.workloads)
         merged.network_policies.extend(part.network_policies)
         merged.service_accounts.extend(part.service_accounts)
+        merged.attestations.extend(part.attestations)
+        merged.attested_fips_modules.extend(part.attested_fips_modules)
+        merged.test_results.extend(part.test_results)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(

@@ -451,6 +451,63 @@ class XccdfRuleResult:
 
 
 @dataclass(frozen=True)
+class AttestationRecord:
+    """One in-toto statement of an image's attestation set, as read: what it is about and how it was signed.
+
+    ``evidence[0].pointer`` is the spot the attestation occupies in its file (the envelope, a JSON-lines
+    line, an OCI referrer blob): every fact read from inside it has evidence at or under that spot, which is
+    how an attestation whose subjects are not the image is set aside with all it contributed
+    (scc.facts.attestation_sets). Whether its subjects name the image is compared there and by the engine.
+    """
+
+    predicate_type: str
+    kind: str = ""                    # sbom, vex, provenance, verification-summary, fips, stig, test, secrets, ...
+    subjects: tuple[str, ...] = ()    # "name@sha256:<hex>" as the statement names them
+    envelope: str = "plain"           # plain, dsse, sigstore-bundle
+    signed: bool = False
+    signature_verified: bool | None = None
+    signature_detail: str = ""
+    summary: str = ""                 # what the predicate says, in a phrase (counts, profile, result)
+    excluded: str = ""                # why its facts were set aside ('' = used)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttestedFipsModule:
+    """A cryptographic module a vendor's FIPS attestation names, exactly as written (the CMVP lookup is the
+    engine's, from controls/fips-modules.yaml)."""
+
+    name: str
+    version: str = ""
+    package: str = ""
+    certification: str = ""           # "CMVP #4985", as written
+    certification_url: str = ""
+    standard: str = ""                # FIPS 140-2 / FIPS 140-3, as written
+    status: str = ""                  # active / historical / revoked, as written
+    sunset_date: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class VendorTestRun:
+    """One test run a vendor attests for the image (in-toto test-result, or a CTRF report), as written."""
+
+    predicate_type: str
+    result: str = ""                  # PASSED / WARNED / FAILED (in-toto), or '' when only counts are given
+    tool: str = ""
+    total: int | None = None
+    passed: int | None = None
+    failed: int | None = None
+    skipped: int | None = None
+    failed_tests: tuple[str, ...] = ()
+    configuration: tuple[str, ...] = ()   # the test configuration's descriptors ("name digest" / uri)
+    url: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class PriorDetection:
     """A finding's first detection as an earlier scc package recorded it (``--previous DIR``)."""
 
@@ -584,6 +641,11 @@ class ImageFacts:
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)
     manifest_images: list[ManifestImage] = field(default_factory=list)
+    # vendor attestation sets (scc.facts.attestation_sets): every statement read, the FIPS modules and test
+    # runs vendors attest
+    attestations: list[AttestationRecord] = field(default_factory=list)
+    attested_fips_modules: list[AttestedFipsModule] = field(default_factory=list)
+    test_results: list[VendorTestRun] = field(default_factory=list)
 
     @property
     def open_findings(self) -> list[Finding]:
