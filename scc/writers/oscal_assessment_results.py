@@ -196,7 +196,7 @@ def _severity_words(finding: Finding) -> str:
     return finding.malicious.severity_label if finding.malicious is not None else finding.severity.value
 
 
-def _malicious_props(finding: Finding) -> list:
+def _malicious_props(finding: Finding) -> list[dict[str, str] | None]:
     """A known malicious package: the flag and its DISA category (the severity prop stays the scanner's)."""
     if finding.malicious is None:
         return []

@@ -173,8 +173,7 @@ def _finding(doc: InputDocument, scanner: str, result: dict[str, Any], rule: dic
 
 def _cwes(props: dict[str, Any]) -> list[str]:
     """CWE ids among the rule's ``properties.tags`` ("CWE-506", "external/cwe/cwe-506"), as CWE-N."""
-    tags = props.get("tags") if isinstance(props.get("tags"), list) else []
-    found = [m.group(1) for tag in tags if isinstance(tag, str) for m in [_CWE_TAG.search(tag)] if m]
+    found = [m.group(1) for tag in as_list(props.get("tags")) if isinstance(tag, str) for m in [_CWE_TAG.search(tag)] if m]
     return list(dict.fromkeys(f"CWE-{n}" for n in found))
 
 
