@@ -146,7 +146,7 @@ def mark_malicious(facts: ImageFacts, table: MaliciousTable, overrides: Iterable
         if not signals:
             finding.malicious = None
             continue
-        override = next((o for o in overrides if _reaches(o, finding)), None)
+        override = next((o for o in overrides if _reaches(o, finding, statements)), None)
         if override is not None:
             used.add(id(override))
         finding.malicious = _mark(finding, signals, statements, override, today, notes)
@@ -193,10 +193,13 @@ def _closure(finding: Finding) -> str:
     return ""
 
 
-def _reaches(override: Override, finding: Finding) -> bool:
-    """An override names the finding by its id or an alias, and (when it names one) its package: a purl
-    without version, the full purl, or the package name."""
-    if override.finding.upper() not in {i.upper() for i in (finding.id, *finding.aliases)}:
+def _reaches(override: Override, finding: Finding, statements: Iterable[VexStatement]) -> bool:
+    """An override names the finding by its id or an alias (its own, or one a VEX statement about it gives),
+    and (when it names one) its package: a purl without version, the full purl, or the package name."""
+    names = {finding.id, *finding.aliases}
+    for statement in statements:
+        names.update((statement.vulnerability, *statement.aliases))
+    if override.finding.upper() not in {n.upper() for n in names}:
         return False
     if not override.package:
         return True

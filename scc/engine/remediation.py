@@ -154,8 +154,10 @@ def _earliest_scan_time(facts: ImageFacts) -> datetime | None:
 
 
 def open_findings(facts: ImageFacts) -> list[Finding]:
-    """Open findings (Finding.is_open: no VEX statement closed them), most severe first, in a stable order."""
-    return sorted(facts.open_findings, key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    """Open findings (Finding.is_open: no VEX statement closed them), known malicious packages first, then
+    most severe first, in a stable order."""
+    return sorted(facts.open_findings,
+                  key=lambda f: (f.malicious is None, -f.severity.rank, f.id, f.package, f.installed_version))
 
 
 def remediation_items(facts: ImageFacts, results: Iterable[RuleResult], schedule: Mapping[int, RemediationClock],
