@@ -103,7 +103,8 @@ def _vulnerability_entry(item: RemediationItem, finding: Finding) -> PoamEntry:
         key=item.key, kind="vulnerability",
         title=f"{finding.id} in {finding.package} {finding.installed_version}".strip(),
         description=_vulnerability_description(finding), weakness=finding.id,
-        severity=item.severity, controls=_controls(finding), remediation=remediation,
+        severity=item.severity if finding.malicious is not None else finding.severity.value,   # malicious: CAT I
+        controls=_controls(finding), remediation=remediation,
         evidence=list(finding.evidence), source=", ".join(sorted(finding.sources)) or "scan",
         detected=item.first_detected, deadline=item.due_date, deadline_basis=item.explanation,
         finding=finding, identity=item.identity, basis=item.basis, item=item,
