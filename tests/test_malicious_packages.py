@@ -328,3 +328,21 @@ def test_hdf_report_html_and_pdf_view_show_it():
     view = poam_view(json.loads(rendered(a, "oscal-poam")))
     assert view["by_severity"][0][0] == "malicious"
     assert any("Known malicious package" in row["description"] for row in view["rows"])
+
+
+def test_a_cyclonedx_cwes_that_is_not_a_list_is_a_one_line_input_error(tmp_path):
+    data = json.loads(VDR.read_text())
+    data["vulnerabilities"][0]["cwes"] = "CWE-506"
+    path = tmp_path / "bad.cdx.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"vulnerabilities\[0\]\.cwes: must be a list"):
+        read_inputs([str(path)])
+
+
+def test_the_scanners_own_not_affected_state_does_not_close_it(tmp_path):
+    data = json.loads(TRIVY.read_text())
+    data["Results"][0]["Vulnerabilities"][0]["Status"] = "not_affected"
+    path = tmp_path / "trivy.json"
+    path.write_text(json.dumps(data))
+    flat = finding(run(path), "flatmap-stream")
+    assert flat.is_open and flat.malicious.closure_set_aside == "the scanner's own state not_affected"

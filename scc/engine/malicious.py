@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from scc.errors import RulePackError
-from scc.facts.model import Evidence, Finding, ImageFacts, MaliciousMark, VexStatement
+from scc.facts.model import Finding, ImageFacts, MaliciousMark, VexStatement
 from scc.report import Override
 from scc.yamlsafe import YamlRefused, load_file
 
@@ -206,7 +206,3 @@ def _reaches(override: Override, finding: Finding, statements: Iterable[VexState
     purl = finding.purl.split("@", 1)[0].split("?", 1)[0]
     return override.package in {finding.purl, purl, finding.package}
 
-
-def mark_evidence(finding: Finding) -> tuple[Evidence, ...]:
-    """Where a malicious finding's signals are written ('' tuple when it is not malicious)."""
-    return finding.malicious.evidence if finding.malicious is not None else ()

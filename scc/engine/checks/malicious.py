@@ -75,11 +75,11 @@ def _blind(scans: list[ScanRecord], table: MaliciousTable) -> CheckOutcome:
 
 def _covered(facts: ImageFacts, consulting: list[ScanRecord], table: MaliciousTable,
              accepted: list[Finding]) -> CheckOutcome:
-    ecosystems = sorted({e for s in consulting for e in table.database_of(s.scanner).ecosystems})  # type: ignore[union-attr]
+    databases = [(s, d) for s in consulting for d in [table.database_of(s.scanner)] if d is not None]
+    ecosystems = sorted({e for _, d in databases for e in d.ecosystems})
     in_scope = [c for c in facts.components if _purl_type(c) in ecosystems]
-    holds = "; ".join(dict.fromkeys(f"{s.scanner} {s.scanner_version} (database built {day(s.db_built)}): "
-                                    f"{table.database_of(s.scanner).holds}"  # type: ignore[union-attr]
-                                    for s in consulting))
+    holds = "; ".join(dict.fromkeys(f"{s.scanner} {s.scanner_version} (database built {day(s.db_built)}): {d.holds}"
+                                    for s, d in databases))
     reason = (f"No package matched a known malicious-package record. {holds}. "
               f"{len(in_scope)} of {plural(len(facts.components), 'inventoried package')} are in the ecosystems "
               f"those databases cover ({', '.join(ecosystems)}); the others (distribution packages) have no "
