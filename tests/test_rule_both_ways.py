@@ -40,6 +40,7 @@ from scc.facts.provenance.signing import load_verification_keys
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo-image"
 TRIVY = Path(__file__).parent / "data" / "trivy" / "image-secrets-misconfig.trivy.json"
+MALICIOUS = Path(__file__).parent / "data" / "malicious"
 NOW = datetime.fromisoformat("2026-12-01T00:00:00+00:00")
 Builder = Callable[[Path], ImageFacts]
 S, NS, P, M, NA = "satisfied", "not-satisfied", "partial", "manual", "not-applicable"
@@ -89,6 +90,15 @@ def fs_image(config: dict, changes: dict | None = None, owners: dict | None = No
 
 def nothing(tmp: Path) -> ImageFacts:
     return ImageFacts()
+
+
+def marked(facts: ImageFacts) -> ImageFacts:
+    """The facts with the engine's malicious-package decision made, as scc.engine.run makes it before the checks."""
+    from scc.engine.malicious import mark_malicious
+    from scc.engine.tables import load_tables
+
+    mark_malicious(facts, load_tables().malicious, (), NOW.date())
+    return facts
 
 
 def grype(change: Callable[[dict], None] | None = None, extra: tuple[str, ...] = ()) -> Builder:
@@ -386,6 +396,9 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "ra5-findings-vex-triaged": {S: _vex_for_werkzeug, NS: grype(only_matches(WERKZEUG), extra=("vex.openvex.json",)),
                                  M: grype(only_matches(WERKZEUG))},
     "si2-no-superseded-packages": SUPERSEDED,
+    "si3-no-malicious-packages": {S: lambda tmp: marked(grype(extra=("sbom.cdx.json",))(tmp)),
+                                  NS: lambda tmp: marked(read(MALICIOUS / "node-app.grype.json")),
+                                  P: lambda tmp: marked(trivy()(tmp)), M: nothing},
     "SRG-APP-000342-CTR-000775": {**ESCALATION, M: fs_image(NON_ROOT)},
     "SRG-APP-000142-CTR-000330": {NS: config_with(ExposedPorts={"443/tcp": {}}), M: config_with()},
     "SRG-APP-000142-CTR-000325": MANUAL_ONLY,

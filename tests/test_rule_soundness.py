@@ -312,8 +312,9 @@ def test_world_writable_data_outside_system_software_is_not_a_system_software_pa
 def test_every_decided_verdict_cites_evidence(no_content, inputs):
     """A satisfied, partial or not-satisfied statement names the input and spot it stands on (the
     package manager with no trusted key once cited nothing: its record now cites the files showing apk)."""
-    import scc
     from conftest import EXAMPLE, REPO
+
+    import scc
 
     assessment = scc.assess([str(REPO / i) for i in inputs], keys=[str(EXAMPLE / "demo-signing.pub")])
     uncited = [(r.rule.id, r.verdict.value) for r in assessment.report.rule_results

@@ -18,7 +18,8 @@ from scc.facts.model import ImageConfig, ImageIdentity
 IMAGE_FACTS: dict[str, str] = {
     "identity": "image config / OCI layout / docker save / SBOM / scan readers",
     "components": "SBOM readers, scan package lists, image filesystem package databases",
-    "findings": "vulnerability scan readers (Grype, Trivy, CycloneDX VEX/VDR, SARIF)",
+    "findings": "vulnerability scan readers (Grype, Trivy, CycloneDX VEX/VDR, SARIF): ids, aliases, CWEs and "
+                "advisory databases as written (which are malicious packages is scc.engine.malicious's decision)",
     "config": "image config readers (docker inspect, OCI config, OCI layout, docker save)",
     "scans": "vulnerability and configuration scan readers",
     "sboms": "SBOM readers (CycloneDX, SPDX, Syft)",

@@ -184,6 +184,7 @@ class VexStatement:
     aliases: tuple[str, ...] = ()    # other ids of the vulnerability the document names (GHSA, SNYK-...)
     # CycloneDX affects[].versions: (purl-spec "vers:..." range or "=version", affected/unaffected/unknown)
     version_ranges: tuple[tuple[str, str], ...] = ()
+    cwes: tuple[str, ...] = ()       # weaknesses the document names for the vulnerability ("CWE-506"), as written
 
 
 @dataclass
@@ -209,6 +210,12 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     vex: VexStatement | None = None
     vex_conflicts: list[VexStatement] = field(default_factory=list)
+    cwes: list[str] = field(default_factory=list)       # weaknesses the scanner names ("CWE-506"), as written
+    #: the advisory database each scanner names for it, as written: grype's namespace
+    #: ("github:language:javascript"), Trivy's DataSource.ID ("ghsa"), CycloneDX source.name ("OSV")
+    databases: list[str] = field(default_factory=list)
+    #: the engine's decision that this is a known malicious package (scc.engine.malicious); never set by a reader
+    malicious: MaliciousMark | None = None
 
     @property
     def fix_available(self) -> bool:
@@ -224,14 +231,57 @@ class Finding:
     @property
     def is_open(self) -> bool:
         """An open finding: the one definition every check, gate and view uses. Open while its state is
-        (affected / under investigation) and no VEX statement closed it."""
-        return self.state.is_open and (self.vex is None or self.vex.status.is_open)
+        (affected / under investigation) and no VEX statement closed it, or while the engine holds a
+        malicious package open that a VEX statement or the scanner alone would have closed."""
+        if self.state.is_open and (self.vex is None or self.vex.status.is_open):
+            return True
+        return self.malicious is not None and self.malicious.held_open
 
     @property
     def max_cvss(self) -> float | None:
         """The highest CVSS base score any source gave this finding, or None."""
         scores = [c.score for c in self.cvss if c.score is not None]
         return max(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class MaliciousMark:
+    """Why the engine treats a finding as a known malicious package, and what became of a closure.
+
+    Set by scc.engine.malicious from the policy table (controls/malicious.yaml), on every run, for every
+    finding (None when not malicious); readers never set it. A malicious package is CAT I whatever the
+    scanner rated it (``scanner_severity`` keeps the scanner's word), and a VEX statement or the scanner's
+    own not-affected state closes it only with an organisation override naming an approver.
+    """
+
+    basis: tuple[str, ...]                  # each signal, in words: "id MAL-2025-1 (prefix MAL-)", "CWE-506"
+    scanner_severity: str = "unknown"       # the severity the scanner gave it
+    evidence: tuple[Evidence, ...] = ()     # where each signal is written
+    closure_set_aside: str = ""             # the closure (VEX / scanner state) that does not count, in words
+    accepted_by: str = ""                   # the override that let a closure stand: who approved it, until when
+    override_entry: str = ""                # that override's file and entry ("overrides.yaml overrides[2]")
+
+    @property
+    def held_open(self) -> bool:
+        """A closure was set aside: the finding stays open."""
+        return bool(self.closure_set_aside) and not self.accepted_by
+
+    @property
+    def severity_label(self) -> str:
+        """How every view shows its severity: the scanner's word, then malicious (CAT I)."""
+        return f"{self.scanner_severity}, malicious package (CAT I)"
+
+    @property
+    def sentence(self) -> str:
+        """What every view says of it: why it is treated as malicious, and what became of a closure."""
+        text = f"Known malicious package ({'; '.join(self.basis)})."
+        if self.closure_set_aside and self.accepted_by:
+            return f"{text} Closed by the {self.closure_set_aside}, accepted by override {self.override_entry} " \
+                   f"{self.accepted_by}."
+        if self.closure_set_aside:
+            return (f"{text} The {self.closure_set_aside} does not close it: a malicious package is closed only "
+                    "by an organisation override naming an approver.")
+        return text
 
 
 @dataclass
