@@ -266,12 +266,14 @@ def test_rule_manual_without_a_scan_and_partial_when_closed_only_by_override(tmp
     assert result.verdict.value == "partial" and "closed by an organisation override" in result.statement
 
 
-def test_marking_is_recomputed_on_every_run():
+def test_marking_is_recomputed_on_every_run_and_leaves_the_facts_alone():
     facts = read_inputs([str(GRYPE)])
-    mark_malicious(facts, TABLE, (), datetime(2025, 12, 2, tzinfo=UTC).date())
-    assert sum(f.malicious is not None for f in facts.findings) == 2
-    mark_malicious(facts, replace(TABLE, summary_patterns=()), (), datetime(2025, 12, 2, tzinfo=UTC).date())
-    assert all(f.malicious is None for f in facts.findings)
+    today = datetime(2025, 12, 2, tzinfo=UTC).date()
+    marked, _ = mark_malicious(facts, TABLE, (), today)
+    assert sum(f.malicious is not None for f in marked.findings) == 2
+    assert all(f.malicious is None for f in facts.findings)          # the engine's input is not changed
+    again, _ = mark_malicious(marked, replace(TABLE, summary_patterns=()), (), today)
+    assert all(f.malicious is None for f in again.findings)
 
 
 # -- every writer shows it -------------------------------------------------------------------------

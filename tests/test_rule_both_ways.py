@@ -97,8 +97,7 @@ def marked(facts: ImageFacts) -> ImageFacts:
     from scc.engine.malicious import mark_malicious
     from scc.engine.tables import load_tables
 
-    mark_malicious(facts, load_tables().malicious, (), NOW.date())
-    return facts
+    return mark_malicious(facts, load_tables().malicious, (), NOW.date())[0]
 
 
 def grype(change: Callable[[dict], None] | None = None, extra: tuple[str, ...] = ()) -> Builder:

@@ -13,9 +13,9 @@ compliance reviewer reads:
       due_days: 0                  # a malicious package is removed at once
       databases: [...]             # which scanners consult a malicious-package database
 
-:func:`mark_malicious` sets ``Finding.malicious`` on every finding (None when it is not one): the one
-place the engine writes into the facts, recomputed on every run so that a run with another table
-leaves no trace of the last. A malicious package is CAT I; a VEX not_affected / fixed statement or the
+:func:`mark_malicious` returns a copy of the facts whose findings carry ``Finding.malicious`` (None when
+not one); the facts passed in are left as they were (the engine is a pure function of its inputs), and
+the Report holds the marked copy, so a run with another table leaves no trace of the last. A malicious package is CAT I; a VEX not_affected / fixed statement or the
 scanner's own not-affected state leaves it open (``MaliciousMark.closure_set_aside``) unless an
 organisation override for the finding, naming an approver, lets the closure stand.
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,27 +132,29 @@ def _summary_signals(finding: Finding, ids: list[str], table: MaliciousTable) ->
 
 
 # -- marking ---------------------------------------------------------------------------------------------
-def mark_malicious(facts: ImageFacts, table: MaliciousTable, overrides: Iterable[Override], today: date) -> list[str]:
-    """Set ``Finding.malicious`` on every finding of ``facts``; one note per override that expired or
-    matched no malicious finding."""
+def mark_malicious(facts: ImageFacts, table: MaliciousTable, overrides: Iterable[Override],
+                   today: date) -> tuple[ImageFacts, list[str]]:
+    """(a copy of ``facts`` whose every finding carries ``Finding.malicious``, one note per override that
+    expired or matched no malicious finding). ``facts`` itself is not changed."""
     overrides = [o for o in overrides if o.finding]
     used: set[int] = set()
     notes: list[str] = []
     by_id = _statements_by_id(facts.vex)
+    findings: list[Finding] = []
     for finding in facts.findings:
         statements = [s for s in (finding.vex, *finding.vex_conflicts) if s is not None]
         statements += [s for i in (finding.id, *finding.aliases) for s in by_id.get(i.upper(), ())]
         signals = recognise(finding, dict.fromkeys(statements), table)
-        if not signals:
-            finding.malicious = None
-            continue
-        override = next((o for o in overrides if _reaches(o, finding, statements)), None)
-        if override is not None:
-            used.add(id(override))
-        finding.malicious = _mark(finding, signals, statements, override, today, notes)
+        mark = None
+        if signals:
+            override = next((o for o in overrides if _reaches(o, finding, statements)), None)
+            if override is not None:
+                used.add(id(override))
+            mark = _mark(finding, signals, statements, override, today, notes)
+        findings.append(finding if finding.malicious == mark else replace(finding, malicious=mark))
     notes += [f"override for finding {o.finding} ({o.source} {o.entry}) matches no malicious-package finding; "
               "ignored" for o in overrides if id(o) not in used]
-    return notes
+    return replace(facts, findings=findings), notes
 
 
 def _statements_by_id(statements: Iterable[VexStatement]) -> dict[str, list[VexStatement]]:

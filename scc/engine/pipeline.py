@@ -34,7 +34,7 @@ def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetim
     rules = tuple(rules)
     tables = policy.tables if policy.tables is not None else load_tables()
     # first: which findings are malicious packages decides what is open, their CAT and their due dates
-    malicious_notes = mark_malicious(facts, tables.malicious, policy.overrides, clock.date())
+    facts, malicious_notes = mark_malicious(facts, tables.malicious, policy.overrides, clock.date())
     schedule = remediation_schedule(facts, policy.sla_days, clock,   # once: the SLA checks and the roll-up share it
                                     malicious_due_days=tables.malicious.due_days)
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
