@@ -3,8 +3,9 @@ tests of test_readers_core.py and test_vex.py that need the real samples in ../s
 without ../shared still proves each behaviour.
 
 The fixtures are small documents written for scc in the exact shape each tool writes (syft and
-Trivy CycloneDX 1.5/1.6, a CycloneDX 1.4 VEX, a Dependency-Track VDR, OpenVEX v0.2.0 and its early
-form, CSAF 2.0 VEX, Grype, Trivy and docker inspect); names, versions and ids are fake (CVE-2099-*).
+Trivy CycloneDX 1.5/1.6, the CycloneDX Maven plugin's 1.3, a CycloneDX 1.4 VEX, a Dependency-Track
+VDR, OpenVEX v0.2.0 and its early form, CSAF 2.0 VEX, Grype, Trivy, an OCI and a Docker schema 2
+image config and docker inspect; tests/data/readers/README.md); names, versions and ids are fake (CVE-2099-*).
 Expected values are read off the fixture files by eye, not from scc's output.
 """
 from __future__ import annotations
