@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ MAVEN_13 = READERS / "cyclonedx-1.3.maven-plugin.cdx.json"
 TRIVY_IMAGE = READERS / "trivy-0.99.alpine-image.trivy.json"
 OCI_CONFIG = READERS / "oci-1.1.buildkit.config.json"
 DOCKER_CONFIG = READERS / "docker-schema2.fixture.config.json"
+GRYPE_AMAZON = READERS / "grype-0.99.amazonlinux-image.grype.json"
 
 
 def _read(path: Path):
@@ -45,7 +46,7 @@ def _read(path: Path):
     (OPENVEX, "openvex"), (OPENVEX_EARLY, "openvex"), (CSAF, "csaf-vex"),
     (FIXTURE_IMAGE / "scan.grype.json", "grype-json"), (FIXTURE_IMAGE / "scan.trivy.json", "trivy-json"),
     (FIXTURE_IMAGE / "config.docker-inspect.json", "docker-inspect"),
-    (MAVEN_13, "cyclonedx-json"), (TRIVY_IMAGE, "trivy-json"),
+    (MAVEN_13, "cyclonedx-json"), (TRIVY_IMAGE, "trivy-json"), (GRYPE_AMAZON, "grype-json"),
     (OCI_CONFIG, "oci-image-config"), (DOCKER_CONFIG, "oci-image-config"),
 ], ids=lambda v: v.name if isinstance(v, Path) else v)
 def test_each_authored_fixture_is_recognised_by_its_content(tmp_path: Path, path: Path, fmt: str) -> None:
@@ -166,6 +167,26 @@ def test_grype_finding_fields_and_wont_fix_stays_open() -> None:
     assert wont_fix.state is FindingState.AFFECTED and wont_fix.fixed_versions == [] and not wont_fix.fix_available
 
 
+def test_grype_distro_advisory_takes_the_related_cve_as_alias_and_its_cvss() -> None:
+    _, facts = _read(GRYPE_AMAZON)
+    (alas,) = facts.findings
+    assert alas.id == "ALAS-2099-0801" and alas.aliases == {"CVE-2099-0801"}
+    assert alas.severity is Severity.LOW                     # the distro's word, not the related NVD High
+    assert alas.fixed_versions == ["2099.1.2-1.amzn2.0.1"]
+    assert alas.package == "fixture-certs" and alas.installed_version == "2099.1.1-1.amzn2.0.1"
+    assert alas.cvss and alas.cvss[0].score == 7.5 and alas.cvss[0].version == "3.1"
+    assert alas.state is FindingState.AFFECTED
+    assert facts.components == []       # grype lists vulnerable packages, not an inventory
+    scan = facts.scans[0]
+    assert (scan.scanner, scan.scanner_version, scan.finding_count) == ("grype", "0.99.0", 1)
+    assert scan.timestamp == datetime(2099, 2, 3, 21, 0, 56, 783213, tzinfo=timezone(timedelta(hours=-4)))
+    assert scan.db_built == datetime(2099, 2, 3, 1, 2, 3, tzinfo=UTC)
+    ident = facts.identity
+    assert (ident.name, ident.tag, ident.architecture, ident.os) == (
+        "registry.example.test/fixture/lambda", "2099.1", "arm64", "linux")
+    assert ident.digest == "sha256:" + "d0d1" * 16           # no repoDigests: the manifest digest
+
+
 def test_trivy_findings_per_result_vulnerability_and_identity() -> None:
     record, facts = _read(FIXTURE_IMAGE / "scan.trivy.json")
     assert record.format == "trivy-json" and record.tool == "trivy"
@@ -217,6 +238,9 @@ def test_docker_inspect_identity_and_config() -> None:
     assert facts.identity.digest == "sha256:" + "c0" * 32
     assert facts.identity.created == datetime(2026, 1, 1, tzinfo=UTC)
     assert (facts.config.user, facts.config.exposed_ports, facts.config.env_names) == ("65532", ("8443/tcp",), ("PATH",))
+    assert (facts.identity.name, facts.identity.tag) == ("registry.example.test/fixture/app", "1.0")
+    assert facts.config.entrypoint == ("/usr/bin/fixture-app",) and facts.config.cmd == ()     # "Cmd": null
+    assert facts.config.field_evidence["entrypoint"].pointer == "/0/Config/Entrypoint"
 
 
 # -- OpenVEX and CSAF ----------------------------------------------------------------------------
