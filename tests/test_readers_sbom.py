@@ -232,13 +232,16 @@ def test_tag_value_reader_does_not_claim_spdx_json():
 
 # -- SPDX 3 --------------------------------------------------------------------------------------
 
-def test_spdx3_reads_packages_identity_licenses_and_relationships(samples):
+@pytest.mark.parametrize("spdx2", ["sample-json", "data-tag-value"])
+def test_spdx3_reads_packages_identity_licenses_and_relationships(request, spdx2):
+    # the same image in SPDX 2: the reference JSON sample (../shared), or tests/data's syft tag-value file
     raw = json.loads(SPDX3.read_text())
     packages = [e for e in raw["@graph"] if e["type"] == "software_Package"]
     containers = [e for e in packages if e.get("software_primaryPurpose") == "container"]
     facts = read(spdx3, SPDX3)
     assert len(facts.components) == len(packages) - len(containers) == 14
-    two = read(spdx_json, samples / "spdx" / "alpine.syft.spdx-2.3.json")
+    two = (read(spdx_json, request.getfixturevalue("samples") / "spdx" / "alpine.syft.spdx-2.3.json")
+           if spdx2 == "sample-json" else read(spdx_tagvalue, TAG_VALUE))
     assert sorted(c.key for c in facts.components) == sorted(c.key for c in two.components)
     assert facts.identity.digest == two.identity.digest and facts.identity.tag == "latest"
     zlib = next(c for c in facts.components if c.name == "zlib")
