@@ -225,3 +225,46 @@ def test_npm_attestations_bundle_records_both_signatures_and_notes_the_publish_p
     # the publish attestation names only a key hint: nothing to verify with offline
     assert sorted(str(s.verified) for s in facts.signatures) == ["None", "True"]
     assert any("SHA256:fixture-npm-registry-key" in s.detail for s in facts.signatures if s.verified is None)
+
+
+# -- every authored attestation is read (the twin of the real-sample table in test_provenance.py) ----
+def _authored_attestations(signer: Any) -> dict[str, tuple[Any, int, int, str | None, int | None]]:
+    """name -> (document, provenance records, signature checks, slsa version, SLSA level the facts support)."""
+    cyclonedx = json.dumps({"_type": "https://in-toto.io/Statement/v0.1", "predicateType": "https://cyclonedx.org/bom",
+                            "subject": [{"name": "registry.example.test/fixture/app", "digest": {"sha256": "7c57" * 16}}],
+                            "predicate": json.loads(TRIVY_CDX.read_text())}).encode()
+    npm = {"attestations": [
+        {"predicateType": "https://github.com/npm/attestation/tree/main/specs/publish/v0.1",
+         "bundle": _bundle(NPM_PUBLISH.read_bytes(), signer, None)},
+        {"predicateType": "https://slsa.dev/provenance/v1", "bundle": _bundle(NPM_PROVENANCE.read_bytes(), signer, NPM_IDENTITY)}]}
+    return {
+        "cyclonedx.dsse.intoto.jsonl": (_jsonl(_envelope(cyclonedx, signer)), 0, 1, None, None),
+        "gcb-show-provenance.json": (_gcloud_show_provenance(GCB.read_bytes(), signer), 1, 1, "0.1", 3),
+        "generic.dsse.intoto.jsonl": (_jsonl(_envelope(GENERIC.read_bytes(), signer)), 1, 1, "0.2", 3),
+        "generic.statement.json": (GENERIC.read_text(), 1, 0, "0.2", 1),
+        "container-based.sigstore-bundle.json": (_bundle(CONTAINER_BASED.read_bytes(), signer, CONTAINER_BASED_IDENTITY),
+                                                 1, 1, "1.0", 3),
+        "container-based.statement.json": (CONTAINER_BASED.read_text(), 1, 0, "1.0", 1),
+        "npm-attestations.json": (npm, 1, 2, "1.0", 2),
+        "npm-provenance.statement.json": (NPM_PROVENANCE.read_text(), 1, 0, "1.0", 1),
+    }
+
+
+AUTHORED_NAMES = ["cyclonedx.dsse.intoto.jsonl", "gcb-show-provenance.json", "generic.dsse.intoto.jsonl",
+                  "generic.statement.json", "container-based.sigstore-bundle.json", "container-based.statement.json",
+                  "npm-attestations.json", "npm-provenance.statement.json"]
+
+
+@pytest.mark.parametrize("name", AUTHORED_NAMES)
+def test_every_authored_attestation_is_read_as_an_attestation(tmp_path: Path, signer, name: str) -> None:
+    table = _authored_attestations(signer)
+    assert sorted(table) == sorted(AUTHORED_NAMES)
+    document, provenance, signatures, version, level = table[name]
+    record, facts = read_input(str(_write(tmp_path, name, document)))
+    assert record.format == "in-toto"
+    assert len(facts.provenance) == provenance
+    assert len(facts.signatures) == signatures
+    for item in facts.provenance:
+        assert item.slsa_version == version
+        assert _level(item).level == level
+        assert item.evidence[0].sha256 == record.sha256 and item.evidence[0].pointer.endswith("/predicate")
