@@ -186,17 +186,18 @@ FIXTURE_EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def oscap_fixture_scan(tmp_path_factory) -> Path:
-    """Results and ARF from a real `oscap xccdf eval` of the authored benchmark over a tiny root filesystem."""
+FIXTURE_PASSWD = "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532::/home:/sbin/nologin\n"
+
+
+def _oscap_eval_fixture(work: Path, passwd: str) -> Path:
+    """`oscap xccdf eval` of the authored benchmark over a tiny root filesystem with this /etc/passwd."""
     if not shutil.which("oscap"):
         pytest.skip("oscap is not installed")
-    work = tmp_path_factory.mktemp("oscap-fixture")
     for source in (FIXTURE_BENCHMARK, READERS / "fixtureos-stig.oval.xml"):
         shutil.copyfile(source, work / source.name)
     root = work / "rootfs"
     (root / "etc").mkdir(parents=True)
-    (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532::/home:/sbin/nologin\n")
+    (root / "etc" / "passwd").write_text(passwd)
     (root / "etc" / "os-release").write_text('ID=fixtureos\nNAME="Fixture OS"\n')
     run = subprocess.run(
         ["oscap", "xccdf", "eval", "--profile", FIXTURE_PROFILE, "--results", str(work / "r.xml"),
@@ -205,6 +206,12 @@ def oscap_fixture_scan(tmp_path_factory) -> Path:
     )
     assert run.returncode == 2, run.stderr      # 2: evaluated, and some rule failed
     return work
+
+
+@pytest.fixture(scope="module")
+def oscap_fixture_scan(tmp_path_factory) -> Path:
+    """Results and ARF from a real `oscap xccdf eval` of the authored benchmark over a tiny root filesystem."""
+    return _oscap_eval_fixture(tmp_path_factory.mktemp("oscap-fixture"), FIXTURE_PASSWD)
 
 
 @pytest.mark.parametrize("name", ["r.xml", "arf.xml"])
@@ -225,6 +232,12 @@ def test_openscap_results_and_arf_of_the_authored_benchmark(oscap_fixture_scan, 
         assert first.evidence[0].pointer.startswith("/arf:asset-report-collection/arf:reports/arf:report")
     else:
         assert facts.xccdf_results[-1].evidence[0].pointer == "/Benchmark/TestResult/rule-result[4]"
+
+
+def test_a_second_uid_0_account_turns_the_authored_rule_to_fail(tmp_path, no_content):
+    work = _oscap_eval_fixture(tmp_path, FIXTURE_PASSWD + "toor:x:0:0:backdoor:/root:/bin/sh\n")
+    got = {r.version: r.result for r in read(work / "r.xml").xccdf_results}
+    assert got == {version: result for version, (result, *_) in FIXTURE_EXPECTED.items()} | {"FXOS-02-000010": "fail"}
 
 
 @pytest.mark.parametrize("name, expected", [
