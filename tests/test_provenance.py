@@ -264,9 +264,20 @@ def test_unreadable_key_file_is_an_input_error_naming_it(tmp_path):
 
 
 # -- a hardened-image vendor's attestation file: one envelope per line, many predicates ----------
-def test_jsonl_of_many_predicates_routes_each_to_its_reader(samples, tmp_path, p256):
-    bom = json.loads((samples / "cyclonedx" / "centos-7.trivy.cdx-1.5.json").read_text())
-    scan = json.loads((samples / "trivy" / "alpine-3.10.trivy.json").read_text())
+# (the real Trivy samples in ../shared, or scc's authored Trivy CycloneDX BOM and Trivy report; vulnerability
+# count of the report, counted in its Results[*].Vulnerabilities)
+MANY_PREDICATE_INPUTS = {
+    "samples": ("cyclonedx/centos-7.trivy.cdx-1.5.json", "trivy/alpine-3.10.trivy.json", 4),
+    "authored": ("cyclonedx-1.5.trivy-container.cdx.json", "trivy-0.99.alpine-image.trivy.json", 3),
+}
+
+
+@pytest.mark.parametrize("source", sorted(MANY_PREDICATE_INPUTS))
+def test_jsonl_of_many_predicates_routes_each_to_its_reader(request, source, tmp_path, p256):
+    root = request.getfixturevalue("samples") if source == "samples" else DATA.parent / "readers"
+    bom_name, scan_name, vulnerability_count = MANY_PREDICATE_INPUTS[source]
+    bom = json.loads((root / bom_name).read_text())
+    scan = json.loads((root / scan_name).read_text())
     vulns = {(v["VulnerabilityID"], v["PkgName"]) for r in scan["Results"] for v in r.get("Vulnerabilities") or []}
     closed = min(vulns)
     vex = {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://vendor.example/vex/1",
@@ -295,7 +306,7 @@ def test_jsonl_of_many_predicates_routes_each_to_its_reader(samples, tmp_path, p
         "https://slsa.dev/provenance/v1", "https://slsa.dev/verification_summary/v1"]
     summary = next(p for p in facts.provenance if "verification_summary" in p.predicate_type)
     assert _level(summary).requirements[0][1] is True and "did not repeat" in _level(summary).requirements[0][2]
-    assert len(facts.findings) == len(vulns) == 4
+    assert len(facts.findings) == len(vulns) == vulnerability_count
     assert facts.findings[0].evidence[0].pointer.startswith("line 5/payload(base64)/predicate/scanner/result")
     target = next(f for f in facts.findings if (f.id, f.package) == closed)
     assert target.state is FindingState.NOT_AFFECTED and target not in facts.open_findings

@@ -3,15 +3,16 @@ tests of test_readers_core.py and test_vex.py that need the real samples in ../s
 without ../shared still proves each behaviour.
 
 The fixtures are small documents written for scc in the exact shape each tool writes (syft and
-Trivy CycloneDX 1.5/1.6, a CycloneDX 1.4 VEX, a Dependency-Track VDR, OpenVEX v0.2.0 and its early
-form, CSAF 2.0 VEX, Grype, Trivy and docker inspect); names, versions and ids are fake (CVE-2099-*).
+Trivy CycloneDX 1.5/1.6, the CycloneDX Maven plugin's 1.3, a CycloneDX 1.4 VEX, a Dependency-Track
+VDR, OpenVEX v0.2.0 and its early form, CSAF 2.0 VEX, Grype, Trivy, an OCI and a Docker schema 2
+image config and docker inspect; tests/data/readers/README.md); names, versions and ids are fake (CVE-2099-*).
 Expected values are read off the fixture files by eye, not from scc's output.
 """
 from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,11 @@ VDR = READERS / "cyclonedx-1.5.vdr.dependency-track.cdx.json"
 OPENVEX = READERS / "openvex-0.2.0.fixture.openvex.json"
 OPENVEX_EARLY = READERS / "openvex-early.fixture.vex.json"
 CSAF = READERS / "csaf-2.0.fixture.csaf.json"
+MAVEN_13 = READERS / "cyclonedx-1.3.maven-plugin.cdx.json"
+TRIVY_IMAGE = READERS / "trivy-0.99.alpine-image.trivy.json"
+OCI_CONFIG = READERS / "oci-1.1.buildkit.config.json"
+DOCKER_CONFIG = READERS / "docker-schema2.fixture.config.json"
+GRYPE_AMAZON = READERS / "grype-0.99.amazonlinux-image.grype.json"
 
 
 def _read(path: Path):
@@ -40,6 +46,8 @@ def _read(path: Path):
     (OPENVEX, "openvex"), (OPENVEX_EARLY, "openvex"), (CSAF, "csaf-vex"),
     (FIXTURE_IMAGE / "scan.grype.json", "grype-json"), (FIXTURE_IMAGE / "scan.trivy.json", "trivy-json"),
     (FIXTURE_IMAGE / "config.docker-inspect.json", "docker-inspect"),
+    (MAVEN_13, "cyclonedx-json"), (TRIVY_IMAGE, "trivy-json"), (GRYPE_AMAZON, "grype-json"),
+    (OCI_CONFIG, "oci-image-config"), (DOCKER_CONFIG, "oci-image-config"),
 ], ids=lambda v: v.name if isinstance(v, Path) else v)
 def test_each_authored_fixture_is_recognised_by_its_content(tmp_path: Path, path: Path, fmt: str) -> None:
     renamed = tmp_path / "input.json"
@@ -82,6 +90,16 @@ def test_cyclonedx_syft_16_tools_object_identity_and_component_fields() -> None:
     assert len(first.cpes) == 3 and first.cpes[0].startswith("cpe:2.3:a:fixture-base:fixture-base:")
     app = next(c for c in facts.components if c.name == "fixture-app")
     assert app.hashes == {"sha-256": "ab12cd34ef56" * 5 + "ab12"}       # algorithm and digest lower-cased
+
+
+def test_cyclonedx_13_tools_array_and_hashes_lower_cased() -> None:
+    _, facts = _read(MAVEN_13)
+    assert facts.sboms[0].tool == "CycloneDX Maven plugin 2.99.1"     # tools[0] name and version, no vendor
+    assert len(facts.components) == 3 and facts.sboms[0].component_count == 3
+    json_lib = next(c for c in facts.components if c.name == "fixture-json")
+    assert json_lib.hashes["sha-256"] == "feedface" * 8
+    assert json_lib.bom_ref == "pkg:maven/org.example.fixture/fixture-json@2.10.0?type=jar"
+    assert facts.identity.name == ""   # metadata.component is a library, not an image
 
 
 def test_cyclonedx_trivy_container_properties_give_tag_and_digest() -> None:
@@ -149,6 +167,26 @@ def test_grype_finding_fields_and_wont_fix_stays_open() -> None:
     assert wont_fix.state is FindingState.AFFECTED and wont_fix.fixed_versions == [] and not wont_fix.fix_available
 
 
+def test_grype_distro_advisory_takes_the_related_cve_as_alias_and_its_cvss() -> None:
+    _, facts = _read(GRYPE_AMAZON)
+    (alas,) = facts.findings
+    assert alas.id == "ALAS-2099-0801" and alas.aliases == {"CVE-2099-0801"}
+    assert alas.severity is Severity.LOW                     # the distro's word, not the related NVD High
+    assert alas.fixed_versions == ["2099.1.2-1.amzn2.0.1"]
+    assert alas.package == "fixture-certs" and alas.installed_version == "2099.1.1-1.amzn2.0.1"
+    assert alas.cvss and alas.cvss[0].score == 7.5 and alas.cvss[0].version == "3.1"
+    assert alas.state is FindingState.AFFECTED
+    assert facts.components == []       # grype lists vulnerable packages, not an inventory
+    scan = facts.scans[0]
+    assert (scan.scanner, scan.scanner_version, scan.finding_count) == ("grype", "0.99.0", 1)
+    assert scan.timestamp == datetime(2099, 2, 3, 21, 0, 56, 783213, tzinfo=timezone(timedelta(hours=-4)))
+    assert scan.db_built == datetime(2099, 2, 3, 1, 2, 3, tzinfo=UTC)
+    ident = facts.identity
+    assert (ident.name, ident.tag, ident.architecture, ident.os) == (
+        "registry.example.test/fixture/lambda", "2099.1", "arm64", "linux")
+    assert ident.digest == "sha256:" + "d0d1" * 16           # no repoDigests: the manifest digest
+
+
 def test_trivy_findings_per_result_vulnerability_and_identity() -> None:
     record, facts = _read(FIXTURE_IMAGE / "scan.trivy.json")
     assert record.format == "trivy-json" and record.tool == "trivy"
@@ -158,12 +196,51 @@ def test_trivy_findings_per_result_vulnerability_and_identity() -> None:
     assert (facts.identity.name, facts.identity.tag) == ("registry.example.test/fixture/app", "1.0")
 
 
+def test_trivy_fields_identity_and_config() -> None:
+    record, facts = _read(TRIVY_IMAGE)
+    assert len(facts.findings) == 3
+    assert facts.findings[-1].evidence[0].pointer == "/Results/0/Vulnerabilities/2"
+    first = facts.findings[0]
+    assert (first.id, first.package, first.installed_version) == ("CVE-2099-0601", "libfixture-tls", "2.0.1-r0")
+    assert first.purl == "pkg:apk/alpine/libfixture-tls@2.0.1-r0?arch=x86_64&distro=3.99.1"
+    assert first.severity is Severity.MEDIUM and first.fixed_versions == ["2.0.2-r0"]
+    assert ("3.1", 5.3, "nvd") in [(c.version, c.score, c.source) for c in first.cvss]
+    assert ("2.0", 5.0, "nvd") in [(c.version, c.score, c.source) for c in first.cvss]
+    assert first.title == "libfixture-tls: session key reuse after fork()"
+    assert first.urls[0] == "https://avd.example.test/nvd/cve-2099-0601"
+    assert (facts.identity.name, facts.identity.tag) == ("registry.example.test/fixture/trivy-alpine", "3.99")
+    assert facts.identity.digest == "sha256:" + "d1" * 32      # no RepoDigests: the ImageID
+    assert facts.scans[0].scanner == "trivy" and facts.scans[0].target.endswith("fixture-alpine.tar.gz")
+    assert facts.config.cmd == ("/bin/ash", "-l") and facts.config.env_names == ("PATH", "FIXTURE_CHANNEL")
+    assert facts.config.field_evidence["cmd"].pointer == "/Metadata/ImageConfig/config/Cmd"
+    assert record.format == "trivy-json"
+
+
+@pytest.mark.parametrize("path", [OCI_CONFIG, DOCKER_CONFIG], ids=["oci-buildkit", "docker-schema2"])
+def test_oci_and_docker_config_fields(path: Path) -> None:
+    record, facts = _read(path)
+    assert record.format == "oci-image-config"
+    config = facts.config
+    assert config.cmd == ("fixture-server", "--foreground") and config.entrypoint == ()
+    assert config.exposed_ports == ("8080/tcp",) and config.workdir == "/usr/local/fixture"
+    assert config.env_names == ("PATH", "FIXTURE_HOME", "FIXTURE_VERSION", "FIXTURE_SHA256")
+    assert config.healthcheck is None and config.user == ""
+    assert config.field_evidence["user"].pointer == "/config/User"
+    assert config.field_evidence["cmd"].pointer == "/config/Cmd"        # config, never container_config
+    assert facts.identity.architecture == "amd64" and facts.identity.os == "linux"
+    assert facts.identity.created == datetime(2099, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    assert "9.8.7-fixture" not in repr(facts) and "c0ffee" not in repr(facts)   # Env values are not kept
+
+
 def test_docker_inspect_identity_and_config() -> None:
     record, facts = _read(FIXTURE_IMAGE / "config.docker-inspect.json")
     assert record.format == "docker-inspect"
     assert facts.identity.digest == "sha256:" + "c0" * 32
     assert facts.identity.created == datetime(2026, 1, 1, tzinfo=UTC)
     assert (facts.config.user, facts.config.exposed_ports, facts.config.env_names) == ("65532", ("8443/tcp",), ("PATH",))
+    assert (facts.identity.name, facts.identity.tag) == ("registry.example.test/fixture/app", "1.0")
+    assert facts.config.entrypoint == ("/usr/bin/fixture-app",) and facts.config.cmd == ()     # "Cmd": null
+    assert facts.config.field_evidence["entrypoint"].pointer == "/0/Config/Entrypoint"
 
 
 # -- OpenVEX and CSAF ----------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from scc.facts.source import InputDocument
 SAMPLES = ["alpine-3.10.trivy.sarif.json", "nginx.trivy.sarif.json", "nginx.grype.sarif.json"]
 #: authored SARIF documents (tests/data) the sample tests also run over, with or without ../shared
 AUTHORED = {"fixture-image/scan.trivy.sarif.json": FIXTURE_IMAGE / "scan.trivy.sarif.json",
-            "variants/docker-scout-1.16.cves.sarif.json": REPO / "tests/data/variants/docker-scout-1.16.cves.sarif.json"}
+            "variants/docker-scout-1.16.cves.sarif.json": REPO / "tests/data/variants/docker-scout-1.16.cves.sarif.json",
+            "readers/grype-0.99.image.sarif.json": REPO / "tests/data/readers/grype-0.99.image.sarif.json"}
 
 
 def sarif_file(request: pytest.FixtureRequest, name: str):
@@ -75,22 +76,32 @@ def test_trivy_package_version_severity_and_fix_come_from_each_result_message(re
         assert finding.fixed_versions == ([v.strip() for v in fixed.split(",")] if fixed else [])
 
 
-def test_trivy_levels_agree_with_severities_and_the_run_names_the_image(samples):
-    raw = json.loads((samples / "sarif" / "nginx.trivy.sarif.json").read_text())
-    facts = read(samples / "sarif" / "nginx.trivy.sarif.json")
+@pytest.mark.parametrize("name, image, notes", [
+    ("nginx.trivy.sarif.json", "nginx", 75), ("fixture-image/scan.trivy.sarif.json", "registry.example.test/fixture/app", 1),
+])
+def test_trivy_levels_agree_with_severities_and_the_run_names_the_image(request, name, image, notes):
+    path = sarif_file(request, name)
+    raw = json.loads(path.read_text())
+    facts = read(path)
     levels = [r["level"] for r in raw["runs"][0]["results"]]
     expected = {"error": {Severity.HIGH, Severity.CRITICAL}, "warning": {Severity.MEDIUM}, "note": {Severity.LOW}}
     assert all(f.severity in expected[level] for f, level in zip(facts.findings, levels))
-    assert sum(1 for f in facts.findings if f.severity is Severity.LOW) == levels.count("note") == 75
-    assert facts.identity.name == "nginx"
+    assert sum(1 for f in facts.findings if f.severity is Severity.LOW) == levels.count("note") == notes
+    assert facts.identity.name == image
     assert facts.identity.digest == raw["runs"][0]["properties"]["repoDigests"][0].split("@")[1]
     assert facts.findings[0].cvss == []  # Trivy's security-severity is its word as a number, not a CVSS score
 
 
-def test_grype_uses_its_own_severity_word_not_the_highest_cvss(samples):
-    raw = json.loads((samples / "sarif" / "nginx.grype.sarif.json").read_text())
+@pytest.mark.parametrize("name, low, tracker", [
+    ("nginx.grype.sarif.json", "CVE-2005-2541", "https://security-tracker.debian.org/tracker/"),
+    ("readers/grype-0.99.image.sarif.json", "CVE-2099-0701", "https://security-tracker.example.test/tracker/"),
+])
+def test_grype_uses_its_own_severity_word_not_the_highest_cvss(request, name, low, tracker):
+    path = sarif_file(request, name)
+    raw = json.loads(path.read_text())
     rules = {r["id"]: r for r in raw["runs"][0]["tool"]["driver"]["rules"]}
-    facts = read(samples / "sarif" / "nginx.grype.sarif.json")
+    facts = read(path)
+    assert facts.findings
     for finding, result in zip(facts.findings, raw["runs"][0]["results"]):
         help_text = rules[result["ruleId"]]["help"]["text"]
         assert result["ruleId"].startswith(finding.id + "-")
@@ -98,9 +109,10 @@ def test_grype_uses_its_own_severity_word_not_the_highest_cvss(samples):
         assert finding.installed_version == line(help_text, "Version")
         assert finding.severity == Severity.parse(line(help_text, "Severity"))
         assert finding.fixed_versions == ([line(help_text, "Fix Version")] if line(help_text, "Fix Version") else [])
-    tar = next(f for f in facts.findings if f.id == "CVE-2005-2541")
+    tar = next(f for f in facts.findings if f.id == low)
     assert tar.severity is Severity.LOW            # security-severity says 10.0, Debian rates it low
-    assert "https://security-tracker.debian.org/tracker/CVE-2005-2541" in tar.urls
+    assert next(r for r in rules.values() if r["id"].startswith(low))["properties"]["security-severity"] == "10.0"
+    assert tracker + low in tar.urls
 
 
 # Shape of snyk/cli src/lib/formatters/sarif-output.ts + get-sarif-result.ts (container SARIF)

@@ -21,6 +21,8 @@ TAG_VALUE = DATA / "alpine.syft-1.18.spdx-2.3.tv.spdx"
 SPDX3 = DATA / "alpine.spdx-3.0.1.json"
 CDX14_XML = DATA / "alpine.syft-1.18.cdx-1.4.xml"
 SYFT16 = DATA / "alpine.syft-schema-16.json"
+SPDX23_PACKAGES = DATA / "readers" / "spdx-2.3.fixture-packages.spdx.json"   # authored, SPDX example layout
+SYFT11 = DATA / "readers" / "syft-schema-11.fixture-tools.syft.json"           # authored, syft 0.94 layout
 
 
 def read(module, path):
@@ -42,10 +44,14 @@ def raw_keys(purls_and_fallbacks) -> list[str]:
 
 # -- SPDX 2 JSON ---------------------------------------------------------------------------------
 
+AUTHORED_SPDX = {"fixture-image": SPDX23_JSON, "fixture-packages": SPDX23_PACKAGES}
+
+
 @pytest.mark.parametrize("name", ["SPDXJSONExample-v2.3.spdx.json", "alpine.syft.spdx-2.3.json",
-                                  "conda.trivy.spdx-2.3.json"])
-def test_spdx_json_reads_every_package_that_is_not_the_image(samples, name):
-    path = samples / "spdx" / name
+                                  "conda.trivy.spdx-2.3.json", *AUTHORED_SPDX])
+def test_spdx_json_reads_every_package_that_is_not_the_image(request, name):
+    # the reference samples need ../shared; the authored files (tests/data) always run
+    path = AUTHORED_SPDX.get(name) or request.getfixturevalue("samples") / "spdx" / name
     raw = json.loads(path.read_text())
     facts = read(spdx_json, path)
     images = [p for p in raw["packages"] if p.get("primaryPackagePurpose") == "CONTAINER"]
@@ -88,6 +94,35 @@ def test_spdx_json_normalises_checksums_licenses_cpes_and_suppliers(samples):
     jena = next(c for c in facts.components if c.name == "Jena")
     assert jena.purl == "pkg:maven/org.apache.jena/apache-jena@3.12.0"
     assert facts.identity.name == ""                              # glibc is SOURCE, not an image
+
+
+def test_spdx_json_described_container_package_of_the_authored_sbom_becomes_the_image_identity():
+    facts = read(spdx_json, SPDX23_JSON)
+    raw = json.loads(SPDX23_JSON.read_text())
+    identity = facts.identity
+    assert identity.name == "registry.example.test/fixture/app"
+    assert identity.evidence[0].pointer == "/packages/0"
+    assert raw["packages"][0]["primaryPackagePurpose"] == "CONTAINER"
+    assert sorted(c.name for c in facts.components) == ["busybox", "musl"]
+    assert all(c.type == "apk" and c.purl.startswith("pkg:apk/alpine/") for c in facts.components)
+    assert facts.sboms[0].tool == "syft-1.99.0"
+
+
+def test_spdx_json_normalises_checksums_licenses_cpes_and_suppliers_of_the_authored_packages():
+    facts = read(spdx_json, SPDX23_PACKAGES)
+    libc = next(c for c in facts.components if c.name == "fixture-libc")
+    assert libc.hashes == {
+        "md5": "00112233445566778899aabbccddeeff", "sha-1": "00112233445566778899aabbccddeeff00112233",
+        "sha-256": "ffeeddccbbaa99887766554433221100" * 2, "blake2b-384": "0a0b0c0d0e0f" * 8,
+    }
+    assert libc.licenses == ("(LGPL-2.1-only OR LicenseRef-fixture)", "(LGPL-2.1-only AND LicenseRef-fixture)")
+    assert libc.cpes == ("cpe:2.3:a:fixture_org:fixture_libc:2.99:*:*:*:*:*:*:*",)
+    assert libc.supplier == "Fixture Maintainer"
+    lang = next(c for c in facts.components if c.name == "Fixture Lang Utilities")
+    assert lang.licenses == () and lang.supplier == ""           # NOASSERTION everywhere
+    store = next(c for c in facts.components if c.name == "Fixture Store")
+    assert store.purl == "pkg:maven/org.example.fixture/fixture-store@3.12.0"
+    assert facts.identity.name == ""                              # fixture-libc is SOURCE, not an image
 
 
 @pytest.mark.parametrize("algorithm, expected", [
@@ -197,13 +232,16 @@ def test_tag_value_reader_does_not_claim_spdx_json():
 
 # -- SPDX 3 --------------------------------------------------------------------------------------
 
-def test_spdx3_reads_packages_identity_licenses_and_relationships(samples):
+@pytest.mark.parametrize("spdx2", ["sample-json", "data-tag-value"])
+def test_spdx3_reads_packages_identity_licenses_and_relationships(request, spdx2):
+    # the same image in SPDX 2: the reference JSON sample (../shared), or tests/data's syft tag-value file
     raw = json.loads(SPDX3.read_text())
     packages = [e for e in raw["@graph"] if e["type"] == "software_Package"]
     containers = [e for e in packages if e.get("software_primaryPurpose") == "container"]
     facts = read(spdx3, SPDX3)
     assert len(facts.components) == len(packages) - len(containers) == 14
-    two = read(spdx_json, samples / "spdx" / "alpine.syft.spdx-2.3.json")
+    two = (read(spdx_json, request.getfixturevalue("samples") / "spdx" / "alpine.syft.spdx-2.3.json")
+           if spdx2 == "sample-json" else read(spdx_tagvalue, TAG_VALUE))
     assert sorted(c.key for c in facts.components) == sorted(c.key for c in two.components)
     assert facts.identity.digest == two.identity.digest and facts.identity.tag == "latest"
     zlib = next(c for c in facts.components if c.name == "zlib")
@@ -323,9 +361,10 @@ def test_cyclonedx_xml_refuses_hostile_documents(hostile, name):
 SYFT_SAMPLES = ["alpine-latest.syft-schema-1.1.json", "alpine.syft-schema-6.json", "busybox.syft-schema-11.json"]
 
 
-@pytest.mark.parametrize("path", [*SYFT_SAMPLES, "schema-16"])
+@pytest.mark.parametrize("path", [*SYFT_SAMPLES, "schema-16", "schema-11-authored"])
 def test_syft_json_reads_every_artifact_and_the_image(request, path):
-    file = SYFT16 if path == "schema-16" else request.getfixturevalue("samples") / "syft" / path
+    authored = {"schema-16": SYFT16, "schema-11-authored": SYFT11}
+    file = authored.get(path) or request.getfixturevalue("samples") / "syft" / path
     raw = json.loads(file.read_text())
     facts = read(syft_json, file)
     assert len(facts.components) == len(raw["artifacts"])
@@ -357,6 +396,18 @@ def test_syft_json_identity_from_busybox_schema_11(samples):
     assert (facts.identity.name, facts.identity.tag, facts.identity.architecture) == ("busybox", "1.31", "arm64")
     assert facts.sboms[0].tool == "syft 0.94.0"
     assert facts.identity.evidence[0].pointer == "/source/metadata"
+
+
+def test_syft_json_identity_from_the_authored_schema_11_source_metadata():
+    facts = read(syft_json, SYFT11)
+    identity = facts.identity
+    assert (identity.name, identity.tag, identity.architecture) == ("registry.example.test/fixture/tools", "2.5", "arm64")
+    assert identity.digest == "sha256:" + "5e" * 32                  # manifestDigest, not imageID
+    assert facts.sboms[0].tool == "syft 0.94.0"
+    assert identity.evidence[0].pointer == "/source/metadata"
+    box = next(c for c in facts.components if c.name == "fixture-box")
+    assert box.cpes == ("cpe:2.3:a:fixture-box:fixture-box:1.36.1:*:*:*:*:*:*:*",)   # the repeated CPE once
+    assert next(c for c in facts.components if c.name == "fixture-ssl").licenses == ("Apache-2.0",)
 
 
 def test_syft_json_malformed_artifact_is_an_input_error(tmp_path):

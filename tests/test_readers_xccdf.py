@@ -171,3 +171,88 @@ def test_openscap_results_and_arf_generated_here(oscap_scan, no_content, name):
         assert facts.xccdf_results[0].evidence[0].pointer.startswith(
             "/arf:asset-report-collection/arf:reports/arf:report")
         assert facts.xccdf_results[0].title  # the Benchmark inside the ARF's data stream is used
+
+
+# -- authored twins: scc's own STIG-shaped benchmark, evaluated here by a real oscap run -------------
+READERS = Path(__file__).parent / "data" / "readers"
+FIXTURE_BENCHMARK = READERS / "fixtureos-stig.xccdf-1.2-benchmark.xml"    # + fixtureos-stig.oval.xml beside it
+FIXTURE_PROFILE = "xccdf_mil.disa.stig_profile_MAC-1_Classified"
+# what the benchmark's checks must say over the root filesystem below (rule version -> result, CCI, group, severity)
+FIXTURE_EXPECTED = {
+    "FXOS-02-000010": ("pass", ("CCI-000764",), "V-990101", "high"),          # only root has uid 0
+    "FXOS-02-000020": ("fail", ("CCI-000048",), "V-990102", "medium"),        # no /etc/issue
+    "FXOS-02-000030": ("pass", ("CCI-000366",), "V-990103", "low"),           # /etc/os-release has ID=
+    "FXOS-02-000040": ("notchecked", ("CCI-000187",), "V-990104", "medium"),  # a manual check
+}
+
+
+FIXTURE_PASSWD = "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532::/home:/sbin/nologin\n"
+
+
+def _oscap_eval_fixture(work: Path, passwd: str) -> Path:
+    """`oscap xccdf eval` of the authored benchmark over a tiny root filesystem with this /etc/passwd."""
+    if not shutil.which("oscap"):
+        pytest.skip("oscap is not installed")
+    for source in (FIXTURE_BENCHMARK, READERS / "fixtureos-stig.oval.xml"):
+        shutil.copyfile(source, work / source.name)
+    root = work / "rootfs"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "passwd").write_text(passwd)
+    (root / "etc" / "os-release").write_text('ID=fixtureos\nNAME="Fixture OS"\n')
+    run = subprocess.run(
+        ["oscap", "xccdf", "eval", "--profile", FIXTURE_PROFILE, "--results", str(work / "r.xml"),
+         "--results-arf", str(work / "arf.xml"), str(work / FIXTURE_BENCHMARK.name)],
+        env={"OSCAP_PROBE_ROOT": str(root), "PATH": "/usr/bin:/bin"}, capture_output=True, timeout=120, check=False,
+    )
+    assert run.returncode == 2, run.stderr      # 2: evaluated, and some rule failed
+    return work
+
+
+@pytest.fixture(scope="module")
+def oscap_fixture_scan(tmp_path_factory) -> Path:
+    """Results and ARF from a real `oscap xccdf eval` of the authored benchmark over a tiny root filesystem."""
+    return _oscap_eval_fixture(tmp_path_factory.mktemp("oscap-fixture"), FIXTURE_PASSWD)
+
+
+@pytest.mark.parametrize("name", ["r.xml", "arf.xml"])
+def test_openscap_results_and_arf_of_the_authored_benchmark(oscap_fixture_scan, no_content, name):
+    facts = read(oscap_fixture_scan / name)
+    expected = collections.Counter(result for result, *_ in FIXTURE_EXPECTED.values())
+    assert raw_counts(oscap_fixture_scan / "r.xml") == expected == {"pass": 2, "fail": 1, "notchecked": 1}
+    assert collections.Counter(r.result for r in facts.xccdf_results) == expected
+    got = {r.version: (r.result, r.ccis, r.group_id, r.severity) for r in facts.xccdf_results}
+    assert got == FIXTURE_EXPECTED
+    assert all(r.tool.startswith("cpe:/a:redhat:openscap:") for r in facts.xccdf_results)
+    assert {r.benchmark for r in facts.xccdf_results} == {"xccdf_mil.disa.stig_benchmark_FIXTURE_OS_STIG"}
+    first = facts.xccdf_results[0]
+    assert first.rule_id == "xccdf_mil.disa.stig_rule_SV-990101r1_rule"
+    assert first.title == "Fixture OS must have no account other than root with user id 0."
+    assert not facts.notes                     # the reader never consults content
+    if name == "arf.xml":
+        assert first.evidence[0].pointer.startswith("/arf:asset-report-collection/arf:reports/arf:report")
+    else:
+        assert facts.xccdf_results[-1].evidence[0].pointer == "/Benchmark/TestResult/rule-result[4]"
+
+
+def test_a_second_uid_0_account_turns_the_authored_rule_to_fail(tmp_path, no_content):
+    work = _oscap_eval_fixture(tmp_path, FIXTURE_PASSWD + "toor:x:0:0:backdoor:/root:/bin/sh\n")
+    got = {r.version: r.result for r in read(work / "r.xml").xccdf_results}
+    assert got == {version: result for version, (result, *_) in FIXTURE_EXPECTED.items()} | {"FXOS-02-000010": "fail"}
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("fixtureos.disa-scc.xccdf-1.2-results.xml", {"fail": 1, "pass": 1, "notapplicable": 1}),
+    ("fixtureos.openscap.xccdf-1.2-results.xml", {"fail": 1, "pass": 1, "error": 1}),
+])
+def test_every_rule_result_of_the_authored_results_is_read_with_its_result_value(no_content, name, expected):
+    path = READERS / name
+    facts = read(path)
+    assert raw_counts(path) == expected
+    assert collections.Counter(r.result for r in facts.xccdf_results) == expected
+    assert len(facts.xccdf_results) == len(re.findall(rb"<(?:\w+:)?rule-result ", path.read_bytes())) == 3
+
+
+@pytest.mark.parametrize("path", [FIXTURE_BENCHMARK, Path(__file__).parent / "data" / "mini-content" / "gpos-srg-xccdf.xml"],
+                         ids=["authored-stig", "mini-gpos-srg"])
+def test_an_authored_benchmark_without_results_is_not_claimed(path):
+    assert not xccdf_results.READER.sniff(InputDocument(path))

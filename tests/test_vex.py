@@ -18,6 +18,15 @@ from scc.facts.vex.vex_apply import apply_vex
 
 VEX_TARGET = FIXTURE_IMAGE / "vex-target.grype.json"
 IMAGE_DIGEST = "sha256:" + "d0" * 32   # VEX_TARGET's source.target.repoDigests
+READERS = FIXTURE_IMAGE.parent / "readers"
+#: authored VEX documents (tests/data/readers) the sample tests also run over, with or without ../shared
+AUTHORED = {name: READERS / name for name in (
+    "openvex-0.2.0.fixture.openvex.json", "openvex-early.fixture.vex.json", "csaf-2.0.fixture.csaf.json")}
+
+
+def vex_file(request: pytest.FixtureRequest, folder: str, name: str) -> Path:
+    """An authored document by its file name, else the reference sample (skips without ../shared)."""
+    return AUTHORED.get(name) or request.getfixturevalue("samples") / folder / name
 
 
 def _write(tmp_path: Path, name: str, value) -> str:
@@ -51,9 +60,10 @@ def _csaf(cve: str, category: str, purl: str, when: str, flag: str = "") -> dict
 # -- OpenVEX -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("name", "count"), [
     ("demo.vex.json", 1), ("document1.vex.json", 1), ("images.vex.json", 4), ("nginx-sample-2vulns.openvex.json", 2),
+    ("openvex-0.2.0.fixture.openvex.json", 3), ("openvex-early.fixture.vex.json", 2),
 ])
-def test_every_openvex_sample_gives_one_statement_per_raw_statement(samples, name, count):
-    path = samples / "openvex" / name
+def test_every_openvex_sample_gives_one_statement_per_raw_statement(request, name, count):
+    path = vex_file(request, "openvex", name)
     raw = json.loads(path.read_text())
     record, facts = read_input(str(path))
     assert record.format == "openvex"
@@ -103,11 +113,14 @@ def _csaf_groups(raw: dict) -> int:
     return sum(1 for v in raw["vulnerabilities"] for ids in v["product_status"].values() if ids)
 
 
-@pytest.mark.parametrize(("name", "count"), [
-    ("2022-evd-uc-01-a-001.json", 1), ("2022-evd-uc-02-na-001.json", 19), ("vexctl-example.csaf.json", 1),
+@pytest.mark.parametrize(("name", "count", "released"), [
+    ("2022-evd-uc-01-a-001.json", 1, "2022-03-03T11:00:00+00:00"),
+    ("2022-evd-uc-02-na-001.json", 19, "2022-03-03T11:00:00+00:00"),
+    ("vexctl-example.csaf.json", 1, "2022-03-03T11:00:00+00:00"),
+    ("csaf-2.0.fixture.csaf.json", 2, "2099-06-01T08:00:00+00:00"),
 ])
-def test_every_csaf_sample_is_read(samples, name, count):
-    path = samples / "csaf-vex" / name
+def test_every_csaf_sample_is_read(request, name, count, released):
+    path = vex_file(request, "csaf-vex", name)
     raw = json.loads(path.read_text())
     record, facts = read_input(str(path))
     assert record.format == "csaf-vex"
@@ -115,7 +128,7 @@ def test_every_csaf_sample_is_read(samples, name, count):
     for statement in facts.vex:
         assert statement.author == raw["document"]["publisher"]["name"]
         assert statement.document == raw["document"]["tracking"]["id"]
-        assert statement.timestamp.isoformat() == "2022-03-03T11:00:00+00:00"
+        assert statement.timestamp.isoformat() == released
 
 
 def test_csaf_product_ids_become_purls_else_names(samples):
