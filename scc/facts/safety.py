@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_right
 from enum import Enum
 from typing import Any
 
@@ -130,7 +131,11 @@ def make_safe(facts: ImageFacts) -> ImageFacts:
         config = _well_formed_env(facts.config, notes)
         if config is not facts.config:
             facts = dataclasses.replace(facts, config=config)
-    safe = _Walker().walk(facts)
+    texts = _reachable_texts(facts)
+    changed = _changed_texts(texts)
+    # Nothing to clean and no argv tuple to mask: the walk would rebuild nothing (sets aside, which it copies
+    # equal), so the facts are already safe; skipping it is most of the boundary's cost for a large SBOM.
+    safe = facts if not changed and not _may_hold_flag_word(texts, changed) else _Walker(changed).walk(facts)
     safe.notes.extend(notes)
     return safe
 
@@ -150,12 +155,106 @@ def _well_formed_env(config: ImageConfig, notes: list[str]) -> ImageConfig:
 _ATOMS = (bool, int, float, bytes)
 
 
-class _Walker:
-    """Rebuilds the object graph with clean strings, keeping identity for objects seen twice."""
+def _reachable_texts(root: Any) -> set[str]:
+    """Every string the walk would visit: the same traversal (init fields of dataclasses, lists, tuples,
+    sets, dict keys and values; enums and atoms skipped), iterative and building nothing."""
+    texts: set[str] = set()
+    add = texts.add
+    seen: set[int] = set()
+    getters: dict[type, Any] = {}
+    stack = [root]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is str:
+            add(value)
+            continue
+        if value is None or kind in _ATOMS:
+            continue
+        if isinstance(value, str):
+            if not isinstance(value, Enum):
+                add(value)
+            continue
+        if isinstance(value, (*_ATOMS, Enum)) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        getter = getters.get(kind)
+        if getter is None:
+            getter = getters[kind] = _field_getter(kind)
+        if getter is not _NOT_A_DATACLASS:
+            extend(getter(value))   # its init fields' values (never the temporary tuple: its id is reused)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            extend(value)
+        elif isinstance(value, dict):
+            extend(value.keys())
+            extend(value.values())
+    return texts
 
-    def __init__(self) -> None:
+
+_NOT_A_DATACLASS = object()
+
+
+def _field_getter(kind: type) -> Any:
+    """A callable returning the tuple of a dataclass's init field values (the fields ``replace`` rebuilds)."""
+    if not dataclasses.is_dataclass(kind):
+        return _NOT_A_DATACLASS
+    names = tuple(f.name for f in dataclasses.fields(kind) if f.init)
+    return lambda value: tuple(getattr(value, name) for name in names)
+
+
+def _changed_texts(texts: set[str]) -> dict[str, str]:
+    """``{text: clean(text)}`` for the texts ``clean`` changes, deciding most of them in a few C-speed passes.
+
+    The texts are joined with line feeds (safe text, and in no pattern below): a text can need ``safe_text``
+    only where ``_UNSAFE_TEXT`` matches the joined string, and ASCII text can need ``redact`` only where
+    ``_may_hold_secret`` would be true, i.e. where a secret mark, ``://`` or a secret parameter occurs. None of
+    those can match across a line feed, so each match falls inside one text; only those texts (and every
+    non-ASCII text) go through ``clean`` itself.
+    """
+    ordered = list(texts)
+    suspects = [t for t in ordered if not t.isascii()]
+    plain = [t for t in ordered if t.isascii()] if suspects else ordered
+    joined = "\n".join(plain)
+    starts = _starts(plain)
+    for where, pattern in ((joined, _UNSAFE_TEXT), (joined, _URL_SCHEME_MARK), (joined, _SECRET_PARAM),
+                           (joined.lower(), _SECRET_MARKS)):
+        suspects.extend(plain[bisect_right(starts, m.start()) - 1] for m in pattern.finditer(where))
+    changed = {}
+    for text in dict.fromkeys(suspects):
+        cleaned = clean(text)
+        if cleaned != text:
+            changed[text] = cleaned
+    return changed
+
+
+_URL_SCHEME_MARK = re.compile(re.escape("://"))
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """The offset of each text in ``"\\n".join(texts)``."""
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    return starts
+
+
+def _may_hold_flag_word(texts: set[str], changed: dict[str, str]) -> bool:
+    """Whether some clean text is a ``--password``-style word, after which an argv tuple's item is masked."""
+    return any(text[:1] == "-" and _SECRET_FLAG_WORD.fullmatch(text) for text in (*texts, *changed.values()))
+
+
+class _Walker:
+    """Rebuilds the object graph with clean strings, keeping identity for objects seen twice.
+
+    ``changed`` maps the texts that ``clean`` changes to their clean form (from ``_changed_texts``); every
+    other text the walk meets is already clean.
+    """
+
+    def __init__(self, changed: dict[str, str]) -> None:
         self._seen: dict[int, Any] = {}
-        self._texts: dict[str, str] = {}
+        self._changed = changed
         self._init_fields: dict[type, tuple[str, ...] | None] = {}   # per class: its init fields, None if no dataclass
 
     def walk(self, value: Any) -> Any:
@@ -176,12 +275,7 @@ class _Walker:
         return result
 
     def _text(self, value: str) -> str:
-        cleaned = self._texts.get(value)
-        if cleaned is None:
-            cleaned = clean(value)
-            cleaned = value if cleaned == value else cleaned
-            self._texts[value] = cleaned
-        return cleaned
+        return self._changed.get(value, value)
 
     def _fields_of(self, kind: type) -> tuple[str, ...] | None:
         if kind not in self._init_fields:
