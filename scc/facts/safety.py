@@ -23,8 +23,8 @@ rewrites values inside an object graph and keeps the citation, which is what is 
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
-from bisect import bisect_right
 from enum import Enum
 from typing import Any
 
@@ -200,26 +200,32 @@ def _field_getter(kind: type) -> Any:
     if not dataclasses.is_dataclass(kind):
         return _NOT_A_DATACLASS
     names = tuple(f.name for f in dataclasses.fields(kind) if f.init)
-    return lambda value: tuple(getattr(value, name) for name in names)
+    if len(names) == 1:
+        name = names[0]
+        return lambda value: (getattr(value, name),)
+    return operator.attrgetter(*names) if names else (lambda value: ())
 
 
 def _changed_texts(texts: set[str]) -> dict[str, str]:
-    """``{text: clean(text)}`` for the texts ``clean`` changes, deciding most of them in a few C-speed passes.
+    """``{text: clean(text)}`` for the texts ``clean`` changes, found without a regex search per text.
 
-    The texts are joined with line feeds (safe text, and in no pattern below): a text can need ``safe_text``
-    only where ``_UNSAFE_TEXT`` matches the joined string, and ASCII text can need ``redact`` only where
-    ``_may_hold_secret`` would be true, i.e. where a secret mark, ``://`` or a secret parameter occurs. None of
-    those can match across a line feed, so each match falls inside one text; only those texts (and every
-    non-ASCII text) go through ``clean`` itself.
+    ``clean`` changes a text only where one of its patterns matches the text itself (each later pattern
+    sees an unchanged text until one matches), so only the texts that a necessary condition of some pattern
+    (``_CHANGE_MARKS``) finds go through ``clean``; every other text is clean as it is. The ASCII texts
+    without a line feed are searched joined by line feeds, in a few C-speed passes, each match mapped to the
+    text holding its last character; the other texts (few) are all suspects.
     """
-    ordered = list(texts)
-    suspects = [t for t in ordered if not t.isascii()]
-    plain = [t for t in ordered if t.isascii()] if suspects else ordered
+    plain = list(texts)
     joined = "\n".join(plain)
-    starts = _starts(plain)
-    for where, pattern in ((joined, _UNSAFE_TEXT), (joined, _URL_SCHEME_MARK), (joined, _SECRET_PARAM),
-                           (joined.lower(), _SECRET_MARKS)):
-        suspects.extend(plain[bisect_right(starts, m.start()) - 1] for m in pattern.finditer(where))
+    suspects: list[str] = []
+    if not joined.isascii() or joined.count("\n") != len(plain) - 1:
+        suspects = [t for t in plain if not t.isascii() or "\n" in t]
+        plain = [t for t in plain if t.isascii() and "\n" not in t]
+        joined = "\n".join(plain)
+    lowered = joined.lower()     # ASCII: same length, same offsets
+    for pattern, case_folded in _CHANGE_MARKS:
+        for match in pattern.finditer(lowered if case_folded else joined):
+            suspects.append(_line_at(joined, match.end() - 1))
     changed = {}
     for text in dict.fromkeys(suspects):
         cleaned = clean(text)
@@ -228,21 +234,40 @@ def _changed_texts(texts: set[str]) -> dict[str, str]:
     return changed
 
 
-_URL_SCHEME_MARK = re.compile(re.escape("://"))
+def _line_at(joined: str, offset: int) -> str:
+    """The text of ``"\\n".join(texts)`` (texts without a line feed) that holds ``offset``."""
+    end = joined.find("\n", offset)
+    return joined[joined.rfind("\n", 0, offset) + 1:end if end >= 0 else len(joined)]
 
 
-def _starts(texts: list[str]) -> list[int]:
-    """The offset of each text in ``"\\n".join(texts)``."""
-    starts, offset = [], 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
-    return starts
+# For each pattern clean applies, necessary conditions of a match inside one text (see _changed_texts). A
+# condition's match may run across a line feed (\s) into a false suspect, never hide a true one. Each starts
+# with a literal, so the regex engine skips to it (one alternation of them all is ten times slower).
+_CHANGE_MARKS: tuple[tuple[re.Pattern[str], bool], ...] = (   # (condition, searched in lower case)
+    (_UNSAFE_TEXT, False),
+    (re.compile(re.escape("://")), False),                                           # _URL_USERINFO
+    (_SECRET_PARAM, False),                                                          # never spans a line feed
+    *((re.compile(shape), False) for shape in (                                      # _TOKEN_SHAPES, their case
+        "A(?:KIA|SIA|GPA|IDA|ROA|NPA|Iza)", "gh[pousr]_", "github_pat_", "glpat-", "xox", "_live_", "npm_", "eyJ",
+        "-----BEGIN")),
+    *((re.compile(word + r"\s*[=:]"), True) for word in (                            # _ASSIGNED_SECRET's ends
+        "password", "passwd", "pwd", "secret", "key", "token")),
+    (re.compile(r"-(?<!\S-)-?(?:pass|token|secret|api-?key|access-key|auth)"), True),  # _FLAG_SECRET: ^ or \s
+)
 
 
 def _may_hold_flag_word(texts: set[str], changed: dict[str, str]) -> bool:
     """Whether some clean text is a ``--password``-style word, after which an argv tuple's item is masked."""
-    return any(text[:1] == "-" and _SECRET_FLAG_WORD.fullmatch(text) for text in (*texts, *changed.values()))
+    candidates = (*texts, *changed.values())
+    joined = "\n".join(candidates)
+    if joined.isascii() and joined.count("\n") == len(candidates) - 1:   # one line per text
+        return _FLAG_WORD_LINE.search(joined.lower()) is not None
+    # a non-ASCII word may case-fold into one (ſ, K): each text as the walk tests it
+    return any(text[:1] == "-" and _SECRET_FLAG_WORD.fullmatch(text) for text in candidates)
+
+
+# _SECRET_FLAG_WORD.fullmatch of one line of ASCII texts joined by line feeds, in lower case
+_FLAG_WORD_LINE = re.compile(r"(?m)-(?<![^\n]-)-?(?:password|passwd|pass|token|secret|api-key|apikey|access-key|auth)$")
 
 
 class _Walker:
