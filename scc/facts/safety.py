@@ -26,6 +26,7 @@ import dataclasses
 import operator
 import re
 from enum import Enum
+from itertools import chain
 from typing import Any
 
 from scc.facts.model import ImageConfig, ImageFacts
@@ -157,53 +158,62 @@ _ATOMS = (bool, int, float, bytes)
 
 def _reachable_texts(root: Any) -> set[str]:
     """Every string the walk would visit: the same traversal (init fields of dataclasses, lists, tuples,
-    sets, dict keys and values; enums and atoms skipped), iterative and building nothing."""
+    sets, dict keys and values; enums and atoms skipped), building nothing.
+
+    Column by column rather than object by object: the objects of one type are handled together, a
+    dataclass's values of each field taken with one ``attrgetter`` over all of them and becoming the next
+    batch, so the per-object work is in C (the 1.7M objects of a 100k-component SBOM).
+    """
     texts: set[str] = set()
-    add = texts.add
-    seen: set[int] = set()
-    getters: dict[type, Any] = {}
-    stack = [root]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        value = pop()
-        kind = type(value)
+    seen: set[int] = set()          # containers already met (objects shared or met twice)
+    kinds: dict[type, tuple[str, Any]] = {}
+    batches: list[list[Any]] = [[root]]
+    while batches:
+        batch = batches.pop()
+        types = set(map(type, batch))
+        if len(types) > 1:
+            batches.extend([value for value in batch if type(value) is kind] for kind in types)
+            continue
+        kind = types.pop() if types else type(None)
         if kind is str:
-            add(value)
+            texts.update(batch)
             continue
-        if value is None or kind in _ATOMS:
+        if kind not in kinds:
+            kinds[kind] = _census_kind(kind)
+        how, getter = kinds[kind]
+        if how == "text":
+            texts.update(batch)
             continue
-        if isinstance(value, str):
-            if not isinstance(value, Enum):
-                add(value)
+        if how == "skip":
             continue
-        if isinstance(value, (*_ATOMS, Enum)) or id(value) in seen:
-            continue
-        seen.add(id(value))
-        getter = getters.get(kind)
-        if getter is None:
-            getter = getters[kind] = _field_getter(kind)
-        if getter is not _NOT_A_DATACLASS:
-            extend(getter(value))   # its init fields' values (never the temporary tuple: its id is reused)
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            extend(value)
-        elif isinstance(value, dict):
-            extend(value.keys())
-            extend(value.values())
+        batch = [value for value in batch if id(value) not in seen]
+        seen.update(map(id, batch))
+        if how == "fields":   # one list per field: no tuple per object for the garbage collector to count
+            batches.extend(list(map(field, batch)) for field in getter)
+        elif how == "items":
+            batches.append(list(chain.from_iterable(batch)))
+        else:
+            batches.append(list(chain.from_iterable(map(dict.keys, batch))))
+            batches.append(list(chain.from_iterable(map(dict.values, batch))))
     return texts
 
 
-_NOT_A_DATACLASS = object()
-
-
-def _field_getter(kind: type) -> Any:
-    """A callable returning the tuple of a dataclass's init field values (the fields ``replace`` rebuilds)."""
-    if not dataclasses.is_dataclass(kind):
-        return _NOT_A_DATACLASS
-    names = tuple(f.name for f in dataclasses.fields(kind) if f.init)
-    if len(names) == 1:
-        name = names[0]
-        return lambda value: (getattr(value, name),)
-    return operator.attrgetter(*names) if names else (lambda value: ())
+def _census_kind(kind: type) -> tuple[str, Any]:
+    """How the walk treats values of ``kind`` (its order of tests), and for a dataclass a getter for each of
+    its init fields (the fields ``replace`` rebuilds)."""
+    if kind is type(None) or issubclass(kind, _ATOMS):
+        return "skip", None
+    if issubclass(kind, str):
+        return ("skip" if issubclass(kind, Enum) else "text"), None
+    if issubclass(kind, Enum):
+        return "skip", None
+    if dataclasses.is_dataclass(kind):
+        return "fields", tuple(operator.attrgetter(f.name) for f in dataclasses.fields(kind) if f.init)
+    if issubclass(kind, (list, tuple, set, frozenset)):
+        return "items", None
+    if issubclass(kind, dict):
+        return "mapping", None
+    return "skip", None
 
 
 def _changed_texts(texts: set[str]) -> dict[str, str]:
