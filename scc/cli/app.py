@@ -4,6 +4,7 @@ Every user-fixable failure is one line on stderr and exit code 2; a breached gat
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -219,6 +220,9 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
         assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                              benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates,
                              progress=reporter)
+        # What was read and assessed lives until the process ends: frozen, it is left out of every garbage
+        # collection the writers' many allocations trigger (each would traverse millions of facts' objects).
+        gc.freeze()
         target = assessment.write_package(out_dir, formats=formats or None, skip=skip,
                                           jobs=jobs or _default_jobs(), progress=reporter)
     if not quiet:

@@ -10,7 +10,9 @@ sniffing its content, in the order of ``scc.facts.registry.READER_MODULES``. How
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -167,7 +169,25 @@ def read_inputs(paths: Iterable[str], context: ReadContext | None = None) -> Ima
                          "give at least one SBOM, scan, image config or image")
     from scc.facts.attestation_sets import exclude_foreign
 
-    merged = merge_facts(exclude_foreign([read_input(p, context)[1] for p in inputs]))
+    with collector_paused():
+        merged = merge_facts(exclude_foreign([read_input(p, context)[1] for p in inputs]))
     merged.notes.extend(notes)
     merged.passed_over.extend(passed_over)
     return merged
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while inputs are read (on again after, if it was on).
+
+    Reading builds millions of long-lived, acyclic objects (a 100k-component SBOM parsed, then its facts):
+    each full collection in the meantime traverses all of them, which more than doubles ``json.loads`` and
+    costs a third of reading. Nothing read is cyclic garbage, so nothing waits longer to be freed.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -30,7 +30,9 @@ def normalise_purl(purl: str) -> str:
     except ValueError:
         return ""
     namespace = None if parsed.type in _OS_PACKAGE_TYPES else parsed.namespace
-    return PackageURL(type=parsed.type, namespace=namespace, name=parsed.name, version=parsed.version).to_string()
+    # from_string's parts are already normalised: building a new PackageURL would normalise them again (a
+    # no-op costing a fifth of the time); _replace keeps them and to_string encodes them as before.
+    return parsed._replace(namespace=namespace, qualifiers={}, subpath=None).to_string()
 
 
 def component_key(component: Component) -> str:

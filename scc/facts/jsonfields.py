@@ -47,14 +47,30 @@ def text(doc: InputDocument, value: Any, where: str) -> str:
     raise doc.fail(f"{where}: expected a string, got {_kind(value)}")
 
 
+def text_at(doc: InputDocument, parent: dict[str, Any], key: str, where: str) -> str:
+    """``text(doc, parent.get(key), f"{where}.{key}")``, the location built only when it is needed."""
+    value = parent.get(key)
+    if type(value) is str:
+        return value
+    return "" if value is None else text(doc, value, f"{where}.{key}")
+
+
+# The common case of texts and objs, every item of the expected type, builds no location string: a large
+# SBOM has millions of items, and the locations are only for the error message.
 def texts(doc: InputDocument, value: Any, where: str) -> list[str]:
     """An array of strings; absent reads as []."""
-    return [text(doc, item, f"{where}[{i}]") for i, item in enumerate(arr(doc, value, where))]
+    items = arr(doc, value, where)
+    if all(type(item) is str for item in items):
+        return list(items)
+    return [text(doc, item, f"{where}[{i}]") for i, item in enumerate(items)]
 
 
 def objs(doc: InputDocument, value: Any, where: str) -> list[dict[str, Any]]:
     """An array of objects; absent reads as []."""
-    return [obj(doc, item, f"{where}[{i}]") for i, item in enumerate(arr(doc, value, where))]
+    items = arr(doc, value, where)
+    if all(type(item) is dict for item in items):
+        return list(items)
+    return [obj(doc, item, f"{where}[{i}]") for i, item in enumerate(items)]
 
 
 def number(doc: InputDocument, value: Any, where: str) -> float | None:

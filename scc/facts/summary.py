@@ -13,14 +13,15 @@ from scc.facts.model import AttestationRecord, ImageFacts, Provenance, SecretFin
 def facts_report(paths: list[str], context: ReadContext | None = None,
                  slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
     """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
-    from scc.facts import expand_inputs, read_input
+    from scc.facts import collector_paused, expand_inputs, read_input
     from scc.facts.attestation_sets import exclude_foreign
     from scc.facts.merge import merge_facts
 
     context = context if context is not None else ReadContext.from_env()
     inputs, notes = expand_inputs(paths, context=context)
-    parts = [read_input(p, context) for p in inputs]
-    merged = merge_facts(exclude_foreign([facts for _record, facts in parts]))
+    with collector_paused():
+        parts = [read_input(p, context) for p in inputs]
+        merged = merge_facts(exclude_foreign([facts for _record, facts in parts]))
     merged.notes.extend(notes)
     return {
         "inputs": [

@@ -60,41 +60,50 @@ def _walk_components(doc: InputDocument, value: Any, where: str, pointer: str, o
 
 
 def _component(doc: InputDocument, item: dict[str, Any], where: str, pointer: str) -> Component:
-    name = jf.text(doc, item.get("name"), f"{where}.name")
+    name = jf.text_at(doc, item, "name", where)
     if not name:
         raise doc.fail(f"{where}.name: missing (CycloneDX requires a component name)")
     properties = _properties(doc, item, where)
-    cpe = jf.text(doc, item.get("cpe"), f"{where}.cpe")
+    cpe = jf.text_at(doc, item, "cpe", where)
     cpes = ([cpe] if cpe else []) + [v for k, v in properties if k == "syft:cpe23"]
+    licenses = item.get("licenses")
+    hashes = item.get("hashes")
     return Component(
         name=name,
-        version=jf.text(doc, item.get("version"), f"{where}.version"),
-        type=jf.text(doc, item.get("type"), f"{where}.type"),
-        purl=jf.text(doc, item.get("purl"), f"{where}.purl"),
+        version=jf.text_at(doc, item, "version", where),
+        type=jf.text_at(doc, item, "type", where),
+        purl=jf.text_at(doc, item, "purl", where),
         cpes=tuple(dict.fromkeys(cpes)),
-        licenses=_licenses(doc, item.get("licenses"), f"{where}.licenses"),
-        hashes=_hashes(doc, item.get("hashes"), f"{where}.hashes"),
+        licenses=_licenses(doc, licenses, f"{where}.licenses") if licenses is not None else (),
+        hashes=_hashes(doc, hashes, f"{where}.hashes") if hashes is not None else {},
         supplier=_supplier(doc, item, where),
-        bom_ref=jf.text(doc, item.get("bom-ref"), f"{where}.bom-ref"),
+        bom_ref=jf.text_at(doc, item, "bom-ref", where),
         evidence=[doc.evidence(pointer)],
     )
 
 
 def _properties(doc: InputDocument, item: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    value = item.get("properties")
+    if value is None:
+        return []
     found = []
-    for i, prop in enumerate(jf.objs(doc, item.get("properties"), f"{where}.properties")):
-        found.append((jf.text(doc, prop.get("name"), f"{where}.properties[{i}].name"),
-                      jf.text(doc, prop.get("value"), f"{where}.properties[{i}].value")))
+    for i, prop in enumerate(jf.objs(doc, value, f"{where}.properties")):
+        name, text = prop.get("name"), prop.get("value")
+        if type(name) is not str or type(text) is not str:   # the location only when it may be needed
+            name = jf.text(doc, name, f"{where}.properties[{i}].name")
+            text = jf.text(doc, text, f"{where}.properties[{i}].value")
+        found.append((name, text))
     return found
 
 
 def _licenses(doc: InputDocument, value: Any, where: str) -> tuple[str, ...]:
     found = []
     for i, choice in enumerate(jf.objs(doc, value, where)):
-        expression = jf.text(doc, choice.get("expression"), f"{where}[{i}].expression")
-        lic = jf.obj(doc, choice.get("license"), f"{where}[{i}].license")
-        text = (expression or jf.text(doc, lic.get("id"), f"{where}[{i}].license.id")
-                or jf.text(doc, lic.get("name"), f"{where}[{i}].license.name"))
+        here = f"{where}[{i}]"
+        expression = jf.text_at(doc, choice, "expression", here)
+        lic = jf.obj(doc, choice.get("license"), f"{here}.license")
+        text = (expression or jf.text_at(doc, lic, "id", f"{here}.license")
+                or jf.text_at(doc, lic, "name", f"{here}.license"))
         if text:
             found.append(text)
     return tuple(dict.fromkeys(found))
@@ -111,10 +120,11 @@ def _hashes(doc: InputDocument, value: Any, where: str) -> dict[str, str]:
 
 
 def _supplier(doc: InputDocument, item: dict[str, Any], where: str) -> str:
-    supplier = jf.obj(doc, item.get("supplier"), f"{where}.supplier")
-    return (jf.text(doc, supplier.get("name"), f"{where}.supplier.name")
-            or jf.text(doc, item.get("publisher"), f"{where}.publisher")
-            or jf.text(doc, item.get("author"), f"{where}.author"))
+    supplier = item.get("supplier")
+    return ((supplier is not None and jf.text_at(doc, jf.obj(doc, supplier, f"{where}.supplier"), "name",
+                                                 f"{where}.supplier"))
+            or jf.text_at(doc, item, "publisher", where)
+            or jf.text_at(doc, item, "author", where))
 
 
 def _ref_index(doc: InputDocument, components: list[Component], subject: dict[str, Any]) -> dict[str, Component]:
