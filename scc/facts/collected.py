@@ -30,6 +30,7 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
+    "scorecards": "OpenSSF Scorecard JSON results (scc.facts.supplier.scorecard)",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

@@ -30,6 +30,7 @@ READER_MODULES: tuple[str, ...] = (
     "scc.facts.scans.sarif",
     "scc.facts.scans.grype",
     "scc.facts.scans.trivy",
+    "scc.facts.supplier.scorecard",     # OpenSSF Scorecard results: one, an array, or JSON lines
     "scc.facts.image.image_config",       # the loosest shape: tried last
 )
 
