@@ -25,7 +25,7 @@ from scc.facts.model import Component, Evidence, ImageFacts, ScorecardResult
 #: hosts whose repositories are HOST/OWNER/NAME (anything deeper is a path inside the repository)
 _TWO_PART_HOSTS = frozenset({"github.com", "bitbucket.org"})
 _CASE_INSENSITIVE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org"})
-_SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?([\w.-]+\.[a-z]{2,}):(?!//)(.+)$", re.IGNORECASE)
+_SCP_LIKE = re.compile(r"^(?:[^@/\s]+@)?([\w.-]+\.[a-z]{2,}):(?!//)(?!\d+/)(.+)$", re.IGNORECASE)
 _GITLAB_TAIL = re.compile(r"/-/.*$")
 
 

@@ -22,11 +22,13 @@ from scc.engine.scorecard import (
     image_source_links,
     results_by_repository,
 )
+from scc.errors import RulePackError
 from scc.facts.counting import is_software
 from scc.facts.model import Evidence, ImageFacts, ScorecardResult
 
 _SUBJECTS = ("components", "image-source")
-_HOW = "run `scorecard --repo=REPO --format json` for it (or fetch api.scorecard.dev/projects/REPO) and supply the JSON"
+_HOW = ("run `scorecard --repo=REPO --format json` (or fetch api.scorecard.dev/projects/REPO) for each source "
+        "repository and supply the JSON")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ class ScorecardParams(CheckParams):
     reference_types: list[str] = field(default_factory=lambda: ["vcs", "website", "downloadLocation", "homepage"])
     best_verdict: str = "satisfied"                  # the ceiling where the control asks more than Scorecard shows
     limit: str = ""                                  # what the rest is, appended when the ceiling applies
+
+    def __post_init__(self) -> None:
+        if self.subject not in _SUBJECTS:
+            raise RulePackError(f"scorecard_repositories: subject {self.subject!r} is not one of {', '.join(_SUBJECTS)}")
+        bad = {name: minimum for name, minimum in self.required_checks.items() if not 0 <= minimum <= 10}
+        if bad:
+            raise RulePackError(f"scorecard_repositories: required_checks minimums must be 0-10, got {bad}")
 
 
 @dataclass(frozen=True)
@@ -129,10 +138,6 @@ def scorecard_repositories(facts: ImageFacts, params: ScorecardParams, ctx: Chec
 
 
 def _decide(facts: ImageFacts, params: ScorecardParams, ctx: CheckContext) -> CheckOutcome:
-    if params.subject not in _SUBJECTS:
-        from scc.errors import RulePackError
-
-        raise RulePackError(f"scorecard_repositories: subject {params.subject!r} is not one of {', '.join(_SUBJECTS)}")
     matches, unscored, unnamed, total = _matches(facts, params)
     judged = [(m, _judge(m, params, ctx)) for m in matches]
     details = _details(facts, params, judged, unscored, unnamed, total)
@@ -169,12 +174,19 @@ def _none_matched(facts: ImageFacts, params: ScorecardParams, unscored: list[str
                       "to it; supply the image's SLSA provenance, or assess its source repository in person.", **details)
     if not supplied:
         return manual(_sentences(f"No OpenSSF Scorecard result was supplied; {_HOW}.",
-                                 _unassessed(params, unscored, unnamed)), **details)
+                                 _unassessed(params, unscored, unnamed)), _source_evidence(facts, params), **details)
     return manual(
         _sentences(f"None of the {plural(len(supplied), 'Scorecard result')} supplied ({listing(supplied, 3)}) "
-                   f"describes {'a component' if params.subject == 'components' else 'the image source'}; "
-                   f"for each repository {_HOW}.", _unassessed(params, unscored, unnamed)),
-        [e for r in facts.scorecards for e in r.evidence[:1]], **details)
+                   f"describes {'a component' if params.subject == 'components' else 'the image source'}: "
+                   f"{_HOW}.", _unassessed(params, unscored, unnamed)),
+        [e for r in facts.scorecards for e in r.evidence[:1]] + _source_evidence(facts, params), **details)
+
+
+def _source_evidence(facts: ImageFacts, params: ScorecardParams) -> list[Evidence]:
+    """Where the image's source repositories are named (the provenance), for an image-source rule."""
+    if params.subject != "image-source":
+        return []
+    return [e for link in image_source_links(facts) for e in link.evidence]
 
 
 def _falls_short(short: list[tuple[_Match, _Judgement]], params: ScorecardParams) -> str:
@@ -205,7 +217,10 @@ def _unassessed(params: ScorecardParams, unscored: list[str], unnamed: list[str]
     if unnamed:
         parts.append(f"{plural(len(unnamed), 'component')} whose source repository neither purl nor SBOM link "
                      f"names ({listing(unnamed, 3)})")
-    return f"A person must assess the suppliers of {'; and '.join(parts)}." if parts else ""
+    if not parts:
+        return ""
+    whose = "the suppliers of " if params.subject == "components" else ""
+    return f"A person must assess {whose}{'; and '.join(parts)}."
 
 
 def _cite(match: _Match) -> str:
