@@ -334,6 +334,27 @@ def test_scale_thousands_of_components_and_few_results_stays_linear():
     assert len(result.details["unnamed"]["names"]) == 20 and "and 4997 more" in result.reason
 
 
+def test_many_matched_results_cite_a_bounded_evidence_list():
+    facts = _facts(WIDGET)
+    base = facts.scorecards[0]
+    facts.scorecards = [replace(base, repository=f"github.com/org{i}/repo", score=2.0 if i % 2 else 9.0,
+                                evidence=(Evidence("many.jsonl", "d" * 64, f"line {i + 1}/repo"),)) for i in range(300)]
+    facts.components = [Component(f"c{i}", "1", "library", f"pkg:github/org{i}/repo@1",
+                                  evidence=[Evidence("sbom.json", "e" * 64, f"/components/{i}")]) for i in range(300)]
+    result = _run(facts, min_score=5.0)
+    assert result.verdict is Verdict.NOT_SATISFIED and "150 source repository results fall short" in result.reason
+    assert len(result.evidence) == 50
+    assert result.evidence[0].pointer == "line 2/repo"   # a shortfall is cited first
+    assert result.details["matched_count"] == 300 and len(result.details["matched"]) == 20
+
+
+def test_scc_facts_lists_each_result(capsys):
+    code, out, _err = run_scc(capsys, "facts", str(CRON))
+    assert code == 0
+    assert "openssf-scorecard by scorecard v4.13.1 -> 2 scorecards" in out
+    assert "github.com/padco/left-pad score 4.1 (2026-11-09, scorecard v4.13.1)" in out
+
+
 def test_reader_refuses_what_is_not_a_result():
     doc = InputDocument(SBOM)
     assert not next(r for r in registered_readers() if r.format == "openssf-scorecard").sniff(doc)

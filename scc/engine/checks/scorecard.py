@@ -27,6 +27,7 @@ from scc.facts.counting import is_software
 from scc.facts.model import Evidence, ImageFacts, ScorecardResult
 
 _SUBJECTS = ("components", "image-source")
+_EVIDENCE_CAP = 50   # shortfalls first: a result with thousands of matches cites the first of them
 _HOW = ("run `scorecard --repo=REPO --format json` (or fetch api.scorecard.dev/projects/REPO) for each source "
         "repository and supply the JSON")
 
@@ -150,20 +151,25 @@ def _decide(facts: ImageFacts, params: ScorecardParams, ctx: CheckContext) -> Ch
         return outcome(
             Verdict.NOT_SATISFIED,
             _sentences(_falls_short(short, params), _unproven(gaps), rest),
-            [e for _, j in short for e in j.evidence] + [e for _, j in gaps for e in j.evidence], **details)
+            _capped([e for _, j in short for e in j.evidence] + [e for _, j in gaps for e in j.evidence]), **details)
     if gaps or rest:
         passing = len(judged) - len(gaps)
         return outcome(
             Verdict.PARTIAL,
             _sentences(f"{plural(passing, 'current Scorecard result')} for {_subject_words(params, total)} "
                        f"meet{'s' if passing == 1 else ''} {_minimums(params)}.", _unproven(gaps), rest),
-            [e for _, j in judged for e in j.evidence], **details)
+            _capped([e for _, j in gaps for e in j.evidence] + [e for _, j in judged for e in j.evidence]),
+            **details)
     return outcome(
         Verdict.SATISFIED,
         f"Every {'component' if params.subject == 'components' else 'source repository of the image'} "
         f"({plural(len(judged), 'result')}) has a current OpenSSF Scorecard result meeting {_minimums(params)}: "
         f"{listing([_cite(m) for m, _ in judged], 3)}.",
-        [e for _, j in judged for e in j.evidence], **details)
+        _capped([e for _, j in judged for e in j.evidence]), **details)
+
+
+def _capped(evidence: list[Evidence]) -> list[Evidence]:
+    return list(dict.fromkeys(evidence))[:_EVIDENCE_CAP]
 
 
 def _none_matched(facts: ImageFacts, params: ScorecardParams, unscored: list[str], unnamed: list[str],
@@ -179,7 +185,7 @@ def _none_matched(facts: ImageFacts, params: ScorecardParams, unscored: list[str
         _sentences(f"None of the {plural(len(supplied), 'Scorecard result')} supplied ({listing(supplied, 3)}) "
                    f"describes {'a component' if params.subject == 'components' else 'the image source'}: "
                    f"{_HOW}.", _unassessed(params, unscored, unnamed)),
-        [e for r in facts.scorecards for e in r.evidence[:1]] + _source_evidence(facts, params), **details)
+        _capped([e for r in facts.scorecards for e in r.evidence[:1]] + _source_evidence(facts, params)), **details)
 
 
 def _source_evidence(facts: ImageFacts, params: ScorecardParams) -> list[Evidence]:
