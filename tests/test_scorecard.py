@@ -378,3 +378,23 @@ def test_scc_package_carries_the_scorecard_verdicts_and_their_evidence(capsys, t
         == "openssf-scorecard"
     html = (out / "report.html").read_text()
     assert "sr3-scorecard-image-source" in html
+    # the components table shows the result the engine matched, with its citation
+    assert ("OpenSSF Scorecard: github.com/padco/left-pad: score 4.1 (2026-11-09), matched by sbom-reference vcs "
+            "git+ssh://[REDACTED]@github.com/padco/left-pad.git") in html
+    assert "line 1/repo" in html
+
+
+def test_the_report_carries_each_components_match_for_the_views():
+    import scc
+
+    assessment = scc.assess([str(p) for p in (SBOM, WIDGET, CRON)])
+    matched = {m.component: m for m in assessment.report.component_scorecards}
+    widget = next(c for c in assessment.facts.components if c.name == "widget")
+    assert matched[widget.key].route == "purl" and matched[widget.key].score == 6.4
+    assert len(matched) == 3     # widget (purl), left-pad and ancient-lib (vcs links); requests has no result
+    frame = assessment.components_df().set_index("name")
+    assert frame.loc["widget", "scorecard"].startswith("github.com/acme-labs/widget: score 6.4 (2026-11-16)")
+    assert frame.loc["libc6", "scorecard"] == ""
+    bare = scc.assess([str(SBOM), str(WIDGET)], rules=[r for r in assessment.report.rules
+                                                      if r.check != "scorecard_repositories"])
+    assert bare.report.component_scorecards == ()   # no rule matches components: nothing to show

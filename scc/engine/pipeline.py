@@ -20,6 +20,7 @@ from scc.engine.evaluate import evaluate_rules
 from scc.engine.overrides import apply_overrides
 from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
+from scc.engine.scorecard import component_scorecards
 from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
 from scc.report import Policy, RemediationClock, Report, Rule, RuleResult
@@ -50,6 +51,7 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
              schedule: dict[int, RemediationClock] | None = None) -> Report:
     """The Report of decided rule results: the per-control roll-up, the remediation items, the notes
     (``notes`` then the content note). ``schedule``: the facts' remediation clocks, when already computed."""
+    rules = tuple(rules)
     if schedule is None:
         schedule = remediation_schedule(facts, policy.sla_days, clock)
     content_notes = [policy.content.missing_note] if policy.content.missing_note else []
@@ -65,4 +67,5 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         override_notes=tuple(override_notes),
         policy=policy,
         assessed_at=clock,
+        component_scorecards=component_scorecards(facts, rules),
     )

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from scc.facts.counting import is_software
 from scc.facts.model import Component, Evidence, ImageFacts, ScorecardResult
+from scc.report import ComponentScorecard, Rule
 
 #: hosts whose repositories are HOST/OWNER/NAME (anything deeper is a path inside the repository)
 _TWO_PART_HOSTS = frozenset({"github.com", "bitbucket.org"})
@@ -134,3 +136,25 @@ def results_by_repository(results: Iterable[ScorecardResult]) -> dict[str, list[
     for found in index.values():
         found.sort(key=lambda r: (r.date is not None, r.date.isoformat() if r.date else ""), reverse=True)
     return index
+
+
+def component_scorecards(facts: ImageFacts, rules: Iterable[Rule]) -> tuple[ComponentScorecard, ...]:
+    """The result matched to each software component, the way the component rules match them (the SBOM link
+    types of every ``scorecard_repositories`` rule on components), for the views; () when no rule uses them."""
+    rules = tuple(rules)
+    types = list(dict.fromkeys(t for rule in rules if rule.check == "scorecard_repositories"
+                               and getattr(rule.params, "subject", "") == "components"
+                               for t in getattr(rule.params, "reference_types", ())))
+    if not facts.scorecards or not any(r.check == "scorecard_repositories" for r in rules):
+        return ()
+    index = results_by_repository(facts.scorecards)
+    found = []
+    for component in facts.components:
+        if not is_software(component):
+            continue
+        hit = next((link for link in component_links(component, types) if link.repository in index), None)
+        if hit is not None:
+            result = index[hit.repository][0]
+            found.append(ComponentScorecard(component.key, result.repository, hit.route, hit.field, result.score,
+                                            result.date, result.evidence + hit.evidence))
+    return tuple(found)
