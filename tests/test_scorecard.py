@@ -89,6 +89,22 @@ def test_json_array_of_results_is_read_with_array_pointers():
     assert results[1].checks[0].evidence[0].pointer == "/1/checks/0"
 
 
+def test_intoto_statement_form_names_the_repository_in_its_subject(tmp_path):
+    statement = DATA / "widget.scorecard-intoto.json"
+    assert _reader_of(statement) == "in-toto"
+    (result,) = _facts(statement).scorecards
+    assert (result.repository, result.commit, result.score) == (
+        "github.com/acme-labs/widget", "9c1e5f0a7b3d2c4e6f8a0b1c3d5e7f9a1b2c3d4e", 6.4)
+    assert [e.pointer for e in result.evidence] == ["/subject/0", "/predicate/score"]
+    assert result.checks[5].name == "Signed-Releases" and result.checks[5].evidence[0].pointer == "/predicate/checks/5"
+    data = json.loads(statement.read_text())
+    data["subject"].append(data["subject"][0])
+    two = tmp_path / "two-subjects.json"
+    two.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="names one repository as its subject, found 2"):
+        read_inputs([str(two)])
+
+
 def test_the_input_record_names_the_format_tool_and_count():
     facts = _facts(CRON)
     (record,) = facts.inputs

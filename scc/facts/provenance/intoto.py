@@ -21,6 +21,7 @@ from scc.facts.model import ImageFacts, ImageIdentity, SignatureCheck
 from scc.facts.provenance import intoto_envelope as envelopes
 from scc.facts.provenance import slsa
 from scc.facts.source import InputDocument
+from scc.facts.supplier import scorecard
 
 __all__ = ["READER", "InTotoReader"]
 
@@ -67,6 +68,9 @@ class InTotoReader(Reader):
                 raise doc.fail(f"{where}: the {predicate_type} predicate must be an object")
             build = slsa.provenance if slsa.is_provenance(predicate_type) else slsa.verification_summary
             own.provenance.append(build(statement, predicate, attestation.signing, doc.evidence(where)))
+            return []
+        if predicate_type == scorecard.STATEMENT_PREDICATE:
+            own.scorecards.append(scorecard.from_statement(doc, statement, where, attestation.where))
             return []
         if predicate_type.startswith(VULN_SCAN_PREFIX):
             scanner = predicate.get("scanner") if isinstance(predicate, dict) else None

@@ -10,12 +10,14 @@ date as YYYY-MM-DD, v5 as RFC 3339.
 Recorded as written: the repository name, the analysed commit, the date, the Scorecard version, the
 aggregate score and each check's name, score and reason (-1 = inconclusive). Which components a
 result describes, and whether a score is enough, are the engine's decisions (scc.engine.scorecard).
-``--format probe`` and ``--format raw`` output carry no check scores: they are refused with the
+``--format intoto`` wraps the same result in an in-toto statement (read through the in-toto reader,
+``from_statement``). ``--format probe`` and ``--format raw`` output carry no check scores: they are refused with the
 command that writes the scored form.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -143,6 +145,27 @@ def _check(doc: InputDocument, value: Any, where: str, evidence: Evidence) -> Sc
         details=tuple(jf.texts(doc, item.get("details"), f"{where}.details")),
         evidence=(evidence,),
     )
+
+
+STATEMENT_PREDICATE = "https://scorecard.dev/result/v0.1"   # `scorecard --format intoto` (v5.1+)
+
+
+def from_statement(doc: InputDocument, statement: dict[str, Any], predicate_at: str, statement_at: str) -> ScorecardResult:
+    """The result an in-toto statement of ``STATEMENT_PREDICATE`` carries (the in-toto reader hands it over).
+
+    Scorecard leaves ``repo`` out of the predicate and names the repository in the statement's one subject
+    (name, digest.gitCommit), which is cited for it; ``predicate_at`` / ``statement_at`` are the pointers of
+    the predicate and the statement in ``doc``."""
+    subjects = jf.objs(doc, statement.get("subject"), f"{statement_at or '/'} subject")
+    if len(subjects) != 1:
+        raise doc.fail(f"{statement_at or '/'}: a Scorecard statement names one repository as its subject, "
+                       f"found {len(subjects)}")
+    digest = jf.obj(doc, subjects[0].get("digest"), f"{statement_at}/subject/0/digest")
+    repo = {"name": jf.text(doc, subjects[0].get("name"), f"{statement_at}/subject/0/name"),
+            "commit": jf.text(doc, digest.get("gitCommit"), f"{statement_at}/subject/0/digest/gitCommit")}
+    predicate = jf.obj(doc, statement.get("predicate"), predicate_at)
+    result = _result(doc, {**predicate, "repo": repo}, predicate_at, predicate_at)
+    return replace(result, evidence=(doc.evidence(f"{statement_at}/subject/0"),) + result.evidence[1:])
 
 
 READER = ScorecardReader()
