@@ -227,6 +227,29 @@ def test_cyclonedx_and_spdx_readers_keep_the_links_with_their_spots(tmp_path):
         == "github.com/gizmo-works/gizmo"
 
 
+def test_cyclonedx_xml_and_spdx_tag_value_keep_the_links_too(tmp_path):
+    xml = tmp_path / "gizmo.cdx.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">'
+        '<components><component type="library"><name>gizmo</name><version>2.7.0</version>'
+        '<purl>pkg:pypi/gizmo@2.7.0</purl><externalReferences><reference type="website"><url>https://gizmo.dev</url>'
+        '</reference><reference type="vcs"><url>https://github.com/gizmo-works/gizmo.git</url></reference>'
+        '</externalReferences></component></components></bom>')
+    (gizmo,) = _facts(xml).components
+    assert [(r.type, r.evidence[0].pointer) for r in gizmo.external_references] == [
+        ("website", "/bom/components/component[1]/externalReferences/reference[1]"),
+        ("vcs", "/bom/components/component[1]/externalReferences/reference[2]")]
+    tv = tmp_path / "gizmo.spdx"
+    tv.write_text("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: gizmo\n"
+                  "DocumentNamespace: https://example.org/gizmo\nCreator: Tool: syft-1.18.1\n"
+                  "Created: 2026-11-20T00:00:00Z\n\nPackageName: gizmo\nSPDXID: SPDXRef-Package-gizmo\n"
+                  "PackageVersion: 2.7.0\nPackageDownloadLocation: git+https://github.com/gizmo-works/gizmo@v2.7.0\n"
+                  "PackageHomePage: NOASSERTION\n")
+    (package,) = _facts(tv).components
+    assert [(r.type, r.url, r.evidence[0].pointer) for r in package.external_references] == [
+        ("downloadLocation", "git+https://github.com/gizmo-works/gizmo@v2.7.0", "line 9")]
+
+
 def test_image_source_comes_from_the_provenance_source_and_git_materials():
     ev = Evidence("prov.json", "b" * 64, "/predicate")
     provenance = Provenance("https://slsa.dev/provenance/v1", source_repository="https://github.com/Example-Org/App",
