@@ -71,7 +71,7 @@ class _Judgement:
 
 
 def _judge(match: _Match, params: ScorecardParams, ctx: CheckContext) -> _Judgement:
-    result, judged = match.result, _Judgement(evidence=list(result_evidence(match)))
+    result, judged = match.result, _Judgement(evidence=list(_result_evidence(match)))
     if result.date is None:
         judged.gaps.append("the result is undated")
         return judged
@@ -98,7 +98,7 @@ def _judge(match: _Match, params: ScorecardParams, ctx: CheckContext) -> _Judgem
     return judged
 
 
-def result_evidence(match: _Match) -> tuple[Evidence, ...]:
+def _result_evidence(match: _Match) -> tuple[Evidence, ...]:
     """The result's own spots, then where the subject named its repository."""
     return match.result.evidence + match.link.evidence
 
