@@ -249,6 +249,17 @@ ROOT_OWNED = {NS: fs_image(NON_ROOT, owners={"usr/lib/x86_64-linux-gnu/libgcrypt
 NONESSENTIAL = {NS: fs_tree(), M: fs_tree(drop=TOOLS)}
 INSECURE = {NS: fs_tree(TELNETD), M: nothing}
 NA_ONLY = {NA: nothing}
+
+
+def deployed(name: str) -> Builder:
+    """The demo image (named by its SBOM) run by a manifest of tests/data/kubernetes."""
+    def build(tmp: Path) -> ImageFacts:
+        return read(DEMO / "sbom.cdx.json", REPO / "tests" / "data" / "kubernetes" / name)
+    return build
+
+
+HARDENED, WEAK, JOBS = deployed("helm-demo-api.yaml"), deployed("kubectl-list.yaml"), deployed("kustomize-jobs.yaml")
+K8S_BOTH = {S: HARDENED, NS: WEAK, M: nothing}
 MANUAL_ONLY = {M: nothing}
 
 SCORECARD = Path(__file__).parent / "data" / "scorecard"
@@ -351,7 +362,21 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "SRG-APP-000089-CTR-000150": NA_ONLY,
     "SRG-APP-000118-CTR-000240": NA_ONLY,
     "SRG-APP-000014-CTR-000035": NA_ONLY,
-    "SRG-APP-000243-CTR-000595": NA_ONLY,
+    "SRG-APP-000243-CTR-000595": {NS: WEAK, M: HARDENED},
+    "SRG-APP-000435-CTR-001070": {NS: HARDENED, M: JOBS},
+    "SRG-APP-000246-CTR-000605": {NS: WEAK, M: nothing},
+    "SRG-APP-000431-CTR-001065": {NS: WEAK, M: HARDENED},
+    "k8s-run-as-non-root": K8S_BOTH,
+    "k8s-not-privileged": K8S_BOTH,
+    "k8s-no-privilege-escalation": K8S_BOTH,
+    "k8s-capabilities-dropped": K8S_BOTH,
+    "k8s-read-only-root-filesystem": K8S_BOTH,
+    "k8s-no-host-resources": K8S_BOTH,
+    "k8s-seccomp-profile": K8S_BOTH,
+    "k8s-resource-limits": {S: JOBS, NS: HARDENED, M: nothing},
+    "k8s-image-by-digest": K8S_BOTH,
+    "k8s-service-account-token": K8S_BOTH,
+    "k8s-network-policy": {S: HARDENED, NS: JOBS, M: WEAK},
     "SRG-APP-000516-CTR-001325": MANUAL_ONLY,
     "SRG-OS-000095-GPOS-00049": NONESSENTIAL,
     "SRG-OS-000096-GPOS-00050": INSECURE,

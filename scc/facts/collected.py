@@ -30,6 +30,10 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
+    "manifest_images": "Kubernetes manifest reader (every container's image reference)",
+    "workloads": "Kubernetes manifest reader (Pod-bearing objects: pod settings, containers, securityContext)",
+    "network_policies": "Kubernetes manifest reader (NetworkPolicy objects)",
+    "service_accounts": "Kubernetes manifest reader (ServiceAccount objects)",
     "scorecards": "OpenSSF Scorecard JSON results (scc.facts.supplier.scorecard)",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},

@@ -35,6 +35,10 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.secrets.extend(part.secrets)
         merged.misconfigurations.extend(part.misconfigurations)
         merged.relationships.extend(part.relationships)
+        merged.manifest_images.extend(part.manifest_images)
+        merged.workloads.extend(part.workloads)
+        merged.network_policies.extend(part.network_policies)
+        merged.service_accounts.extend(part.service_accounts)
         merged.scorecards.extend(part.scorecards)
         if part.filesystem is not None:
             if merged.filesystem is not None:

@@ -473,6 +473,99 @@ class PriorDetection:
 
 
 @dataclass(frozen=True)
+class ManifestImage:
+    """An image reference a deployment manifest names (any container, init or ephemeral)."""
+
+    reference: str
+    workload: str        # "<Kind>/<namespace>/<name>"
+    container: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class SecurityContextFacts:
+    """A pod's or a container's ``securityContext`` as a manifest writes it (None / () / '' = not written).
+
+    Which settings apply to a container (its own over the pod's) and what they amount to is the engine's
+    decision; ``where`` maps each written field ('privileged', 'capabilities.drop', ...) to its YAML path."""
+
+    privileged: bool | None = None
+    allow_privilege_escalation: bool | None = None
+    read_only_root_filesystem: bool | None = None
+    run_as_non_root: bool | None = None
+    run_as_user: int | None = None
+    capabilities_add: tuple[str, ...] = ()
+    capabilities_drop: tuple[str, ...] = ()
+    seccomp_profile: str = ""          # seccompProfile.type as written: RuntimeDefault, Localhost, Unconfined
+    where: dict[str, Evidence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ManifestContainer:
+    """One container of a workload's pod template, as written: image reference, securityContext, resources."""
+
+    name: str
+    image: str
+    role: str = "container"            # container, init, ephemeral
+    security: SecurityContextFacts = field(default_factory=SecurityContextFacts)
+    limits: dict[str, str] = field(default_factory=dict)     # resources.limits: resource -> quantity as written
+    requests: dict[str, str] = field(default_factory=dict)   # resources.requests
+    evidence: Evidence | None = None   # the container entry (doc N: /spec/template/spec/containers/0)
+    where: dict[str, Evidence] = field(default_factory=dict)  # 'image', 'limits.memory', ... -> YAML path
+
+
+@dataclass(frozen=True)
+class ManifestWorkload:
+    """A Pod-bearing Kubernetes object (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod ...) as written."""
+
+    kind: str
+    name: str
+    namespace: str = ""                # '' = not written (the namespace it is applied to)
+    api_version: str = ""
+    pod_labels: dict[str, str] = field(default_factory=dict)   # the pod template's metadata.labels
+    host_network: bool | None = None
+    host_pid: bool | None = None
+    host_ipc: bool | None = None
+    host_path_volumes: tuple[tuple[str, str], ...] = ()         # (volume name, hostPath.path)
+    automount_service_account_token: bool | None = None
+    service_account_name: str = ""
+    security: SecurityContextFacts = field(default_factory=SecurityContextFacts)   # the pod's securityContext
+    containers: tuple[ManifestContainer, ...] = ()
+    template: str = ""                 # the Helm template that rendered it ('# Source:' comment), if any
+    evidence: Evidence | None = None   # the pod spec (doc N: /spec/template/spec)
+    where: dict[str, Evidence] = field(default_factory=dict)  # 'hostNetwork', 'volumes.data', ... -> YAML path
+
+    @property
+    def ref(self) -> str:
+        """'<Kind>/<namespace>/<name>' ('(unset)' for a namespace the manifest does not write)."""
+        return f"{self.kind}/{self.namespace or '(unset)'}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ManifestNetworkPolicy:
+    """A NetworkPolicy as written: the pods it selects and the policy types it lists."""
+
+    name: str
+    namespace: str = ""
+    match_labels: dict[str, str] = field(default_factory=dict)
+    match_expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()   # (key, operator, values)
+    policy_types: tuple[str, ...] = ()   # as written ('' / () = not written)
+    ingress_rules: int = 0
+    egress_rules: int = 0
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class ManifestServiceAccount:
+    """A ServiceAccount as written (its automountServiceAccountToken applies to pods that do not set theirs)."""
+
+    name: str
+    namespace: str = ""
+    automount_service_account_token: bool | None = None
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
 class ScorecardCheck:
     """One check of an OpenSSF Scorecard result as written: its name, score (0-10; -1 = inconclusive, the
     check could not decide) and reason."""
@@ -523,9 +616,14 @@ class ImageFacts:
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
     prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
+    # Kubernetes manifests (scc.facts.deploy.kubernetes): workloads, network policies, service accounts
+    workloads: list[ManifestWorkload] = field(default_factory=list)
+    network_policies: list[ManifestNetworkPolicy] = field(default_factory=list)
+    service_accounts: list[ManifestServiceAccount] = field(default_factory=list)
     # scc packages found among the inputs and passed over: told to the user, never recorded in a package
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)
+    manifest_images: list[ManifestImage] = field(default_factory=list)
     scorecards: list[ScorecardResult] = field(default_factory=list)   # OpenSSF Scorecard results, as read
 
     @property
