@@ -351,6 +351,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
     hashes of the rule pack files and keys for provenance."""
     from scc.engine.attestations import load_attestations
     from scc.engine.overrides import load_overrides
+    from scc.engine.ssdf import load_ssdf_mapping
     from scc.engine.tables import load_tables
     from scc.provenance import pack_files, source_files
 
@@ -375,6 +376,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         files=tuple(files),
         tables=load_tables(),
         templates=settings.templates,
+        ssdf=load_ssdf_mapping(),
     )
 
 

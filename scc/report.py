@@ -31,6 +31,7 @@ from scc.severity import category_label, raw_severity, severity_category
 if TYPE_CHECKING:
     from scc.content.model import Baseline, Benchmark, Catalog, CciList, Control
     from scc.engine.tables import DataTables
+    from scc.ssdf import SsdfMapping, SsdfResults
 
 __all__ = [
     "BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_RISK_ACCEPTED",
@@ -495,6 +496,7 @@ class Policy(_PicklesAsPlainDicts):
     files: tuple[SourceFile, ...] = ()           # rule packs, overrides file, keys (provenance)
     tables: DataTables | None = None             # the checks' data tables (None: the shipped ones, read by run)
     templates: Path | None = None                # organisation SSP templates (scc package --templates DIR)
+    ssdf: SsdfMapping | None = None              # the SSDF / CISA form mapping (None: the shipped one, read by run)
 
 
 @dataclass(frozen=True)
@@ -532,6 +534,7 @@ class Report(_PicklesAsPlainDicts):
     policy: Policy
     assessed_at: datetime
     scc_version: str = __version__
+    ssdf: SsdfResults | None = None              # SSDF task and CISA form item results (scc.engine.ssdf)
     component_scorecards: tuple[ComponentScorecard, ...] = ()   # the Scorecard result matched to each component
 
     def __getstate__(self) -> dict[str, Any]:

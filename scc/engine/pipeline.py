@@ -21,6 +21,7 @@ from scc.engine.overrides import apply_overrides
 from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
 from scc.engine.scorecard import component_scorecards
+from scc.engine.ssdf import load_ssdf_mapping, ssdf_results
 from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
 from scc.report import Policy, RemediationClock, Report, Rule, RuleResult
@@ -67,5 +68,6 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         override_notes=tuple(override_notes),
         policy=policy,
         assessed_at=clock,
+        ssdf=ssdf_results(policy.ssdf if policy.ssdf is not None else load_ssdf_mapping(), results),
         component_scorecards=component_scorecards(facts, rules),
     )
