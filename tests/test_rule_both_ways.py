@@ -40,6 +40,7 @@ from scc.facts.provenance.signing import load_verification_keys
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo-image"
 TRIVY = Path(__file__).parent / "data" / "trivy" / "image-secrets-misconfig.trivy.json"
+MALICIOUS = Path(__file__).parent / "data" / "malicious"
 NOW = datetime.fromisoformat("2026-12-01T00:00:00+00:00")
 Builder = Callable[[Path], ImageFacts]
 S, NS, P, M, NA = "satisfied", "not-satisfied", "partial", "manual", "not-applicable"
@@ -89,6 +90,14 @@ def fs_image(config: dict, changes: dict | None = None, owners: dict | None = No
 
 def nothing(tmp: Path) -> ImageFacts:
     return ImageFacts()
+
+
+def marked(facts: ImageFacts) -> ImageFacts:
+    """The facts with the engine's malicious-package decision made, as scc.engine.run makes it before the checks."""
+    from scc.engine.malicious import mark_malicious
+    from scc.engine.tables import load_tables
+
+    return mark_malicious(facts, load_tables().malicious, (), NOW.date())[0]
 
 
 def grype(change: Callable[[dict], None] | None = None, extra: tuple[str, ...] = ()) -> Builder:
@@ -262,6 +271,72 @@ HARDENED, WEAK, JOBS = deployed("helm-demo-api.yaml"), deployed("kubectl-list.ya
 K8S_BOTH = {S: HARDENED, NS: WEAK, M: nothing}
 MANUAL_ONLY = {M: nothing}
 
+# -- vendor attestation sets (tests/data/attestations) ----------------------------------------------
+ATTESTATIONS = REPO / "tests" / "data" / "attestations"
+
+
+def _statement_of(set_name: str, line: int) -> dict:
+    envelope = json.loads((ATTESTATIONS / f"{set_name}.attestations.jsonl").read_text().splitlines()[line - 1])
+    return json.loads(base64.b64decode(envelope["payload"]))
+
+
+def _unsigned_set(tmp: Path, *statements: dict) -> Path:
+    path = tmp / "set.jsonl"
+    path.write_text("".join(json.dumps({"payloadType": "application/vnd.in-toto+json", "signatures": [],
+                                        "payload": base64.b64encode(json.dumps(s).encode()).decode()}) + "\n"
+                            for s in statements))
+    return path
+
+
+def vendor_set(name: str, key: bool = True, line: int = 0, change: Callable[[dict], None] | None = None) -> Builder:
+    """The vendor set as published (signed), or one of its statements changed (then unsigned)."""
+    def build(tmp: Path) -> ImageFacts:
+        path = ATTESTATIONS / f"{name}.attestations.jsonl"
+        if change is not None:
+            statement = _statement_of(name, line)
+            change(statement)
+            path = _unsigned_set(tmp, statement)
+        keys = load_verification_keys([ATTESTATIONS / "vendor-test.pub"] if key else [])
+        return read(path, ATTESTATIONS / f"{name}.inspect.json", context=ReadContext(keys=keys))
+    return build
+
+
+def _failed_tests(statement: dict) -> None:
+    statement["predicate"]["results"]["summary"].update(passed=2, failed=1)
+
+
+def _failing_stig(statement: dict) -> None:
+    output = statement["predicate"]["output"][1]
+    xml = base64.b64decode(output["content"]).replace(b"<result>notapplicable</result>", b"<result>fail</result>")
+    output["content"] = base64.b64encode(xml).decode()
+
+
+def _other_certificate(statement: dict) -> None:
+    statement["predicate"][0]["certification"] = "CMVP #4282"
+
+
+def signed_fips_image(tmp: Path) -> ImageFacts:
+    """An image whose filesystem activates the OpenSSL FIPS provider 3.1.2, with the vendor's signed FIPS
+    attestation for its digest."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    layout = image(tmp, debian_files(), FIPS_OK)
+    digest = json.loads((layout / "index.json").read_text())["manifests"][0]["digest"]
+    statement = _statement_of("dhi-python-3.13-fips", 5)
+    statement["subject"] = [{"name": "registry.example/team/app", "digest": {"sha256": digest.split(":")[1]}}]
+    key = ec.generate_private_key(ec.SECP256R1())
+    (tmp / "vendor.pub").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    payload = json.dumps(statement).encode()
+    kind = b"application/vnd.in-toto+json"
+    signature = key.sign(b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload), ec.ECDSA(hashes.SHA256()))
+    (tmp / "fips.jsonl").write_text(json.dumps({"payloadType": kind.decode(), "payload": base64.b64encode(payload).decode(),
+                                                "signatures": [{"keyid": "", "sig": base64.b64encode(signature).decode()}]}) + "\n")
+    keys = load_verification_keys([tmp / "vendor.pub"])
+    return read(tmp / "fips.jsonl", layout, context=ReadContext(keys=keys))
+
+
 SCORECARD = Path(__file__).parent / "data" / "scorecard"
 PROVENANCE = Path(__file__).parent / "data" / "intoto" / "slsa-v1.container-image.statement.json"
 
@@ -290,6 +365,8 @@ def _weak_branch_protection(result: dict) -> None:
 
 SCORED = ("widget", "github.com/gizmo-works/gizmo/v2/client")
 UPSTREAM_RESULTS = ("widget.scorecard-v5.json", "gizmo.scorecard-api.json")
+
+
 
 VERDICTS: dict[str, dict[str, Builder]] = {
     "ac6-non-root-user": {S: config_with(User="65532:65532"), NS: config_with(User="root"),
@@ -329,6 +406,15 @@ VERDICTS: dict[str, dict[str, Builder]] = {
                                P: provenance(), M: nothing},
     "cm14-package-signatures-enforced": SIGNING,
     "sr11-component-authenticity": {S: provenance(key=True), M: provenance()},
+    "sr4-attestations-name-image": {S: vendor_set("chainguard-static"), NS: vendor_set("dhi-python-3.13-fips"),
+                                    P: vendor_set("chainguard-static", key=False), M: nothing},
+    "sa11-vendor-tests-attested": {P: vendor_set("dhi-python-3.13-fips"),
+                                   NS: vendor_set("dhi-python-3.13-fips", line=7, change=_failed_tests), M: nothing},
+    "cm6-vendor-stig-scan-attested": {P: vendor_set("dhi-python-3.13-fips"),
+                                      NS: vendor_set("dhi-python-3.13-fips", line=6, change=_failing_stig), NA: nothing},
+    "sc13-vendor-fips-attestation": {S: signed_fips_image, P: vendor_set("dhi-python-3.13-fips"),
+                                     NS: vendor_set("dhi-python-3.13-fips", line=5, change=_other_certificate),
+                                     NA: nothing},
     "ra5-scan-current": SCAN_CURRENT,
     "si2-fixable-findings-within-sla": SLA,
     "si2-medium-findings-within-sla": {
@@ -340,6 +426,9 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "ra5-findings-vex-triaged": {S: _vex_for_werkzeug, NS: grype(only_matches(WERKZEUG), extra=("vex.openvex.json",)),
                                  M: grype(only_matches(WERKZEUG))},
     "si2-no-superseded-packages": SUPERSEDED,
+    "si3-no-malicious-packages": {S: lambda tmp: marked(grype(extra=("sbom.cdx.json",))(tmp)),
+                                  NS: lambda tmp: marked(read(MALICIOUS / "node-app.grype.json")),
+                                  P: lambda tmp: marked(trivy()(tmp)), M: nothing},
     "SRG-APP-000342-CTR-000775": {**ESCALATION, M: fs_image(NON_ROOT)},
     "SRG-APP-000142-CTR-000330": {NS: config_with(ExposedPorts={"443/tcp": {}}), M: config_with()},
     "SRG-APP-000142-CTR-000325": MANUAL_ONLY,
@@ -441,6 +530,8 @@ CANNOT = {
     "sr3-slsa-build-level": "every SLSA provenance evidences Build L1, so short of L2 is partial, not a failure",
     "sr11-component-authenticity": "without verified provenance a person judges the sources (manual)",
     "findings_without_fix": "open findings without a fix are tracked (partial), never a failure by themselves",
+    "sa11-vendor-tests-attested": "a passing test report is part of SA-11 (no plan, coverage or remediation): partial at best",
+    "cm6-vendor-stig-scan-attested": "a scan against the vendor's own STIG-based profile, not a DISA benchmark: partial at best",
     "sa9-scorecard-upstream-practices": "Scorecard monitors providers (SA-9 c) only: satisfied is capped at partial",
     "sr3-scorecard-image-source": "the repository's controls are part of SR-3 only: satisfied is capped at partial",
 }

@@ -97,6 +97,8 @@ def test_intoto_statement_form_names_the_repository_in_its_subject(tmp_path):
         "github.com/acme-labs/widget", "9c1e5f0a7b3d2c4e6f8a0b1c3d5e7f9a1b2c3d4e", 6.4)
     assert [e.pointer for e in result.evidence] == ["/subject/0", "/predicate/score"]
     assert result.checks[5].name == "Signed-Releases" and result.checks[5].evidence[0].pointer == "/predicate/checks/5"
+    facts = _facts(statement)
+    assert facts.attestations == [] and facts.signatures == []   # about a repository, not the image
     data = json.loads(statement.read_text())
     data["subject"].append(data["subject"][0])
     two = tmp_path / "two-subjects.json"

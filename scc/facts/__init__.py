@@ -165,7 +165,9 @@ def read_inputs(paths: Iterable[str], context: ReadContext | None = None) -> Ima
     if not inputs:
         raise InputError(", ".join(paths) or "(no inputs)",
                          "give at least one SBOM, scan, image config or image")
-    merged = merge_facts([read_input(p, context)[1] for p in inputs])
+    from scc.facts.attestation_sets import exclude_foreign
+
+    merged = merge_facts(exclude_foreign([read_input(p, context)[1] for p in inputs]))
     merged.notes.extend(notes)
     merged.passed_over.extend(passed_over)
     return merged

@@ -7,19 +7,20 @@ from typing import Any
 
 from scc.facts.context import ReadContext
 from scc.facts.counting import software_count
-from scc.facts.model import ImageFacts, Provenance, SecretFinding
+from scc.facts.model import AttestationRecord, ImageFacts, Provenance, SecretFinding
 
 
 def facts_report(paths: list[str], context: ReadContext | None = None,
                  slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
     """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
     from scc.facts import expand_inputs, read_input
+    from scc.facts.attestation_sets import exclude_foreign
     from scc.facts.merge import merge_facts
 
     context = context if context is not None else ReadContext.from_env()
     inputs, notes = expand_inputs(paths, context=context)
     parts = [read_input(p, context) for p in inputs]
-    merged = merge_facts([facts for _record, facts in parts])
+    merged = merge_facts(exclude_foreign([facts for _record, facts in parts]))
     merged.notes.extend(notes)
     return {
         "inputs": [
@@ -62,6 +63,7 @@ def merged_summary(facts: ImageFacts, slsa_level: Callable[[Provenance], int] | 
         "secrets": [_secret(s) for s in facts.secrets],
         "misconfigurations": [f"{m.id} ({m.severity.value}) in {m.path or '?'}: {m.title}"
                               for m in facts.misconfigurations],
+        "attestations": [_attestation(a) for a in facts.attestations],
         "scorecards": [f"{r.repository} score {'?' if r.score is None else f'{r.score:g}'} "
                        f"({r.date.date().isoformat() if r.date else 'undated'}, scorecard {r.scorecard_version or '?'})"
                        for r in facts.scorecards],
@@ -69,6 +71,12 @@ def merged_summary(facts: ImageFacts, slsa_level: Callable[[Provenance], int] | 
         "filesystem": facts.filesystem.root if facts.filesystem else None,
         "notes": facts.notes,
     }
+
+
+def _attestation(record: AttestationRecord) -> str:
+    """'<predicate type> (<kind>, <signature>)', and why it was set aside when it was."""
+    line = f"{record.predicate_type} ({record.kind}, {_verified(record.signature_verified) if record.signed else 'unsigned'})"
+    return f"{line} SET ASIDE: {record.excluded}" if record.excluded else line
 
 
 def _secret(secret: SecretFinding) -> str:
@@ -95,7 +103,7 @@ def render_facts_report(report: dict[str, Any]) -> str:
     if merged["open_by_severity"]:
         lines.append("  open by severity: " + ", ".join(f"{k} {v}" for k, v in merged["open_by_severity"].items()))
     for key in ("scans", "sboms", "provenance", "signatures", "fips_modules", "secrets", "misconfigurations",
-                "scorecards"):
+                "attestations", "scorecards"):
         if merged.get(key):
             lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(merged[key]))
     if merged["user"] is not None:
