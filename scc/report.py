@@ -506,6 +506,26 @@ class Policy(_PicklesAsPlainDicts):
 
 
 @dataclass(frozen=True)
+class ComponentScorecard:
+    """The OpenSSF Scorecard result the engine matched to one component (scc.engine.scorecard): which result,
+    by which route and field, for the views to show beside the component. The verdicts are the rules'."""
+
+    component: str                 # Component.key
+    repository: str                # the result's repo.name, as written
+    route: str                     # purl | sbom-reference
+    field: str                     # what linked them: the purl, or "vcs https://..."
+    score: float | None = None
+    date: datetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def summary(self) -> str:
+        """'github.com/org/repo: score 6.4 (2026-11-16), matched by purl pkg:github/org/repo@v1'."""
+        score = "no score" if self.score is None else f"score {self.score:g}"
+        when = self.date.date().isoformat() if self.date else "undated"
+        return f"{self.repository}: {score} ({when}), matched by {self.route} {self.field}"
+
+
+@dataclass(frozen=True)
 class Report(_PicklesAsPlainDicts):
     """One assessment's conclusions: everything every writer renders, nothing left to decide."""
 
@@ -521,6 +541,7 @@ class Report(_PicklesAsPlainDicts):
     assessed_at: datetime
     scc_version: str = __version__
     ssdf: SsdfResults | None = None              # SSDF task and CISA form item results (scc.engine.ssdf)
+    component_scorecards: tuple[ComponentScorecard, ...] = ()   # the Scorecard result matched to each component
 
     def __getstate__(self) -> dict[str, Any]:
         """The clocks are keyed by id(finding), which no other process shares: they travel in the order of

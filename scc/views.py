@@ -29,7 +29,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "findings": ("id", "aliases", "package", "installed", "purl", "fixed", "fix_available", "severity", "cvss",
                  "state", "open", "vex", "vex_justification", "published", "first_seen", "due", "due_basis",
                  "overdue", "sources", "evidence"),
-    "components": ("name", "version", "type", "purl", "licenses", "supplier", "open_findings", "evidence"),
+    "components": ("name", "version", "type", "purl", "licenses", "supplier", "open_findings", "evidence",
+                   "scorecard"),
     "evidence": ("source", "sha256", "pointer", "citation", "cited_by"),
     "poam": ("key", "kind", "item", "severity", "cat", "start", "basis", "due", "overdue", "days_overdue",
              "risk_accepted", "explanation"),
@@ -123,10 +124,13 @@ def component_rows(report: Report) -> list[Row]:
     open_by_purl: dict[str, int] = defaultdict(int)
     for f in report.open_findings:
         open_by_purl[f.purl or f.package] += 1
+    scorecards = {s.component: s for s in report.component_scorecards}
     return [{
         "name": c.name, "version": c.version, "type": c.type, "purl": c.purl, "licenses": ", ".join(c.licenses),
         "supplier": c.supplier, "open_findings": open_by_purl.get(c.purl or c.name, 0), "evidence": _cites(c.evidence),
         "citations": tuple(c.evidence),
+        "scorecard": scorecards[c.key].summary() if c.key in scorecards else "",
+        "scorecard_citations": scorecards[c.key].evidence if c.key in scorecards else (),
     } for c in report.facts.components]
 
 

@@ -337,6 +337,37 @@ def signed_fips_image(tmp: Path) -> ImageFacts:
     return read(tmp / "fips.jsonl", layout, context=ReadContext(keys=keys))
 
 
+SCORECARD = Path(__file__).parent / "data" / "scorecard"
+PROVENANCE = Path(__file__).parent / "data" / "intoto" / "slsa-v1.container-image.statement.json"
+
+
+def scorecards(*names: str, keep: tuple[str, ...] = (), provenance: bool = False,
+               image_repo_change: Callable[[dict], None] | None = None) -> Builder:
+    """The Scorecard fixtures' SBOM (only the ``keep`` components, when given) with the named results."""
+    def build(tmp: Path) -> ImageFacts:
+        sbom = json.loads((SCORECARD / "payments-api.cdx.json").read_text())
+        if keep:
+            sbom["components"] = [c for c in sbom["components"] if c["name"] in keep]
+        (tmp / "sbom.cdx.json").write_text(json.dumps(sbom))
+        paths = [tmp / "sbom.cdx.json", *(SCORECARD / n for n in names), *([PROVENANCE] if provenance else [])]
+        if image_repo_change:
+            collected = json.loads((SCORECARD / "collected.scorecard.json").read_text())
+            image_repo_change(collected[0])
+            (tmp / "collected.json").write_text(json.dumps(collected))
+            paths.append(tmp / "collected.json")
+        return read(*paths)
+    return build
+
+
+def _weak_branch_protection(result: dict) -> None:
+    result["checks"][0]["score"] = 2
+
+
+SCORED = ("widget", "github.com/gizmo-works/gizmo/v2/client")
+UPSTREAM_RESULTS = ("widget.scorecard-v5.json", "gizmo.scorecard-api.json")
+
+
+
 VERDICTS: dict[str, dict[str, Builder]] = {
     "ac6-non-root-user": {S: config_with(User="65532:65532"), NS: config_with(User="root"),
                           P: fs_image({"User": "ghost"}), M: config_with(User="app")},
@@ -475,6 +506,16 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "SRG-OS-000433-GPOS-00192": NA_ONLY,
     "SRG-OS-000433-GPOS-00193": NA_ONLY,
     "SRG-OS-000185-GPOS-00079": NA_ONLY,
+    "sr6-scorecard-supplier-assessment": {
+        S: scorecards(*UPSTREAM_RESULTS, keep=SCORED), NS: scorecards("cron-export.scorecard.jsonl"),
+        P: scorecards(*UPSTREAM_RESULTS), M: scorecards()},
+    "sa9-scorecard-upstream-practices": {
+        NS: scorecards("cron-export.scorecard.jsonl"), P: scorecards(*UPSTREAM_RESULTS, keep=SCORED),
+        M: scorecards()},
+    "sr3-scorecard-image-source": {
+        P: scorecards("collected.scorecard.json", provenance=True),
+        NS: scorecards(provenance=True, image_repo_change=_weak_branch_protection),
+        M: scorecards("collected.scorecard.json")},
 }
 
 #: Rules that cannot give satisfied and/or not-satisfied, and why (each must be true of the check).
@@ -491,6 +532,8 @@ CANNOT = {
     "findings_without_fix": "open findings without a fix are tracked (partial), never a failure by themselves",
     "sa11-vendor-tests-attested": "a passing test report is part of SA-11 (no plan, coverage or remediation): partial at best",
     "cm6-vendor-stig-scan-attested": "a scan against the vendor's own STIG-based profile, not a DISA benchmark: partial at best",
+    "sa9-scorecard-upstream-practices": "Scorecard monitors providers (SA-9 c) only: satisfied is capped at partial",
+    "sr3-scorecard-image-source": "the repository's controls are part of SR-3 only: satisfied is capped at partial",
 }
 
 

@@ -31,7 +31,10 @@ def parse_params(cls: type[P], given: Any, where: str) -> P:
     for key, value in given.items():
         if not _fits(value, hints[key]):
             raise RulePackError(f"{where}: param {key} must be {describe_type(hints[key])}, got {value!r}")
-    return cls(**given)
+    try:
+        return cls(**given)
+    except RulePackError as exc:   # a params class that checks its values (__post_init__) names no file
+        raise RulePackError(f"{where}: {exc}") from exc
 
 
 def param_names(cls: type[CheckParams]) -> list[str]:

@@ -21,6 +21,7 @@ from scc.engine.malicious import mark_malicious
 from scc.engine.overrides import apply_overrides
 from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
+from scc.engine.scorecard import component_scorecards
 from scc.engine.ssdf import load_ssdf_mapping, ssdf_results
 from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
@@ -56,6 +57,7 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
              schedule: dict[int, RemediationClock] | None = None) -> Report:
     """The Report of decided rule results: the per-control roll-up, the remediation items, the notes
     (``notes`` then the content note). ``schedule``: the facts' remediation clocks, when already computed."""
+    rules = tuple(rules)
     if schedule is None:
         due_days = (policy.tables if policy.tables is not None else load_tables()).malicious.due_days
         schedule = remediation_schedule(facts, policy.sla_days, clock, malicious_due_days=due_days)
@@ -73,4 +75,5 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         policy=policy,
         assessed_at=clock,
         ssdf=ssdf_results(policy.ssdf if policy.ssdf is not None else load_ssdf_mapping(), results),
+        component_scorecards=component_scorecards(facts, rules),
     )

@@ -38,6 +38,7 @@ IMAGE_FACTS: dict[str, str] = {
     "attestations": "in-toto reader and OCI layout referrers: every statement of the image's attestation set",
     "attested_fips_modules": "vendor FIPS compliance attestations (Docker Hardened Images)",
     "test_results": "in-toto test-result and Docker Scout test attestations",
+    "scorecards": "OpenSSF Scorecard JSON results (scc.facts.supplier.scorecard)",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

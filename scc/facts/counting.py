@@ -30,6 +30,7 @@ def count_facts(facts: ImageFacts) -> tuple[tuple[str, int], ...]:
         "misconfigurations": len(facts.misconfigurations),
         "scans": len(facts.scans),
         "sboms": len(facts.sboms),
+        "scorecards": len(facts.scorecards),
         "config": 1 if facts.config else 0,
         "filesystem": 1 if facts.filesystem else 0,
     }

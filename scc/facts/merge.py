@@ -42,6 +42,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.attestations.extend(part.attestations)
         merged.attested_fips_modules.extend(part.attested_fips_modules)
         merged.test_results.extend(part.test_results)
+        merged.scorecards.extend(part.scorecards)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(
@@ -118,6 +119,9 @@ def _merge_component(index: dict[str, Component], component: Component) -> None:
     existing.cpes = tuple(dict.fromkeys(existing.cpes + component.cpes))
     for algorithm, value in component.hashes.items():
         existing.hashes.setdefault(algorithm, value)
+    if component.external_references:
+        existing.external_references = tuple(dict.fromkeys(existing.external_references
+                                                            + component.external_references))
     for name in ("version", "type", "purl", "supplier", "bom_ref"):
         if not getattr(existing, name):
             setattr(existing, name, getattr(component, name))

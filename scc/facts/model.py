@@ -131,6 +131,16 @@ class ImageIdentity:
         return ref
 
 
+@dataclass(frozen=True)
+class ExternalReference:
+    """A link an SBOM gives for a component, as written: its type in the SBOM's own vocabulary (CycloneDX
+    externalReferences type: vcs, website, distribution ...; SPDX field: downloadLocation, homepage) and URL."""
+
+    type: str
+    url: str
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass
 class Component:
     """One software component an SBOM (or another input) lists: name, version, purl, licenses, hashes,
@@ -146,6 +156,7 @@ class Component:
     supplier: str = ""
     bom_ref: str = ""
     evidence: list[Evidence] = field(default_factory=list)
+    external_references: tuple[ExternalReference, ...] = ()   # vcs / website / download links, as written
 
     @property
     def key(self) -> str:
@@ -661,6 +672,35 @@ class ManifestServiceAccount:
     evidence: Evidence | None = None
 
 
+@dataclass(frozen=True)
+class ScorecardCheck:
+    """One check of an OpenSSF Scorecard result as written: its name, score (0-10; -1 = inconclusive, the
+    check could not decide) and reason."""
+
+    name: str
+    score: int
+    reason: str = ""
+    documentation: str = ""          # documentation.url
+    details: tuple[str, ...] = ()    # the detail lines, when the run was made with --show-details
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScorecardResult:
+    """An OpenSSF Scorecard result for one source repository, as the tool or its API wrote it.
+
+    Which components it describes is the engine's decision (scc.engine.scorecard), never the reader's."""
+
+    repository: str                  # repo.name as written: github.com/ORG/REPO
+    commit: str = ""                 # repo.commit: the revision analysed
+    date: datetime | None = None
+    scorecard_version: str = ""
+    scorecard_commit: str = ""
+    score: float | None = None       # the aggregate score as written (-1 when every check was inconclusive)
+    checks: tuple[ScorecardCheck, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass
 class ImageFacts:
     """Everything known about one image, merged from all inputs."""
@@ -696,6 +736,7 @@ class ImageFacts:
     attestations: list[AttestationRecord] = field(default_factory=list)
     attested_fips_modules: list[AttestedFipsModule] = field(default_factory=list)
     test_results: list[VendorTestRun] = field(default_factory=list)
+    scorecards: list[ScorecardResult] = field(default_factory=list)   # OpenSSF Scorecard results, as read
 
     @property
     def open_findings(self) -> list[Finding]:

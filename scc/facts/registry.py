@@ -31,6 +31,7 @@ READER_MODULES: tuple[str, ...] = (
     "scc.facts.scans.grype",
     "scc.facts.scans.trivy",
     "scc.facts.deploy.kubernetes",        # Kubernetes manifests: YAML streams, or JSON with apiVersion + kind
+    "scc.facts.supplier.scorecard",       # OpenSSF Scorecard results: one, an array, or JSON lines
     "scc.facts.image.image_config",       # the loosest shape: tried last
 )
 

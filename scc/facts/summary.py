@@ -65,6 +65,9 @@ def merged_summary(facts: ImageFacts, slsa_level: Callable[[Provenance], int] | 
         "misconfigurations": [f"{m.id} ({m.severity.value}) in {m.path or '?'}: {m.title}"
                               for m in facts.misconfigurations],
         "attestations": [_attestation(a) for a in facts.attestations],
+        "scorecards": [f"{r.repository} score {'?' if r.score is None else f'{r.score:g}'} "
+                       f"({r.date.date().isoformat() if r.date else 'undated'}, scorecard {r.scorecard_version or '?'})"
+                       for r in facts.scorecards],
         "user": facts.config.user if facts.config else None,
         "filesystem": facts.filesystem.root if facts.filesystem else None,
         "notes": facts.notes,
@@ -101,8 +104,8 @@ def render_facts_report(report: dict[str, Any]) -> str:
     if merged["open_by_severity"]:
         lines.append("  open by severity: " + ", ".join(f"{k} {v}" for k, v in merged["open_by_severity"].items()))
     for key in ("scans", "sboms", "provenance", "signatures", "fips_modules", "secrets", "misconfigurations",
-                "attestations"):
-        if merged[key]:
+                "attestations", "scorecards"):
+        if merged.get(key):
             lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(merged[key]))
     if merged["user"] is not None:
         lines.append(f"  user: {merged['user'] or '(not set: root)'}")

@@ -25,6 +25,7 @@ from scc.facts.model import AttestationRecord, ImageFacts, ImageIdentity, Proven
 from scc.facts.provenance import intoto_envelope as envelopes
 from scc.facts.provenance import slsa, vendor_predicates
 from scc.facts.source import InputDocument
+from scc.facts.supplier import scorecard
 
 __all__ = ["READER", "InTotoReader"]
 
@@ -49,6 +50,11 @@ class InTotoReader(Reader):
         for attestation in found:
             if attestation.note:
                 own.notes.append(attestation.note)
+            if _about_a_repository(attestation):
+                # a Scorecard result is about a source repository, not the image: not one of the image's
+                # attestations, and its signature is no signature over the image
+                self._statement(doc, attestation, own)
+                continue
             if attestation.signing.envelope != "plain":
                 own.signatures.append(_signature(doc, attestation))
             if attestation.statement is not None:
@@ -76,6 +82,9 @@ class InTotoReader(Reader):
                 raise doc.fail(f"{where}: the {predicate_type} predicate must be an object")
             build = slsa.provenance if slsa.is_provenance(predicate_type) else slsa.verification_summary
             own.provenance.append(build(statement, predicate, attestation.signing, doc.evidence(where)))
+            return [], ""
+        if predicate_type == scorecard.STATEMENT_PREDICATE:
+            own.scorecards.append(scorecard.from_statement(doc, statement, where, attestation.where))
             return [], ""
         vendor = vendor_predicates.read_predicate(doc, predicate_type, predicate, where)
         if vendor is not None:
@@ -156,6 +165,12 @@ def _standard_summary(parts: list[ImageFacts], provenance: list[Provenance]) -> 
     if latest is not None and latest.builder_id:
         return f"builder {latest.builder_id}"
     return ""
+
+
+def _about_a_repository(attestation: envelopes.Attestation) -> bool:
+    """A statement whose subject is a source repository (an OpenSSF Scorecard result)."""
+    statement = attestation.statement or {}
+    return str(statement.get("predicateType", "")).strip() == scorecard.STATEMENT_PREDICATE
 
 
 def _signature(doc: InputDocument, attestation: envelopes.Attestation) -> SignatureCheck:

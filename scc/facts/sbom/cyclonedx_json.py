@@ -12,7 +12,7 @@ from scc.clock import parse_time
 from scc.facts import jsonfields as jf
 from scc.facts.counting import input_record, software_count
 from scc.facts.interface import Reader
-from scc.facts.model import Component, ImageFacts, ImageIdentity, SbomRecord
+from scc.facts.model import Component, ExternalReference, ImageFacts, ImageIdentity, SbomRecord
 from scc.facts.scans.vulnparse import digest_from_repo_digests, is_digest, split_image_reference
 from scc.facts.source import InputDocument
 from scc.facts.vex.cyclonedx_vulns import read_vulnerabilities
@@ -79,7 +79,20 @@ def _component(doc: InputDocument, item: dict[str, Any], where: str, pointer: st
         supplier=_supplier(doc, item, where),
         bom_ref=jf.text_at(doc, item, "bom-ref", where),
         evidence=[doc.evidence(pointer)],
+        external_references=_external_references(doc, item, where, pointer),
     )
+
+
+def _external_references(doc: InputDocument, item: dict[str, Any], where: str,
+                         pointer: str) -> tuple[ExternalReference, ...]:
+    """externalReferences[] as written (type, url), each cited at its own entry."""
+    found = []
+    for i, ref in enumerate(jf.objs(doc, item.get("externalReferences"), f"{where}.externalReferences")):
+        url = jf.text(doc, ref.get("url"), f"{where}.externalReferences[{i}].url").strip()
+        if url:
+            found.append(ExternalReference(jf.text(doc, ref.get("type"), f"{where}.externalReferences[{i}].type"),
+                                           url, (doc.evidence(f"{pointer}/externalReferences/{i}"),)))
+    return tuple(found)
 
 
 def _properties(doc: InputDocument, item: dict[str, Any], where: str) -> list[tuple[str, str]]:

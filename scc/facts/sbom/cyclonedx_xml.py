@@ -13,7 +13,7 @@ from __future__ import annotations
 from scc.clock import parse_time
 from scc.facts.counting import input_record, software_count
 from scc.facts.interface import Reader
-from scc.facts.model import Component, Evidence, ImageFacts, ImageIdentity, SbomRecord
+from scc.facts.model import Component, Evidence, ExternalReference, ImageFacts, ImageIdentity, SbomRecord
 from scc.facts.sbom.spdx_json import hash_algorithm, image_identity_from_purl
 from scc.facts.source import InputDocument
 
@@ -110,7 +110,20 @@ def _component(doc: InputDocument, q: _Names, element, evidence: Evidence) -> Co
         or _text(q, element, "author"),
         bom_ref=element.get("bom-ref", ""),
         evidence=[evidence],
+        external_references=_external_references(q, element, evidence),
     )
+
+
+def _external_references(q: _Names, element, evidence: Evidence) -> tuple[ExternalReference, ...]:
+    """<externalReferences><reference type="vcs"><url> as written, each cited at its own element."""
+    found = []
+    for position, ref in enumerate(element.iterfind(f"{q('externalReferences')}/{q('reference')}"), start=1):
+        url = _text(q, ref, "url")
+        if url:
+            spot = Evidence(evidence.source, evidence.sha256,
+                            f"{evidence.pointer}/externalReferences/reference[{position}]")
+            found.append(ExternalReference(ref.get("type", ""), url, (spot,)))
+    return tuple(found)
 
 
 def _syft_cpes(q: _Names, element) -> list[str]:

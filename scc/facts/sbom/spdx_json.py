@@ -21,7 +21,7 @@ from typing import Any
 from scc.clock import parse_time
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader
-from scc.facts.model import Component, Evidence, ImageFacts, ImageIdentity, SbomRecord
+from scc.facts.model import Component, Evidence, ExternalReference, ImageFacts, ImageIdentity, SbomRecord
 from scc.facts.source import InputDocument
 
 _NO_VALUE = {"", "NOASSERTION", "NONE"}
@@ -151,7 +151,21 @@ def component_from_package(package: dict[str, Any], evidence: Evidence) -> Compo
         supplier=party_name(package.get("supplier")),
         bom_ref=str(package.get("SPDXID") or ""),
         evidence=[evidence],
+        external_references=_links(package, evidence),
     )
+
+
+def _links(package: dict[str, Any], evidence: Evidence) -> tuple[ExternalReference, ...]:
+    """downloadLocation and homepage as written (SPDX's NOASSERTION / NONE dropped), each cited at its field
+    in JSON, at the package in tag-value."""
+    found = []
+    for key in ("downloadLocation", "homepage"):
+        url = real_value(package.get(key))
+        if url:
+            spot = (Evidence(evidence.source, evidence.sha256, f"{evidence.pointer}/{key}")
+                    if evidence.pointer.startswith("/") else evidence)
+            found.append(ExternalReference(key, url, (spot,)))
+    return tuple(found)
 
 
 def _component_type(package: dict[str, Any], purl: str) -> str:

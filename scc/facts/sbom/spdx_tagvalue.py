@@ -22,6 +22,7 @@ _SIMPLE_PACKAGE_TAGS = {
     "PackageVersion": "versionInfo", "PackageSupplier": "supplier",
     "PackageLicenseConcluded": "licenseConcluded", "PackageLicenseDeclared": "licenseDeclared",
     "PrimaryPackagePurpose": "primaryPackagePurpose",
+    "PackageDownloadLocation": "downloadLocation", "PackageHomePage": "homepage",
 }
 
 
