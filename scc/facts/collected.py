@@ -30,6 +30,8 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
+    "manifest_images": "Kubernetes manifest reader (every container, init and ephemeral container image)",
+    "base_image_annotations": "OCI layout reader (org.opencontainers.image.base.name / .base.digest annotations)",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

@@ -35,6 +35,8 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.secrets.extend(part.secrets)
         merged.misconfigurations.extend(part.misconfigurations)
         merged.relationships.extend(part.relationships)
+        merged.manifest_images.extend(part.manifest_images)
+        merged.base_image_annotations.extend(part.base_image_annotations)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(

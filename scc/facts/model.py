@@ -461,6 +461,25 @@ class PriorDetection:
     evidence: tuple[Evidence, ...] = ()
 
 
+@dataclass(frozen=True)
+class ManifestImage:
+    """An image reference a deployment manifest names (any container, init or ephemeral)."""
+    reference: str
+    workload: str        # "<Kind>/<namespace>/<name>"
+    container: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class BaseImageAnnotation:
+    """The base image an image's manifest (or config label) names, as written:
+    ``org.opencontainers.image.base.name`` and ``org.opencontainers.image.base.digest``."""
+
+    name: str
+    digest: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass
 class ImageFacts:
     """Everything known about one image, merged from all inputs."""
@@ -486,6 +505,8 @@ class ImageFacts:
     # scc packages found among the inputs and passed over: told to the user, never recorded in a package
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)
+    manifest_images: list[ManifestImage] = field(default_factory=list)
+    base_image_annotations: list[BaseImageAnnotation] = field(default_factory=list)   # OCI manifest annotations
 
     @property
     def open_findings(self) -> list[Finding]:

@@ -29,7 +29,7 @@ from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
 from scc.facts.jsonfields import as_obj
-from scc.facts.model import ImageFacts
+from scc.facts.model import BaseImageAnnotation, ImageFacts
 from scc.facts.scans.vulnparse import split_image_reference
 from scc.facts.source import InputDocument
 from scc.interrupts import signals_as_exceptions
@@ -37,6 +37,7 @@ from scc.interrupts import signals_as_exceptions
 _INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                 "application/vnd.docker.distribution.manifest.list.v2+json")
 _NAME_ANNOTATIONS = ("io.containerd.image.name", "org.opencontainers.image.ref.name")
+_BASE_NAME, _BASE_DIGEST = "org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"
 
 
 class ImageLayoutReader(Reader):
@@ -88,6 +89,8 @@ class ImageLayoutReader(Reader):
         facts.identity = replace(config_facts.identity, name=image["name"], tag=image["tag"],
                                  digest=image["digest"], evidence=(doc.evidence(image["pointer"]),))
         facts.notes = image["notes"] + facts.notes
+        facts.base_image_annotations = [BaseImageAnnotation(name, digest, (doc.evidence(pointer),))
+                                        for name, digest, pointer in image.get("base", ())]
         facts.inputs = [input_file(doc, fmt, facts, sha256, size)]
         return facts
 
@@ -149,7 +152,18 @@ def _from_oci_index(doc: InputDocument, archive: Archive) -> dict[str, Any]:
     notes = [f"{doc.display_path}: platform {platform} chosen among {len(candidates)} images"] if len(
         candidates) > 1 else []
     return {"config": config_digest, "config_name": _blob(config_digest), "layers": layer_refs,
-            "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes}
+            "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes,
+            "base": _base_annotations(manifest.get("annotations"), _blob(digest))}
+
+
+def _base_annotations(annotations: Any, where: str) -> list[tuple[str, str, str]]:
+    """The base image the manifest's annotations name, as written: [(name, digest, pointer)] (none or one)."""
+    annotations = as_obj(annotations)
+    name, digest = annotations.get(_BASE_NAME), annotations.get(_BASE_DIGEST)
+    name, digest = (name if isinstance(name, str) else ""), (digest if isinstance(digest, str) else "")
+    if not (name or digest):
+        return []
+    return [(name, digest, f"{where}#/annotations/{_BASE_NAME if name else _BASE_DIGEST}")]
 
 
 def _blob(digest: str) -> str:
