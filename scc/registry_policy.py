@@ -28,7 +28,7 @@ that port only; one without admits the host on its default port only.
 
 The file is read with scc.yamlsafe (1 MiB, no anchors or aliases, bounded nesting); an unknown key,
 a wrong type, a pattern that names no registry or an impossible date is an InputError naming the
-file and the entry. Loading only reads: the engine decides with the policy (scc.engine.checks.registry).
+file and the entry. Loading only reads: the engine decides with the policy (scc.engine.checks.allow_list).
 """
 from __future__ import annotations
 

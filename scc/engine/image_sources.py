@@ -11,14 +11,14 @@ Three kinds, each as the readers recorded it (nothing here reads a file):
 * every image a deployment manifest names (``ImageFacts.manifest_images``).
 
 Judging a reference against the policy (``admit``) is the engine's part; the checks in
-scc.engine.checks.registry turn the judgements into verdicts.
+scc.engine.checks.allow_list turn the judgements into verdicts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from scc.facts.model import Evidence, ImageFacts
+from scc.facts.model import Evidence, ImageFacts, Provenance
 from scc.imageref import ImageReference, InvalidReference, parse_reference
 from scc.registry_policy import AllowEntry, RegistryPolicy
 
@@ -97,11 +97,11 @@ def base_images(facts: ImageFacts, purl_types: tuple[str, ...] = ("docker", "oci
     digest = facts.identity.digest
     for record in facts.provenance:
         covers = not digest or any(s.endswith(f"@{digest}") for s in record.subjects)
-        for material in record.materials:
+        for index, material in enumerate(record.materials):
             text, material_digest = _material_reference(material, purl_types)
             if text:
-                found.append(NamedImage(text, "build material", record.evidence, digest=material_digest,
-                                        about_this_image=covers))
+                found.append(NamedImage(text, "build material", _material_evidence(record, index),
+                                        digest=material_digest, about_this_image=covers))
     return list({(n.text, n.digest, n.role): n for n in found}.values())
 
 
@@ -109,6 +109,17 @@ def manifest_images(facts: ImageFacts) -> list[NamedImage]:
     """Every image a deployment manifest names, with its workload and container."""
     return [NamedImage(m.reference, "manifest", (m.evidence,), where=f"{m.workload} container {m.container}")
             for m in facts.manifest_images]
+
+
+def _material_evidence(record: Provenance, index: int) -> tuple[Evidence, ...]:
+    """The material's own spot when the evidence points at a SLSA predicate (v0.x materials, v1
+    resolvedDependencies), else the provenance record's evidence."""
+    member = {"0.1": "materials", "0.2": "materials", "1.0": "buildDefinition/resolvedDependencies"}.get(
+        record.slsa_version)
+    if member is None or not record.predicate_type.startswith("https://slsa.dev/provenance/"):
+        return record.evidence
+    return tuple(Evidence(e.source, e.sha256, f"{e.pointer}/{member}/{index}") if e.pointer.endswith("predicate")
+                 else e for e in record.evidence)
 
 
 def _label_base(facts: ImageFacts) -> list[NamedImage]:

@@ -7,10 +7,11 @@ against the policy's ``require-digest``. A base image that cannot be determined 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scc.engine.checks import CheckContext, check
-from scc.engine.checks.support import capped, listing, manual, outcome, plural
+from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural
 from scc.engine.image_sources import Admission, admit, assessed_image, base_images, manifest_images
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
@@ -20,16 +21,19 @@ from scc.registry_policy import AllowEntry, RegistryPolicy
 _NO_POLICY = "No registry allow-list was given (scc --registry-policy FILE)"
 
 
-def _policy(ctx: CheckContext, subject: str) -> tuple[RegistryPolicy | None, CheckOutcome | None]:
-    """The policy in force, or the manual outcome saying why none is (not given, or expired)."""
+def _policy(ctx: CheckContext, subject: str, evidence: Iterable[Evidence] = ()
+            ) -> tuple[RegistryPolicy | None, CheckOutcome | None]:
+    """The policy in force, or the manual outcome saying why none is (not given, or expired); ``evidence``
+    is that of the images the outcome speaks of."""
     policy = ctx.registry_policy
     if policy is None:
         return None, manual(f"{_NO_POLICY}, so where {subject} comes from is not judged; a person checks it "
-                            "against the organisation's approved registries.")
+                            "against the organisation's approved registries.", evidence)
     if policy.expires is not None and policy.expires < ctx.now.date():
         approver = f" (approved by {policy.approved_by})" if policy.approved_by else ""
         return None, manual(f"The registry policy {policy.source}{approver} expired on {policy.expires.isoformat()}, "
-                            f"so it no longer decides where {subject} comes from; renew it.", [policy.at("expires")])
+                            f"so it no longer decides where {subject} comes from; renew it.",
+                            [policy.at("expires"), *evidence])
     return policy, None
 
 
@@ -50,7 +54,7 @@ def image_source_allowed(facts: ImageFacts, params: CheckParams, ctx: CheckConte
     if image is None:
         return manual("No input names the image's registry and repository (image config, OCI layout "
                       "annotation or SBOM), so where it comes from cannot be judged.")
-    policy, undecided = _policy(ctx, image.text)
+    policy, undecided = _policy(ctx, image.text, image.evidence)
     if policy is None:
         return undecided or manual(_NO_POLICY)
     item = admit(image, policy)
@@ -105,7 +109,8 @@ def base_image_allowed(facts: ImageFacts, params: BaseImageParams, ctx: CheckCon
         return manual("The base image is not recorded: no org.opencontainers.image.base.name annotation or "
                       "label, and no container image among the provenance materials; check the Dockerfile's "
                       "FROM lines against the allowed base images.")
-    policy, undecided = _policy(ctx, f"the base image ({listing([f.label for f in found])})")
+    policy, undecided = _policy(ctx, f"the base image ({listing([f.label for f in found])})",
+                                gather(found))
     if policy is None:
         return undecided or manual(_NO_POLICY)
     entries = tuple(b.repository for b in policy.base_images) or policy.entries
@@ -147,7 +152,7 @@ def manifest_images_allowed(facts: ImageFacts, params: CheckParams, ctx: CheckCo
     if not named:
         return manual("No deployment manifest was given, so the images the workloads run are not judged; "
                       "supply the Kubernetes manifests (or Helm output) that deploy this image.")
-    policy, undecided = _policy(ctx, f"the {plural(len(named), 'image')} of the deployment manifests")
+    policy, undecided = _policy(ctx, f"the {plural(len(named), 'image')} of the deployment manifests", gather(named))
     if policy is None:
         return undecided or manual(_NO_POLICY)
     judged = [admit(image, policy) for image in named]
