@@ -439,3 +439,17 @@ def test_package_end_to_end_is_byte_identical_with_the_same_policy(capsys, tmp_p
         "sha256": load_registry_policy(POLICY).sha256}
     results = (packages[0] / "oscal-assessment-results.json").read_text()
     assert "golang:1.22 (repository docker.io/library/golang)" in results
+
+
+def test_batch_refuses_a_bad_policy_before_any_image_runs(capsys, tmp_path):
+    import shutil
+
+    catalog = tmp_path / "catalog"
+    (catalog / "api").mkdir(parents=True)
+    shutil.copy(EXAMPLE / "grype.json", catalog / "api")
+    path = _policy(tmp_path, "registry-policy: 1\nallow: {registries: [registry.example.mil/team]}\n")
+    out = tmp_path / "out"
+    code, _out, err = run_scc(capsys, "batch", str(catalog), "--registry-policy", str(path), "--out", str(out))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"scc: error: {path}: allow.registries[0]: ")
+    assert not out.exists()
