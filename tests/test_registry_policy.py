@@ -453,3 +453,14 @@ def test_batch_refuses_a_bad_policy_before_any_image_runs(capsys, tmp_path):
     assert code == 2
     assert err.count("\n") == 1 and err.startswith(f"scc: error: {path}: allow.registries[0]: ")
     assert not out.exists()
+
+
+def test_evidence_is_capped_and_never_drops_the_refused_image():
+    facts = _manifests(*[f"registry.example.mil/team/app{i}@{DIGEST}" for i in range(2000)], "quay.io/evil/miner:1")
+    result = _run("manifest_images_allowed", facts, load_registry_policy(POLICY))
+    assert result.verdict is Verdict.NOT_SATISFIED and result.details["refused"]["count"] == 1
+    assert len(result.evidence) <= 51
+    assert {f"{POLICY}#allow", "deploy.yaml#/2000/spec/template/spec/containers/0/image"} <= _pointers(result)
+    unpinned = _run("manifest_images_pinned", facts, load_registry_policy(POLICY))
+    assert unpinned.verdict is Verdict.NOT_SATISFIED and len(unpinned.evidence) <= 51
+    assert "deploy.yaml#/2000/spec/template/spec/containers/0/image" in _pointers(unpinned)

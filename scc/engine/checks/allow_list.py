@@ -18,6 +18,7 @@ from scc.engine.params import CheckParams
 from scc.facts.model import Evidence, ImageFacts
 from scc.registry_policy import AllowEntry, RegistryPolicy
 
+EVIDENCE_CAP = 50
 _NO_POLICY = "No registry allow-list was given (scc --registry-policy FILE)"
 
 
@@ -35,6 +36,17 @@ def _policy(ctx: CheckContext, subject: str, evidence: Iterable[Evidence] = ()
                             f"so it no longer decides where {subject} comes from; renew it.",
                             [policy.at("expires"), *evidence])
     return policy, None
+
+
+def _first(evidence: Iterable[Evidence], limit: int = EVIDENCE_CAP) -> list[Evidence]:
+    """The first ``limit`` distinct pieces of evidence: a cluster's manifests may name thousands of images."""
+    return list(dict.fromkeys(evidence))[:limit]
+
+
+def _refused_first(judged: list[Admission]) -> list[Evidence]:
+    """The evidence of the images refused, then of those admitted (so a cap never drops a finding's)."""
+    ordered = sorted(judged, key=lambda item: item.admitted)
+    return [ev for item in ordered for ev in item.evidence]
 
 
 def _allowed_names(entries: tuple[AllowEntry, ...]) -> str:
@@ -117,32 +129,45 @@ def base_image_allowed(facts: ImageFacts, params: BaseImageParams, ctx: CheckCon
     digests = {b.repository: b.digests for b in policy.base_images if b.digests}
     refused: list[str] = []
     unsure: list[str] = []
-    evidence: list[Evidence] = []
+    flagged: list[Evidence] = []       # the evidence of refused and doubtful images comes first
+    admitted: list[Evidence] = []
     for image in found:
         item = admit(image, policy, entries)
-        evidence += item.evidence
-        pinned = item.reference.digest if item.reference else ""
-        if item.entry is None:
-            refused.append(_refusal(item))
-        elif item.entry in digests and pinned and pinned not in digests[item.entry]:
-            refused.append(f"{image.label} at {pinned}, not a digest {item.entry.evidence.pointer} allows")
-        elif item.entry in digests and not pinned:
-            unsure.append(f"{image.label} is recorded without a digest, and {item.entry.evidence.pointer} allows "
-                          "only listed digests")
-        elif policy.require_digest_base_images and not pinned:
-            unsure.append(f"{image.label} is recorded without a digest (require-digest.base-images)")
-        elif not image.about_this_image:
-            unsure.append(f"{image.label} comes from provenance that does not name this image's digest")
+        problem = _base_problem(item, digests, policy.require_digest_base_images)
+        if problem[0]:
+            refused.append(problem[0])
+        elif problem[1]:
+            unsure.append(problem[1])
+        (flagged if any(problem) else admitted).extend(item.evidence)
+    evidence = [*flagged, *admitted]
     where = "base-images" if policy.base_images else "allow"
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"{plural(len(refused), 'base image')} not allowed by "
                        f"{policy.source} ({where}: {_allowed_names(entries)}): {listing(refused)}.",
-                       [*evidence, policy.at(where)], refused=capped(refused))
+                       _first([policy.at(where), *evidence]), refused=capped(refused))
     if unsure:
         return outcome(Verdict.PARTIAL, f"The base images are on the allow-list, but {listing(unsure)}; check "
-                       "the build's FROM lines and the pulled digests.", evidence, unsure=capped(unsure))
+                       "the build's FROM lines and the pulled digests.", _first(evidence), unsure=capped(unsure))
     return outcome(Verdict.SATISFIED, f"Every base image the build recorded is allowed by {policy.source} "
-                   f"({where}): {listing([f.label for f in found])}.", evidence)
+                   f"({where}): {listing([f.label for f in found])}.", _first(evidence))
+
+
+def _base_problem(item: Admission, digests: dict[AllowEntry, tuple[str, ...]], require_digest: bool
+                  ) -> tuple[str, str]:
+    """(why the base image is refused, why it is doubtful): ('', '') when it is allowed."""
+    image, pinned = item.image, item.reference.digest if item.reference else ""
+    if item.entry is None:
+        return _refusal(item), ""
+    if item.entry in digests and pinned and pinned not in digests[item.entry]:
+        return f"{image.label} at {pinned}, not a digest {item.entry.evidence.pointer} allows", ""
+    if item.entry in digests and not pinned:
+        return "", (f"{image.label} is recorded without a digest, and {item.entry.evidence.pointer} allows only "
+                    "listed digests")
+    if require_digest and not pinned:
+        return "", f"{image.label} is recorded without a digest (require-digest.base-images)"
+    if not image.about_this_image:
+        return "", f"{image.label} comes from provenance that does not name this image's digest"
+    return "", ""
 
 
 @check("manifest_images_allowed", CheckParams, consults=("manifest_images",))
@@ -157,11 +182,11 @@ def manifest_images_allowed(facts: ImageFacts, params: CheckParams, ctx: CheckCo
         return undecided or manual(_NO_POLICY)
     judged = [admit(image, policy) for image in named]
     refused = [_refusal(item) for item in judged if not item.admitted]
-    evidence = [ev for item in judged for ev in item.evidence]
+    evidence = _first(_refused_first(judged))
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"{plural(len(refused), 'manifest image')} not admitted by the "
                        f"registry allow-list {policy.source} (allowed: {_allowed_names(policy.entries)}): "
-                       f"{listing(refused)}.", [*evidence, policy.at("allow")], refused=capped(refused))
+                       f"{listing(refused)}.", _first([policy.at("allow"), *evidence]), refused=capped(refused))
     return outcome(Verdict.SATISFIED, f"Every one of the {plural(len(named), 'image')} the deployment manifests "
                    f"name is admitted by the registry allow-list {policy.source}.", evidence)
 
@@ -181,7 +206,7 @@ def manifest_images_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckCon
             pinned = False
         if not pinned:
             unpinned.append(image.label)
-    evidence = [ev for image in named for ev in image.evidence]
+    evidence = _first(ev for image in sorted(named, key=lambda n: n.label not in unpinned) for ev in image.evidence)
     if not unpinned:
         return outcome(Verdict.SATISFIED, f"Every one of the {plural(len(named), 'image')} the deployment "
                        "manifests name is pinned by digest.", evidence)
@@ -198,7 +223,7 @@ def manifest_images_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckCon
                        [policy.at("require-digest.manifests")], unpinned=capped(unpinned))
     return outcome(Verdict.NOT_SATISFIED, f"{plural(len(unpinned), 'manifest image')} named by tag, not digest, "
                    f"which the registry policy {policy.source} requires (require-digest.manifests): "
-                   f"{listing(unpinned)}.", [*evidence, policy.at("require-digest.manifests")],
+                   f"{listing(unpinned)}.", _first([policy.at("require-digest.manifests"), *evidence]),
                    unpinned=capped(unpinned))
 
 
@@ -222,7 +247,7 @@ def registry_allow_list(facts: ImageFacts, params: RegistryAllowListParams, ctx:
     image = assessed_image(facts)
     judged = [admit(n, policy) for n in ([image] if image else []) + manifest_images(facts)]
     refused = [_refusal(item) for item in judged if not item.admitted]
-    evidence = [policy.at("allow"), *(ev for item in judged for ev in item.evidence)]
+    evidence = _first([policy.at("allow"), *_refused_first(judged)])
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"The allow-list {policy.source} does not permit "
                        f"{listing(refused)}, which this system uses: either the platform does not enforce it "
