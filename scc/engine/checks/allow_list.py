@@ -206,7 +206,8 @@ def manifest_images_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckCon
             pinned = False
         if not pinned:
             unpinned.append(image.label)
-    evidence = _first(ev for image in sorted(named, key=lambda n: n.label not in unpinned) for ev in image.evidence)
+    tagged = set(unpinned)
+    evidence = _first(ev for image in sorted(named, key=lambda n: n.label not in tagged) for ev in image.evidence)
     if not unpinned:
         return outcome(Verdict.SATISFIED, f"Every one of the {plural(len(named), 'image')} the deployment "
                        "manifests name is pinned by digest.", evidence)
