@@ -336,6 +336,16 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class BaseImageAnnotation:
+    """The base image an image's manifest (or config label) names, as written:
+    ``org.opencontainers.image.base.name`` and ``org.opencontainers.image.base.digest``."""
+
+    name: str
+    digest: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class SignatureCheck:
     """A signature over an artifact of this image and the result of checking it."""
 
@@ -470,16 +480,6 @@ class ManifestImage:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
-class BaseImageAnnotation:
-    """The base image an image's manifest (or config label) names, as written:
-    ``org.opencontainers.image.base.name`` and ``org.opencontainers.image.base.digest``."""
-
-    name: str
-    digest: str = ""
-    evidence: tuple[Evidence, ...] = ()
-
-
 @dataclass
 class ImageFacts:
     """Everything known about one image, merged from all inputs."""
@@ -502,11 +502,11 @@ class ImageFacts:
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
     prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
+    base_image_annotations: list[BaseImageAnnotation] = field(default_factory=list)   # OCI base.name/.base.digest
     # scc packages found among the inputs and passed over: told to the user, never recorded in a package
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)
     manifest_images: list[ManifestImage] = field(default_factory=list)
-    base_image_annotations: list[BaseImageAnnotation] = field(default_factory=list)   # OCI manifest annotations
 
     @property
     def open_findings(self) -> list[Finding]:
