@@ -9,7 +9,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-PACK_DIRS = ("controls", "stig", "templates")
+PACK_DIRS = ("controls", "stig", "frameworks", "templates")
 
 
 class BuildPyWithPacks(build_py):

@@ -353,6 +353,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
     hashes of the rule pack files and keys for provenance."""
     from scc.engine.attestations import load_attestations
     from scc.engine.overrides import load_overrides
+    from scc.engine.ssdf import load_ssdf_mapping
     from scc.engine.tables import load_tables
     from scc.provenance import pack_files, source_files
 
@@ -379,6 +380,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         tables=load_tables(),
         templates=settings.templates,
         registry_policy=_registry_policy(settings.registry_policy),
+        ssdf=load_ssdf_mapping(),
     )
 
 

@@ -32,9 +32,10 @@ from scc.severity import category_label, raw_severity, severity_category
 if TYPE_CHECKING:
     from scc.content.model import Baseline, Benchmark, Catalog, CciList, Control
     from scc.engine.tables import DataTables
+    from scc.ssdf import SsdfMapping, SsdfResults
 
 __all__ = [
-    "BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_RISK_ACCEPTED",
+    "BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_MALICIOUS", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_RISK_ACCEPTED",
     "BASIS_SCAN", "DEFAULT_BASELINE", "DEFAULT_BENCHMARKS", "DEFAULT_SLA_DAYS", "EMPTY_CONTENT", "Attestation",
     "ContentFile", "ContentSnapshot", "ContentSource", "ControlResult", "Override", "Policy", "RemediationClock",
     "RemediationItem", "Report", "Rule", "RuleResult", "SourceFile", "SrgRef", "Verdict", "category_label",
@@ -173,6 +174,8 @@ class Override:
     severity: str = ""
     source: str = ""
     entry: str = ""             # where in the source, e.g. "overrides[2]"
+    finding: str = ""           # a finding override (malicious packages): the vulnerability id or an alias
+    package: str = ""           # ... and, optionally, its package: purl (with or without version) or name
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,7 @@ BASIS_SCAN = "scan time"
 BASIS_NONE = "undated"
 BASIS_ASSESSMENT = "assessment date"
 BASIS_RISK_ACCEPTED = "risk acceptance expiry"
+BASIS_MALICIOUS = "malicious package first detected"
 
 
 @dataclass(frozen=True)
@@ -309,6 +313,9 @@ class RemediationClock:
         """The basis in words, as every view shows it next to the due date."""
         if self.start is None:
             return "no first-detection, fix, publication or scan date"
+        if self.basis == BASIS_MALICIOUS:
+            days = f" + {self.sla_days} days" if self.sla_days else " (remove at once)"
+            return f"{self.basis} {self.start.date().isoformat()}{days}; a fix does not extend it"
         if self.basis == BASIS_ASSESSMENT and self.sla_days is None:
             return f"no SLA for severity {self.severity}"
         if self.sla_days is None:
@@ -497,6 +504,7 @@ class Policy(_PicklesAsPlainDicts):
     tables: DataTables | None = None             # the checks' data tables (None: the shipped ones, read by run)
     templates: Path | None = None                # organisation SSP templates (scc package --templates DIR)
     registry_policy: RegistryPolicy | None = None   # the registry allow-list (--registry-policy FILE)
+    ssdf: SsdfMapping | None = None              # the SSDF / CISA form mapping (None: the shipped one, read by run)
 
 
 @dataclass(frozen=True)
@@ -514,6 +522,7 @@ class Report(_PicklesAsPlainDicts):
     policy: Policy
     assessed_at: datetime
     scc_version: str = __version__
+    ssdf: SsdfResults | None = None              # SSDF task and CISA form item results (scc.engine.ssdf)
 
     def __getstate__(self) -> dict[str, Any]:
         """The clocks are keyed by id(finding), which no other process shares: they travel in the order of

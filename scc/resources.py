@@ -9,7 +9,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @cache
 def pack_dir(name: str) -> Path:
-    """The directory of a shipped pack: 'controls', 'stig' or 'templates'."""
+    """The directory of a shipped pack: 'controls', 'stig', 'frameworks' or 'templates'."""
     installed = _PACKAGE / "_packs" / name
     if installed.is_dir():
         return installed

@@ -1,4 +1,5 @@
-"""DISA's severity categories, defined once: CAT I for high (and a scanner's critical), CAT II for medium,
+"""DISA's severity categories, defined once: CAT I for high (and a scanner's critical, and a known
+malicious package's "malicious", whatever the scanner rated it), CAT II for medium,
 CAT III for low (and a scanner's negligible). Any other word has no category; each caller says what
 an unrated severity reads as (the gate counts it as CAT II, the SSP shows a dash).
 
@@ -6,7 +7,7 @@ A leaf module: the content parsers, the report and the writers all import it.
 """
 from __future__ import annotations
 
-_CATEGORY_NUMBER = {"critical": 1, "high": 1, "medium": 2, "low": 3, "negligible": 3}
+_CATEGORY_NUMBER = {"malicious": 1, "critical": 1, "high": 1, "medium": 2, "low": 3, "negligible": 3}
 _ROMAN = {1: "I", 2: "II", 3: "III"}
 
 

@@ -100,7 +100,7 @@ def finding_rows(report: Report) -> list[Row]:
     rows = []
     for f in report.facts.findings:
         clock = report.clocks.get(id(f))
-        is_open = f.state.is_open
+        is_open = f.state.is_open or f.is_open   # a malicious package stays open whatever closed it
         rows.append({
             "id": f.id, "aliases": ", ".join(sorted(f.aliases)), "package": f.package,
             "installed": f.installed_version, "purl": f.purl, "fixed": ", ".join(f.fixed_versions),
@@ -112,6 +112,8 @@ def finding_rows(report: Report) -> list[Row]:
             "due_basis": clock.explanation if clock and is_open else "",
             "overdue": bool(clock and is_open and clock.is_overdue(now)),
             "sources": ", ".join(sorted(f.sources)), "evidence": _cites(f.evidence), "citations": tuple(f.evidence),
+            "malicious": f.malicious.sentence if f.malicious is not None else "",
+            "severity_label": f.malicious.severity_label if f.malicious is not None else f.severity.value,
         })
     return rows
 

@@ -1,7 +1,7 @@
 """The one YAML loader scc uses: safe, bounded, and plain data only.
 
-Every YAML scc reads (rule packs, data tables, an organisation's overrides, and later Kubernetes
-manifests) goes through ``load_file`` or ``load_text``. On top of PyYAML's SafeLoader it:
+Every YAML scc reads (rule packs, data tables, an organisation's overrides, Kubernetes manifests) goes
+through ``load_file``, ``load_text`` or, for a ``---``-separated stream, ``load_all_text``. On top of PyYAML's SafeLoader it:
 
 - refuses anchors (``&a``) and aliases (``*a``) as soon as the parser meets one, before anything is
   composed, so an alias bomb ("billion laughs") costs nothing;
@@ -15,6 +15,7 @@ Every failure is a ``YamlRefused`` with a one-line message that gives the line a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ from scc.errors import InputError
 
 MAX_BYTES = 1 << 20          # 1 MiB: far above any overrides file or shipped rule pack (60 kB)
 MAX_DEPTH = 64               # nesting levels; real documents (Kubernetes included) stay under 20
+
+
+MAX_DOCUMENTS = 10_000      # documents in one stream (a Helm chart renders tens; kustomize hundreds)
 
 
 class YamlRefused(Exception):
@@ -46,6 +50,41 @@ def load_text(text: str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise YamlRefused(f"unreadable value: {_first_line(exc)}") from exc
     finally:
         loader.dispose()
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """One document of a multi-document stream: its position (1-based), its lines, and its plain data."""
+
+    index: int
+    first_line: int          # 1-based line where its content starts
+    last_line: int           # 1-based line where its content ends
+    data: Any
+
+
+def load_all_text(text: str, *, max_depth: int = MAX_DEPTH,
+                  max_documents: int = MAX_DOCUMENTS) -> list[YamlDocument]:
+    """Every document of a ``---``-separated YAML stream, with the same guards as ``load_text``
+    (no anchors or aliases, bounded nesting, no key given twice) and at most ``max_documents``."""
+    loader = _GuardedLoader(text, max_depth)
+    documents: list[YamlDocument] = []
+    try:
+        while loader.check_node():
+            if len(documents) >= max_documents:
+                raise YamlRefused(f"more than {max_documents} YAML documents in one stream")
+            node = loader.get_node()
+            data = loader.construct_document(node) if node is not None else None
+            start, end = (node.start_mark.line + 1, node.end_mark.line + 1) if node is not None else (0, 0)
+            documents.append(YamlDocument(len(documents) + 1, start, end, data))
+    except yaml.MarkedYAMLError as exc:
+        raise YamlRefused(_describe(exc)) from exc
+    except yaml.YAMLError as exc:
+        raise YamlRefused(_first_line(exc)) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise YamlRefused(f"unreadable value: {_first_line(exc)}") from exc
+    finally:
+        loader.dispose()
+    return documents
 
 
 def load_file(path: Path | str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:

@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ SLOW_FIXTURES = {
     "test_attestations": {"attested"},
     "test_cli": {"example_package"},
     "test_diff": {"runs"},
-    "test_content_lint": {"store"},
+    "test_content_lint": {"store", "official_store"},
     "test_content_parse": {"catalog_bytes", "cci_list"},
     "test_content_store": {"loaded"},
     "test_facts_boundary": {"package"},
@@ -147,6 +148,63 @@ def content_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     directory = tmp_path_factory.mktemp("mini-content")
     import_content(ContentStore(directory), [MINI_CONTENT], accept_new=True)
     return directory
+
+
+@dataclass(frozen=True)
+class ContentFiles:
+    """Official-format content files, laid out as ../shared/data lays them out (nist/, disa/), for the tests
+    of the content machinery (fetch, import, pins, locks, bundles) rather than of the content's own facts."""
+
+    nist: Path            # the rev5 catalog and the four baselines
+    disa: Path            # the CCI list and the SRG benchmarks
+    cci: Path
+    ctr_srg: Path
+    gpos_srg: Path
+    official: bool        # the reference files, which scc pins; else the miniature test content
+
+    @property
+    def accept_new(self) -> bool:
+        """The miniature content is no release scc pins: it imports only when accepted as new."""
+        return not self.official
+
+    @property
+    def trust(self) -> str:
+        """The trust a lock entry records for these files."""
+        return "pinned" if self.official else "accepted"
+
+    def profile(self, level: str) -> Path:
+        return self.nist / f"NIST_SP-800-53_rev5_{level.upper()}-baseline_profile.json"
+
+    @property
+    def catalog(self) -> Path:
+        return self.nist / "NIST_SP-800-53_rev5_catalog.json"
+
+    def source_names(self) -> list[str]:
+        """The registry sources these files provide (the miniature content has no OS STIGs)."""
+        from scc.content.registry import DEFAULT_SOURCES
+
+        names = [source.name for source in DEFAULT_SOURCES]
+        return sorted(names if self.official else [n for n in names if not n.endswith("-stig")])
+
+
+@pytest.fixture(scope="session")
+def content_files(tmp_path_factory: pytest.TempPathFactory) -> ContentFiles:
+    """The reference content files when ../shared is there or CI=true, else scc's miniature test content
+    (tests/data/mini-content) copied into the same nist/ and disa/ layout."""
+    if SHARED_DATA.is_dir() or IN_CI:
+        disa = SHARED_DATA / "disa"
+        return ContentFiles(nist=SHARED_DATA / "nist", disa=disa, cci=disa / "U_CCI_List.xml",
+                            ctr_srg=disa / "disa-ctr-srg-v1r3.xml", gpos_srg=disa / "disa-os-srg-v3r2.xml", official=True)
+    root = tmp_path_factory.mktemp("mini-sources")
+    (root / "nist").mkdir()
+    (root / "disa").mkdir()
+    for path in MINI_CONTENT.glob("NIST_*.json"):
+        shutil.copyfile(path, root / "nist" / path.name)
+    for name in ("U_CCI_List.xml", "gpos-srg-xccdf.xml", "ctr-srg-xccdf.xml"):
+        shutil.copyfile(MINI_CONTENT / name, root / "disa" / name)
+    disa = root / "disa"
+    return ContentFiles(nist=root / "nist", disa=disa, cci=disa / "U_CCI_List.xml",
+                        ctr_srg=disa / "ctr-srg-xccdf.xml", gpos_srg=disa / "gpos-srg-xccdf.xml", official=False)
 
 
 @pytest.fixture

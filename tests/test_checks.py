@@ -13,6 +13,7 @@ from scc.engine.checks import CheckContext, registry
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.tables import CmvpModule, DataTables, KnownBuilder
 from scc.facts.model import (
+    AttestationRecord,
     Component,
     Evidence,
     FileEntry,
@@ -638,3 +639,76 @@ def test_secret_env_names_on_the_hostile_docker_inspect(hostile):
     assert result.verdict is NS
     assert result.details["suspicious"]["names"] == ["AWS_SECRET_ACCESS_KEY", "DB_PASSWORD"]
     assert "=" not in result.reason  # names only: no value ever reaches a reason
+
+
+# -- vendor attestation sets (controls/attestation-sets.yaml) -----------------------------------------
+def _attested(kind: str = "fips", verified: bool | None = True, subjects: tuple[str, ...] = ("img@sha256:" + "1" * 64,),
+              excluded: str = "") -> AttestationRecord:
+    detail = "DSSE signature verified against the supplied key k.pub" if verified else "not verified"
+    return AttestationRecord(f"https://docker.com/dhi/{kind}/v0.1", kind, subjects, "dsse", True, verified, detail,
+                             excluded=excluded, evidence=(Evidence("set.jsonl", "e" * 64, "line 1"),))
+
+
+def test_attestations_name_image_branches():
+    digest = ImageIdentity(digest="sha256:" + "1" * 64)
+    assert run("attestations_name_image", ImageFacts()).verdict is M
+    assert run("attestations_name_image", ImageFacts(attestations=[_attested()])).verdict is M   # digest unknown
+    assert run("attestations_name_image", ImageFacts(identity=digest, attestations=[_attested()])).verdict is S
+    assert run("attestations_name_image", ImageFacts(identity=digest, attestations=[_attested(verified=None)])).verdict is P
+    other = _attested(subjects=("img@sha256:" + "2" * 64,), excluded="another digest")
+    got = run("attestations_name_image", ImageFacts(identity=digest, attestations=[_attested(), other]))
+    assert got.verdict is NS and "were not used" in got.reason
+
+
+def test_vendor_tests_passed_branches():
+    from scc.facts.model import VendorTestRun
+
+    ev = (Evidence("set.jsonl", "e" * 64, "line 1/payload(base64)/predicate"),)
+    record = _attested("test")
+    assert run("vendor_tests_passed", ImageFacts()).verdict is M
+    passed = VendorTestRun("https://in-toto.io/attestation/test-result/v0.1", "PASSED", passed=4, failed=0, evidence=ev)
+    assert run("vendor_tests_passed", ImageFacts(attestations=[record], test_results=[passed])).verdict is P  # never S
+    failed = replace(passed, result="FAILED", failed=1, failed_tests=("boots",))
+    assert run("vendor_tests_passed", ImageFacts(attestations=[record], test_results=[failed])).verdict is NS
+    silent = VendorTestRun("https://scout.docker.com/tests/v0.1", evidence=ev)
+    assert run("vendor_tests_passed", ImageFacts(attestations=[record], test_results=[silent])).verdict is M
+
+
+def test_stig_scan_attested_branches():
+    from scc.facts.model import XccdfRuleResult
+
+    record = _attested("stig")
+    ev = (Evidence("set.jsonl", "e" * 64, "line 1/payload(base64)/predicate/output/0/content(base64)/x"),)
+    assert run("stig_scan_attested", ImageFacts()).verdict is NA          # optional evidence, not supplied
+    assert run("stig_scan_attested", ImageFacts(attestations=[record])).verdict is M          # no XCCDF inside
+    ok = XccdfRuleResult("xccdf_rule_a", "pass", evidence=ev)
+    assert run("stig_scan_attested", ImageFacts(attestations=[record], xccdf_results=[ok])).verdict is P
+    bad = replace(ok, rule_id="xccdf_rule_b", result="fail")
+    assert run("stig_scan_attested", ImageFacts(attestations=[record], xccdf_results=[ok, bad])).verdict is NS
+    elsewhere = replace(bad, evidence=(Evidence("other-scan.xml", "f" * 64, "/x"),))   # a scan of its own
+    assert run("stig_scan_attested", ImageFacts(attestations=[record], xccdf_results=[ok, elsewhere])).verdict is P
+
+
+def test_fips_attestation_consistent_branches():
+    from scc.facts.model import AttestedFipsModule
+
+    table = replace(CTX, tables=DataTables(fips_modules=(
+        CmvpModule("openssl-fips-provider", "OpenSSL FIPS Provider", "3.1.2", "4985", "FIPS 140-3"),)))
+    ev = (Evidence("set.jsonl", "e" * 64, "line 1/payload(base64)/predicate/0"),)
+    attested = AttestedFipsModule("OpenSSL FIPS Provider", "3.1.2", certification="CMVP #4985", status="active",
+                                  evidence=ev)
+    found = FipsModule("OpenSSL FIPS Provider", "3.1.2", "openssl-fips-provider", activated=True,
+                       integrity="fipsmodule.cnf module-mac", evidence=(FS_EV,))
+    record = _attested("fips")
+    assert run("fips_attestation_consistent", ImageFacts(), table).verdict is NA
+    base = ImageFacts(identity=ImageIdentity(digest="sha256:" + "1" * 64), attestations=[record],
+                      attested_fips_modules=[attested], filesystem=FilesystemFacts())
+    assert run("fips_attestation_consistent", base, table).verdict is P                       # not seen in the image
+    seen = replace(base, fips_modules=[found])
+    assert run("fips_attestation_consistent", seen, table).verdict is S
+    unsigned = replace(seen, attestations=[_attested("fips", verified=None)])
+    assert run("fips_attestation_consistent", unsigned, table).verdict is P
+    wrong = replace(seen, attested_fips_modules=[replace(attested, certification="CMVP #4282")])
+    assert run("fips_attestation_consistent", wrong, table).verdict is NS
+    assert run("fips_attestation_consistent", seen, replace(CTX, tables=DataTables())).verdict is P   # not in the table
+    assert run("fips_attestation_consistent", replace(seen, identity=ImageIdentity()), table).verdict is P  # no digest

@@ -60,47 +60,58 @@ def _fast_retries(monkeypatch):
 
 
 @pytest.mark.slow
-def test_fetch_nist_sources_from_a_mirror_records_hashes_and_resolves_baseline(serve, shared_data, tmp_path,
-                                                                               monkeypatch):
-    base = serve(shared_data)
+def test_fetch_nist_sources_from_a_mirror_records_hashes_and_resolves_baseline(serve, content_files, tmp_path):
+    base = serve(content_files.nist.parent)
     store = ContentStore(tmp_path / "cache")
-    done, failures = fetch(store, ["nist-800-53-rev5-catalog", "nist-800-53-rev5-moderate"], mirror=f"{base}/nist/")
-    assert failures == [] and [f.entry.name for f in done] == ["nist-800-53-rev5-catalog", "nist-800-53-rev5-moderate"]
-    entry = store.lock()["nist-800-53-rev5-catalog"]
+    done, failures = fetch(store, [CATALOG, MODERATE], mirror=f"{base}/nist/",
+                           limits=Limits(accept_new=content_files.accept_new))
+    assert failures == [] and [f.entry.name for f in done] == [CATALOG, MODERATE]
+    entry = store.lock()[CATALOG]
+    served = content_files.catalog.read_bytes()
     assert entry.url == f"{base}/nist/NIST_SP-800-53_rev5_catalog.json" and entry.origin == "fetch"
-    assert entry.sha256 == "1645df6a370dcb931db2e2d5d70c2f77bc89c38499a416c23a70eb2c0e595bcc"
+    assert entry.sha256 == hashlib.sha256(served).hexdigest() and entry.size == len(served)
     assert entry.retrieved.endswith("Z")
-    assert (entry.release, entry.trust) == ("5.2.0", "pinned")
-    assert len(store.baseline("moderate").control_ids) == 287
+    assert (entry.release, entry.trust) == (stated_release("catalog", served), content_files.trust)
+    profile = json.loads(content_files.profile("moderate").read_text())["profile"]
+    with_ids = [i for imp in profile["imports"] for inc in imp["include-controls"] for i in inc["with-ids"]]
+    assert list(store.baseline("moderate").control_ids) == with_ids
     assert store.verify() == []
 
 
-def _cci_zip(path, shared_data, extra: dict[str, bytes] | None = None):
+def test_official_catalog_fetched_from_a_mirror_is_the_pinned_release(serve, shared_data, tmp_path):
+    store = ContentStore(tmp_path / "cache")
+    _, failures = fetch(store, [CATALOG, MODERATE], mirror=f"{serve(shared_data)}/nist/")
+    entry = store.lock()[CATALOG]
+    assert failures == [] and (entry.sha256, entry.release, entry.trust) == (CATALOG_SHA, "5.2.0", "pinned")
+    assert len(store.baseline("moderate").control_ids) == 287
+
+
+def _cci_zip(path, cci_list, extra: dict[str, bytes] | None = None):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", "DISA CCI list")
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
-        archive.write(shared_data / "disa" / "U_CCI_List.xml", "U_CCI_List/U_CCI_List.xml")
+        archive.write(cci_list, "U_CCI_List/U_CCI_List.xml")
     return path
 
 
 @pytest.mark.slow
-def test_fetch_extracts_the_member_from_a_disa_zip(serve, shared_data, tmp_path):
+def test_fetch_extracts_the_member_from_a_disa_zip(serve, content_files, tmp_path):
     (tmp_path / "www").mkdir()
-    _cci_zip(tmp_path / "www" / "U_CCI_List.zip", shared_data)
+    archive = _cci_zip(tmp_path / "www" / "U_CCI_List.zip", content_files.cci)
     base = serve(tmp_path / "www")
     store = ContentStore(tmp_path / "cache")
-    done, failures = fetch(store, ["disa-cci"], mirror=base)
+    done, failures = fetch(store, ["disa-cci"], mirror=base, limits=Limits(accept_new=content_files.accept_new))
     assert failures == [] and done[0].member == "U_CCI_List/U_CCI_List.xml"
     entry = store.lock()["disa-cci"]
-    assert entry.sha256 == "3090de8bfc0a953df4303d555e9fcce2f87f13584c46ca3211ad5305832f789b"
-    assert len(entry.archive_sha256) == 64 and entry.archive_sha256 != entry.sha256
+    assert entry.sha256 == hashlib.sha256(content_files.cci.read_bytes()).hexdigest()
+    assert entry.archive_sha256 == hashlib.sha256(archive.read_bytes()).hexdigest() != entry.sha256
     assert store.cci().get("CCI-000366").rev5 == ("cm-6",)
 
 
-def test_zip_slip_member_is_refused_and_nothing_is_cached(serve, shared_data, tmp_path):
+def test_zip_slip_member_is_refused_and_nothing_is_cached(serve, content_files, tmp_path):
     (tmp_path / "www").mkdir()
-    _cci_zip(tmp_path / "www" / "U_CCI_List.zip", shared_data, {"../../../tmp/evil.xml": b"<x/>"})
+    _cci_zip(tmp_path / "www" / "U_CCI_List.zip", content_files.cci, {"../../../tmp/evil.xml": b"<x/>"})
     base = serve(tmp_path / "www")
     store = ContentStore(tmp_path / "cache")
     done, failures = fetch(store, ["disa-cci"], mirror=base)
@@ -138,13 +149,13 @@ def test_download_stops_at_the_size_cap(serve, tmp_path):
         download(f"{base}/nist/fixture-profile.json", limit=1000, local_mirror=True)
 
 
-def test_a_file_that_is_not_the_expected_source_is_refused(serve, shared_data, tmp_path):
+def test_a_file_that_is_not_the_expected_source_is_refused(serve, content_files, tmp_path):
     (tmp_path / "www").mkdir()
-    shutil.copyfile(shared_data / "nist" / "NIST_SP-800-53_rev5_LOW-baseline_profile.json",
+    shutil.copyfile(content_files.profile("low"),
                     tmp_path / "www" / "NIST_SP-800-53_rev5_catalog.json")
     base = serve(tmp_path / "www")
     store = ContentStore(tmp_path / "cache")
-    _, failures = fetch(store, ["nist-800-53-rev5-catalog"], mirror=base)
+    _, failures = fetch(store, ["nist-800-53-rev5-catalog"], mirror=base, limits=Limits(accept_new=True))
     assert "the downloaded file is not the NIST SP 800-53 rev5 catalog" in failures[0]
     assert store.lock() == {}
 
@@ -237,17 +248,17 @@ def test_a_redirect_to_another_host_is_refused(serve, raw_server, tmp_path):
     assert store.lock() == {}
 
 
-def test_a_redirect_is_followed_only_on_the_same_host_and_port(serve, raw_server, shared_data, tmp_path):
-    files = serve(shared_data / "nist")
+def test_a_redirect_is_followed_only_on_the_same_host_and_port(serve, raw_server, content_files, tmp_path):
+    files = serve(content_files.nist)
     port = files.rsplit(":", 1)[1]
     mirror = raw_server(_redirecting(files))      # same address, another port: another origin
     store = ContentStore(tmp_path / "cache")
-    _, failures = fetch(store, [MODERATE], mirror=mirror)
+    limits = Limits(accept_new=content_files.accept_new)
+    _, failures = fetch(store, [MODERATE], mirror=mirror, limits=limits)
     assert f"redirect to http://127.0.0.1:{port} refused" in failures[0]
     moved = tmp_path / "www" / "moved"
     moved.mkdir(parents=True)
-    shutil.copyfile(shared_data / "nist" / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json",
-                    moved / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json")
+    shutil.copyfile(content_files.profile("moderate"), moved / "NIST_SP-800-53_rev5_MODERATE-baseline_profile.json")
 
     class Relative(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs) -> None:
@@ -264,12 +275,12 @@ def test_a_redirect_is_followed_only_on_the_same_host_and_port(serve, raw_server
         def log_message(self, *args) -> None:
             pass
 
-    done, failures = fetch(store, [MODERATE], mirror=raw_server(Relative))
-    assert failures == [] and done[0].entry.trust == "pinned"
+    done, failures = fetch(store, [MODERATE], mirror=raw_server(Relative), limits=limits)
+    assert failures == [] and done[0].entry.trust == content_files.trust
 
 
-def test_plain_http_is_refused_unless_it_is_the_named_local_mirror(serve, shared_data, tmp_path, monkeypatch):
-    base = serve(shared_data / "nist")
+def test_plain_http_is_refused_unless_it_is_the_named_local_mirror(serve, content_files, tmp_path, monkeypatch):
+    base = serve(content_files.nist)
     store = ContentStore(tmp_path / "cache")
     url = f"{base}/NIST_SP-800-53_rev5_MODERATE-baseline_profile.json"
     _, failures = fetch(store, [MODERATE], urls={MODERATE: url})
@@ -281,16 +292,18 @@ def test_plain_http_is_refused_unless_it_is_the_named_local_mirror(serve, shared
         fetch(store, [MODERATE], mirror="http://mirror.example.org/content/")
     with pytest.raises(ContentError, match="only https URLs"):
         download("ftp://mirror.example.org/x.json")
-    done, failures = fetch(store, [MODERATE], mirror=base)
+    done, failures = fetch(store, [MODERATE], mirror=base, limits=Limits(accept_new=content_files.accept_new))
     assert failures == [] and done[0].entry.url == url
 
 
-def test_a_file_url_is_a_local_mirror_too(shared_data, tmp_path):
+def test_a_file_url_is_a_local_mirror_too(content_files, tmp_path):
     store = ContentStore(tmp_path / "cache")
-    done, failures = fetch(store, [MODERATE], mirror=(shared_data / "nist").as_uri())
-    assert failures == [] and done[0].entry.release == "5.1.1+u4"
+    done, failures = fetch(store, [MODERATE], mirror=content_files.nist.as_uri(),
+                           limits=Limits(accept_new=content_files.accept_new))
+    stated = stated_release("profile", content_files.profile("moderate").read_bytes())
+    assert failures == [] and done[0].entry.release == stated and done[0].entry.origin == "fetch"
     with pytest.raises(ContentError, match="only https URLs"):
-        download((shared_data / "nist" / "NIST_SP-800-53_rev5_catalog.json").as_uri())
+        download(content_files.catalog.as_uri())
 
 
 class _Dribble(http.server.BaseHTTPRequestHandler):
@@ -390,7 +403,7 @@ def test_import_checks_pins_for_folders_and_bundles(shared_data, tmp_path):
     assert installed.trust == "accepted" and installed.sha256 == got and got in notes[0]
 
 
-def _slow_import(directory: str, path: str, barrier) -> None:
+def _slow_import(directory: str, path: str, barrier, accept_new: bool) -> None:
     """One import in its own process, with the window between reading and writing the lock widened."""
     from scc.content import bundle
 
@@ -402,16 +415,16 @@ def _slow_import(directory: str, path: str, barrier) -> None:
 
     bundle.write_bytes_atomic = slow
     barrier.wait(timeout=60)
-    import_content(ContentStore(directory), [path])
+    import_content(ContentStore(directory), [path], accept_new=accept_new)
 
 
 @pytest.mark.slow
-def test_concurrent_imports_keep_every_lock_entry(shared_data, tmp_path):
+def test_concurrent_imports_keep_every_lock_entry(content_files, tmp_path):
     context = multiprocessing.get_context("fork")
-    files = [shared_data / "nist" / f"NIST_SP-800-53_rev5_{level}-baseline_profile.json"
-             for level in ("LOW", "MODERATE", "HIGH", "PRIVACY")] + [shared_data / "disa" / "disa-ctr-srg-v1r3.xml"]
+    files = [content_files.profile(level) for level in ("LOW", "MODERATE", "HIGH", "PRIVACY")] + [content_files.ctr_srg]
     barrier = context.Barrier(len(files))
-    workers = [context.Process(target=_slow_import, args=(str(tmp_path / "cache"), str(path), barrier))
+    workers = [context.Process(target=_slow_import,
+                               args=(str(tmp_path / "cache"), str(path), barrier, content_files.accept_new))
                for path in files]
     for worker in workers:
         worker.start()
@@ -425,13 +438,14 @@ def test_concurrent_imports_keep_every_lock_entry(shared_data, tmp_path):
 
 
 @pytest.mark.slow
-def test_two_concurrent_cli_imports_keep_every_entry(shared_data, tmp_path):
+def test_two_concurrent_cli_imports_keep_every_entry(content_files, tmp_path):
     cache = tmp_path / "cache"
-    runs = [subprocess.Popen([sys.executable, "-m", "scc.cli", "content", "import", str(shared_data / part),
-                              "--dir", str(cache)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for part in ("nist", "disa")]
+    accept = ["--accept-new"] if content_files.accept_new else []
+    runs = [subprocess.Popen([sys.executable, "-m", "scc.cli", "content", "import", str(folder),
+                              "--dir", str(cache), *accept], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for folder in (content_files.nist, content_files.disa)]
     assert [run.wait(300) for run in runs] == [0, 0], [run.stderr.read() for run in runs]
-    assert sorted(ContentStore(cache).lock()) == sorted(source.name for source in SOURCES)
+    assert sorted(ContentStore(cache).lock()) == content_files.source_names()
 
 
 def test_verify_on_an_empty_cache_says_so_and_fails(tmp_path):
@@ -464,11 +478,13 @@ def test_registry_releases_are_the_pinned_releases_the_files_state(shared_data):
         assert check_pin(source.name, source.kind, data, reference[source.name]).trust == "pinned"
 
 
-def test_a_cached_file_whose_release_differs_from_its_lock_entry_is_refused_at_load(shared_data, tmp_path):
+def test_a_cached_file_whose_release_differs_from_its_lock_entry_is_refused_at_load(content_files, tmp_path):
     store = ContentStore(tmp_path / "cache")
-    import_content(store, [shared_data / "disa" / "disa-ctr-srg-v1r3.xml"])
+    import_content(store, [content_files.ctr_srg], accept_new=content_files.accept_new)
     lock = store.lock()
+    stated = lock["ctr-srg"].release
+    assert stated == stated_release("benchmark", content_files.ctr_srg.read_bytes()) != ""
     lock["ctr-srg"] = dataclasses.replace(lock["ctr-srg"], release="V9R9")
     write_lock(store.directory, lock)
-    with pytest.raises(ContentError, match="states release V1R3, the lock recorded V9R9"):
+    with pytest.raises(ContentError, match=f"states release {stated}, the lock recorded V9R9"):
         ContentStore(store.directory).benchmark("ctr-srg")

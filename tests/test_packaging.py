@@ -1,4 +1,4 @@
-"""The built wheel carries the rule packs and templates, and `import scc` stays cheap."""
+"""The built wheel carries the rule packs, the SSDF mapping and templates, and `import scc` stays cheap."""
 from __future__ import annotations
 
 import json
@@ -36,7 +36,7 @@ def wheel(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_wheel_contains_rule_packs_and_templates(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for pack in ("controls", "stig", "templates"):
+    for pack in ("controls", "stig", "frameworks", "templates"):
         shipped = sorted(p.name for p in (REPO / pack).iterdir() if p.is_file())
         assert shipped, f"{pack}/ is empty"
         for name in shipped:
@@ -64,6 +64,6 @@ def test_wheel_in_a_fresh_venv_packages_the_example(wheel, tmp_path):
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.strip()
     assert where.startswith(str(env_dir)) and where.endswith("scc/_packs/controls")
     manifest = json.loads((out / "manifest.json").read_text())
-    for name in ("component-definition.json", "xccdf-results.xml", "ssp.pdf"):
+    for name in ("component-definition.json", "xccdf-results.xml", "ssp.pdf", "ssdf.json"):
         assert name in {o["path"] for o in manifest["outputs"]}
         assert (out / name).stat().st_size > 0

@@ -48,10 +48,11 @@ def _rule(rule_id: str, severity: str = "medium") -> Rule:
 
 
 def test_run_reads_no_file_and_no_content_cache(monkeypatch):
+    from scc.engine.ssdf import load_ssdf_mapping
     from scc.engine.tables import load_tables
 
-    rules = load_rule_packs(None)          # loading the packs and tables is the caller's business, before run()
-    policy = Policy(baseline=None, tables=load_tables())
+    rules = load_rule_packs(None)          # loading the packs, tables and SSDF mapping is the caller's business
+    policy = Policy(baseline=None, tables=load_tables(), ssdf=load_ssdf_mapping())
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("the engine opened a file")
@@ -67,6 +68,7 @@ def test_run_reads_no_file_and_no_content_cache(monkeypatch):
     assert [(r.rule.id, r.verdict, r.statement) for r in first.rule_results] == \
         [(r.rule.id, r.verdict, r.statement) for r in second.rule_results]
     assert first.fingerprint == second.fingerprint and first.uuid("x") == second.uuid("x")
+    assert first.ssdf is not None and first.ssdf.mapping is policy.ssdf
 
 
 def test_the_report_is_frozen():

@@ -40,6 +40,7 @@ from scc.facts.provenance.signing import load_verification_keys
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo-image"
 TRIVY = Path(__file__).parent / "data" / "trivy" / "image-secrets-misconfig.trivy.json"
+MALICIOUS = Path(__file__).parent / "data" / "malicious"
 NOW = datetime.fromisoformat("2026-12-01T00:00:00+00:00")
 Builder = Callable[[Path], ImageFacts]
 S, NS, P, M, NA = "satisfied", "not-satisfied", "partial", "manual", "not-applicable"
@@ -89,6 +90,14 @@ def fs_image(config: dict, changes: dict | None = None, owners: dict | None = No
 
 def nothing(tmp: Path) -> ImageFacts:
     return ImageFacts()
+
+
+def marked(facts: ImageFacts) -> ImageFacts:
+    """The facts with the engine's malicious-package decision made, as scc.engine.run makes it before the checks."""
+    from scc.engine.malicious import mark_malicious
+    from scc.engine.tables import load_tables
+
+    return mark_malicious(facts, load_tables().malicious, (), NOW.date())[0]
 
 
 def grype(change: Callable[[dict], None] | None = None, extra: tuple[str, ...] = ()) -> Builder:
@@ -249,7 +258,84 @@ ROOT_OWNED = {NS: fs_image(NON_ROOT, owners={"usr/lib/x86_64-linux-gnu/libgcrypt
 NONESSENTIAL = {NS: fs_tree(), M: fs_tree(drop=TOOLS)}
 INSECURE = {NS: fs_tree(TELNETD), M: nothing}
 NA_ONLY = {NA: nothing}
+
+
+def deployed(name: str) -> Builder:
+    """The demo image (named by its SBOM) run by a manifest of tests/data/kubernetes."""
+    def build(tmp: Path) -> ImageFacts:
+        return read(DEMO / "sbom.cdx.json", REPO / "tests" / "data" / "kubernetes" / name)
+    return build
+
+
+HARDENED, WEAK, JOBS = deployed("helm-demo-api.yaml"), deployed("kubectl-list.yaml"), deployed("kustomize-jobs.yaml")
+K8S_BOTH = {S: HARDENED, NS: WEAK, M: nothing}
 MANUAL_ONLY = {M: nothing}
+
+# -- vendor attestation sets (tests/data/attestations) ----------------------------------------------
+ATTESTATIONS = REPO / "tests" / "data" / "attestations"
+
+
+def _statement_of(set_name: str, line: int) -> dict:
+    envelope = json.loads((ATTESTATIONS / f"{set_name}.attestations.jsonl").read_text().splitlines()[line - 1])
+    return json.loads(base64.b64decode(envelope["payload"]))
+
+
+def _unsigned_set(tmp: Path, *statements: dict) -> Path:
+    path = tmp / "set.jsonl"
+    path.write_text("".join(json.dumps({"payloadType": "application/vnd.in-toto+json", "signatures": [],
+                                        "payload": base64.b64encode(json.dumps(s).encode()).decode()}) + "\n"
+                            for s in statements))
+    return path
+
+
+def vendor_set(name: str, key: bool = True, line: int = 0, change: Callable[[dict], None] | None = None) -> Builder:
+    """The vendor set as published (signed), or one of its statements changed (then unsigned)."""
+    def build(tmp: Path) -> ImageFacts:
+        path = ATTESTATIONS / f"{name}.attestations.jsonl"
+        if change is not None:
+            statement = _statement_of(name, line)
+            change(statement)
+            path = _unsigned_set(tmp, statement)
+        keys = load_verification_keys([ATTESTATIONS / "vendor-test.pub"] if key else [])
+        return read(path, ATTESTATIONS / f"{name}.inspect.json", context=ReadContext(keys=keys))
+    return build
+
+
+def _failed_tests(statement: dict) -> None:
+    statement["predicate"]["results"]["summary"].update(passed=2, failed=1)
+
+
+def _failing_stig(statement: dict) -> None:
+    output = statement["predicate"]["output"][1]
+    xml = base64.b64decode(output["content"]).replace(b"<result>notapplicable</result>", b"<result>fail</result>")
+    output["content"] = base64.b64encode(xml).decode()
+
+
+def _other_certificate(statement: dict) -> None:
+    statement["predicate"][0]["certification"] = "CMVP #4282"
+
+
+def signed_fips_image(tmp: Path) -> ImageFacts:
+    """An image whose filesystem activates the OpenSSL FIPS provider 3.1.2, with the vendor's signed FIPS
+    attestation for its digest."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    layout = image(tmp, debian_files(), FIPS_OK)
+    digest = json.loads((layout / "index.json").read_text())["manifests"][0]["digest"]
+    statement = _statement_of("dhi-python-3.13-fips", 5)
+    statement["subject"] = [{"name": "registry.example/team/app", "digest": {"sha256": digest.split(":")[1]}}]
+    key = ec.generate_private_key(ec.SECP256R1())
+    (tmp / "vendor.pub").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    payload = json.dumps(statement).encode()
+    kind = b"application/vnd.in-toto+json"
+    signature = key.sign(b"DSSEv1 %d %s %d %s" % (len(kind), kind, len(payload), payload), ec.ECDSA(hashes.SHA256()))
+    (tmp / "fips.jsonl").write_text(json.dumps({"payloadType": kind.decode(), "payload": base64.b64encode(payload).decode(),
+                                                "signatures": [{"keyid": "", "sig": base64.b64encode(signature).decode()}]}) + "\n")
+    keys = load_verification_keys([tmp / "vendor.pub"])
+    return read(tmp / "fips.jsonl", layout, context=ReadContext(keys=keys))
+
 
 VERDICTS: dict[str, dict[str, Builder]] = {
     "ac6-non-root-user": {S: config_with(User="65532:65532"), NS: config_with(User="root"),
@@ -289,6 +375,15 @@ VERDICTS: dict[str, dict[str, Builder]] = {
                                P: provenance(), M: nothing},
     "cm14-package-signatures-enforced": SIGNING,
     "sr11-component-authenticity": {S: provenance(key=True), M: provenance()},
+    "sr4-attestations-name-image": {S: vendor_set("chainguard-static"), NS: vendor_set("dhi-python-3.13-fips"),
+                                    P: vendor_set("chainguard-static", key=False), M: nothing},
+    "sa11-vendor-tests-attested": {P: vendor_set("dhi-python-3.13-fips"),
+                                   NS: vendor_set("dhi-python-3.13-fips", line=7, change=_failed_tests), M: nothing},
+    "cm6-vendor-stig-scan-attested": {P: vendor_set("dhi-python-3.13-fips"),
+                                      NS: vendor_set("dhi-python-3.13-fips", line=6, change=_failing_stig), NA: nothing},
+    "sc13-vendor-fips-attestation": {S: signed_fips_image, P: vendor_set("dhi-python-3.13-fips"),
+                                     NS: vendor_set("dhi-python-3.13-fips", line=5, change=_other_certificate),
+                                     NA: nothing},
     "ra5-scan-current": SCAN_CURRENT,
     "si2-fixable-findings-within-sla": SLA,
     "si2-medium-findings-within-sla": {
@@ -300,6 +395,9 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "ra5-findings-vex-triaged": {S: _vex_for_werkzeug, NS: grype(only_matches(WERKZEUG), extra=("vex.openvex.json",)),
                                  M: grype(only_matches(WERKZEUG))},
     "si2-no-superseded-packages": SUPERSEDED,
+    "si3-no-malicious-packages": {S: lambda tmp: marked(grype(extra=("sbom.cdx.json",))(tmp)),
+                                  NS: lambda tmp: marked(read(MALICIOUS / "node-app.grype.json")),
+                                  P: lambda tmp: marked(trivy()(tmp)), M: nothing},
     "SRG-APP-000342-CTR-000775": {**ESCALATION, M: fs_image(NON_ROOT)},
     "SRG-APP-000142-CTR-000330": {NS: config_with(ExposedPorts={"443/tcp": {}}), M: config_with()},
     "SRG-APP-000142-CTR-000325": MANUAL_ONLY,
@@ -322,7 +420,21 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "SRG-APP-000089-CTR-000150": NA_ONLY,
     "SRG-APP-000118-CTR-000240": NA_ONLY,
     "SRG-APP-000014-CTR-000035": NA_ONLY,
-    "SRG-APP-000243-CTR-000595": NA_ONLY,
+    "SRG-APP-000243-CTR-000595": {NS: WEAK, M: HARDENED},
+    "SRG-APP-000435-CTR-001070": {NS: HARDENED, M: JOBS},
+    "SRG-APP-000246-CTR-000605": {NS: WEAK, M: nothing},
+    "SRG-APP-000431-CTR-001065": {NS: WEAK, M: HARDENED},
+    "k8s-run-as-non-root": K8S_BOTH,
+    "k8s-not-privileged": K8S_BOTH,
+    "k8s-no-privilege-escalation": K8S_BOTH,
+    "k8s-capabilities-dropped": K8S_BOTH,
+    "k8s-read-only-root-filesystem": K8S_BOTH,
+    "k8s-no-host-resources": K8S_BOTH,
+    "k8s-seccomp-profile": K8S_BOTH,
+    "k8s-resource-limits": {S: JOBS, NS: HARDENED, M: nothing},
+    "k8s-image-by-digest": K8S_BOTH,
+    "k8s-service-account-token": K8S_BOTH,
+    "k8s-network-policy": {S: HARDENED, NS: JOBS, M: WEAK},
     "SRG-APP-000516-CTR-001325": MANUAL_ONLY,
     "SRG-OS-000095-GPOS-00049": NONESSENTIAL,
     "SRG-OS-000096-GPOS-00050": INSECURE,
@@ -393,6 +505,8 @@ CANNOT = {
     "manifest_images_pinned": "without deployment manifests pinning is manual",
     "registry_allow_list": "without a registry policy the platform's allow-list is not applicable; with one, "
                            "manual at best (enforcement is the platform's)",
+    "sa11-vendor-tests-attested": "a passing test report is part of SA-11 (no plan, coverage or remediation): partial at best",
+    "cm6-vendor-stig-scan-attested": "a scan against the vendor's own STIG-based profile, not a DISA benchmark: partial at best",
 }
 
 

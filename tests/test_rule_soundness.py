@@ -302,3 +302,21 @@ def test_world_writable_data_outside_system_software_is_not_a_system_software_pa
     assert verdict("SRG-OS-000259-GPOS-00100", facts)[0] == "satisfied"
     assert verdict(PRIVILEGE, facts)[0] == "satisfied"
     assert verdict("ac3-no-world-writable-files", facts)[0] == "not-satisfied"   # still a finding there
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("inputs", [
+    ["examples/demo-image"], ["tests/data/fixture-image"],
+    ["tests/data/fixture-image/sbom.spdx-2.3.json"],   # no filesystem: most rules manual, none uncited
+], ids=["example", "fixture-image", "sbom-only"])
+def test_every_decided_verdict_cites_evidence(no_content, inputs):
+    """A satisfied, partial or not-satisfied statement names the input and spot it stands on (the
+    package manager with no trusted key once cited nothing: its record now cites the files showing apk)."""
+    from conftest import EXAMPLE, REPO
+
+    import scc
+
+    assessment = scc.assess([str(REPO / i) for i in inputs], keys=[str(EXAMPLE / "demo-signing.pub")])
+    uncited = [(r.rule.id, r.verdict.value) for r in assessment.report.rule_results
+               if r.verdict.value in ("satisfied", "partial", "not-satisfied") and not r.evidence]
+    assert uncited == []

@@ -18,7 +18,7 @@ from scc.errors import SccError
 from scc.gate import option_name
 from scc.progress import NO_PROGRESS, Progress
 
-GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown")
+GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown", "malicious")
 
 
 def _parse_sla(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dict[str, int] | None:
@@ -77,6 +77,7 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for name in reversed(GATE_OPTIONS):
         label = f"CAT {'I' * int(name[-1])} STIG findings" if name.startswith("cat") else f"{name} vulnerabilities"
         label = "vulnerabilities of unknown severity" if name == "unknown" else label
+        label = "known malicious packages (default 0 whenever a gate runs)" if name == "malicious" else label
         function = click.option(option_name(name), f"max_{name}", default=None, metavar="N",
                                 help=f"Fail (exit 1) when more than N open {label}.")(function)
     return function

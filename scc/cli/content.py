@@ -199,15 +199,18 @@ def rules() -> None:
 @click.option("--packs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="rule pack directories (default: the shipped controls/ and stig/)")
 def lint_command(directory: str | None, packs: tuple[str, ...]) -> None:
-    """Check every control, SRG/STIG id and CCI the rule packs cite against the official content."""
+    """Check every control, SRG/STIG id and CCI the rule packs cite against the official content, and every
+    rule the SSDF / CISA form mapping (frameworks/ssdf.yaml) names against the rule packs."""
     from pathlib import Path
 
-    from scc.content.lint import lint_rules
+    from scc.content.lint import lint_rules, lint_ssdf
     from scc.engine.rules import load_rule_packs
 
     try:
         loaded = load_rule_packs([Path(p) for p in packs] if packs else None)
         problems = lint_rules(loaded, _store(directory))
+        if not packs:   # the shipped SSDF mapping names the shipped rules
+            problems += lint_ssdf(loaded)
     except SccError as exc:
         _fail(str(exc))
     for problem in problems:
@@ -215,4 +218,5 @@ def lint_command(directory: str | None, packs: tuple[str, ...]) -> None:
     if problems:
         click.echo(f"{len(problems)} problems in {len(loaded)} rules", err=True)
         sys.exit(1)
-    click.echo(f"{len(loaded)} rules agree with the official content")
+    checked = "; the SSDF mapping names only rules that exist" if not packs else ""
+    click.echo(f"{len(loaded)} rules agree with the official content{checked}")

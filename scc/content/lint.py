@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from scc.content.disa import controls_for_cci
 from scc.content.model import Benchmark, Catalog, CciList
@@ -41,6 +42,15 @@ def lint_rules(rules: Iterable, store: ContentStore) -> list[LintProblem]:
     for rule in rules:
         problems.extend(_lint_rule(rule, catalog, ccis, benchmarks, store))
     return problems
+
+
+def lint_ssdf(rules: Iterable, mapping_path: Path | None = None) -> list[LintProblem]:
+    """One problem per rule id the SSDF / CISA form mapping (frameworks/ssdf.yaml) names that no rule in
+    ``rules`` defines. A malformed mapping raises RulePackError naming the file and the entry."""
+    from scc.engine.ssdf import lint_ssdf_mapping, load_ssdf_mapping
+
+    mapping = load_ssdf_mapping(mapping_path)
+    return [LintProblem(practice, mapping.source, message) for practice, message in lint_ssdf_mapping(mapping, rules)]
 
 
 def lint_facts(rules: Iterable) -> list[LintProblem]:

@@ -7,6 +7,15 @@
         justification: Compensated by the platform's admission controller.
         approver: J. Smith, ISSM
         expires: 2027-03-31
+      - finding: MAL-2025-191025            # a malicious-package finding: its id or an alias
+        package: pkg:npm/02-echo            # optional: the package's purl (with or without version) or name
+        action: not-affected                # let the VEX / scanner closure of this finding stand
+        justification: The matched package is our internal 02-echo, not the npm one (see ticket SEC-12).
+        approver: J. Smith, ISSM
+        expires: 2027-03-31
+
+A finding override is the only way a known malicious package is closed (scc.engine.malicious): a
+VEX not_affected or fixed statement alone leaves it open. It takes action not-affected only.
 
 Every override needs a justification, an approver and an expiry date. An expired override no
 longer applies and is reported, so a stale risk acceptance cannot hide an open finding.
@@ -27,9 +36,10 @@ from scc.yamlsafe import YamlRefused, load_file
 from scc.yamlsafe import entry_text as _text
 
 ACTIONS = ("not-applicable", "accept-risk", "severity")
+FINDING_ACTIONS = ("not-affected",)
 _SEVERITIES = ("high", "medium", "low")
-_REQUIRED = ("rule", "action", "justification", "approver", "expires")
-_KEYS = frozenset((*_REQUIRED, "severity"))
+_REQUIRED = ("action", "justification", "approver", "expires")
+_KEYS = frozenset((*_REQUIRED, "rule", "severity", "finding", "package"))
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -59,11 +69,18 @@ def _parse_override(path: Path, index: int, entry: Any) -> Override:
         raise InputError(path, f"{where}: unknown key {', '.join(map(repr, unknown))} "
                                f"(known: {', '.join(sorted(_KEYS))})")
     text = {key: _text(path, where, key, entry.get(key)) for key in _KEYS}
+    if bool(text["rule"]) == bool(text["finding"]):
+        raise InputError(path, f"{where}: give exactly one of 'rule' (a rule override) or 'finding' "
+                               "(a malicious-package finding override)")
     missing = [key for key in _REQUIRED if not text[key]]
     if missing:
         raise InputError(path, f"{where}: {', '.join(map(repr, missing))} "
                                f"{'is' if len(missing) == 1 else 'are'} required")
     action = text["action"].lower()
+    if text["finding"]:
+        return _finding_override(path, index, where, text, action)
+    if text["package"]:
+        raise InputError(path, f"{where}: package is only read with finding:, not with rule:")
     if action not in ACTIONS:
         raise InputError(path, f"{where}: action must be one of {', '.join(ACTIONS)}, not {action!r}")
     severity = text["severity"].lower()
@@ -76,10 +93,23 @@ def _parse_override(path: Path, index: int, entry: Any) -> Override:
                     severity=severity, source=str(path), entry=f"overrides[{index}]")
 
 
+def _finding_override(path: Path, index: int, where: str, text: dict[str, str], action: str) -> Override:
+    if action not in FINDING_ACTIONS:
+        raise InputError(path, f"{where}: a finding override takes action {', '.join(FINDING_ACTIONS)}, "
+                               f"not {action!r}")
+    if text["severity"]:
+        raise InputError(path, f"{where}: severity is not read with finding: (a malicious package is CAT I)")
+    return Override(rule="", action=action, justification=text["justification"], approver=text["approver"],
+                    expires=_expiry(path, where, text["expires"]), source=str(path), entry=f"overrides[{index}]",
+                    finding=text["finding"], package=text["package"])
+
+
 def _where(index: int, entry: Any) -> str:
-    rule = entry.get("rule") if isinstance(entry, dict) else None
-    return f"overrides[{index}] (rule {rule})" if isinstance(rule, (str, int)) and str(rule).strip() \
-        else f"overrides[{index}]"
+    for key in ("rule", "finding"):
+        value = entry.get(key) if isinstance(entry, dict) else None
+        if isinstance(value, (str, int)) and str(value).strip():
+            return f"overrides[{index}] ({key} {value})"
+    return f"overrides[{index}]"
 
 
 
@@ -93,12 +123,13 @@ def _expiry(path: Path, where: str, value: str) -> date:
 
 
 def _refuse_repeated_rules(path: Path, overrides: list[Override]) -> None:
-    first: dict[str, Override] = {}
+    first: dict[tuple[str, str, str], Override] = {}
     for override in overrides:
-        earlier = first.setdefault(override.rule, override)
+        earlier = first.setdefault((override.rule, override.finding.upper(), override.package), override)
         if earlier is not override:
-            raise InputError(path, f"{earlier.entry} and {override.entry} both name rule {override.rule}; "
-                                   "keep one entry per rule")
+            what = f"rule {override.rule}" if override.rule else f"finding {override.finding}"
+            raise InputError(path, f"{earlier.entry} and {override.entry} both name {what}; "
+                                   "keep one entry per rule or finding")
 
 
 def rule_aliases(result: RuleResult) -> set[str]:
@@ -110,7 +141,9 @@ def rule_aliases(result: RuleResult) -> set[str]:
 
 
 def apply_overrides(results: list[RuleResult], overrides: list[Override], today: date) -> list[str]:
-    """Apply the live overrides in place; return one note per expired or unmatched override."""
+    """Apply the live rule overrides in place; return one note per expired or unmatched override.
+    Finding overrides are scc.engine.malicious's."""
+    overrides = [o for o in overrides if not o.finding]
     _refuse_overlaps(results, overrides)
     notes: list[str] = []
     for override in overrides:

@@ -17,9 +17,11 @@ from scc.engine.attestations import apply_attestations
 from scc.engine.cci import cci_mapping
 from scc.engine.checks import CheckContext
 from scc.engine.evaluate import evaluate_rules
+from scc.engine.malicious import mark_malicious
 from scc.engine.overrides import apply_overrides
 from scc.engine.remediation import remediation_items, remediation_schedule
 from scc.engine.scans import apply_existing_scans
+from scc.engine.ssdf import load_ssdf_mapping, ssdf_results
 from scc.engine.tables import load_tables
 from scc.facts.model import ImageFacts
 from scc.report import Policy, RemediationClock, Report, Rule, RuleResult
@@ -30,16 +32,21 @@ __all__ = ["conclude", "run"]
 def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
     """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders."""
     rules = tuple(rules)
-    schedule = remediation_schedule(facts, policy.sla_days, clock)   # once: the SLA checks and the roll-up share it
+    tables = policy.tables if policy.tables is not None else load_tables()
+    # first: which findings are malicious packages decides what is open, their CAT and their due dates
+    facts, malicious_notes = mark_malicious(facts, tables.malicious, policy.overrides, clock.date())
+    schedule = remediation_schedule(facts, policy.sla_days, clock,   # once: the SLA checks and the roll-up share it
+                                    malicious_due_days=tables.malicious.due_days)
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
-                           tables=policy.tables if policy.tables is not None else load_tables(),
-                           remediation=MappingProxyType(schedule), registry_policy=policy.registry_policy)
+                           tables=tables, remediation=MappingProxyType(schedule),
+                           registry_policy=policy.registry_policy)
     results = evaluate_rules(facts, list(rules), context)
     scans = facts.xccdf_results
     cci_list = policy.content.cci() if scans else None
     notes = apply_existing_scans(results, scans, policy.content, cci_mapping(cci_list) if cci_list is not None else None)
     today = clock.date()
     override_notes = apply_overrides(results, list(policy.overrides), today) if policy.overrides else []
+    override_notes += malicious_notes
     override_notes += [*policy.attestation_notes, *apply_attestations(results, list(policy.attestations), today)]
     return conclude(facts, rules, results, policy, clock, (*facts.notes, *notes, *override_notes),
                     tuple(override_notes), schedule)
@@ -51,7 +58,8 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
     """The Report of decided rule results: the per-control roll-up, the remediation items, the notes
     (``notes`` then the content note). ``schedule``: the facts' remediation clocks, when already computed."""
     if schedule is None:
-        schedule = remediation_schedule(facts, policy.sla_days, clock)
+        due_days = (policy.tables if policy.tables is not None else load_tables()).malicious.due_days
+        schedule = remediation_schedule(facts, policy.sla_days, clock, malicious_due_days=due_days)
     content_notes = [policy.content.missing_note] if policy.content.missing_note else []
     notes = tuple(notes)
     return Report(
@@ -65,4 +73,5 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         override_notes=tuple(override_notes),
         policy=policy,
         assessed_at=clock,
+        ssdf=ssdf_results(policy.ssdf if policy.ssdf is not None else load_ssdf_mapping(), results),
     )

@@ -12,6 +12,12 @@ and the time of the scan that reported it only when none of these is known (or e
 that scan, which no trustworthy date is): a scan run afresh in every CI job must not restart the
 clock. Due = start + sla_days[severity].
 
+A known malicious package (Finding.malicious, scc.engine.malicious) is not a flaw awaiting a fix: it
+is removed at once. Its clock starts at its first detection (a previous package's, else the scan's;
+never the fix or publication date, which say nothing about when this system received it), its
+severity is "malicious" (CAT I) and it is due ``malicious_due_days`` (controls/malicious.yaml
+due_days, 0) after that: an available fix never extends it.
+
 A finding's identity (vulnerability id + the package's purl without version and qualifiers, else its
 name) does not depend on the run, so POA&M items keep their ids and their first detection from run
 to run.
@@ -23,11 +29,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
+from scc.engine.malicious import MALICIOUS_SEVERITY
 from scc.facts.identity import PURL_CACHE_SIZE
 from scc.facts.model import Evidence, Finding, ImageFacts, PriorDetection
 from scc.report import (
     BASIS_ASSESSMENT,
     BASIS_FIX,
+    BASIS_MALICIOUS,
     BASIS_NONE,
     BASIS_PREVIOUS,
     BASIS_PUBLISHED,
@@ -37,7 +45,7 @@ from scc.report import (
     RuleResult,
 )
 
-__all__ = ["BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_SCAN",
+__all__ = ["BASIS_ASSESSMENT", "BASIS_FIX", "BASIS_MALICIOUS", "BASIS_NONE", "BASIS_PREVIOUS", "BASIS_PUBLISHED", "BASIS_SCAN",
            "RemediationClock", "RemediationItem", "finding_identities", "finding_identity", "open_findings",
            "remediation_items", "remediation_schedule"]
 _RANK = {BASIS_PREVIOUS: 0, BASIS_FIX: 1, BASIS_PUBLISHED: 2, BASIS_SCAN: 3}
@@ -73,12 +81,30 @@ def finding_identities(findings: Iterable[Finding]) -> dict[int, str]:
             for f in findings}
 
 
-def remediation_schedule(facts: ImageFacts, sla_days: Mapping[str, int], now: datetime) -> dict[int, RemediationClock]:
-    """id(finding) -> its remediation clock, for every finding of the facts."""
+def remediation_schedule(facts: ImageFacts, sla_days: Mapping[str, int], now: datetime,
+                         malicious_due_days: int = 0) -> dict[int, RemediationClock]:
+    """id(finding) -> its remediation clock, for every finding of the facts (a malicious package's is
+    due ``malicious_due_days`` after its first detection)."""
     identities = finding_identities(facts.findings)
     prior = _prior_index(facts.prior_detections)
     scan_time = _earliest_scan_time(facts)
-    return {id(f): _clock(f, identities[id(f)], prior, scan_time, sla_days, now) for f in facts.findings}
+    return {id(f): _malicious_clock(f, identities[id(f)], prior, scan_time, malicious_due_days, now)
+            if f.malicious is not None else _clock(f, identities[id(f)], prior, scan_time, sla_days, now)
+            for f in facts.findings}
+
+
+def _malicious_clock(finding: Finding, identity: str, prior: dict[str, PriorDetection], scan_time: datetime | None,
+                     due_days: int, now: datetime) -> RemediationClock:
+    """From the first detection (a previous package's, else the scan's, else this assessment), due_days later."""
+    earlier = prior.get(identity) or prior.get(_loose_key(finding.id, finding.package))
+    if earlier is not None and earlier.first_detected > now:
+        earlier = None
+    scanned = finding.first_seen or scan_time
+    dated = [(d, e) for d, e in ((earlier.first_detected if earlier else None, earlier.evidence if earlier else ()),
+                                  (scanned, tuple(finding.evidence[:1]))) if d is not None]
+    start, cited = min(dated, key=lambda pair: pair[0]) if dated else (now, ())
+    return RemediationClock(identity=identity, start=start, basis=BASIS_MALICIOUS, severity=MALICIOUS_SEVERITY,
+                            sla_days=due_days, first_detected=start, evidence=cited)
 
 
 def _clock(finding: Finding, identity: str, prior: dict[str, PriorDetection], scan_time: datetime | None,
@@ -128,8 +154,10 @@ def _earliest_scan_time(facts: ImageFacts) -> datetime | None:
 
 
 def open_findings(facts: ImageFacts) -> list[Finding]:
-    """Open findings (Finding.is_open: no VEX statement closed them), most severe first, in a stable order."""
-    return sorted(facts.open_findings, key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    """Open findings (Finding.is_open: no VEX statement closed them), known malicious packages first, then
+    most severe first, in a stable order."""
+    return sorted(facts.open_findings,
+                  key=lambda f: (f.malicious is None, -f.severity.rank, f.id, f.package, f.installed_version))
 
 
 def remediation_items(facts: ImageFacts, results: Iterable[RuleResult], schedule: Mapping[int, RemediationClock],

@@ -13,6 +13,9 @@ only look things up in it.
     configuration.yaml executables:  which file names in a bin/ or sbin/ directory are a shell, a package
                                   manager, a compiler (the filesystem reader records every such file,
                                   unclassified, as FilesystemFacts.executables)
+    malicious.yaml malicious_packages:  which findings are known malicious packages (id prefixes, CWEs,
+                                  advisory titles) and which scanners consult a malicious-package
+                                  database (scc.engine.malicious)
 
 The package lists sit in the rule packs of the rules that use them, under a top-level ``packages:``
 beside ``rules:``, so a reviewer reads each rule and what it counts together.
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scc.engine.malicious import MALICIOUS_TABLE, MaliciousTable, load_malicious_table
 from scc.errors import RulePackError
 from scc.yamlsafe import YamlRefused, load_file
 
@@ -69,6 +73,7 @@ class DataTables:
     fips_modules: tuple[CmvpModule, ...] = ()
     packages: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)   # PACKAGE_LISTS -> globs
     executables: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)  # EXECUTABLE_KINDS -> globs
+    malicious: MaliciousTable = field(default_factory=MaliciousTable)   # malicious.yaml malicious_packages:
 
     def package_patterns(self, kind: str) -> tuple[str, ...]:
         """The glob patterns of package names that count as ``kind`` ('shell', 'compiler', ...)."""
@@ -93,6 +98,7 @@ def load_tables(directory: Path | None = None) -> DataTables:
         fips_modules=load_fips_modules(directory / FIPS_MODULES),
         packages=load_package_lists(directory),
         executables=load_executable_lists(directory / EXECUTABLE_LISTS),
+        malicious=load_malicious_table(directory / MALICIOUS_TABLE),
     )
 
 

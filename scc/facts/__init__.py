@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from scc.errors import InputError
 from scc.facts.context import ReadContext
@@ -120,13 +121,26 @@ def expand_inputs(paths: Iterable[str], passed_over: list[str] | None = None,
                 continue
             if context.is_setting(child):
                 continue
-            if child.is_file() and child.suffix.lower() in _NOT_INPUTS:
+            if child.is_file() and child.suffix.lower() in _NOT_INPUTS and not _kubernetes_manifest(child, context):
                 notes.append(f"{child}: passed over (not an evidence format)")
                 continue
             more, more_notes = expand_inputs([str(child)], scc_notes, context)
             inputs.extend(more)
             notes.extend(more_notes)
     return inputs, notes
+
+
+def _kubernetes_manifest(path: Path, context: ReadContext) -> bool:
+    """A YAML file in an evidence folder is evidence when it is a Kubernetes manifest (other YAML beside
+    the evidence, such as an overrides file or a system profile, is not)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    from scc.facts.deploy.kubernetes import READER
+
+    try:
+        return READER.sniff(InputDocument(path, context))
+    except InputError:
+        return False
 
 
 def _claimed(doc: InputDocument) -> bool:
@@ -151,7 +165,9 @@ def read_inputs(paths: Iterable[str], context: ReadContext | None = None) -> Ima
     if not inputs:
         raise InputError(", ".join(paths) or "(no inputs)",
                          "give at least one SBOM, scan, image config or image")
-    merged = merge_facts([read_input(p, context)[1] for p in inputs])
+    from scc.facts.attestation_sets import exclude_foreign
+
+    merged = merge_facts(exclude_foreign([read_input(p, context)[1] for p in inputs]))
     merged.notes.extend(notes)
     merged.passed_over.extend(passed_over)
     return merged

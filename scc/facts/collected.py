@@ -18,7 +18,8 @@ from scc.facts.model import ImageConfig, ImageIdentity
 IMAGE_FACTS: dict[str, str] = {
     "identity": "image config / OCI layout / docker save / SBOM / scan readers",
     "components": "SBOM readers, scan package lists, image filesystem package databases",
-    "findings": "vulnerability scan readers (Grype, Trivy, CycloneDX VEX/VDR, SARIF)",
+    "findings": "vulnerability scan readers (Grype, Trivy, CycloneDX VEX/VDR, SARIF): ids, aliases, CWEs and "
+                "advisory databases as written (which are malicious packages is scc.engine.malicious's decision)",
     "config": "image config readers (docker inspect, OCI config, OCI layout, docker save)",
     "scans": "vulnerability and configuration scan readers",
     "sboms": "SBOM readers (CycloneDX, SPDX, Syft)",
@@ -30,8 +31,14 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
-    "manifest_images": "Kubernetes manifest reader (every container, init and ephemeral container image)",
     "base_image_annotations": "OCI layout reader (org.opencontainers.image.base.name / .base.digest annotations)",
+    "manifest_images": "Kubernetes manifest reader (every container's image reference)",
+    "workloads": "Kubernetes manifest reader (Pod-bearing objects: pod settings, containers, securityContext)",
+    "network_policies": "Kubernetes manifest reader (NetworkPolicy objects)",
+    "service_accounts": "Kubernetes manifest reader (ServiceAccount objects)",
+    "attestations": "in-toto reader and OCI layout referrers: every statement of the image's attestation set",
+    "attested_fips_modules": "vendor FIPS compliance attestations (Docker Hardened Images)",
+    "test_results": "in-toto test-result and Docker Scout test attestations",
 }
 _NESTED = {"config": {f.name for f in fields(ImageConfig)}, "identity": {f.name for f in fields(ImageIdentity)},
            "filesystem": set(FILESYSTEM_FIELDS)}

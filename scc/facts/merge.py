@@ -37,6 +37,12 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.misconfigurations.extend(part.misconfigurations)
         merged.relationships.extend(part.relationships)
         merged.manifest_images.extend(part.manifest_images)
+        merged.workloads.extend(part.workloads)
+        merged.network_policies.extend(part.network_policies)
+        merged.service_accounts.extend(part.service_accounts)
+        merged.attestations.extend(part.attestations)
+        merged.attested_fips_modules.extend(part.attested_fips_modules)
+        merged.test_results.extend(part.test_results)
         if part.filesystem is not None:
             if merged.filesystem is not None:
                 merged.notes.append(
@@ -148,6 +154,8 @@ def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> N
     existing.cvss.extend(c for c in finding.cvss if c not in existing.cvss)
     existing.fixed_versions.extend(v for v in finding.fixed_versions if v not in existing.fixed_versions)
     existing.urls.extend(u for u in finding.urls if u not in existing.urls)
+    existing.cwes.extend(c for c in finding.cwes if c not in existing.cwes)
+    existing.databases.extend(d for d in finding.databases if d not in existing.databases)
     if finding.severity.rank > existing.severity.rank:  # scanners disagree: keep the more severe rating
         existing.severity = finding.severity
     for name in ("purl", "title", "description", "package", "installed_version"):

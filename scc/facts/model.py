@@ -184,6 +184,7 @@ class VexStatement:
     aliases: tuple[str, ...] = ()    # other ids of the vulnerability the document names (GHSA, SNYK-...)
     # CycloneDX affects[].versions: (purl-spec "vers:..." range or "=version", affected/unaffected/unknown)
     version_ranges: tuple[tuple[str, str], ...] = ()
+    cwes: tuple[str, ...] = ()       # weaknesses the document names for the vulnerability ("CWE-506"), as written
 
 
 @dataclass
@@ -209,6 +210,12 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     vex: VexStatement | None = None
     vex_conflicts: list[VexStatement] = field(default_factory=list)
+    cwes: list[str] = field(default_factory=list)       # weaknesses the scanner names ("CWE-506"), as written
+    #: the advisory database each scanner names for it, as written: grype's namespace
+    #: ("github:language:javascript"), Trivy's DataSource.ID ("ghsa"), CycloneDX source.name ("OSV")
+    databases: list[str] = field(default_factory=list)
+    #: the engine's decision that this is a known malicious package (scc.engine.malicious); never set by a reader
+    malicious: MaliciousMark | None = None
 
     @property
     def fix_available(self) -> bool:
@@ -224,14 +231,57 @@ class Finding:
     @property
     def is_open(self) -> bool:
         """An open finding: the one definition every check, gate and view uses. Open while its state is
-        (affected / under investigation) and no VEX statement closed it."""
-        return self.state.is_open and (self.vex is None or self.vex.status.is_open)
+        (affected / under investigation) and no VEX statement closed it, or while the engine holds a
+        malicious package open that a VEX statement or the scanner alone would have closed."""
+        if self.state.is_open and (self.vex is None or self.vex.status.is_open):
+            return True
+        return self.malicious is not None and self.malicious.held_open
 
     @property
     def max_cvss(self) -> float | None:
         """The highest CVSS base score any source gave this finding, or None."""
         scores = [c.score for c in self.cvss if c.score is not None]
         return max(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class MaliciousMark:
+    """Why the engine treats a finding as a known malicious package, and what became of a closure.
+
+    Set by scc.engine.malicious from the policy table (controls/malicious.yaml), on every run, for every
+    finding (None when not malicious); readers never set it. A malicious package is CAT I whatever the
+    scanner rated it (``scanner_severity`` keeps the scanner's word), and a VEX statement or the scanner's
+    own not-affected state closes it only with an organisation override naming an approver.
+    """
+
+    basis: tuple[str, ...]                  # each signal, in words: "id MAL-2025-1 (prefix MAL-)", "CWE-506"
+    scanner_severity: str = "unknown"       # the severity the scanner gave it
+    evidence: tuple[Evidence, ...] = ()     # where each signal is written
+    closure_set_aside: str = ""             # the closure (VEX / scanner state) that does not count, in words
+    accepted_by: str = ""                   # the override that let a closure stand: who approved it, until when
+    override_entry: str = ""                # that override's file and entry ("overrides.yaml overrides[2]")
+
+    @property
+    def held_open(self) -> bool:
+        """A closure was set aside: the finding stays open."""
+        return bool(self.closure_set_aside) and not self.accepted_by
+
+    @property
+    def severity_label(self) -> str:
+        """How every view shows its severity: the scanner's word, then malicious (CAT I)."""
+        return f"{self.scanner_severity}, malicious package (CAT I)"
+
+    @property
+    def sentence(self) -> str:
+        """What every view says of it: why it is treated as malicious, and what became of a closure."""
+        text = f"Known malicious package ({'; '.join(self.basis)})."
+        if self.closure_set_aside and self.accepted_by:
+            return f"{text} Closed by the {self.closure_set_aside}, accepted by override {self.override_entry} " \
+                   f"{self.accepted_by}."
+        if self.closure_set_aside:
+            return (f"{text} The {self.closure_set_aside} does not close it: a malicious package is closed only "
+                    "by an organisation override naming an approver.")
+        return text
 
 
 @dataclass
@@ -461,6 +511,63 @@ class XccdfRuleResult:
 
 
 @dataclass(frozen=True)
+class AttestationRecord:
+    """One in-toto statement of an image's attestation set, as read: what it is about and how it was signed.
+
+    ``evidence[0].pointer`` is the spot the attestation occupies in its file (the envelope, a JSON-lines
+    line, an OCI referrer blob): every fact read from inside it has evidence at or under that spot, which is
+    how an attestation whose subjects are not the image is set aside with all it contributed
+    (scc.facts.attestation_sets). Whether its subjects name the image is compared there and by the engine.
+    """
+
+    predicate_type: str
+    kind: str = ""                    # sbom, vex, provenance, verification-summary, fips, stig, test, secrets, ...
+    subjects: tuple[str, ...] = ()    # "name@sha256:<hex>" as the statement names them
+    envelope: str = "plain"           # plain, dsse, sigstore-bundle
+    signed: bool = False
+    signature_verified: bool | None = None
+    signature_detail: str = ""
+    summary: str = ""                 # what the predicate says, in a phrase (counts, profile, result)
+    excluded: str = ""                # why its facts were set aside ('' = used)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttestedFipsModule:
+    """A cryptographic module a vendor's FIPS attestation names, exactly as written (the CMVP lookup is the
+    engine's, from controls/fips-modules.yaml)."""
+
+    name: str
+    version: str = ""
+    package: str = ""
+    certification: str = ""           # "CMVP #4985", as written
+    certification_url: str = ""
+    standard: str = ""                # FIPS 140-2 / FIPS 140-3, as written
+    status: str = ""                  # active / historical / revoked, as written
+    sunset_date: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class VendorTestRun:
+    """One test run a vendor attests for the image (in-toto test-result, or a CTRF report), as written."""
+
+    predicate_type: str
+    result: str = ""                  # PASSED / WARNED / FAILED (in-toto), or '' when only counts are given
+    tool: str = ""
+    total: int | None = None
+    passed: int | None = None
+    failed: int | None = None
+    skipped: int | None = None
+    failed_tests: tuple[str, ...] = ()
+    configuration: tuple[str, ...] = ()   # the test configuration's descriptors ("name digest" / uri)
+    url: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class PriorDetection:
     """A finding's first detection as an earlier scc package recorded it (``--previous DIR``)."""
 
@@ -474,10 +581,94 @@ class PriorDetection:
 @dataclass(frozen=True)
 class ManifestImage:
     """An image reference a deployment manifest names (any container, init or ephemeral)."""
+
     reference: str
     workload: str        # "<Kind>/<namespace>/<name>"
     container: str
     evidence: Evidence
+
+
+@dataclass(frozen=True)
+class SecurityContextFacts:
+    """A pod's or a container's ``securityContext`` as a manifest writes it (None / () / '' = not written).
+
+    Which settings apply to a container (its own over the pod's) and what they amount to is the engine's
+    decision; ``where`` maps each written field ('privileged', 'capabilities.drop', ...) to its YAML path."""
+
+    privileged: bool | None = None
+    allow_privilege_escalation: bool | None = None
+    read_only_root_filesystem: bool | None = None
+    run_as_non_root: bool | None = None
+    run_as_user: int | None = None
+    capabilities_add: tuple[str, ...] = ()
+    capabilities_drop: tuple[str, ...] = ()
+    seccomp_profile: str = ""          # seccompProfile.type as written: RuntimeDefault, Localhost, Unconfined
+    where: dict[str, Evidence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ManifestContainer:
+    """One container of a workload's pod template, as written: image reference, securityContext, resources."""
+
+    name: str
+    image: str
+    role: str = "container"            # container, init, ephemeral
+    security: SecurityContextFacts = field(default_factory=SecurityContextFacts)
+    limits: dict[str, str] = field(default_factory=dict)     # resources.limits: resource -> quantity as written
+    requests: dict[str, str] = field(default_factory=dict)   # resources.requests
+    evidence: Evidence | None = None   # the container entry (doc N: /spec/template/spec/containers/0)
+    where: dict[str, Evidence] = field(default_factory=dict)  # 'image', 'limits.memory', ... -> YAML path
+
+
+@dataclass(frozen=True)
+class ManifestWorkload:
+    """A Pod-bearing Kubernetes object (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod ...) as written."""
+
+    kind: str
+    name: str
+    namespace: str = ""                # '' = not written (the namespace it is applied to)
+    api_version: str = ""
+    pod_labels: dict[str, str] = field(default_factory=dict)   # the pod template's metadata.labels
+    host_network: bool | None = None
+    host_pid: bool | None = None
+    host_ipc: bool | None = None
+    host_path_volumes: tuple[tuple[str, str], ...] = ()         # (volume name, hostPath.path)
+    automount_service_account_token: bool | None = None
+    service_account_name: str = ""
+    security: SecurityContextFacts = field(default_factory=SecurityContextFacts)   # the pod's securityContext
+    containers: tuple[ManifestContainer, ...] = ()
+    template: str = ""                 # the Helm template that rendered it ('# Source:' comment), if any
+    evidence: Evidence | None = None   # the pod spec (doc N: /spec/template/spec)
+    where: dict[str, Evidence] = field(default_factory=dict)  # 'hostNetwork', 'volumes.data', ... -> YAML path
+
+    @property
+    def ref(self) -> str:
+        """'<Kind>/<namespace>/<name>' ('(unset)' for a namespace the manifest does not write)."""
+        return f"{self.kind}/{self.namespace or '(unset)'}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ManifestNetworkPolicy:
+    """A NetworkPolicy as written: the pods it selects and the policy types it lists."""
+
+    name: str
+    namespace: str = ""
+    match_labels: dict[str, str] = field(default_factory=dict)
+    match_expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()   # (key, operator, values)
+    policy_types: tuple[str, ...] = ()   # as written ('' / () = not written)
+    ingress_rules: int = 0
+    egress_rules: int = 0
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class ManifestServiceAccount:
+    """A ServiceAccount as written (its automountServiceAccountToken applies to pods that do not set theirs)."""
+
+    name: str
+    namespace: str = ""
+    automount_service_account_token: bool | None = None
+    evidence: Evidence | None = None
 
 
 @dataclass
@@ -503,10 +694,19 @@ class ImageFacts:
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
     prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
     base_image_annotations: list[BaseImageAnnotation] = field(default_factory=list)   # OCI base.name/.base.digest
+    # Kubernetes manifests (scc.facts.deploy.kubernetes): workloads, network policies, service accounts
+    workloads: list[ManifestWorkload] = field(default_factory=list)
+    network_policies: list[ManifestNetworkPolicy] = field(default_factory=list)
+    service_accounts: list[ManifestServiceAccount] = field(default_factory=list)
     # scc packages found among the inputs and passed over: told to the user, never recorded in a package
     # (so a package written beside its evidence comes out the same on every run)
     passed_over: list[str] = field(default_factory=list)
     manifest_images: list[ManifestImage] = field(default_factory=list)
+    # vendor attestation sets (scc.facts.attestation_sets): every statement read, the FIPS modules and test
+    # runs vendors attest
+    attestations: list[AttestationRecord] = field(default_factory=list)
+    attested_fips_modules: list[AttestedFipsModule] = field(default_factory=list)
+    test_results: list[VendorTestRun] = field(default_factory=list)
 
     @property
     def open_findings(self) -> list[Finding]:

@@ -30,6 +30,7 @@ READER_MODULES: tuple[str, ...] = (
     "scc.facts.scans.sarif",
     "scc.facts.scans.grype",
     "scc.facts.scans.trivy",
+    "scc.facts.deploy.kubernetes",        # Kubernetes manifests: YAML streams, or JSON with apiVersion + kind
     "scc.facts.image.image_config",       # the loosest shape: tried last
 )
 

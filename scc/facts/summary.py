@@ -7,19 +7,20 @@ from typing import Any
 
 from scc.facts.context import ReadContext
 from scc.facts.counting import software_count
-from scc.facts.model import ImageFacts, Provenance, SecretFinding
+from scc.facts.model import AttestationRecord, ImageFacts, Provenance, SecretFinding
 
 
 def facts_report(paths: list[str], context: ReadContext | None = None,
                  slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
     """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
     from scc.facts import expand_inputs, read_input
+    from scc.facts.attestation_sets import exclude_foreign
     from scc.facts.merge import merge_facts
 
     context = context if context is not None else ReadContext.from_env()
     inputs, notes = expand_inputs(paths, context=context)
     parts = [read_input(p, context) for p in inputs]
-    merged = merge_facts([facts for _record, facts in parts])
+    merged = merge_facts(exclude_foreign([facts for _record, facts in parts]))
     merged.notes.extend(notes)
     return {
         "inputs": [
@@ -62,10 +63,17 @@ def merged_summary(facts: ImageFacts, slsa_level: Callable[[Provenance], int] | 
         "secrets": [_secret(s) for s in facts.secrets],
         "misconfigurations": [f"{m.id} ({m.severity.value}) in {m.path or '?'}: {m.title}"
                               for m in facts.misconfigurations],
+        "attestations": [_attestation(a) for a in facts.attestations],
         "user": facts.config.user if facts.config else None,
         "filesystem": facts.filesystem.root if facts.filesystem else None,
         "notes": facts.notes,
     }
+
+
+def _attestation(record: AttestationRecord) -> str:
+    """'<predicate type> (<kind>, <signature>)', and why it was set aside when it was."""
+    line = f"{record.predicate_type} ({record.kind}, {_verified(record.signature_verified) if record.signed else 'unsigned'})"
+    return f"{line} SET ASIDE: {record.excluded}" if record.excluded else line
 
 
 def _secret(secret: SecretFinding) -> str:
@@ -91,7 +99,8 @@ def render_facts_report(report: dict[str, Any]) -> str:
         lines.append(f"  {key.replace('_', ' ')}: {merged[key]}")
     if merged["open_by_severity"]:
         lines.append("  open by severity: " + ", ".join(f"{k} {v}" for k, v in merged["open_by_severity"].items()))
-    for key in ("scans", "sboms", "provenance", "signatures", "fips_modules", "secrets", "misconfigurations"):
+    for key in ("scans", "sboms", "provenance", "signatures", "fips_modules", "secrets", "misconfigurations",
+                "attestations"):
         if merged[key]:
             lines.append(f"  {key.replace('_', ' ')}: " + "; ".join(merged[key]))
     if merged["user"] is not None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from scc.clock import iso
 from scc.report import Verdict
 from scc.severity import severity_category
-from scc.writers._poam_items import VULNERABILITY_CONTROLS
+from scc.writers._poam_items import MALICIOUS_CONTROLS, VULNERABILITY_CONTROLS
 from scc.writers._stig_rows import NOT_EVALUATED, result_details
 
 if TYPE_CHECKING:
@@ -197,19 +197,23 @@ def finding_control(report: Report, finding: Finding, control_id: str) -> dict[s
     clock = report.clocks.get(id(finding))
     not_affected = closed_as(finding) == "not_affected"
     tags: dict[str, Any] = {
-        "nist": [nist_tag(c) for c in VULNERABILITY_CONTROLS], "cveid": finding.id,
+        "nist": [nist_tag(c) for c in (VULNERABILITY_CONTROLS if finding.malicious is None else MALICIOUS_CONTROLS)],
+        "cveid": finding.id,
         "severity": finding.severity.value, "package": finding.package,
         "installed_version": finding.installed_version, "purl": finding.purl,
         "fixed_versions": list(finding.fixed_versions), "state": finding.state.value,
         "sources": sorted(finding.sources), "aliases": sorted(finding.aliases),
     }
     tags.update(_clock_tags(clock) if finding.is_open else {})
+    if finding.malicious is not None:   # CAT I whatever the scanner said (the severity tag stays the scanner's)
+        tags.update({"malicious": finding.malicious.sentence, "category": "CAT I"})
     return {
         "id": control_id,
         "title": f"{finding.id} in {finding.package} {finding.installed_version}".strip(),
         "desc": finding.description or finding.title or finding.id,
         "descriptions": _descriptions(fix=_fix_text(finding)),
-        "impact": NOT_APPLICABLE_IMPACT if not_affected else impact(finding.severity.value),
+        "impact": NOT_APPLICABLE_IMPACT if not_affected else impact(
+            "malicious" if finding.malicious is not None else finding.severity.value),
         "refs": [{"url": url} for url in finding.urls],
         "tags": tags,
         "code": json.dumps({"id": finding.id, "package": finding.package, "version": finding.installed_version,
@@ -239,8 +243,9 @@ def _finding_result(report: Report, finding: Finding) -> dict[str, Any]:
     evidence = _citations([*finding.evidence, *(vex.evidence if vex is not None else ())])
     closed = closed_as(finding)
     if not closed:
-        return {"status": "failed", "code_desc": code_desc, "message": f"Open ({finding.state.value}).{evidence}",
-                "start_time": start}
+        mark = f" {finding.malicious.sentence}" if finding.malicious is not None else ""
+        return {"status": "failed", "code_desc": code_desc,
+                "message": f"Open ({finding.state.value}).{mark}{evidence}", "start_time": start}
     if vex is not None and vex.status.value == closed:
         said = (f"Closed by a VEX statement {closed}" + (f" ({vex.justification})" if vex.justification else "")
                 + (f" by {vex.author}" if vex.author else "") + ": the author's judgment, not proved by scc."

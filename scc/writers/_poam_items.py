@@ -24,6 +24,13 @@ from scc.facts.model import Evidence, Finding
 from scc.report import Override, RemediationItem, Report, RuleResult, SrgRef, deterministic_uuid
 
 VULNERABILITY_CONTROLS = ("ra-5", "si-2")
+#: a known malicious package: malicious code protection, software integrity, component authenticity
+MALICIOUS_CONTROLS = ("ra-5", "si-2", "si-3", "si-7", "sr-11")
+MALICIOUS_REMEDIATION = (
+    "Remove {package} {version} from the image now and rebuild it: it is a known malicious package, so no "
+    "fix or later version is trusted until its source is re-vetted. Treat every build and host that installed "
+    "it as compromised: rotate the credentials and secrets they held."
+)
 _POAM_NAMESPACE = uuid.UUID("0b0c6f2e-4d8a-5f1e-9a3b-7c2d1e0f4a5b")
 
 
@@ -90,11 +97,14 @@ def _vulnerability_entry(item: RemediationItem, finding: Finding) -> PoamEntry:
     remediation = (f"Upgrade {finding.package} from {finding.installed_version} to {fixed} and rebuild the image."
                    if fixed else f"No fixed version of {finding.package} is known; mitigate, replace the "
                                  "component, or document a risk acceptance.")
+    if finding.malicious is not None:
+        remediation = MALICIOUS_REMEDIATION.format(package=finding.package, version=finding.installed_version)
     return PoamEntry(
         key=item.key, kind="vulnerability",
         title=f"{finding.id} in {finding.package} {finding.installed_version}".strip(),
         description=_vulnerability_description(finding), weakness=finding.id,
-        severity=finding.severity.value, controls=VULNERABILITY_CONTROLS, remediation=remediation,
+        severity=item.severity if finding.malicious is not None else finding.severity.value,   # malicious: CAT I
+        controls=_controls(finding), remediation=remediation,
         evidence=list(finding.evidence), source=", ".join(sorted(finding.sources)) or "scan",
         detected=item.first_detected, deadline=item.due_date, deadline_basis=item.explanation,
         finding=finding, identity=item.identity, basis=item.basis, item=item,
@@ -121,8 +131,13 @@ def _rule_entry(item: RemediationItem, result: RuleResult) -> PoamEntry:
     )
 
 
+def _controls(finding: Finding) -> tuple[str, ...]:
+    return MALICIOUS_CONTROLS if finding.malicious is not None else VULNERABILITY_CONTROLS
+
+
 def _vulnerability_description(finding: Finding) -> str:
-    parts = [f"{finding.id} ({finding.severity.value}"]
+    severity = finding.malicious.severity_label if finding.malicious is not None else finding.severity.value
+    parts = [f"{finding.id} ({severity}"]
     if finding.max_cvss is not None:
         parts[0] += f", CVSS {finding.max_cvss}"
     parts[0] += f") in {finding.package} {finding.installed_version}."
@@ -132,4 +147,11 @@ def _vulnerability_description(finding: Finding) -> str:
         parts.append(f"Fixed in {', '.join(finding.fixed_versions)}.")
     if finding.vex is not None:
         parts.append(f"VEX: {finding.vex.status.value}.")
+    if finding.malicious is not None:
+        parts.append(malicious_sentence(finding))
     return " ".join(parts)
+
+
+def malicious_sentence(finding: Finding) -> str:
+    """What every view says of a known malicious package ('' for any other finding)."""
+    return finding.malicious.sentence if finding.malicious is not None else ""

@@ -4,7 +4,7 @@ scc knows a weakness's severity, its CVSS vector and whether a fix exists; it kn
 system's threat environment or compensating controls. So the derivation is NIST SP 800-30 Rev. 1's,
 fed with those facts only, and every value is one of the template's Very Low ... Very High:
 
-* Severity = the weakness's (effective) severity: critical Very High, high High, medium Moderate,
+* Severity = the weakness's (effective) severity: a known malicious package and critical Very High, high High, medium Moderate,
   low Low, negligible Very Low; unknown severity leaves every risk column empty.
 * Relevance of Threat (a stand-in for the likelihood of threat-event initiation, SP 800-30 Table G-2):
   from the CVSS attack vector of a vulnerability: network High, adjacent Moderate, local Low,
@@ -29,7 +29,7 @@ from scc.writers._emass_layout import RISK_LEVELS
 if TYPE_CHECKING:
     from scc.writers._poam_items import PoamEntry
 
-SEVERITY_LEVEL = {"critical": "Very High", "high": "High", "medium": "Moderate", "low": "Low",
+SEVERITY_LEVEL = {"malicious": "Very High", "critical": "Very High", "high": "High", "medium": "Moderate", "low": "Low",
                   "negligible": "Very Low"}
 ATTACK_VECTOR_THREAT = {"N": "High", "A": "Moderate", "L": "Low", "P": "Very Low"}
 DEFAULT_THREAT = "Moderate"

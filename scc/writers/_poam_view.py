@@ -22,7 +22,7 @@ from scc.writers._ssp_text import clip, prop_values, text
 
 ABSENT = "(not in the POA&M)"
 
-SEVERITY_ORDER = ("critical", "high", "moderate", "medium", "low", "negligible", "unknown")
+SEVERITY_ORDER = ("malicious", "critical", "high", "moderate", "medium", "low", "negligible", "unknown")
 MOST_SEVERE = 25        # the most severe items listed in full
 OVERDUE_CAP = 25        # overdue items listed in full besides them (most overdue first)
 TOP_PACKAGES = 10       # packages with the most open findings

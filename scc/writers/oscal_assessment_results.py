@@ -177,17 +177,30 @@ def _finding_observation(report: Report, finding: Finding) -> Node:
     return drop_none({
         "uuid": finding_observation_uuid(report, finding),
         "title": one_line(f"{finding.id} in {finding.package} {finding.installed_version}", limit=300),
-        "description": text_block(f"{finding.id} ({finding.severity.value}) reported by "
+        "description": text_block(f"{finding.id} ({_severity_words(finding)}) reported by "
                                   f"{', '.join(sorted(finding.sources)) or 'a scanner'} in {finding.package} "
-                                  f"{finding.installed_version}; state {finding.state.value}."),
+                                  f"{finding.installed_version}; state {finding.state.value}."
+                                  + (f" {finding.malicious.sentence}" if finding.malicious is not None else "")),
         "props": prop_dicts(prop_dict("vulnerability-id", finding.id), prop_dict("severity", finding.severity.value),
                             prop_dict("package-url", finding.purl),
-                            prop_dict("fixed-in", ", ".join(finding.fixed_versions))),
+                            prop_dict("fixed-in", ", ".join(finding.fixed_versions)),
+                            *_malicious_props(finding)),
         "methods": ["TEST"],
         "types": ["finding"],
         "relevant-evidence": relevant_evidence_dicts(report, finding.evidence),
         "collected": oscal_datetime(finding.first_seen or report.assessed_at),
     })
+
+
+def _severity_words(finding: Finding) -> str:
+    return finding.malicious.severity_label if finding.malicious is not None else finding.severity.value
+
+
+def _malicious_props(finding: Finding) -> list[dict[str, str] | None]:
+    """A known malicious package: the flag and its DISA category (the severity prop stays the scanner's)."""
+    if finding.malicious is None:
+        return []
+    return [prop_dict("malicious-package", "true"), prop_dict("category", "CAT I")]
 
 
 def _control_finding(report: Report, control: ControlResult, observation_uuids: dict[int, str]) -> Node:

@@ -71,9 +71,9 @@ class CheckSpec:
 _REGISTRY: dict[str, CheckSpec] = {}
 #: What the supply-chain and vulnerability checks consult, declared here (their modules change often).
 _CONSULTS: dict[str, tuple[str, ...]] = {
-    "provenance_present": ("provenance",),
-    "provenance_covers_image": ("provenance", "identity.digest"),
-    "slsa_build_level": ("provenance",),
+    "provenance_present": ("provenance", "attestations"),
+    "provenance_covers_image": ("provenance", "identity.digest", "attestations"),
+    "slsa_build_level": ("provenance", "attestations"),
     "signature_verified": ("signatures", "provenance"),
     "component_authenticity": ("provenance", "identity.digest", "sboms", "components"),
     "vulnerability_scan_current": ("scans",),

@@ -24,6 +24,15 @@ _NO_PROVENANCE = (
 )
 
 
+def _no_provenance(facts: ImageFacts) -> str:
+    """Why no provenance is there to judge: none supplied, or what was supplied names another digest."""
+    aside = [r for r in facts.attestations if r.excluded and r.kind == "provenance"]
+    if not aside:
+        return _NO_PROVENANCE
+    return (f"The supplied provenance ({plural(len(aside), 'attestation')}) names another digest and was set aside "
+            f"({listing([s for r in aside for s in r.subjects], 3)}); supply the provenance of this image.")
+
+
 def _digest_hex(digest: str) -> str:
     return digest.split(":", 1)[-1].lower() if digest else ""
 
@@ -42,7 +51,7 @@ def _covers(provenance: Provenance, digest: str) -> bool:
 def provenance_present(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """SLSA provenance exists and names its builder and the source it was built from."""
     if not facts.provenance:
-        return manual(_NO_PROVENANCE)
+        return manual(_no_provenance(facts), gather(facts.attestations))
     complete = [p for p in facts.provenance if p.builder_id and p.source_repository]
     rows = [
         {
@@ -80,6 +89,15 @@ def provenance_present(facts: ImageFacts, params: CheckParams, ctx: CheckContext
 @check("provenance_covers_image", CheckParams)
 def provenance_covers_image(facts: ImageFacts, params: CheckParams, ctx: CheckContext) -> CheckOutcome:
     """A provenance subject is this image's digest (the attestation is about this image)."""
+    aside = [r for r in facts.attestations if r.excluded and r.kind == "provenance"]
+    if not facts.provenance and aside and facts.identity.digest:
+        return outcome(
+            Verdict.NOT_SATISFIED,
+            f"No provenance subject matches the image digest {facts.identity.digest} (subjects: "
+            f"{listing([s for r in aside for s in r.subjects])}); the attestation describes another artifact "
+            "and was set aside.",
+            gather(aside) + list(facts.identity.evidence[:2]),
+            digest=facts.identity.digest, subjects=capped(s for r in aside for s in r.subjects))
     if not facts.provenance:
         return manual(_NO_PROVENANCE)
     digest = facts.identity.digest
@@ -120,7 +138,7 @@ class SlsaBuildLevelParams(CheckParams):
 def slsa_build_level(facts: ImageFacts, params: SlsaBuildLevelParams, ctx: CheckContext) -> CheckOutcome:
     """The SLSA build level the provenance evidences reaches `required_level`."""
     if not facts.provenance:
-        return manual(_NO_PROVENANCE)
+        return manual(_no_provenance(facts), gather(facts.attestations))
     required = params.required_level
     assessed = [(p, assess_level(p, ctx.tables.slsa_builders)) for p in facts.provenance]
     best, judged = max(assessed, key=lambda pair: pair[1].level)

@@ -11,7 +11,6 @@ Every blob is checked against its digest and every layer against the config's di
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tarfile
 from dataclasses import replace
@@ -25,6 +24,13 @@ from scc.facts.image.image_archive import (
     tar_image_names,
 )
 from scc.facts.image.layers import Budget, apply_layer
+from scc.facts.image.layout_blobs import INDEX_TYPES as _INDEX_TYPES
+from scc.facts.image.layout_blobs import blob_path as _blob
+from scc.facts.image.layout_blobs import descriptor_digest as _descriptor_digest
+from scc.facts.image.layout_blobs import json_of as _json
+from scc.facts.image.layout_blobs import object_at as _obj
+from scc.facts.image.layout_blobs import verified as _verified
+from scc.facts.image.referrers import attestation_parts, is_not_an_image
 from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
@@ -34,8 +40,6 @@ from scc.facts.scans.vulnparse import split_image_reference
 from scc.facts.source import InputDocument
 from scc.interrupts import signals_as_exceptions
 
-_INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
-                "application/vnd.docker.distribution.manifest.list.v2+json")
 _NAME_ANNOTATIONS = ("io.containerd.image.name", "org.opencontainers.image.ref.name")
 _BASE_NAME, _BASE_DIGEST = "org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"
 
@@ -91,8 +95,21 @@ class ImageLayoutReader(Reader):
         facts.notes = image["notes"] + facts.notes
         facts.base_image_annotations = [BaseImageAnnotation(name, digest, (doc.evidence(pointer),))
                                         for name, digest, pointer in image.get("base", ())]
+        if image.get("index") is not None:
+            facts = _with_attestations(facts, attestation_parts(doc, archive, image["index"], image))
         facts.inputs = [input_file(doc, fmt, facts, sha256, size)]
         return facts
+
+
+def _with_attestations(facts: ImageFacts, parts: list[ImageFacts]) -> ImageFacts:
+    """The image's facts joined with those of the attestations the layout carries about it."""
+    if not parts:
+        return facts
+    from scc.facts.merge import merge_facts
+
+    merged = merge_facts([facts, *parts])
+    merged.filesystem, merged.config = facts.filesystem, facts.config
+    return merged
 
 
 def _file_digest(doc: InputDocument) -> tuple[str, int]:
@@ -101,34 +118,6 @@ def _file_digest(doc: InputDocument) -> tuple[str, int]:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest(), doc.path.stat().st_size
-
-
-def _json(doc: InputDocument, data: bytes, where: str) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise doc.fail(f"{where}: not valid JSON ({exc})") from exc
-
-
-def _verified(doc: InputDocument, archive: Archive, digest: str, name: str) -> bytes:
-    data = archive.read(name)
-    algorithm, _, expected = digest.partition(":")
-    if algorithm in ("sha256", "sha512") and hashlib.new(algorithm, data).hexdigest() != expected:
-        raise doc.fail(f"{name}: content does not match its digest {digest}")
-    return data
-
-
-def _obj(doc: InputDocument, value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise doc.fail(f"{where}: expected an object")
-    return value
-
-
-def _descriptor_digest(doc: InputDocument, descriptor: dict[str, Any], where: str) -> str:
-    digest = descriptor.get("digest")
-    if not isinstance(digest, str) or ":" not in digest:
-        raise doc.fail(f"{where}.digest: expected 'sha256:<hex>'")
-    return digest
 
 
 # -- OCI layout --------------------------------------------------------------------------------
@@ -151,8 +140,11 @@ def _from_oci_index(doc: InputDocument, archive: Archive) -> dict[str, Any]:
     config_digest = _descriptor_digest(doc, config, "config")
     notes = [f"{doc.display_path}: platform {platform} chosen among {len(candidates)} images"] if len(
         candidates) > 1 else []
+    index_digests = [d["digest"] for d in index["manifests"] if isinstance(d, dict)
+                     and d.get("mediaType") in _INDEX_TYPES and isinstance(d.get("digest"), str)]
     return {"config": config_digest, "config_name": _blob(config_digest), "layers": layer_refs,
             "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes,
+            "index": index, "index_digests": index_digests,
             "base": _base_annotations(manifest.get("annotations"), _blob(digest))}
 
 
@@ -166,11 +158,6 @@ def _base_annotations(annotations: Any, where: str) -> list[tuple[str, str, str]
     return [(name, digest, f"{where}#/annotations/{_BASE_NAME if name else _BASE_DIGEST}")]
 
 
-def _blob(digest: str) -> str:
-    algorithm, _, hexdigest = digest.partition(":")
-    return f"blobs/{algorithm}/{hexdigest}"
-
-
 def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where: str, pointer: str,
              top: dict[str, Any], out: list, depth: int) -> None:
     manifests = index.get("manifests")
@@ -178,8 +165,7 @@ def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where:
         raise doc.fail(f"{where}: manifests: expected an array")
     for i, descriptor in enumerate(manifests):
         descriptor = _obj(doc, descriptor, f"{where}: manifests[{i}]")
-        annotations = as_obj(descriptor.get("annotations"))
-        if annotations.get("vnd.docker.reference.type") == "attestation-manifest":
+        if is_not_an_image(descriptor):   # attestations are read beside the image (referrers.py)
             continue
         outer = top or descriptor
         if descriptor.get("mediaType") in _INDEX_TYPES:

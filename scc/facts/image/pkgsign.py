@@ -29,6 +29,11 @@ _APT_BYPASS = re.compile(
     r"\s+\"?(\w+)\"?")
 
 
+_APT_MARKERS = ("etc/apt", "usr/bin/apt-get", "usr/bin/apt")
+_APK_MARKERS = ("etc/apk", "sbin/apk", "lib/apk/db/installed")
+_DNF_MARKERS = ("usr/bin/dnf", "usr/bin/yum", "usr/bin/microdnf", "usr/bin/dnf5", "usr/bin/tdnf")
+
+
 def package_signing(fs: VirtualFS, doc: InputDocument) -> list[PackageSigning]:
     """One PackageSigning per package manager whose configuration or tool the image carries."""
     found = []
@@ -61,16 +66,19 @@ def _lines(fs: VirtualFS, path: str) -> list[tuple[int, str]]:
 
 
 def _record(manager: str, fs: VirtualFS, doc: InputDocument, keys: list[str], bypasses: list[ConfigSetting],
-            gaps: list[ConfigSetting], sources: list[str]) -> PackageSigning:
+            gaps: list[ConfigSetting], sources: list[str], markers: tuple[str, ...]) -> PackageSigning:
+    """The manager's record; its evidence is the configuration read, else the files that show the manager is
+    there (a statement that it has no key or no configuration must still cite where the image says so)."""
     cited = [s for s in sources if fs.lookup(s) is not None]
+    shown = cited or [m for m in markers if fs.lookup(m) is not None]
     return PackageSigning(manager, tuple(dict.fromkeys(keys)), tuple(bypasses), tuple(gaps),
                           tuple("/" + s for s in cited),
-                          tuple(doc.evidence(f"rootfs:/{p}") for p in dict.fromkeys(cited)))
+                          tuple(doc.evidence(f"rootfs:/{p}") for p in dict.fromkeys(shown)))
 
 
 # -- apt -------------------------------------------------------------------------------------
 def _apt(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
-    if not _present(fs, "etc/apt", "usr/bin/apt-get", "usr/bin/apt"):
+    if not _present(fs, *_APT_MARKERS):
         return None
     sources = ["etc/apt/sources.list"] + [f"etc/apt/sources.list.d/{n}" for n in fs.listdir("etc/apt/sources.list.d")
                                           if n.endswith((".list", ".sources"))]
@@ -101,7 +109,7 @@ def _apt(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
             for match in _APT_BYPASS.finditer(line):
                 if match.group(2).lower() in _TRUE:
                     bypasses.append(ConfigSetting("/" + path, number, match.group(1), match.group(2)))
-    return _record("apt", fs, doc, keys, bypasses, gaps, sources + configs)
+    return _record("apt", fs, doc, keys, bypasses, gaps, sources + configs, _APT_MARKERS)
 
 
 def _one_line(fs: VirtualFS, path: str) -> list[tuple[int, dict[str, str]]]:
@@ -162,8 +170,7 @@ def _ini_sections(fs: VirtualFS, path: str) -> dict[str, dict[str, tuple[int, st
 def _dnf(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
     mains = [p for p in ("etc/dnf/dnf.conf", "etc/yum.conf") if fs.lookup(p) is not None]
     repos = [f"etc/yum.repos.d/{n}" for n in fs.listdir("etc/yum.repos.d") if n.endswith(".repo")]
-    if not mains and not repos and not _present(fs, "usr/bin/dnf", "usr/bin/yum", "usr/bin/microdnf",
-                                                 "usr/bin/dnf5", "usr/bin/tdnf"):
+    if not mains and not repos and not _present(fs, *_DNF_MARKERS):
         return None
     manager = "dnf" if fs.lookup("etc/dnf/dnf.conf") is not None or _present(fs, "usr/bin/dnf", "usr/bin/microdnf") \
         else "yum"
@@ -197,15 +204,15 @@ def _dnf(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
             elif not main_on:
                 gaps.append(ConfigSetting("/" + path, 0, f"[{name}] gpgcheck", "(not set; [main] does not check)"))
     keys = _key_files(fs, "etc/pki/rpm-gpg")
-    return _record(manager, fs, doc, keys, bypasses, gaps, mains + repos)
+    return _record(manager, fs, doc, keys, bypasses, gaps, mains + repos, _DNF_MARKERS)
 
 
 # -- apk -------------------------------------------------------------------------------------
 def _apk(fs: VirtualFS, doc: InputDocument) -> PackageSigning | None:
-    if not _present(fs, "etc/apk", "sbin/apk", "lib/apk/db/installed"):
+    if not _present(fs, *_APK_MARKERS):
         return None
     keys = _key_files(fs, "etc/apk/keys")
     bypasses = [ConfigSetting("/" + path, number, "allow-untrusted", line)
                 for path in ("etc/apk/config", "etc/apk/repositories")
                 for number, line in _lines(fs, path) if "allow-untrusted" in line]
-    return _record("apk", fs, doc, keys, bypasses, [], ["etc/apk/repositories", "etc/apk/config"])
+    return _record("apk", fs, doc, keys, bypasses, [], ["etc/apk/repositories", "etc/apk/config"], _APK_MARKERS)

@@ -3,8 +3,12 @@
 Owns routing each statement's predicate: SLSA provenance (v0.1/v0.2/v1) and verification summaries
 become Provenance facts; an SBOM (CycloneDX/SPDX), VEX (OpenVEX) or vulnerability scan
 (cosign vuln/v1: the scanner's own report in scanner.result) is handed to the reader that knows it,
-as an embedded document whose evidence cites this file; every envelope's signature becomes a
-SignatureCheck. The parts are merged into one ImageFacts.
+as an embedded document whose evidence cites this file; the vendor predicates of a hardened-image
+attestation set (DHI FIPS / STIG scan / tests, in-toto test-result, apko configuration) are read by
+scc.facts.provenance.vendor_predicates; every envelope's signature becomes a SignatureCheck, and every
+statement an AttestationRecord scoped to the spot it occupies (the digest rule,
+scc.facts.attestation_sets, sets aside what a statement about another digest contributed). The parts are
+merged into one ImageFacts.
 
 Signature keys come from the document's ReadContext (``doc.context.keys``, the CLI's repeatable
 ``--key PEM``); see scc.facts.context.
@@ -17,9 +21,9 @@ from typing import Any
 from scc.errors import InputError
 from scc.facts.counting import input_record
 from scc.facts.interface import Reader, read_with
-from scc.facts.model import ImageFacts, ImageIdentity, SignatureCheck
+from scc.facts.model import AttestationRecord, ImageFacts, ImageIdentity, Provenance, SignatureCheck
 from scc.facts.provenance import intoto_envelope as envelopes
-from scc.facts.provenance import slsa
+from scc.facts.provenance import slsa, vendor_predicates
 from scc.facts.source import InputDocument
 
 __all__ = ["READER", "InTotoReader"]
@@ -48,7 +52,11 @@ class InTotoReader(Reader):
             if attestation.signing.envelope != "plain":
                 own.signatures.append(_signature(doc, attestation))
             if attestation.statement is not None:
-                parts.extend(self._statement(doc, attestation, own))
+                before = len(own.provenance)
+                statement_parts, summary = self._statement(doc, attestation, own)
+                parts.extend(statement_parts)
+                summary = summary or _standard_summary(statement_parts, own.provenance[before:])
+                own.attestations.append(_record(doc, attestation, summary))
         own.identity = _gcb_identity(doc) or own.identity
         from scc.facts.merge import merge_facts
 
@@ -56,7 +64,8 @@ class InTotoReader(Reader):
         merged.inputs = [input_record(doc, self.format, merged, _statement_versions(found), _tools(found))]
         return merged
 
-    def _statement(self, doc: InputDocument, attestation: envelopes.Attestation, own: ImageFacts) -> list[ImageFacts]:
+    def _statement(self, doc: InputDocument, attestation: envelopes.Attestation,
+                   own: ImageFacts) -> tuple[list[ImageFacts], str]:
         statement = attestation.statement or {}   # the caller passes only attestations with a statement
         predicate_type = statement["predicateType"].strip()
         key = next((k for k in _PREDICATE_KEYS if k in statement), "predicate")
@@ -67,7 +76,10 @@ class InTotoReader(Reader):
                 raise doc.fail(f"{where}: the {predicate_type} predicate must be an object")
             build = slsa.provenance if slsa.is_provenance(predicate_type) else slsa.verification_summary
             own.provenance.append(build(statement, predicate, attestation.signing, doc.evidence(where)))
-            return []
+            return [], ""
+        vendor = vendor_predicates.read_predicate(doc, predicate_type, predicate, where)
+        if vendor is not None:
+            return [vendor.facts], vendor.summary
         if predicate_type.startswith(VULN_SCAN_PREFIX):
             scanner = predicate.get("scanner") if isinstance(predicate, dict) else None
             predicate = scanner.get("result") if isinstance(scanner, dict) else None
@@ -77,10 +89,10 @@ class InTotoReader(Reader):
             predicate, where = data, f"{where}/Data" + ("(json)" if isinstance(data, str) else "")
         part = self._embedded(doc, predicate, where, predicate_type, own)
         if part is None:
-            return []
+            return [], ""
         if any(marker in predicate_type for marker in _IMAGE_PREDICATES):
             part.identity = _subject_identity(doc, attestation) or part.identity
-        return [part]
+        return [part], ""
 
     def _embedded(self, doc: InputDocument, predicate: Any, where: str, predicate_type: str,
                   own: ImageFacts) -> ImageFacts | None:
@@ -101,6 +113,49 @@ class InTotoReader(Reader):
                              "only its subjects and signature are recorded")
             return None
         return read_with(reader, embedded)
+
+
+def _record(doc: InputDocument, attestation: envelopes.Attestation, summary: str) -> AttestationRecord:
+    """The statement as one member of the image's attestation set, scoped to the spot it occupies."""
+    statement = attestation.statement or {}
+    predicate_type = statement["predicateType"].strip()
+    scope = attestation.where.removesuffix(envelopes.PAYLOAD)
+    return AttestationRecord(
+        predicate_type=predicate_type, kind=_kind(predicate_type), subjects=slsa.subjects(statement),
+        envelope=attestation.signing.envelope, signed=attestation.signing.signed,
+        signature_verified=attestation.signing.verified, signature_detail=attestation.signing.detail,
+        summary=summary, evidence=(doc.evidence(scope),))
+
+
+def _kind(predicate_type: str) -> str:
+    if slsa.is_provenance(predicate_type):
+        return "provenance"
+    if predicate_type.startswith(slsa.VSA_PREFIX):
+        return "verification-summary"
+    vendor = vendor_predicates.kind_of(predicate_type)
+    if vendor:
+        return vendor
+    for marker, kind in (("cyclonedx", "sbom"), ("spdx", "sbom"), ("openvex", "vex"), (VULN_SCAN_PREFIX, "vulnerability-scan"),
+                         ("in-toto.io/attestation/vulns", "vulnerability-scan")):
+        if marker in predicate_type:
+            return kind
+    return "other"
+
+
+def _standard_summary(parts: list[ImageFacts], provenance: list[Provenance]) -> str:
+    """What an SBOM / VEX / scan / provenance statement contributed, counted."""
+    counts = [(sum(len(p.components) for p in parts), "components"), (sum(len(p.findings) for p in parts), "findings"),
+              (sum(len(p.vex) for p in parts), "VEX statements"),
+              (sum(len(p.xccdf_results) for p in parts), "rule results")]
+    said = ", ".join(f"{n} {label}" for n, label in counts if n)
+    if said:
+        return said
+    latest = provenance[-1] if provenance else None
+    if latest is not None and latest.verification_claim:
+        return latest.verification_claim
+    if latest is not None and latest.builder_id:
+        return f"builder {latest.builder_id}"
+    return ""
 
 
 def _signature(doc: InputDocument, attestation: envelopes.Attestation) -> SignatureCheck:

@@ -165,9 +165,11 @@ def verification_summary(statement: dict, predicate: dict, signing: Signing, evi
     result = _text(predicate.get("verificationResult"))
     levels = [lv for lv in predicate.get("verifiedLevels") or [] if isinstance(lv, str)]
     policy = _text(_obj(predicate.get("policy")).get("uri"))
+    resource = _text(predicate.get("resourceUri"))
     claim = (
         f"verification summary: {verifier or 'an unnamed verifier'} reports {result or 'no result'} for "
-        f"{', '.join(levels) or 'no levels'} at {_text(predicate.get('timeVerified')) or 'an unstated time'}"
+        f"{', '.join(levels) or 'no levels'}{' of ' + resource if resource else ''} at "
+        f"{_text(predicate.get('timeVerified')) or 'an unstated time'}"
         f"{' against policy ' + policy if policy else ''}; scc did not repeat that verification"
     )
     return Provenance(

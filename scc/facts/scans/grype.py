@@ -159,7 +159,15 @@ def _finding(doc: InputDocument, match: dict[str, Any], index: int, key: str = "
         urls=_urls(doc, vuln, related, where),
         sources={"grype"},
         evidence=[doc.evidence(f"/{key}/{index}")],
+        databases=_namespaces(doc, [vuln, *related], where),
     )
+
+
+def _namespaces(doc: InputDocument, records: list[dict[str, Any]], where: str) -> list[str]:
+    """The namespace of the vulnerability record and of each related one, as grype writes them
+    ("github:language:javascript", "nvd:cpe"): which advisory database each came from."""
+    names = [jf.text(doc, r.get("namespace"), f"{where}.vulnerability.namespace") for r in records]
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def _fix_available_since(doc: InputDocument, fix: dict[str, Any], fixed: list[str], where: str):

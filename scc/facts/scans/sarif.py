@@ -44,12 +44,14 @@ from scc.facts.scans.vulnparse import (
 )
 from scc.facts.source import InputDocument, json_pointer
 
+_CWE_TAG = re.compile(r"\bcwe-(\d+)$", re.IGNORECASE)
 _VULN_ID = re.compile(
-    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|GMS-\d{4}-\d+|"
+    r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|GMS-\d{4}-\d+|MAL-\d{4}-\d+|"
     r"(?:ALAS|ALAS2|ALAS2022|ALAS2023|RHSA|RHBA|RHEA|ELSA|DSA|DLA|USN|GO|PYSEC|RUSTSEC|OSV)-[\w.:-]+)",
 )
 _FIELD_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z .]*?)\s*:\s*(.*?)\s*$")
 _GRYPE_MESSAGE = re.compile(r"reports (\S+) at version (\S+)")
+_OSV_SCANNER_MESSAGE = re.compile(r"^Package '(.+)@([^'@]+)' is vulnerable to ")
 _NAME_AT_VERSION = re.compile(r"^(?:\(([^)]*)\)\s*)?(\S+)@(\S+)$")
 _LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 _NOT_FIXED = {"", "not fixed", "none", "n/a"}
@@ -165,7 +167,14 @@ def _finding(doc: InputDocument, scanner: str, result: dict[str, Any], rule: dic
         fixed_versions=_fixed(props, fields),
         title=_text(rule.get("shortDescription")), description=_text(rule.get("fullDescription")),
         urls=_urls(rule, help_text, message), sources={scanner}, evidence=[doc.evidence(pointer)],
+        cwes=_cwes(props),
     )
+
+
+def _cwes(props: dict[str, Any]) -> list[str]:
+    """CWE ids among the rule's ``properties.tags`` ("CWE-506", "external/cwe/cwe-506"), as CWE-N."""
+    found = [m.group(1) for tag in as_list(props.get("tags")) if isinstance(tag, str) for m in [_CWE_TAG.search(tag)] if m]
+    return list(dict.fromkeys(f"CWE-{n}" for n in found))
 
 
 def _add_trivy_result(doc: InputDocument, kind: str, result: dict[str, Any], rule: dict[str, Any], pointer: str,
@@ -181,7 +190,8 @@ def _add_trivy_result(doc: InputDocument, kind: str, result: dict[str, Any], rul
 
 
 def _vulnerability_ids(rule_id: str, fields: dict[str, str], rule: dict[str, Any]) -> tuple[str, set[str]]:
-    candidates = [rule_id, fields.get("vulnerability", ""), _text(rule.get("fullDescription"))[:200]]
+    candidates = [rule_id, fields.get("vulnerability", ""), _text(rule.get("fullDescription"))[:200],
+                  *(i for i in as_list(rule.get("deprecatedIds")) if isinstance(i, str))]   # osv-scanner's aliases
     found: list[str] = []
     for text in candidates:
         found.extend(m.group(1) for m in _VULN_ID.finditer(text))
@@ -205,7 +215,7 @@ def _package(result: dict[str, Any], rule: dict[str, Any], props: dict[str, Any]
         return name, version, purl
     name = fields.get("package", "")
     version = fields.get("installed version") or fields.get("version") or ""
-    grype = _GRYPE_MESSAGE.search(message)
+    grype = _GRYPE_MESSAGE.search(message) or _OSV_SCANNER_MESSAGE.search(message)
     if grype and not name:
         name, version = grype.group(1), grype.group(2)
     if not name:

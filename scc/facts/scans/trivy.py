@@ -238,7 +238,16 @@ def _finding(doc: InputDocument, vuln: dict[str, Any], where: str, rtype: str) -
         urls=[u for u in dict.fromkeys(urls) if u],
         published=parse_time(jf.text(doc, vuln.get("PublishedDate"), f"{where}.PublishedDate")),
         sources={"trivy"},
+        cwes=jf.texts(doc, vuln.get("CweIDs"), f"{where}.CweIDs"),
+        databases=_data_source(doc, vuln, where),
     )
+
+
+def _data_source(doc: InputDocument, vuln: dict[str, Any], where: str) -> list[str]:
+    """DataSource.ID as Trivy writes it ("ghsa", "osv", "alpine"): the advisory database of the match."""
+    source = jf.obj(doc, vuln.get("DataSource"), f"{where}.DataSource")
+    name = jf.text(doc, source.get("ID"), f"{where}.DataSource.ID")
+    return [name] if name else []
 
 
 def _cvss(doc: InputDocument, value: Any, where: str) -> list[CvssScore]:

@@ -172,9 +172,16 @@ def _vulnerability_statements(
                 justification=justification, impact_statement=impact, action_statement=action,
                 author=header["author"], timestamp=header["timestamp"], document=header["document"],
                 format="csaf-vex", evidence=(doc.evidence(f"{where}/product_status/{category}"),),
-                aliases=tuple(ids[1:]),
+                aliases=tuple(ids[1:]), cwes=_cwe(vuln),
             ))
     return statements
+
+
+def _cwe(vuln: dict) -> tuple[str, ...]:
+    """CSAF ``cwe.id`` ("CWE-506"), as written."""
+    cwe = vuln.get("cwe")
+    text = _text(cwe.get("id")) if isinstance(cwe, dict) else ""
+    return (text,) if text else ()
 
 
 def _product_details(vuln: dict, products: ProductTree) -> dict[str, tuple[str, str, str]]:

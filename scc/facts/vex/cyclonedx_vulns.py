@@ -127,7 +127,27 @@ def _finding(doc: InputDocument, vuln: dict[str, Any], vuln_id: str, index: int,
         published=parse_time(jf.text(doc, vuln.get("published"), f"{where}.published")),
         sources={source},
         evidence=[doc.evidence(f"/vulnerabilities/{index}")],
+        cwes=list(_cwes(doc, vuln, where)),
+        databases=_source_name(doc, vuln, where),
     )
+
+
+def _cwes(doc: InputDocument, vuln: dict[str, Any], where: str) -> tuple[str, ...]:
+    """CycloneDX ``cwes`` (integers, 506) as CWE ids ("CWE-506")."""
+    values = vuln.get("cwes")
+    if values is None:
+        return ()
+    if not isinstance(values, list):
+        raise doc.fail(f"{where}.cwes: must be a list of CWE numbers")
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return tuple(dict.fromkeys(f"CWE-{n}" for n in numbers))
+
+
+def _source_name(doc: InputDocument, vuln: dict[str, Any], where: str) -> list[str]:
+    """``source.name`` as written ("GITHUB", "OSV", "NVD"): the database the vulnerability record came from."""
+    source = jf.obj(doc, vuln.get("source"), f"{where}.source")
+    name = jf.text(doc, source.get("name"), f"{where}.source.name")
+    return [name] if name else []
 
 
 def _ratings(doc: InputDocument, vuln: dict[str, Any], where: str) -> tuple[list[CvssScore], list[Severity]]:
@@ -194,6 +214,7 @@ def _statement(doc: InputDocument, vuln: dict[str, Any], vuln_id: str, index: in
         evidence=(doc.evidence(f"/vulnerabilities/{index}/analysis"),),
         aliases=tuple(a for a in _aliases(doc, vuln, f"vulnerabilities[{index}]") if a != vuln_id),
         version_ranges=_version_ranges(doc, vuln, index),
+        cwes=_cwes(doc, vuln, f"vulnerabilities[{index}]"),
     )
 
 

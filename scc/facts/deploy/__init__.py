@@ -1,0 +1,1 @@
+"""Readers of deployment descriptions: how the image is run (Kubernetes manifests)."""
