@@ -464,3 +464,20 @@ def test_evidence_is_capped_and_never_drops_the_refused_image():
     unpinned = _run("manifest_images_pinned", facts, load_registry_policy(POLICY))
     assert unpinned.verdict is Verdict.NOT_SATISFIED and len(unpinned.evidence) <= 51
     assert "deploy.yaml#/2000/spec/template/spec/containers/0/image" in _pointers(unpinned)
+
+
+def test_images_the_kubernetes_reader_records_are_judged(no_content):
+    """The Kubernetes manifest reader's ManifestImage facts (a Helm rendering) through scc.assess."""
+    import scc
+
+    manifest = REPO / "tests" / "data" / "kubernetes" / "helm-demo-api.yaml"
+    assessment = scc.assess([str(EXAMPLE), str(manifest)], registry_policy=str(POLICY))
+    results = {r.rule.id: r for r in assessment.rule_results}
+    allowed = results["registry-manifest-images-allowed"]
+    assert allowed.verdict is Verdict.NOT_SATISFIED      # the fluent-bit sidecar comes from Docker Hub
+    assert "docker.io/fluent/fluent-bit:3.0.4 (Deployment/demo/demo-api container log-shipper)" in allowed.reason
+    cited = {e.cite() for e in allowed.evidence}
+    assert f"{manifest}#doc 3: /spec/template/spec/containers/1/image" in cited and f"{POLICY}#allow" in cited
+    pinned = results["registry-manifest-images-pinned"]
+    assert pinned.verdict is Verdict.NOT_SATISFIED and "log-shipper" in pinned.reason and "migrate" not in pinned.reason
+    assert results["SRG-APP-000386-CTR-000920"].verdict is Verdict.NOT_SATISFIED
