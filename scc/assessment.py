@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from scc.content.model import Control
     from scc.content.store import ContentStore
+    from scc.registry_policy import RegistryPolicy
 
 DEFAULT_SLA_DAYS = _DEFAULT_SLA_DAYS     # read-only: copy it to change it
 
@@ -66,6 +67,7 @@ class Settings:
     previous: Path | None = None           # an earlier scc package: first detections carry over (POA&M)
     profile: Path | None = None            # system profile YAML (scc.profile): what the image cannot show
     templates: Path | None = None          # organisation SSP templates overriding blocks of templates/ssp.html.j2
+    registry_policy: Path | None = None    # registry allow-list YAML (scc.registry_policy): where images may come from
 
 
 class Assessment:
@@ -359,7 +361,8 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
     attestations, attestation_notes = load_attestations(settings.attestations) if settings.attestations else ([], [])
     rules = list(rules)
     files = [*pack_files(settings.rule_dirs), *source_files("overrides", [settings.overrides] if settings.overrides else []),
-             *source_files("verification-key", settings.keys)]
+             *source_files("verification-key", settings.keys),
+             *source_files("registry-policy", [settings.registry_policy] if settings.registry_policy else [])]
     return Policy(
         sla_days=MappingProxyType(dict(settings.sla_days)),
         max_scan_age_days=settings.max_scan_age_days,
@@ -376,8 +379,15 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         files=tuple(files),
         tables=load_tables(),
         templates=settings.templates,
+        registry_policy=_registry_policy(settings.registry_policy),
         ssdf=load_ssdf_mapping(),
     )
+
+
+def _registry_policy(path: Path | None) -> RegistryPolicy | None:
+    from scc.registry_policy import load_registry_policy
+
+    return load_registry_policy(path) if path else None
 
 
 def _profile(path: Path | None) -> SystemProfile:
@@ -465,7 +475,8 @@ def _stated_release(store: ContentStore, name: str) -> tuple[str, str]:
 
 def _settings_files(settings: Settings) -> frozenset[Path]:
     """The files and folders the run uses as settings, resolved: not evidence, and not "passed over"."""
-    used = (settings.overrides, settings.attestations, settings.profile, settings.templates, *settings.keys)
+    used = (settings.overrides, settings.attestations, settings.profile, settings.templates, settings.registry_policy,
+            *settings.keys)
     return frozenset(Path(p).resolve() for p in used if p)
 
 
@@ -477,6 +488,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
     ``attestations="attestations.yaml"`` closes manual checks with people's attestations;
     ``previous="ato-2026-10/"`` carries each finding's first detection over from an earlier package.
+    ``registry_policy="registry-policy.yaml"`` judges where the image, its base image and the images of
+    the deployment manifests come from against the organisation's allow-list (docs/registry-policy.md).
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
     ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
@@ -491,6 +504,11 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
     require_content(settings.baseline, options.get("benchmarks", ()))
     if settings.attestations is not None:
         settings.attestations = Path(settings.attestations)
+    if settings.registry_policy is not None:
+        from scc.registry_policy import load_registry_policy
+
+        settings.registry_policy = Path(settings.registry_policy)
+        load_registry_policy(settings.registry_policy)   # a malformed policy fails before any input is read
     if settings.profile is not None:
         from scc.profile import load_profile
 

@@ -9,7 +9,7 @@ from the Report alone; the files' hashes were taken when the policy was loaded (
   chosen baseline and the benchmarks of the STIG views) that is cached: registry id, file name, the
   release as stated inside the file (catalog/baseline ``metadata.version``, CCI list version,
   benchmark ``V<version>R<release>`` and its release-info text), sha256 and the publisher URL;
-* the overrides file and verification keys with their sha256;
+* the overrides file, verification keys and registry policy (``--registry-policy``) with their sha256;
 * the settings: SLA days, baseline, benchmarks, max scan age.
 
 manifest.json carries it whole; each OSCAL document carries the settings as metadata props and each
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class ProducedBy:
     """One file that shaped the package: a rule pack, a content file, the overrides file or a key."""
 
-    role: str                 # rule-pack | content | overrides | verification-key
+    role: str                 # rule-pack | content | overrides | verification-key | registry-policy
     name: str                 # controls/access.yaml, gpos-srg, the overrides path as given
     file: str                 # the path as a package reader can resolve it (relative for packs/content)
     sha256: str
@@ -58,6 +58,7 @@ def provenance(report: Report) -> dict[str, Any]:
         "content": [f.to_json() for f in content_files(report)],
         "overrides": next((f.to_json() for f in _given(policy, "overrides")), None),
         "verification-keys": [f.to_json() for f in _given(policy, "verification-key")],
+        "registry-policy": next((f.to_json() for f in _given(policy, "registry-policy")), None),
     }
 
 
@@ -74,7 +75,7 @@ def produced_by(report: Report) -> list[ProducedBy]:
     """Every file of the record, in a stable order (OSCAL back-matter)."""
     policy = report.policy
     return [*rule_pack_files(policy), *content_files(report), *_given(policy, "overrides"),
-            *_given(policy, "verification-key")]
+            *_given(policy, "verification-key"), *_given(policy, "registry-policy")]
 
 
 def rule_pack_files(policy: Policy) -> list[ProducedBy]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scc._version import __version__
 from scc.facts.model import Evidence, Finding, ImageFacts
 from scc.profile import EMPTY_PROFILE, SystemProfile
+from scc.registry_policy import RegistryPolicy
 from scc.severity import category_label, raw_severity, severity_category
 
 if TYPE_CHECKING:
@@ -502,6 +503,7 @@ class Policy(_PicklesAsPlainDicts):
     files: tuple[SourceFile, ...] = ()           # rule packs, overrides file, keys (provenance)
     tables: DataTables | None = None             # the checks' data tables (None: the shipped ones, read by run)
     templates: Path | None = None                # organisation SSP templates (scc package --templates DIR)
+    registry_policy: RegistryPolicy | None = None   # the registry allow-list (--registry-policy FILE)
     ssdf: SsdfMapping | None = None              # the SSDF / CISA form mapping (None: the shipped one, read by run)
 
 

@@ -114,7 +114,8 @@ class _Blobs:
 
 
 def _image_manifest(blobs: _Blobs, layers: list[bytes], config: dict | None, compress: bool,
-                    architecture: str = "amd64", diff_ids: list[str] | None = None) -> tuple[str, int]:
+                    architecture: str = "amd64", diff_ids: list[str] | None = None,
+                    annotations: dict[str, str] | None = None) -> tuple[str, int]:
     stored = [gzip.compress(layer, mtime=0) if compress else layer for layer in layers]
     config_blob = json.dumps(image_config(diff_ids or [_sha(x) for x in layers], config, architecture)).encode()
     manifest = {
@@ -123,15 +124,20 @@ def _image_manifest(blobs: _Blobs, layers: list[bytes], config: dict | None, com
         "layers": [{"mediaType": OCI_LAYER_GZ if compress else OCI_LAYER, "digest": blobs.put(b), "size": len(b)}
                    for b in stored],
     }
+    if annotations:
+        manifest["annotations"] = annotations
     data = json.dumps(manifest).encode()
     return blobs.put(data), len(data)
 
 
 def write_oci_layout(root: Path, layers: list[bytes], config: dict | None = None, compress: bool = True,
-                     name: str = "registry.example/team/app:1.0", diff_ids: list[str] | None = None) -> str:
-    """An OCI image layout directory holding one image; returns the manifest digest."""
+                     name: str = "registry.example/team/app:1.0", diff_ids: list[str] | None = None,
+                     manifest_annotations: dict[str, str] | None = None) -> str:
+    """An OCI image layout directory holding one image (its manifest carrying ``manifest_annotations``);
+    returns the manifest digest."""
     blobs = _Blobs(root)
-    digest, size = _image_manifest(blobs, layers, config, compress, diff_ids=diff_ids)
+    digest, size = _image_manifest(blobs, layers, config, compress, diff_ids=diff_ids,
+                                   annotations=manifest_annotations)
     annotations = {"io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.rsplit(":", 1)[-1]}
     _write_index(root, [{"mediaType": OCI_MANIFEST, "digest": digest, "size": size, "annotations": annotations,
                          "platform": {"architecture": "amd64", "os": "linux"}}])

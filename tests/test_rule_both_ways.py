@@ -516,6 +516,13 @@ VERDICTS: dict[str, dict[str, Builder]] = {
         P: scorecards("collected.scorecard.json", provenance=True),
         NS: scorecards(provenance=True, image_repo_change=_weak_branch_protection),
         M: scorecards("collected.scorecard.json")},
+    # judged against --registry-policy, which this table's context does not carry: tests/test_registry_policy.py
+    # reaches each of their verdicts with a policy
+    "registry-image-allowed": {M: grype()},
+    "registry-image-digest-pinned": {S: grype(), M: nothing},
+    "registry-base-image-allowed": {M: grype()},
+    "registry-manifest-images-allowed": {M: grype()},
+    "registry-manifest-images-pinned": {M: grype()},
 }
 
 #: Rules that cannot give satisfied and/or not-satisfied, and why (each must be true of the check).
@@ -530,6 +537,15 @@ CANNOT = {
     "sr3-slsa-build-level": "every SLSA provenance evidences Build L1, so short of L2 is partial, not a failure",
     "sr11-component-authenticity": "without verified provenance a person judges the sources (manual)",
     "findings_without_fix": "open findings without a fix are tracked (partial), never a failure by themselves",
+    # the registry allow-list checks decide against --registry-policy (absent here: manual or not applicable);
+    # tests/test_registry_policy.py reaches their satisfied and not-satisfied verdicts with a policy
+    "image_source_allowed": "without a registry policy where the image comes from is manual",
+    "image_digest_pinned": "a missing digest is a finding only where the registry policy requires one",
+    "base_image_allowed": "without a registry policy the base image's source is manual",
+    "manifest_images_allowed": "without a registry policy (and manifests) the workloads' images are manual",
+    "manifest_images_pinned": "without deployment manifests pinning is manual",
+    "registry_allow_list": "without a registry policy the platform's allow-list is not applicable; with one, "
+                           "manual at best (enforcement is the platform's)",
     "sa11-vendor-tests-attested": "a passing test report is part of SA-11 (no plan, coverage or remediation): partial at best",
     "cm6-vendor-stig-scan-attested": "a scan against the vendor's own STIG-based profile, not a DISA benchmark: partial at best",
     "sa9-scorecard-upstream-practices": "Scorecard monitors providers (SA-9 c) only: satisfied is capped at partial",

@@ -67,8 +67,13 @@ def run_batch(catalog: str | os.PathLike[str], out_dir: str | os.PathLike[str], 
 
     entries = load_catalog(catalog)
     target = Path(out_dir)
-    _check_out_dir(target, [str(catalog), *catalog_inputs(entries)])
     common = settings or Settings()
+    policy = [str(common.registry_policy)] if common.registry_policy else []
+    _check_out_dir(target, [str(catalog), *catalog_inputs(entries), *policy])
+    if common.registry_policy:
+        from scc.registry_policy import load_registry_policy
+
+        load_registry_policy(common.registry_policy)   # a malformed allow-list fails before any image runs
     assessed_at = assessment_time()   # one clock for the whole batch, even without SOURCE_DATE_EPOCH
     shared = load_shared_assets(common, entries)
     image_jobs = [ImageJob(entry=entry, settings=image_settings(common, entry),

@@ -65,6 +65,9 @@ def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
                           "official content). Default: gpos-srg and ctr-srg, official content if cached."),
         click.option("--profile", type=click.Path(dir_okay=False), default=None, metavar="FILE",
                      help="System profile YAML (`scc init-profile` writes a template)."),
+        click.option("--registry-policy", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                     help="Registry allow-list YAML: where the image, its base image and the images of the "
+                          "deployment manifests may come from (docs/registry-policy.md)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -84,19 +87,21 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
             benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None,
-            templates: str | None = None, progress: Progress = NO_PROGRESS):
+            templates: str | None = None, progress: Progress = NO_PROGRESS, registry_policy: str | None = None):
     from scc.assessment import assess
     from scc.content.required import require_content
 
     require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     return assess(inputs, build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                                         benchmarks, attestations, profile, templates), progress=progress)
+                                         benchmarks, attestations, profile, templates,
+                                         registry_policy=registry_policy), progress=progress)
 
 
 def build_settings(baseline: str | None, sla: dict[str, int] | None, max_scan_age: int, overrides: str | None,
                    keys: tuple[str, ...], system_name: str, previous: str | None = None,
                    benchmarks: tuple[str, ...] = (),
-                   attestations: str | None = None, profile: str | None = None, templates: str | None = None):
+                   attestations: str | None = None, profile: str | None = None, templates: str | None = None,
+                   registry_policy: str | None = None):
     """The Settings the assessment options give (the caller checks the named content is cached)."""
     from scc.assessment import Settings
 
@@ -106,7 +111,8 @@ def build_settings(baseline: str | None, sla: dict[str, int] | None, max_scan_ag
                         keys=[Path(k) for k in keys], system_name=system_name,
                         previous=Path(previous) if previous else None,
                         profile=Path(profile) if profile else None,
-                        templates=Path(templates) if templates else None)
+                        templates=Path(templates) if templates else None,
+                        registry_policy=Path(registry_policy) if registry_policy else None)
     if benchmarks:
         settings.benchmarks = tuple(dict.fromkeys(benchmarks))
     if sla:
@@ -206,7 +212,7 @@ _FORMATS_HELP = ("Outputs to write, by format name or family, comma-separated or
 @run_options
 @gate_options
 def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-            profile, out_dir, templates, formats, skip, jobs, as_json, quiet, verbose, **gate) -> None:
+            profile, registry_policy, out_dir, templates, formats, skip, jobs, as_json, quiet, verbose, **gate) -> None:
     """Assess INPUTS and write the ATO package (OSCAL, XCCDF, CKL, POA&M, SSP PDF, manifest) to --out."""
     _check_run_options(quiet, verbose)
     thresholds = _thresholds(gate)  # a malformed threshold fails before any work is done
@@ -214,12 +220,12 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
     from scc.cli.progress import run_reporter
     from scc.package_dir import check_out_dir
 
-    side_inputs = (overrides, previous, attestations, profile, templates)
+    side_inputs = (overrides, previous, attestations, profile, templates, registry_policy)
     check_out_dir(out_dir, [*inputs, *keys, *(p for p in side_inputs if p)])  # before any reading
     with run_reporter(quiet, verbose) as reporter:
         assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                              benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates,
-                             progress=reporter)
+                             progress=reporter, registry_policy=registry_policy)
         # What was read and assessed lives until the process ends: frozen, it is left out of every garbage
         # collection the writers' many allocations trigger (each would traverse millions of facts' objects).
         gc.freeze()
@@ -248,7 +254,7 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
 @run_options
 @gate_options
 def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous, benchmarks,
-         profile, as_json, quiet, verbose, **gate_values) -> None:
+         profile, registry_policy, as_json, quiet, verbose, **gate_values) -> None:
     """Exit non-zero with one line per breached threshold (for CI)."""
     _check_run_options(quiet, verbose)
     thresholds = _thresholds(gate_values)
@@ -258,7 +264,8 @@ def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, sys
 
     with run_reporter(quiet, verbose) as reporter:
         assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                             benchmarks=benchmarks, attestations=attestations, profile=profile, progress=reporter)
+                             benchmarks=benchmarks, attestations=attestations, profile=profile, progress=reporter,
+                             registry_policy=registry_policy)
     if verbose:
         _say_notes(assessment)
     elif not quiet:

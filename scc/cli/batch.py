@@ -48,7 +48,7 @@ def batch_command(shared: SharedOptions) -> click.Command:
                   help="Outputs to leave out of every package (the names of `scc package --formats`), e.g. --skip pdf.")
     @shared.gate_options
     def batch(catalog, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous,
-              benchmarks, profile, out_dir, templates, jobs, executor, scheduler, skip, **gate) -> None:
+              benchmarks, profile, registry_policy, out_dir, templates, jobs, executor, scheduler, skip, **gate) -> None:
         """Assess every image of CATALOG (a folder of evidence folders, or a YAML list) into --out.
 
         The options apply to every image unless its catalog entry sets them; --previous is an earlier
@@ -68,7 +68,8 @@ def batch_command(shared: SharedOptions) -> click.Command:
             _require_dask()
         require_content(baseline, benchmarks)
         settings = shared.build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                                         benchmarks, attestations, profile, templates)
+                                         benchmarks, attestations, profile, templates,
+                                         registry_policy=registry_policy)
         result = run_batch(catalog, out_dir, settings, thresholds=thresholds, jobs=jobs, executor=executor,
                            scheduler=scheduler, on_outcome=_say_outcome, skip=skip)
         counts = ", ".join(f"{count} {status}" for status, count in result.summary.status_counts().items() if count)

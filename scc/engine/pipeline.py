@@ -39,7 +39,8 @@ def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetim
     schedule = remediation_schedule(facts, policy.sla_days, clock,   # once: the SLA checks and the roll-up share it
                                     malicious_due_days=tables.malicious.due_days)
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
-                           tables=tables, remediation=MappingProxyType(schedule))
+                           tables=tables, remediation=MappingProxyType(schedule),
+                           registry_policy=policy.registry_policy)
     results = evaluate_rules(facts, list(rules), context)
     scans = facts.xccdf_results
     cci_list = policy.content.cci() if scans else None

@@ -31,6 +31,7 @@ IMAGE_FACTS: dict[str, str] = {
     "xccdf_results": "XCCDF / ARF result readers",
     "secrets": "Trivy JSON / SARIF secret results",
     "misconfigurations": "Trivy JSON / SARIF misconfiguration results",
+    "base_image_annotations": "OCI layout reader (org.opencontainers.image.base.name / .base.digest annotations)",
     "manifest_images": "Kubernetes manifest reader (every container's image reference)",
     "workloads": "Kubernetes manifest reader (Pod-bearing objects: pod settings, containers, securityContext)",
     "network_policies": "Kubernetes manifest reader (NetworkPolicy objects)",

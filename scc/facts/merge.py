@@ -29,6 +29,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.sboms.extend(part.sboms)
         merged.vex.extend(part.vex)
         merged.provenance.extend(part.provenance)
+        merged.base_image_annotations.extend(part.base_image_annotations)
         merged.signatures.extend(part.signatures)
         merged.fips_modules.extend(part.fips_modules)
         merged.xccdf_results.extend(part.xccdf_results)

@@ -397,6 +397,16 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class BaseImageAnnotation:
+    """The base image an image's manifest (or config label) names, as written:
+    ``org.opencontainers.image.base.name`` and ``org.opencontainers.image.base.digest``."""
+
+    name: str
+    digest: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class SignatureCheck:
     """A signature over an artifact of this image and the result of checking it."""
 
@@ -723,6 +733,7 @@ class ImageFacts:
     inputs: list[InputFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)       # conflicts and caveats found while merging
     prior_detections: list[PriorDetection] = field(default_factory=list)   # from a previous package
+    base_image_annotations: list[BaseImageAnnotation] = field(default_factory=list)   # OCI base.name/.base.digest
     # Kubernetes manifests (scc.facts.deploy.kubernetes): workloads, network policies, service accounts
     workloads: list[ManifestWorkload] = field(default_factory=list)
     network_policies: list[ManifestNetworkPolicy] = field(default_factory=list)

@@ -25,6 +25,7 @@ from scc.engine.tables import DataTables, load_tables
 from scc.facts.model import ImageFacts
 
 if TYPE_CHECKING:
+    from scc.registry_policy import RegistryPolicy
     from scc.report import RemediationClock
 
 
@@ -43,6 +44,7 @@ class CheckContext:
     # id(finding) -> its remediation clock for these facts, when the caller computed it once for the run
     # (scc.engine.run does); checks compute it themselves otherwise
     remediation: Mapping[int, RemediationClock] | None = field(default=None, hash=False, compare=False, repr=False)
+    registry_policy: RegistryPolicy | None = field(default=None, hash=False)   # --registry-policy (None: not given)
 
 
 CheckFunction = Callable[[ImageFacts, Any, CheckContext], CheckOutcome]   # Any: the check's own params class

@@ -35,12 +35,13 @@ from scc.facts.image.rootfs import facts_from_filesystem, input_file
 from scc.facts.image.vfs import VirtualFS
 from scc.facts.interface import Reader
 from scc.facts.jsonfields import as_obj
-from scc.facts.model import ImageFacts
+from scc.facts.model import BaseImageAnnotation, ImageFacts
 from scc.facts.scans.vulnparse import split_image_reference
 from scc.facts.source import InputDocument
 from scc.interrupts import signals_as_exceptions
 
 _NAME_ANNOTATIONS = ("io.containerd.image.name", "org.opencontainers.image.ref.name")
+_BASE_NAME, _BASE_DIGEST = "org.opencontainers.image.base.name", "org.opencontainers.image.base.digest"
 
 
 class ImageLayoutReader(Reader):
@@ -92,6 +93,8 @@ class ImageLayoutReader(Reader):
         facts.identity = replace(config_facts.identity, name=image["name"], tag=image["tag"],
                                  digest=image["digest"], evidence=(doc.evidence(image["pointer"]),))
         facts.notes = image["notes"] + facts.notes
+        facts.base_image_annotations = [BaseImageAnnotation(name, digest, (doc.evidence(pointer),))
+                                        for name, digest, pointer in image.get("base", ())]
         if image.get("index") is not None:
             facts = _with_attestations(facts, attestation_parts(doc, archive, image["index"], image))
         facts.inputs = [input_file(doc, fmt, facts, sha256, size)]
@@ -115,14 +118,6 @@ def _file_digest(doc: InputDocument) -> tuple[str, int]:
         while chunk := handle.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest(), doc.path.stat().st_size
-
-
-
-
-
-
-
-
 
 
 # -- OCI layout --------------------------------------------------------------------------------
@@ -149,9 +144,18 @@ def _from_oci_index(doc: InputDocument, archive: Archive) -> dict[str, Any]:
                      and d.get("mediaType") in _INDEX_TYPES and isinstance(d.get("digest"), str)]
     return {"config": config_digest, "config_name": _blob(config_digest), "layers": layer_refs,
             "name": name, "tag": tag, "digest": digest, "pointer": f"index.json#{pointer}", "notes": notes,
-            "index": index, "index_digests": index_digests}
+            "index": index, "index_digests": index_digests,
+            "base": _base_annotations(manifest.get("annotations"), _blob(digest))}
 
 
+def _base_annotations(annotations: Any, where: str) -> list[tuple[str, str, str]]:
+    """The base image the manifest's annotations name, as written: [(name, digest, pointer)] (none or one)."""
+    annotations = as_obj(annotations)
+    name, digest = annotations.get(_BASE_NAME), annotations.get(_BASE_DIGEST)
+    name, digest = (name if isinstance(name, str) else ""), (digest if isinstance(digest, str) else "")
+    if not (name or digest):
+        return []
+    return [(name, digest, f"{where}#/annotations/{_BASE_NAME if name else _BASE_DIGEST}")]
 
 
 def _collect(doc: InputDocument, archive: Archive, index: dict[str, Any], where: str, pointer: str,
