@@ -248,14 +248,25 @@ def dump_document(document: dict[str, Any], report: Report, one_per_line: Iterab
     with an observation, a risk and an item per finding stays within twice the size of the scan it
     came from, and each finding is still one greppable, diffable line.
     """
-    import orjson
+    return serialise_document(finish_document(document, report), one_per_line)
 
+
+def finish_document(document: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The document as written (``document`` itself, completed): last-modified the assessment time, and the
+    FedRAMP metadata and props when a FedRAMP baseline is chosen."""
     root = next(iter(document.values()))
     if "metadata" in root:
         root["metadata"]["last-modified"] = iso(report.assessed_at)
     from scc.writers._fedramp import apply_fedramp
 
-    apply_fedramp(document, report)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
+    apply_fedramp(document, report)
+    return document
+
+
+def serialise_document(document: dict[str, Any], one_per_line: Iterable[str] = ()) -> bytes:
+    """A finished document's bytes (see :func:`dump_document`)."""
+    import orjson
+
     lines = set(one_per_line)
     if not lines:
         return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
