@@ -7,7 +7,7 @@ Runs `scc package INPUTS --out <tmp> --quiet` in this interpreter (imports inclu
 timing wrappers around the phases: reading (scc.facts.read_inputs), assessing (Assessment), every writer's
 render (in whichever process it runs; forked workers inherit the wrappers), the Report's trip to a worker
 (pickle), the manifest and writing the package directory. Each phase records its process, its wall-clock
-start and end and its CPU time (time.process_time: user + sys of that process alone), so the table shows
+start and end and its CPU time (time.process_time: user + sys of that process alone) and the process's peak RSS when it ended, so the table shows
 both what the machine spent and how long it waited.
 
 Because the machine running the benchmark may be shared, the wall time it measures is inflated by other
@@ -32,7 +32,11 @@ EVENTS = "SCC_TIMELINE_EVENTS"
 
 
 def _record(label: str, start: float, end: float, cpu: float) -> None:
-    line = json.dumps({"pid": os.getpid(), "label": label, "start": start, "end": end, "cpu": cpu}) + "\n"
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = json.dumps({"pid": os.getpid(), "label": label, "start": start, "end": end, "cpu": cpu,
+                       "peak": peak}) + "\n"
     with open(os.environ[EVENTS], "a", encoding="utf-8") as stream:
         stream.write(line)
 
@@ -120,10 +124,11 @@ def run_once(inputs: list[str], extra: list[str], events: Path) -> tuple[float, 
 def table(events: list[dict[str, Any]], origin: float) -> str:
     pids = {e["pid"]: None for e in sorted(events, key=lambda e: e["start"])}
     names = {pid: ("scc" if n == 0 else f"worker {n}") for n, pid in enumerate(pids)}
-    lines = ["| process | phase | start (s) | end (s) | wall (s) | CPU (s) |", "|---|---|---|---|---|---|"]
+    lines = ["| process | phase | start (s) | end (s) | wall (s) | CPU (s) | peak RSS so far (MiB) |",
+             "|---|---|---|---|---|---|---|"]
     for e in sorted(events, key=lambda e: (e["start"], -e["end"])):
         lines.append(f"| {names[e['pid']]} | {e['label']} | {e['start'] - origin:.2f} | {e['end'] - origin:.2f} | "
-                     f"{e['end'] - e['start']:.2f} | {e['cpu']:.2f} |")
+                     f"{e['end'] - e['start']:.2f} | {e['cpu']:.2f} | {e['peak']:.0f} |")
     return "\n".join(lines)
 
 
