@@ -1,14 +1,17 @@
 """The ATO package: every output of one assessment plus manifest.json, written all-or-nothing.
 
-Outputs are rendered first, then written into a staging directory beside the target and swapped
-into place (scc/package_dir.py), so a failure never leaves a half-written package and a directory
-that is not scc's own package is never replaced.
+Each output is written into a staging directory beside the target as soon as it is rendered (and then
+let go, so the outputs are never all held at once), and the directory is swapped into place when every
+output and the manifest are there (scc/package_dir.py), so a failure never leaves a half-written package
+and a directory that is not scc's own package is never replaced.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +38,22 @@ def render_outputs(assessment: Assessment, writers: Sequence[Writer] | None = No
                   progress=progress)
 
 
-def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> bytes:
+@dataclass(frozen=True)
+class OutputFile:
+    """What the manifest records of one output written: its digest, size and media type."""
+
+    sha256: str
+    size: int
+    media_type: str
+
+    @classmethod
+    def of(cls, data: bytes, media_type: str) -> OutputFile:
+        return cls(hashlib.sha256(data).hexdigest(), len(data), media_type)
+
+
+def manifest(assessment: Assessment, outputs: Mapping[str, tuple[bytes, str] | OutputFile]) -> bytes:
+    """manifest.json for ``outputs`` (file name -> (bytes, media type), or the OutputFile of a file written)."""
+    files = {name: value if isinstance(value, OutputFile) else OutputFile.of(*value) for name, value in outputs.items()}
     document = {
         "generator": f"scc {__version__}",
         "assessed-at": iso(assessment.assessed_at),
@@ -48,10 +66,10 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
             for i in sorted(assessment.facts.inputs, key=lambda i: i.path)
         ],
         "outputs": [
-            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media-type": media}
-            for name, (data, media) in sorted(outputs.items())
+            {"path": name, "sha256": file.sha256, "size": file.size, "media-type": file.media_type}
+            for name, file in sorted(files.items())
         ],
-        **_formats(outputs),
+        **_formats(files),
         "provenance": _provenance(assessment),
         "verdicts": assessment.verdict_counts(),
         "attested-verdicts": assessment.attested_counts(),
@@ -60,7 +78,7 @@ def manifest(assessment: Assessment, outputs: dict[str, tuple[bytes, str]]) -> b
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _formats(outputs: dict[str, tuple[bytes, str]]) -> dict[str, dict[str, list[str]]]:
+def _formats(outputs: Mapping[str, object]) -> dict[str, dict[str, list[str]]]:
     """{"formats": {"written": [...], "skipped": [...]}} when outputs were left out (--formats/--skip), else {}:
     a package that lacks the PDF says it was not chosen."""
     from scc.writers import available_writers
@@ -82,16 +100,24 @@ def _provenance(assessment: Assessment) -> dict:
 def write_package(assessment: Assessment, out_dir: Path, writers: Sequence[Writer] | None = None, *,
                   jobs: int = 1, progress: Progress = NO_PROGRESS) -> Path:
     """Render ``writers`` (default: all) and write them with manifest.json into ``out_dir``, all or nothing."""
-    from scc.package_dir import check_out_dir, replace_package_dir
+    from scc.package_dir import check_out_dir, staged_package
+    from scc.package_render import iter_rendered
+    from scc.writers import available_writers
 
     check_out_dir(out_dir, input_paths(assessment))   # refused before anything is rendered
-    outputs = render_outputs(assessment, writers, jobs=jobs, progress=progress)
-    files = {name: data for name, (data, _media) in outputs.items()}
-    files[MANIFEST] = manifest(assessment, outputs)
+    chosen = available_writers() if writers is None else writers
+    written: dict[str, OutputFile] = {}
     try:
-        return replace_package_dir(out_dir, files)
+        with staged_package(out_dir) as staging:
+            with closing(iter_rendered(assessment.report, chosen, jobs=jobs, progress=progress)) as rendered:
+                for name, data, media in rendered:
+                    staging.write(name, data)
+                    written[name] = OutputFile.of(data, media)
+                    del data       # each output is let go once written
+            staging.write(MANIFEST, manifest(assessment, written))
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write the package: {exc.strerror or exc}") from exc
+    return Path(out_dir)
 
 
 def input_paths(assessment: Assessment) -> list[str]:

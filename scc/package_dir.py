@@ -195,6 +195,29 @@ def check_out_dir(out_dir: str | os.PathLike[str], inputs: Iterable[str | os.Pat
 # -- replacing ------------------------------------------------------------------------------------------
 def replace_package_dir(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> Path:
     """Write ``files`` as the whole content of ``out_dir``, replacing what scc may replace, atomically."""
+    with staged_package(out_dir) as staging:
+        for name, data in files.items():
+            staging.write(name, data)
+    return Path(out_dir)
+
+
+class Staging:
+    """The staging directory of one package being written (see :func:`staged_package`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, name: str, data: bytes) -> None:
+        """One file of the package (a flat name), mode 0666 less the umask."""
+        (self.path / name).write_bytes(data)
+
+
+@contextmanager
+def staged_package(out_dir: str | os.PathLike[str]) -> Iterator[Staging]:
+    """A staging directory beside ``out_dir`` to write the package into file by file (each as soon as it is
+    ready, so no caller holds every file at once); when the block ends normally it replaces ``out_dir`` in
+    one step, and when it raises (or a termination signal arrives) it is removed and ``out_dir`` is left as
+    it was. The lock on ``out_dir`` is held throughout, so two runs to one --out take turns."""
     from scc.interrupts import signals_as_exceptions
 
     target = package_target(out_dir)
@@ -202,24 +225,18 @@ def replace_package_dir(out_dir: str | os.PathLike[str], files: Mapping[str, byt
     with signals_as_exceptions(), _locked(target):   # SIGTERM/SIGHUP still remove the staging dir
         _recover(target)
         ensure_replaceable(target)
-        _stage_and_swap(target, files)
-    return Path(out_dir)
-
-
-def _stage_and_swap(target: Path, files: Mapping[str, bytes]) -> None:
-    with signals_deferred():
-        staging = _new_staging(target)
-    leftover: Path | None = staging
-    try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)   # mode 0666 less the umask
-        (staging / STAGING_MARKER).unlink()
         with signals_deferred():
-            leftover = _swap(staging, target)
-    finally:
-        if leftover is not None:
+            staging = _new_staging(target)
+        leftover: Path | None = staging
+        try:
+            yield Staging(staging)
+            (staging / STAGING_MARKER).unlink()
             with signals_deferred():
-                _discard(leftover)
+                leftover = _swap(staging, target)
+        finally:
+            if leftover is not None:
+                with signals_deferred():
+                    _discard(leftover)
 
 
 def _discard(directory: Path) -> None:

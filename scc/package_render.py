@@ -1,43 +1,54 @@
-"""Rendering a package's outputs: in this process, or divided among worker processes.
+"""Rendering a package's outputs: in this process, or shared with worker processes.
 
-Writers are independent (each reads only the frozen Report), so with ``jobs > 1`` they are split into
-groups by their rough cost (``Writer.cost``; the PDF layout outweighs everything else) and every group
-but one goes to a worker process of a ``concurrent.futures.ProcessPoolExecutor`` while this process
-renders the remaining one. The Report travels to a worker by pickle. The bytes do not depend on where
-a writer ran: each writer is a function of the Report alone, so a parallel package is byte for byte
-the serial one.
+Writers are independent (each reads only the frozen Report), so with ``jobs > 1`` they are rendered by
+this process and up to ``jobs - 1`` workers at once. The writers are taken most costly first
+(``Writer.cost``; the PDF layout outweighs everything else) from one shared counter: each worker starts
+with one of the costliest, this process with the next, and whoever finishes takes the next writer left,
+so the work divides itself whatever the outputs' sizes turn out to be. The bytes do not depend on where
+a writer ran: each writer is a function of the Report alone, so a parallel package is byte for byte the
+serial one. Every file is handed on (``iter_rendered``) as soon as it is rendered, so the caller can
+write it and let it go instead of holding every output at once.
 
-A worker process costs start-up time and a copy of the report, so the work is only divided when what
-would move to other processes is worth it (``PROCESS_WORTH`` cost units, i.e. when the PDF is among
-the chosen outputs); cheap writers always render here. Processes are forked when this process runs
-no other thread (fast, nothing to re-import), else started from a fork server (forking a process with
-threads, such as a live progress display, can deadlock the child).
+Workers are forked when this process runs no other thread: the child inherits the Report, so nothing
+is pickled, and the cyclic collector's generations are frozen for the fork (gc.freeze), so neither
+process walks (and the child does not copy) the Report's objects while collecting. With another thread
+alive (a live progress display) forking could deadlock the child, so workers are started from a fork
+server and receive the Report by pickle. Each worker sends its files back through a pipe as it renders
+them. Work is only shared when it is worth a process (``PROCESS_WORTH``: a costly writer such as the
+PDF, or a report large enough that the per-finding writers take seconds); cheap writers of a small
+report render here.
 """
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
+import queue
 import signal
 import threading
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from scc.errors import OutputError
 from scc.progress import NO_PROGRESS, Progress, phase
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
 
     from scc.report import Report
     from scc.writers.interface import Writer
 
-__all__ = ["PROCESS_WORTH", "Rendered", "plan_groups", "render_outputs", "render_writer"]
+__all__ = ["PROCESS_WORTH", "Rendered", "iter_rendered", "render_order", "render_outputs", "render_writer",
+           "worth_a_process"]
 
 #: the least cost (Writer.cost units; a cheap writer is 1) worth moving to another process
 PROCESS_WORTH = 10
+#: findings and components from which the per-finding writers together are worth a process of their own
+LARGE_REPORT = 5000
 
 _PR_SET_PDEATHSIG = 1
 
@@ -54,81 +65,184 @@ def render_writer(writer: Writer, report: Report) -> list[Rendered]:
     return files
 
 
-def plan_groups(writers: Sequence[Writer], jobs: int) -> list[tuple[Writer, ...]]:
-    """``writers`` divided into at most ``jobs`` groups, the first rendered here, the rest in workers.
+def render_order(writers: Sequence[Writer]) -> list[Writer]:
+    """The order writers are taken in: most costly first (package order among equals)."""
+    return sorted(writers, key=lambda w: -w.cost)
 
-    Longest first onto the least loaded group (the classic LPT schedule); this process keeps the
-    lightest group and every group too light (under PROCESS_WORTH) to pay for a process of its own, in
-    package order. One group (serial) when ``jobs`` is 1 or no group is worth a process.
-    """
-    count = min(max(jobs, 1), len(writers))
-    if count <= 1:
-        return [tuple(writers)]
-    groups: list[list[Writer]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for writer in sorted(writers, key=lambda w: -w.cost):     # stable: package order among equals
-        least = loads.index(min(loads))
-        groups[least].append(writer)
-        loads[least] += writer.cost
-    kept = loads.index(min(loads))
-    here = [w for i in range(count) if i == kept or loads[i] < PROCESS_WORTH for w in groups[i]]
-    away = [tuple(groups[i]) for i in range(count) if i != kept and loads[i] >= PROCESS_WORTH]
-    return [tuple(w for w in writers if w in here), *away]
+
+def worth_a_process(writers: Sequence[Writer], report: Report) -> bool:
+    """Whether sharing ``writers`` with a worker process pays for starting one."""
+    if any(w.cost >= PROCESS_WORTH for w in writers):
+        return True
+    size = len(report.facts.findings) + len(report.facts.components)
+    return size >= LARGE_REPORT and sum(w.cost for w in writers) >= PROCESS_WORTH
 
 
 def render_outputs(report: Report, writers: Sequence[Writer], *, jobs: int = 1,
                    progress: Progress = NO_PROGRESS) -> dict[str, tuple[bytes, str]]:
     """file name -> (bytes, media type) for every file of ``writers``, in their order, using up to ``jobs``
     processes (this one included)."""
-    groups = plan_groups(writers, jobs)
     rendered: dict[str, list[Rendered]] = {}
-    if len(groups) == 1:
-        _render_here(groups[0], report, progress, rendered)
-    else:
-        _render_in_parallel(groups, report, progress, rendered)
+    for name, files in _iter_by_writer(report, writers, jobs, progress):
+        rendered[name] = files
     return {name: (data, media) for writer in writers for name, data, media in rendered[writer.name]}
 
 
-def _render_here(writers: Sequence[Writer], report: Report, progress: Progress,
-                 rendered: dict[str, list[Rendered]]) -> None:
-    for writer in writers:
-        with phase(progress, f"writing {writer.filename}"):
-            rendered[writer.name] = render_writer(writer, report)
+def iter_rendered(report: Report, writers: Sequence[Writer], *, jobs: int = 1,
+                  progress: Progress = NO_PROGRESS) -> Generator[Rendered, None, None]:
+    """Every file of ``writers``, each as soon as it is rendered (in no fixed order), using up to ``jobs``
+    processes (this one included). Leaving the iteration early stops the workers."""
+    for _name, files in _iter_by_writer(report, writers, jobs, progress):
+        yield from files
 
 
-def _render_in_parallel(groups: list[tuple[Writer, ...]], report: Report, progress: Progress,
-                        rendered: dict[str, list[Rendered]]) -> None:
-    from scc.interrupts import signals_as_exceptions
-
-    with signals_as_exceptions():    # SIGTERM/SIGHUP raise here, so the workers are stopped before scc ends
-        pool = ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=_context(),
-                                   initializer=_start_worker, initargs=(os.getcwd(),))
-        try:
-            pending = [(group, _submit(pool, group, report, progress)) for group in groups[1:]]
-            _render_here(groups[0], report, progress, rendered)
-            for group, future in pending:
-                rendered.update(zip((w.name for w in group), future.result()))
-        except BrokenProcessPool as exc:
-            raise OutputError(f"a worker process rendering the package ended unexpectedly ({exc}); "
-                              "try --jobs 1") from exc
-        except BaseException:
-            _stop_workers(pool)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+def _iter_by_writer(report: Report, writers: Sequence[Writer], jobs: int,
+                    progress: Progress) -> Iterator[tuple[str, list[Rendered]]]:
+    workers = min(max(jobs, 1), len(writers)) - 1
+    if workers < 1 or not worth_a_process(writers, report):
+        for writer in writers:
+            with phase(progress, f"writing {writer.filename}"):
+                yield writer.name, render_writer(writer, report)
+        return
+    yield from _SharedRendering(report, render_order(writers), workers, progress).run()
 
 
-def _submit(pool: ProcessPoolExecutor, group: tuple[Writer, ...], report: Report,
-            progress: Progress) -> Future[list[list[Rendered]]]:
-    handle = progress.begin(f"writing {', '.join(w.filename for w in group)} (worker process)")
-    future = pool.submit(_render_group, report, group)
-    future.add_done_callback(lambda _done: handle.done())
-    return future
+class _SharedRendering:
+    """One package's writers shared between this process and ``workers`` worker processes."""
+
+    def __init__(self, report: Report, ordered: list[Writer], workers: int, progress: Progress) -> None:
+        self.report, self.ordered, self.workers, self.progress = report, ordered, workers, progress
+        self.handles: dict[int, Any] = {}
+
+    def run(self) -> Iterator[tuple[str, list[Rendered]]]:
+        from scc.interrupts import signals_as_exceptions
+
+        context, forked = _context()
+        counter = context.Value("i", self.workers)     # the next writer to take; each worker holds one already
+        processes: list[BaseProcess] = []
+        pipes: list[Connection] = []
+        inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+        with signals_as_exceptions(), _frozen_for_fork(forked):
+            try:
+                for first in range(self.workers):
+                    self._begin(first, "worker process")
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(target=_worker, daemon=True,  # type: ignore[attr-defined]
+                                              args=(self.report, self.ordered, first, counter, send, os.getcwd()))
+                    process.start()
+                    send.close()
+                    processes.append(process)
+                    pipes.append(receive)
+                # a thread per worker (started once every worker is forked) takes its files off the pipe at
+                # once, so a worker never waits for this process to finish a writer before taking the next
+                for pipe in pipes:
+                    threading.Thread(target=_forward, args=(pipe, inbox), daemon=True).start()
+                running = len(processes)
+                while (index := _take(counter)) < len(self.ordered):
+                    writer = self.ordered[index]
+                    self._begin(index)
+                    files = render_writer(writer, self.report)
+                    self._end(index)
+                    yield writer.name, files
+                    while not inbox.empty():     # what the workers finished meanwhile
+                        running -= yield from self._handle(inbox.get())
+                while running:
+                    running -= yield from self._handle(inbox.get())
+            except BaseException:
+                _stop(processes)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
+                raise
+            finally:
+                for process in processes:
+                    process.join()
+                for handle in self.handles.values():
+                    handle.done()
+
+    def _begin(self, index: int, where: str = "") -> None:
+        label = f"writing {self.ordered[index].filename}" + (f" ({where})" if where else "")
+        self.handles[index] = self.progress.begin(label)
+
+    def _end(self, index: int) -> None:
+        handle = self.handles.pop(index, None)
+        if handle is not None:
+            handle.done()
+
+    def _handle(self, message: tuple[str, Any]) -> Generator[tuple[str, list[Rendered]], None, int]:
+        """Act on one worker message; returns 1 when that worker has finished."""
+        kind, payload = message
+        if kind == "started":
+            self._begin(payload, "worker process")
+        elif kind == "rendered":
+            index, files = payload
+            self._end(index)
+            yield self.ordered[index].name, files
+        elif kind == "failed":
+            raise payload
+        elif kind == "lost":
+            raise OutputError(f"a worker process rendering the package ended unexpectedly ({payload}); "
+                              "try --jobs 1")
+        return 1 if kind == "finished" else 0
 
 
-def _render_group(report: Report, writers: tuple[Writer, ...]) -> list[list[Rendered]]:
-    """In a worker process: render ``writers`` (each pickled by reference to its class)."""
-    return [render_writer(writer, report) for writer in writers]
+def _forward(pipe: Connection, inbox: queue.Queue[tuple[str, Any]]) -> None:
+    """On a thread of this process: move one worker's messages from its pipe to ``inbox`` until it finishes."""
+    try:
+        while True:
+            message = pipe.recv()
+            inbox.put(message)
+            if message[0] in ("finished", "failed"):
+                return
+    except (EOFError, OSError) as exc:
+        inbox.put(("lost", type(exc).__name__))
+    finally:
+        pipe.close()
+
+
+def _take(counter: Any) -> int:
+    with counter.get_lock():
+        index: int = counter.value
+        counter.value = index + 1
+    return index
+
+
+def _worker(report: Report, ordered: list[Writer], first: int, counter: Any, pipe: Connection, cwd: str) -> None:
+    """In a worker process: render ``ordered[first]``, then every writer the counter still hands out."""
+    _start_worker(cwd)
+    index = first
+    try:
+        while index < len(ordered):
+            if index != first:
+                pipe.send(("started", index))
+            pipe.send(("rendered", (index, render_writer(ordered[index], report))))
+            index = _take(counter)
+        pipe.send(("finished", None))
+    except Exception as exc:  # noqa: BLE001  # any writer error is re-raised by the parent as itself
+        pipe.send(("failed", _sendable(exc)))
+    finally:
+        pipe.close()
+
+
+def _sendable(exc: Exception) -> Exception:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001  # whatever stops it pickling: sent as text
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _frozen_for_fork(forked: bool) -> Iterator[None]:
+    """With forked workers: move every object into the collector's permanent generation while the workers
+    run, so no collection (here or in a child) walks the Report, and the children's pages stay shared."""
+    if not forked:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _start_worker(cwd: str) -> None:
@@ -137,6 +251,8 @@ def _start_worker(cwd: str) -> None:
     the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     _end_with_parent()
     os.chdir(cwd)
 
@@ -151,17 +267,15 @@ def _end_with_parent() -> None:
     prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _context() -> BaseContext:
+def _context() -> tuple[BaseContext, bool]:
+    """The start method for workers, and whether it forks this process (nothing pickled)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        return multiprocessing.get_context("fork"), True
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), False
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    terminate = getattr(pool, "terminate_workers", None)     # Python 3.14
-    if callable(terminate):
-        terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+def _stop(processes: list[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()

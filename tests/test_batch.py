@@ -464,3 +464,24 @@ def test_skip_leaves_an_output_out_of_every_package(tmp_path: Path, capsys, monk
     code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out2"),
                               "--skip", "no-such-output")
     assert code == 2 and "no-such-output" in err and not (tmp_path / "out2").exists()
+
+
+def test_formats_chooses_the_outputs_of_every_package_as_scc_package_does(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SCC_CONTENT_DIR", str(tmp_path / "empty"))
+    (tmp_path / "images").mkdir()
+    variant(tmp_path / "images" / "demo")
+    code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out"),
+                              "--formats", "oscal-poam,xlsx", "--formats", "ckl", "--skip", "xlsx", "--key", str(KEY))
+    assert code == 0, err
+    package = tmp_path / "out" / "demo"
+    manifest = json.loads((package / "manifest.json").read_bytes())
+    assert {o["path"] for o in manifest["outputs"]} == {"oscal-poam.json", "checklist.ckl"}
+    assert sorted(p.name for p in package.iterdir()) == ["checklist.ckl", "manifest.json", "oscal-poam.json"]
+    assert "xlsx" in manifest["formats"]["skipped"]
+    code, _out, err = run_scc(capsys, "package", str(tmp_path / "images" / "demo"), "--out", str(tmp_path / "single"),
+                              "--formats", "oscal-poam,xlsx", "--formats", "ckl", "--skip", "xlsx", "--key", str(KEY))
+    assert code == 0, err
+    assert tree_bytes(tmp_path / "single") == tree_bytes(package)     # the package scc package writes
+    code, _out, err = run_scc(capsys, "batch", str(tmp_path / "images"), "--out", str(tmp_path / "out2"),
+                              "--formats", "word")
+    assert code == 2 and "word" in err and not (tmp_path / "out2").exists()

@@ -152,14 +152,13 @@ def test_report_pickles_with_its_remediation_clocks(assessment):
         again.policy.sla_days["critical"] = 1   # still read-only after the trip
 
 
-def test_plan_keeps_cheap_writers_here_and_sends_the_pdf_to_a_worker():
+def test_the_pdf_is_taken_first_and_cheap_writers_of_a_small_report_stay_here(assessment):
     writers = available_writers()
     cheap = tuple(w for w in writers if w.name != "ssp-pdf")
-    assert package_render.plan_groups(cheap, 8) == [cheap]          # not worth a process
-    assert package_render.plan_groups(writers, 1) == [writers]
-    groups = package_render.plan_groups(writers, 2)
-    assert len(groups) == 2 and [w.name for w in groups[1]] == ["ssp-pdf"]
-    assert set(groups[0]) == set(cheap)
+    assert package_render.render_order(writers)[0].name == "ssp-pdf"
+    assert package_render.render_order(cheap)[0].cost == max(w.cost for w in cheap)
+    assert not package_render.worth_a_process(cheap, assessment.report)   # not worth a process
+    assert package_render.worth_a_process(writers, assessment.report)
 
 
 @pytest.mark.parametrize("with_thread", [False, True], ids=["fork", "forkserver"])
@@ -167,7 +166,7 @@ def test_parallel_rendering_is_byte_identical_to_serial(assessment, monkeypatch,
     writers = tuple(w for w in available_writers() if w.name != "ssp-pdf")
     serial = package_render.render_outputs(assessment.report, writers, jobs=1)
     monkeypatch.setattr(package_render, "PROCESS_WORTH", 0)   # cheap writers in workers too
-    assert len(package_render.plan_groups(writers, 3)) == 3
+    assert package_render.worth_a_process(writers, assessment.report)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)   # a live thread: no fork, a fork server
     if with_thread:
@@ -186,6 +185,7 @@ class FailingWriter(Writer):
 
     name = "failing"
     filename = "failing.txt"
+    cost = 5     # the costliest: the worker takes it first
 
     def render(self, report) -> bytes:
         raise OutputError("failing.txt: cannot be rendered")
@@ -194,7 +194,7 @@ class FailingWriter(Writer):
 def test_a_writer_error_in_a_worker_reaches_the_caller_as_itself(assessment, monkeypatch):
     monkeypatch.setattr(package_render, "PROCESS_WORTH", 0)
     writers = (available_writers()[0], FailingWriter())
-    assert package_render.plan_groups(writers, 2) == [(writers[0],), (writers[1],)]   # the failing one away
+    assert package_render.render_order(writers)[0] is writers[1]   # the failing one goes to the worker
     with pytest.raises(OutputError, match="failing.txt: cannot be rendered"):
         package_render.render_outputs(assessment.report, writers, jobs=2)
 

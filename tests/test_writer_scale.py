@@ -164,3 +164,17 @@ def test_collector_pause_restores_the_collector_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_FLOAT = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([1e-05, 5e-05, 1e16, 1.5e-07, 0.5, 10.0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_TEXT, st.recursive(st.none() | _FLOAT | st.integers() | _TEXT,
+                                           lambda inner: st.lists(inner, max_size=3)
+                                           | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=12),
+                       max_size=4))
+def test_indented_json_is_the_standard_librarys_byte_for_byte_floats_and_big_integers_too(document):
+    from scc.writers._json import indented_json
+
+    assert indented_json(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -44,11 +44,15 @@ def batch_command(shared: SharedOptions) -> click.Command:
     @click.option("--scheduler", default=None, metavar="ADDRESS",
                   help="With --executor dask: an existing cluster's scheduler (tcp://host:8786) instead of a "
                        "LocalCluster; its workers must see the same files.")
+    @click.option("--formats", "formats", multiple=True, metavar="NAMES",
+                  help="Outputs to write in every package, as `scc package --formats` (default: all), e.g. "
+                       "--formats oscal,xlsx; manifest.json is always written.")
     @click.option("--skip", "skip", multiple=True, metavar="NAMES",
                   help="Outputs to leave out of every package (the names of `scc package --formats`), e.g. --skip pdf.")
     @shared.gate_options
     def batch(catalog, baseline, sla, max_scan_age, overrides, attestations, keys, system_name, previous,
-              benchmarks, profile, registry_policy, out_dir, templates, jobs, executor, scheduler, skip, **gate) -> None:
+              benchmarks, profile, registry_policy, out_dir, templates, jobs, executor, scheduler, formats, skip,
+              **gate) -> None:
         """Assess every image of CATALOG (a folder of evidence folders, or a YAML list) into --out.
 
         The options apply to every image unless its catalog entry sets them; --previous is an earlier
@@ -61,7 +65,7 @@ def batch_command(shared: SharedOptions) -> click.Command:
         from scc.writers.selection import select_writers
 
         thresholds = shared.thresholds(gate)   # a malformed threshold fails before any work is done
-        select_writers(available_writers(), None, skip)   # an unknown output name fails before any work too
+        select_writers(available_writers(), formats or None, skip)   # an unknown output name fails before any work too
         if scheduler and executor != "dask":
             raise click.UsageError("--scheduler needs --executor dask")
         if executor == "dask":
@@ -71,7 +75,8 @@ def batch_command(shared: SharedOptions) -> click.Command:
                                          benchmarks, attestations, profile, templates,
                                          registry_policy=registry_policy)
         result = run_batch(catalog, out_dir, settings, thresholds=thresholds, jobs=jobs, executor=executor,
-                           scheduler=scheduler, on_outcome=_say_outcome, skip=skip)
+                           scheduler=scheduler, on_outcome=_say_outcome, formats=formats or None,
+                           skip=skip)
         counts = ", ".join(f"{count} {status}" for status, count in result.summary.status_counts().items() if count)
         click.echo(f"wrote {out_dir}/ for {len(result.outcomes)} images: {counts}; summary in "
                    f"{out_dir}/summary.html (exit {result.exit_code})")

@@ -248,14 +248,25 @@ def dump_document(document: dict[str, Any], report: Report, one_per_line: Iterab
     with an observation, a risk and an item per finding stays within twice the size of the scan it
     came from, and each finding is still one greppable, diffable line.
     """
-    import orjson
+    return serialise_document(finish_document(document, report), one_per_line)
 
+
+def finish_document(document: dict[str, Any], report: Report) -> dict[str, Any]:
+    """The document as written (``document`` itself, completed): last-modified the assessment time, and the
+    FedRAMP metadata and props when a FedRAMP baseline is chosen."""
     root = next(iter(document.values()))
     if "metadata" in root:
         root["metadata"]["last-modified"] = iso(report.assessed_at)
     from scc.writers._fedramp import apply_fedramp
 
-    apply_fedramp(document, report)      # FedRAMP metadata/props when a FedRAMP baseline is chosen
+    apply_fedramp(document, report)
+    return document
+
+
+def serialise_document(document: dict[str, Any], one_per_line: Iterable[str] = ()) -> bytes:
+    """A finished document's bytes (see :func:`dump_document`)."""
+    import orjson
+
     lines = set(one_per_line)
     if not lines:
         return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
@@ -268,14 +279,21 @@ def _dump_with_lines(document: dict[str, Any], lines: set[str]) -> bytes:
     Each root value is serialised on its own and indented by re-prefixing its line breaks, which is
     safe because JSON strings never hold a raw line break (orjson escapes it).
     """
+    import io
+
     import orjson
 
     ((name, root),) = document.items()
-    members = []
-    for key, value in root.items():
+    out = io.BytesIO()     # one growing buffer: the items are never all held again as separate pieces
+    out.write(b"{\n  " + orjson.dumps(name) + b": {\n")
+    for number, (key, value) in enumerate(root.items()):
+        out.write((b",\n" if number else b"") + b"    " + orjson.dumps(key) + b": ")
         if key in lines and isinstance(value, list) and value:
-            body = b"[\n      " + b",\n      ".join(orjson.dumps(item) for item in value) + b"\n    ]"
+            out.write(b"[\n      ")
+            for index, item in enumerate(value):
+                out.write((b",\n      " if index else b"") + orjson.dumps(item))
+            out.write(b"\n    ]")
         else:
-            body = orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
-        members.append(b"    " + orjson.dumps(key) + b": " + body)
-    return b"{\n  " + orjson.dumps(name) + b": {\n" + b",\n".join(members) + b"\n  }\n}\n"
+            out.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+    out.write(b"\n  }\n}\n")
+    return out.getvalue()

@@ -22,6 +22,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
+from scc.writers._gc import collector_paused
 from scc.writers._hdf_controls import finding_control, requirement_control, rule_control
 from scc.writers._stig_rows import ChecklistSection, checklist_sections
 from scc.writers.interface import Writer
@@ -45,7 +46,10 @@ class HdfWriter(Writer):
 
     def render(self, report: Report) -> bytes:
         """The HDF document as UTF-8 JSON (two-space indent, keys in the order written)."""
-        return (json.dumps(hdf_document(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        from scc.writers._json import indented_json
+
+        with collector_paused():
+            return indented_json(hdf_document(report))
 
 
 def hdf_document(report: Report) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from scc.clock import iso
 from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import (
     drop_none,
-    dump_document,
+    finish_document,
     input_resources,
     metadata,
     model_dict,
@@ -41,6 +41,7 @@ from scc.writers._oscal_common import (
     prop_dict,
     prop_dicts,
     provenance_resources,
+    serialise_document,
     text_block,
 )
 from scc.writers._poam_items import PoamEntry, item_uuid, poam_entries
@@ -70,22 +71,33 @@ class PoamWriter(Writer):
             return self._render(report)
 
     def _render(self, report: Report) -> bytes:
-        entries = poam_entries(report)
-        identity = report.facts.identity
-        parts = [_entry_parts(report, entry) for entry in entries]
-        resources = [*input_resources(report), *provenance_resources(report)]
-        root = drop_none({
-            "uuid": report.uuid("poam"),
-            "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
-            "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
-                          "id": one_line(identity.digest or identity.reference)},
-            "local-definitions": _local_definitions(report),
-            "observations": [observation for observation, _, _ in parts] or None,
-            "risks": [risk for _, risk, _ in parts] or None,
-            "poam-items": [item for _, _, item in parts] or [_nothing_open(report)],
-            "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
-        })
-        return dump_document({"plan-of-action-and-milestones": root}, report, one_per_line=PER_WEAKNESS)
+        return serialise_document(_document(report), one_per_line=PER_WEAKNESS)
+
+
+def build_poam(report: Report) -> dict[str, Any]:
+    """The POA&M document exactly as oscal-poam.json holds it, as the dict it is written from (what the PDF
+    SSP summarises, without writing and re-reading the JSON)."""
+    with collector_paused():
+        return _document(report)
+
+
+def _document(report: Report) -> dict[str, Any]:
+    entries = poam_entries(report)
+    identity = report.facts.identity
+    parts = [_entry_parts(report, entry) for entry in entries]
+    resources = [*input_resources(report), *provenance_resources(report)]
+    root = drop_none({
+        "uuid": report.uuid("poam"),
+        "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
+        "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
+                      "id": one_line(identity.digest or identity.reference)},
+        "local-definitions": _local_definitions(report),
+        "observations": [observation for observation, _, _ in parts] or None,
+        "risks": [risk for _, risk, _ in parts] or None,
+        "poam-items": [item for _, _, item in parts] or [_nothing_open(report)],
+        "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
+    })
+    return finish_document({"plan-of-action-and-milestones": root}, report)
 
 
 def _entry_parts(report: Report, entry: PoamEntry) -> tuple[Node, Node, Node]:

@@ -395,24 +395,26 @@ def _without_setting_names(text: str) -> str:
 # -- cells ---------------------------------------------------------------------------------------------
 def _write_item(sheet: Any, row: int, item: PoamItem, styles: _SharedStyles) -> int:
     for letter, value in item.cells.items():
-        cell = sheet.cell(row=row, column=_COLUMN_INDEX[letter])
+        column = _COLUMN_INDEX[letter]
         if isinstance(value, date):
+            cell = sheet.cell(row=row, column=column)
             cell.value = value
             styles.apply(cell, "date")
         else:
-            cell.value = _cell(value or "")
-            styles.apply(cell, "text")
+            styles.text_cell(sheet, row, column, _cell(value or ""))
     for offset, milestone in enumerate(item.milestones, start=1):
-        cell = sheet.cell(row=row + offset, column=_COLUMN_INDEX["I"])
-        cell.value = _cell(milestone)
-        styles.apply(cell, "text")
-    return row + 1 + len(item.milestones)
+        styles.text_cell(sheet, row + offset, _COLUMN_INDEX["I"], _cell(milestone))
+    last = row + len(item.milestones)
+    sheet._current_row = max(sheet._current_row, last)   # what Worksheet._add_cell keeps up to date
+    return last + 1
 
 
 class _SharedStyles:
     """The two cell styles of the item rows (wrapped top-aligned text; the same as a date), registered
     with the workbook once and then shared: assigning a style object per cell makes openpyxl hash it and
-    look it up in the workbook's style lists every time, which dominated the sheet's cost."""
+    look it up in the workbook's style lists every time, which dominated the sheet's cost. The text
+    cells, most of the sheet, are made directly (``text_cell``) with the very attributes openpyxl's
+    ``Worksheet.cell`` and value setter would give them."""
 
     def __init__(self) -> None:
         self._styles: dict[str, Any] = {}
@@ -428,6 +430,27 @@ class _SharedStyles:
             cell.number_format = layout.DATE_FORMAT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         self._styles[kind] = copy(cell._style)
+
+    def text_cell(self, sheet: Any, row: int, column: int, text: str | None) -> None:
+        """A text cell (``text`` from :func:`_cell`, or None for an empty one) styled as wrapped text.
+
+        What openpyxl's value setter does for a str, without its per-cell checks that cannot fail here:
+        _cell has already cut the text to Excel's cell limit and spreadsheet_text replaced every character
+        openpyxl refuses (each is outside XML 1.0) and quoted a leading "=", so the data type is "s" unless
+        the text is one of Excel's error codes.
+        """
+        from openpyxl.cell.cell import ERROR_CODES, Cell
+
+        shared = self._styles.get("text")
+        if shared is None:
+            self.apply(sheet.cell(row=row, column=column, value=text), "text")
+            return
+        cell = Cell(sheet, row=row, column=column)
+        if text is not None:
+            cell._value = text
+            cell.data_type = "e" if text in ERROR_CODES else ("f" if len(text) > 1 and text[0] == "=" else "s")
+        cell._style = shared     # one array for every text cell: nothing changes a cell's style afterwards
+        sheet._cells[(row, column)] = cell
 
 
 def _date(day: date) -> str:

@@ -23,7 +23,6 @@ rendered from the documents, so identical inputs give byte-identical files. Weas
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -90,13 +89,18 @@ def render_ssp_pdf(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list
     """The SSP PDF; ``findings`` is the engine's finding states the POA&M does not hold (``finding_states``;
     without it the summary counts the POA&M's items only); ``fetcher`` (default: shipped templates and
     ``templates_dir`` only) is exposed for tests."""
+    page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir,
+                           findings=findings)
+    return pdf_of_page(page, templates_dir, fetcher)
+
+
+def pdf_of_page(page: str, templates_dir: Path | None = None, fetcher: Any = None) -> bytes:
+    """WeasyPrint's layout of the SSP HTML ``page`` (render_ssp_html) as the PDF's bytes."""
     from weasyprint import HTML
 
     shipped = pack_dir("templates").resolve()
     roots = [shipped, *([Path(templates_dir).resolve()] if templates_dir else [])]
     fetcher = fetcher or asset_fetcher(*roots)
-    page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir,
-                           findings=findings)
     html = HTML(string=page, base_url=shipped.as_uri() + "/", url_fetcher=fetcher)
     # the page is a function of every document rendered (and far smaller than the POA&M at scale)
     identifier = hashlib.sha256(b"scc-ssp/" + page.encode()).hexdigest()[:32].encode()
@@ -147,10 +151,10 @@ def ssp_document(report: Report) -> dict[str, Any]:
 
 
 def poam_document(assessment: Report) -> dict[str, Any]:
-    from scc.writers.oscal_poam import WRITER as POAM
+    """The OSCAL POA&M the PDF summarises: the very document oscal-poam.json holds (built, not re-read)."""
+    from scc.writers.oscal_poam import build_poam
 
-    document: dict[str, Any] = json.loads(POAM.render(assessment))
-    return document
+    return build_poam(assessment)
 
 
 def catalog_text(assessment: Report) -> ControlText:
@@ -200,8 +204,9 @@ def render_html(assessment: Report) -> str:
 
 
 def render_pdf(assessment: Report, fetcher: Any = None) -> bytes:
-    """The SSP PDF of one assessment; ``fetcher`` lets tests inspect what WeasyPrint asked for."""
-    return render_ssp_pdf(**pdf_inputs(assessment), fetcher=fetcher)
+    """The SSP PDF of one assessment; ``fetcher`` lets tests inspect what WeasyPrint asked for. The documents
+    are let go once the page is rendered from them (the POA&M of a large assessment is big)."""
+    return pdf_of_page(render_html(assessment), assessment.settings.templates, fetcher)
 
 
 class SspPdfWriter(Writer):
