@@ -19,48 +19,32 @@ from pathlib import Path
 DOCUMENTS = 9_000
 
 DEPLOYMENT = """---
-# Source: fleet/templates/deployment-{n}.yaml
+# Source: fleet/templates/svc-{n}.yaml
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: svc-{n:05d}
   namespace: team-{team:02d}
-  labels:
-    app.kubernetes.io/name: svc-{n:05d}
-    app.kubernetes.io/instance: fleet
-    app.kubernetes.io/managed-by: Helm
 spec:
-  replicas: 2
   selector:
-    matchLabels:
-      app.kubernetes.io/name: svc-{n:05d}
+    matchLabels: {{app: svc-{n:05d}}}
   template:
     metadata:
-      labels:
-        app.kubernetes.io/name: svc-{n:05d}
+      labels: {{app: svc-{n:05d}}}
     spec:
-      automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
         runAsUser: {uid}
-        seccompProfile:
-          type: RuntimeDefault
+        seccompProfile: {{type: RuntimeDefault}}
       containers:
         - name: app
-          image: "registry.example.mil/fleet/svc-{n:05d}@sha256:{digest}"
-          args: ["--port", "8080", "--log-level", "info"]
-          ports:
-            - name: http
-              containerPort: 8080
-              protocol: TCP
+          image: "reg.example.mil/svc-{n:05d}@sha256:{digest}"
           securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
-            capabilities:
-              drop: ["ALL"]
+            capabilities: {{drop: [ALL]}}
           resources:
             limits: {{cpu: 500m, memory: 256Mi}}
-            requests: {{cpu: 100m, memory: 128Mi}}
 """
 
 
