@@ -31,15 +31,15 @@ def raw_apk_packages() -> set[tuple[str, str]]:
     return packages
 
 
-def test_six_inputs_of_one_image_reconcile():
+def test_the_seven_inputs_of_one_image_reconcile():
     sbom = json.loads((EXAMPLE / "sbom.cdx.json").read_text())
     grype = json.loads((EXAMPLE / "grype.json").read_text())
     vex = json.loads((EXAMPLE / "vex.openvex.json").read_text())
     facts = read_inputs([str(EXAMPLE)])
 
     assert {i.format.split()[0] for i in facts.inputs} >= {"cyclonedx-json", "grype-json", "oci-image-config",
-                                                            "oci-image-layout", "openvex"}
-    assert len(facts.inputs) == 6
+                                                            "oci-image-layout", "openvex", "kubernetes-manifest"}
+    assert len(facts.inputs) == 7
     sbom_keys = {normalise_purl(c["purl"]) for c in sbom["components"] if c.get("purl")}
     merged_keys = {c.key for c in facts.components}
     assert sbom_keys <= merged_keys
@@ -53,6 +53,8 @@ def test_six_inputs_of_one_image_reconcile():
     assert len(facts.open_findings) == len(grype["matches"]) - len(closed)
     assert len(facts.provenance) == 1 and len(facts.signatures) == 1
     assert facts.identity.digest == index_digest()
+    # the deployment manifest runs this very image: its one container pulls the layout's digest
+    assert [m.reference.split("@")[-1] for m in facts.manifest_images] == [index_digest()]
     assert facts.filesystem is not None and facts.config.user == "65532:65532"
 
 

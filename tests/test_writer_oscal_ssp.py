@@ -178,7 +178,7 @@ def test_profile_text_parameters_parts_and_responsibility(capsys, monkeypatch, o
     assert chars["security-sensitivity-level"] == "fips-199-moderate"
     assert chars["security-impact-level"]["security-objective-availability"] == "fips-199-moderate"
     services = [c for c in ssp["system-implementation"]["components"] if c["type"] == "service"]
-    assert {p["port-ranges"][0]["start"] for c in services for p in c["protocols"]} == {8443, 5432}
+    assert {p["port-ranges"][0]["start"] for c in services for p in c["protocols"]} == {8443, 5432, 443}
 
 
 def test_every_requirement_names_its_statement_sources(capsys, monkeypatch, official_content_dir, tmp_path):
