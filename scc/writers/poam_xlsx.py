@@ -447,9 +447,9 @@ class _SharedStyles:
             return
         cell = Cell(sheet, row=row, column=column)
         if text is not None:
-            cell._value = text
+            cell._value = text   # type: ignore[attr-defined]  # openpyxl sets it the same way in Cell.value
             cell.data_type = "e" if text in ERROR_CODES else ("f" if len(text) > 1 and text[0] == "=" else "s")
-        cell._style = shared     # one array for every text cell: nothing changes a cell's style afterwards
+        cell._style = shared  # type: ignore[attr-defined]  # one array for every text cell: nothing changes a cell's style afterwards
         sheet._cells[(row, column)] = cell
 
 
