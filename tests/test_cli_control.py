@@ -317,8 +317,11 @@ def test_package_json_describes_the_package_written(capsys, tmp_path, no_content
     assert summary["counts"]["findings"] > 0 and summary["counts"]["open"]["cat1"] >= 0
     assert set(manifest["notes"]) <= set(summary["notes"])
     assert summary["gate"]["passed"] is True
-    assert summary["gate"]["thresholds"] == [{"name": "cat1", "option": "--max-cat1", "maximum": 1000,
-                                              "open": summary["counts"]["open"]["cat1"], "breached": False}]
+    assert summary["gate"]["thresholds"][0] == {"name": "cat1", "option": "--max-cat1", "maximum": 1000,
+                                                "open": summary["counts"]["open"]["cat1"], "breached": False}
+    # a gate always applies the malicious-package threshold, 0 unless --max-malicious says otherwise
+    [malicious] = summary["gate"]["thresholds"][1:]
+    assert (malicious["name"], malicious["maximum"], malicious["open"], malicious["breached"]) == ("malicious", 0, 0, False)
 
 
 def test_package_json_without_thresholds_has_no_gate(capsys, tmp_path, no_content):

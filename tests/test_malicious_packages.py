@@ -348,3 +348,10 @@ def test_the_scanners_own_not_affected_state_does_not_close_it(tmp_path):
     path.write_text(json.dumps(data))
     flat = finding(run(path), "flatmap-stream")
     assert flat.is_open and flat.malicious.closure_set_aside == "the scanner's own state not_affected"
+
+
+def test_the_rule_is_decided_by_the_no_malicious_packages_check():
+    from scc.engine.rules import load_rule_packs
+
+    rule = next(r for r in load_rule_packs() if r.id == RULE)
+    assert rule.check == "no_malicious_packages" and {"si-3", "si-7", "sr-11"} <= set(rule.controls)
