@@ -97,7 +97,10 @@ def test_truncated_gzip_image_leaves_no_temporary_copy(tmp_path: Path, monkeypat
 # The child stalls inside the inflation loop once the temporary image.tar holds data, and says so;
 # the test then signals it. Nothing is timed: the child waits until it is signalled.
 _STALLING_CHILD = """
-import glob, gzip, os, sys, time
+import glob, gzip, os, signal, sys, time
+# a suite started in the background by a non-interactive shell ignores SIGINT, and a child inherits that:
+# give the child the disposition a user's terminal gives scc
+signal.signal(signal.SIGINT, signal.default_int_handler)
 original = gzip.GzipFile.read
 def stalling_read(self, *args):
     data = original(self, *args)
