@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from validators import validate_oscal_schema
 
+from scc.gcpause import collector_paused
 from scc.writers import writer
-from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import _dump_with_lines
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,9 +10,7 @@ sniffing its content, in the order of ``scc.facts.registry.READER_MODULES``. How
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from scc.facts.model import ImageFacts, InputFile
 from scc.facts.provenance.signing import load_verification_keys
 from scc.facts.safety import make_safe
 from scc.facts.source import InputDocument, text_encoding
+from scc.gcpause import collector_paused
 from scc.interrupts import signals_as_exceptions
 from scc.package_dir import scc_written_names
 from scc.progress import phase, size_label
@@ -175,19 +174,3 @@ def read_inputs(paths: Iterable[str], context: ReadContext | None = None) -> Ima
     merged.passed_over.extend(passed_over)
     return merged
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while inputs are read (on again after, if it was on).
-
-    Reading builds millions of long-lived, acyclic objects (a 100k-component SBOM parsed, then its facts):
-    each full collection in the meantime traverses all of them, which more than doubles ``json.loads`` and
-    costs a third of reading. Nothing read is cyclic garbage, so nothing waits longer to be freed.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -13,9 +13,10 @@ from scc.facts.model import AttestationRecord, ImageFacts, Provenance, SecretFin
 def facts_report(paths: list[str], context: ReadContext | None = None,
                  slsa_level: Callable[[Provenance], int] | None = None) -> dict[str, Any]:
     """What each input contributed and the merged facts in brief (``context``: keys and caps)."""
-    from scc.facts import collector_paused, expand_inputs, read_input
+    from scc.facts import expand_inputs, read_input
     from scc.facts.attestation_sets import exclude_foreign
     from scc.facts.merge import merge_facts
+    from scc.gcpause import collector_paused
 
     context = context if context is not None else ReadContext.from_env()
     inputs, notes = expand_inputs(paths, context=context)

@@ -22,7 +22,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
-from scc.writers._gc import collector_paused
+from scc.gcpause import collector_paused
 from scc.writers._hdf_controls import finding_control, requirement_control, rule_control
 from scc.writers._stig_rows import ChecklistSection, checklist_sections
 from scc.writers.interface import Writer

@@ -20,8 +20,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scc.facts.model import Evidence, Finding
+from scc.gcpause import collector_paused
 from scc.report import ControlResult, RuleResult, Verdict
-from scc.writers._gc import collector_paused
 from scc.writers._oscal_common import (
     drop_none,
     dump_document,

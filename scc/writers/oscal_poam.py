@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
-from scc.writers._gc import collector_paused
+from scc.gcpause import collector_paused
 from scc.writers._oscal_common import (
     drop_none,
     finish_document,

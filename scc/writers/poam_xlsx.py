@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from scc.gcpause import collector_paused
 from scc.report import raw_severity
 from scc.writers import _emass_layout as layout
-from scc.writers._gc import collector_paused
 from scc.writers._poam_items import PoamEntry, poam_entries
 from scc.writers._poam_risk import is_vulnerability_rule, resources_required, risk_columns
 from scc.writers._text import spreadsheet_text

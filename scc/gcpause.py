@@ -1,5 +1,7 @@
-"""A pause of Python's cyclic garbage collector while one large document is built.
+"""A pause of Python's cyclic garbage collector while many long-lived, acyclic objects are built.
 
+Reading builds millions of them (a 100k-component SBOM parsed, then its facts): each full collection in
+the meantime traverses all of them, which more than doubles ``json.loads`` and costs a third of reading.
 A writer that builds one object per finding allocates hundreds of thousands of small objects, and every
 full collection the allocations trigger walks the whole heap (the facts and the report too), so the
 pauses grow faster than the document. Nothing a writer builds needs collecting before it returns; the
