@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid as _uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -246,6 +246,15 @@ class RuleResult:
         return self.rule.srg[0].severity if self.rule.srg else "medium"
 
 
+def unique_evidence(results: Iterable[RuleResult]) -> list[Evidence]:
+    """The evidence of these rule results, each piece once, in first-seen order."""
+    seen: dict[Evidence, None] = {}
+    for result in results:
+        for item in result.evidence:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
 @dataclass
 class ControlResult:
     """One 800-53 control's verdict, aggregated from the results of the rules that cite it."""
@@ -259,11 +268,7 @@ class ControlResult:
     @property
     def evidence(self) -> list[Evidence]:
         """The evidence of all its rule results, each piece once, in first-seen order."""
-        seen: dict[Evidence, None] = {}
-        for result in self.rule_results:
-            for item in result.evidence:
-                seen.setdefault(item, None)
-        return list(seen)
+        return unique_evidence(self.rule_results)
 
 
 # -- the remediation clock ------------------------------------------------------------------------------

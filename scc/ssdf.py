@@ -90,11 +90,9 @@ class PracticeResult:
     @property
     def evidence(self) -> list[Evidence]:
         """The evidence of the mapped rule results, each piece once, in first-seen order."""
-        seen: dict[Evidence, None] = {}
-        for result in self.rule_results:
-            for item in result.evidence:
-                seen.setdefault(item, None)
-        return list(seen)
+        from scc.report import unique_evidence
+
+        return unique_evidence(self.rule_results)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ overrides, comments, finding_details). Timestamps are the assessment time, so ou
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
+from scc.writers._json import indented_json
 from scc.writers._stig_rows import ChecklistRow, ChecklistSection, checklist_sections
 from scc.writers.ckl import CLASSIFICATION, section_uuid, stig_ref
 from scc.writers.interface import Writer
@@ -51,7 +51,7 @@ class CklbWriter(Writer):
             },
             "cklb_version": "1.0",
         }
-        return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return indented_json(document)
 
 
 def _stig(report: Report, section: ChecklistSection) -> dict[str, Any]:

@@ -8,11 +8,11 @@ control-implementation (one implemented-requirement per baseline control) is bui
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
 from scc.profile import NOT_PROVIDED, ROLES
+from scc.writers._json import indented_json
 from scc.writers._oscal_common import (
     input_resources,
     metadata,
@@ -215,7 +215,7 @@ class OscalSspWriter(Writer):
     format = "oscal-ssp"
 
     def render(self, assessment: Report) -> bytes:
-        return (json.dumps(build_ssp(assessment), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return indented_json(build_ssp(assessment))
 
 
 WRITER = OscalSspWriter()

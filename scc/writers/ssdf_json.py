@@ -9,11 +9,11 @@ identical bytes.
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
 from scc.ssdf import SsdfResults
+from scc.writers._json import indented_json
 from scc.writers._ssdf_view import practice_record, results_of
 from scc.writers.interface import Writer
 
@@ -35,7 +35,7 @@ class SsdfJsonWriter(Writer):
 
     def render(self, report: Report) -> bytes:
         """The document as UTF-8 JSON (two-space indent, keys in the order written)."""
-        return (json.dumps(ssdf_document(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return indented_json(ssdf_document(report))
 
 
 def ssdf_document(report: Report) -> dict[str, Any]:
