@@ -69,3 +69,22 @@ def test_the_missing_memory_limit_is_the_examples_weakness(facts: ImageFacts) ->
     verdict = judge("k8s_resource_limits", facts)
     assert verdict.verdict is Verdict.NOT_SATISFIED and "sets no memory limit" in verdict.reason
     assert [e.pointer for e in verdict.evidence] == [f"{CONTAINER}/resources"]
+
+
+@pytest.mark.parametrize(("control", "person_check"), [
+    ("sc-7", "network plugin enforces NetworkPolicy"),
+    ("ac-4", "network plugin enforces NetworkPolicy"),
+    ("cm-2", "rest of the baseline configuration"),
+])
+def test_a_manifest_alone_never_satisfies_what_the_cluster_must_enforce(control: str, person_check: str) -> None:
+    """Policies as written and a pinned digest are part of SC-7, AC-4 and CM-2: the rule pack caps them at partial
+    and the statement names what a person must confirm, though the checks themselves pass."""
+    import scc
+
+    assessment = scc.assess([str(EXAMPLE)])
+    result = assessment.control_result(control)
+    assert result is not None
+    assert result.verdict is Verdict.PARTIAL
+    deployment = [r for r in result.rule_results if r.rule.id in ("k8s-network-policy", "k8s-image-by-digest")]
+    assert deployment and all(r.verdict is Verdict.PARTIAL for r in deployment)
+    assert any(person_check in " ".join(r.statement.split()) for r in deployment)
