@@ -463,9 +463,9 @@ VERDICTS: dict[str, dict[str, Builder]] = {
     "k8s-no-host-resources": K8S_BOTH,
     "k8s-seccomp-profile": K8S_BOTH,
     "k8s-resource-limits": {S: JOBS, NS: HARDENED, M: nothing},
-    "k8s-image-by-digest": K8S_BOTH,
+    "k8s-image-by-digest": {P: HARDENED, NS: WEAK, M: nothing},
     "k8s-service-account-token": K8S_BOTH,
-    "k8s-network-policy": {S: HARDENED, NS: JOBS, M: WEAK},
+    "k8s-network-policy": {P: HARDENED, NS: JOBS, M: WEAK},
     "SRG-APP-000516-CTR-001325": MANUAL_ONLY,
     "SRG-OS-000095-GPOS-00049": NONESSENTIAL,
     "SRG-OS-000096-GPOS-00050": INSECURE,
@@ -550,6 +550,8 @@ CANNOT = {
     "cm6-vendor-stig-scan-attested": "a scan against the vendor's own STIG-based profile, not a DISA benchmark: partial at best",
     "sa9-scorecard-upstream-practices": "Scorecard monitors providers (SA-9 c) only: satisfied is capped at partial",
     "sr3-scorecard-image-source": "the repository's controls are part of SR-3 only: satisfied is capped at partial",
+    "k8s-image-by-digest": "a digest pins the image, not the rest of the baseline configuration (CM-2): partial at best",
+    "k8s-network-policy": "a manifest shows policies as written, not applied or enforced by the CNI: partial at best",
 }
 
 
