@@ -345,6 +345,18 @@ def test_the_image_source_rule_reads_the_provenance_and_is_capped_at_partial():
     assert no_result.verdict is Verdict.MANUAL and "github.com/example-org/payments-api" in no_result.reason
 
 
+def test_a_passing_verdict_cites_the_score_of_every_check_it_states():
+    """The reason names each required check as met, so each check's score is cited, not only the aggregate."""
+    facts = _facts(SBOM, PROVENANCE, COLLECTED)
+    result = _run(facts, subject="image-source", min_score=7.0, required_checks={"Signed-Releases": 8, "Maintained": 5})
+    assert result.verdict is Verdict.SATISFIED
+    result_of = {r.repository: r for r in facts.scorecards}["github.com/example-org/payments-api"]
+    wanted = {c.name: c.evidence for c in result_of.checks if c.name in ("Signed-Releases", "Maintained")}
+    assert len(wanted) == 2 and all(wanted.values())
+    for name, spots in wanted.items():
+        assert set(spots) <= set(result.evidence), name
+
+
 def test_of_two_results_for_one_repository_the_newest_decides():
     facts = _facts(SBOM, CRON)
     newer = replace(facts.scorecards[1], repository="github.com/OldCo/ancient-lib", date=datetime(2026, 11, 20, tzinfo=UTC),

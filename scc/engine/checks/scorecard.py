@@ -89,12 +89,12 @@ def _judge(match: _Match, params: ScorecardParams, ctx: CheckContext) -> _Judgem
         found = checks.get(name.lower())
         if found is None:
             judged.gaps.append(f"{name} not run")
-        elif found.score < 0:
-            judged.gaps.append(f"{name} inconclusive ({found.reason or 'score -1'})")
+        else:  # met, short or inconclusive, the verdict states this check's score: cite it
             judged.evidence.extend(found.evidence)
-        elif found.score < minimum:
-            judged.shortfalls.append(f"{name} {found.score} < {minimum}")
-            judged.evidence.extend(found.evidence)
+            if found.score < 0:
+                judged.gaps.append(f"{name} inconclusive ({found.reason or 'score -1'})")
+            elif found.score < minimum:
+                judged.shortfalls.append(f"{name} {found.score} < {minimum}")
     return judged
 
 
