@@ -31,15 +31,16 @@ def raw_apk_packages() -> set[tuple[str, str]]:
     return packages
 
 
-def test_the_seven_inputs_of_one_image_reconcile():
+def test_the_eight_inputs_of_one_image_reconcile():
     sbom = json.loads((EXAMPLE / "sbom.cdx.json").read_text())
     grype = json.loads((EXAMPLE / "grype.json").read_text())
     vex = json.loads((EXAMPLE / "vex.openvex.json").read_text())
     facts = read_inputs([str(EXAMPLE)])
 
     assert {i.format.split()[0] for i in facts.inputs} >= {"cyclonedx-json", "grype-json", "oci-image-config",
-                                                            "oci-image-layout", "openvex", "kubernetes-manifest"}
-    assert len(facts.inputs) == 7
+                                                            "oci-image-layout", "openvex", "kubernetes-manifest",
+                                                            "openssf-scorecard"}
+    assert len(facts.inputs) == 8
     sbom_keys = {normalise_purl(c["purl"]) for c in sbom["components"] if c.get("purl")}
     merged_keys = {c.key for c in facts.components}
     assert sbom_keys <= merged_keys
@@ -56,6 +57,10 @@ def test_the_seven_inputs_of_one_image_reconcile():
     # the deployment manifest runs this very image: its one container pulls the layout's digest
     assert [m.reference.split("@")[-1] for m in facts.manifest_images] == [index_digest()]
     assert facts.filesystem is not None and facts.config.user == "65532:65532"
+    # the Scorecard result is of the repository the provenance builds the image from
+    source = facts.provenance[0].source_repository
+    assert [r.repository for r in facts.scorecards] == ["github.com/example-org/demo-api"]
+    assert "github.com/example-org/demo-api" in source
 
 
 def index_digest() -> str:
