@@ -161,7 +161,7 @@ def _kyverno(work: _Translation, where: str, data: dict[str, Any], kind: str, na
 
 
 def _kyverno_validate(work: _Translation, at: str, validate: dict[str, Any], label: str) -> int:
-    """Read the image fields of a validate rule; the number of them read."""
+    """Read the image fields of a validate rule; the number of them translated."""
     if "pattern" in validate:
         patterns = [(f"{at}.validate.pattern", validate["pattern"])]
     else:
@@ -170,9 +170,8 @@ def _kyverno_validate(work: _Translation, at: str, validate: dict[str, Any], lab
     fields = [found for path, pattern in patterns for found in _image_fields(pattern, path)]
     # one pattern: each image field must hold (AND); anyPattern: any of its patterns may (one group)
     one_group = "anyPattern" in validate and "pattern" not in validate
-    for path, text in fields:
-        _kyverno_image(work, path, text, label, group=at if one_group else f"{at}:{text}")
-    return len(fields)
+    return sum(_kyverno_image(work, path, text, label, group=at if one_group else f"{at}:{text}")
+               for path, text in fields)
 
 
 def _image_fields(node: Any, path: str) -> list[tuple[str, Any]]:
@@ -192,7 +191,9 @@ def _image_fields(node: Any, path: str) -> list[tuple[str, Any]]:
     return found
 
 
-def _kyverno_image(work: _Translation, path: str, value: Any, label: str, group: str) -> None:
+def _kyverno_image(work: _Translation, path: str, value: Any, label: str, group: str) -> bool:
+    """Translate one image field: allow entries, a digest requirement, or (an operator) a limit; whether
+    it was translated."""
     text = _string(work, path, value)
     if "{{" in text:
         raise work.error(path, f"{text!r} takes its value from a variable scc cannot resolve; write the registries "
@@ -201,14 +202,14 @@ def _kyverno_image(work: _Translation, path: str, value: Any, label: str, group:
     if any(_OPERATOR.search(a) for a in alternatives):
         work.limits.append(f"The {label} pattern {text!r} ({path}) negates or compares rather than lists "
                            "allowed images; scc does not translate it and judges without it.")
-        return
-    if all(_DIGEST_ONLY.fullmatch(a) for a in alternatives):
-        work.digest_all.append(path)          # "*@*": any registry, by digest
-        return
+        return False
     if all("@" in a for a in alternatives):
         work.digest_all.append(path)
+    if all(_DIGEST_ONLY.fullmatch(a) for a in alternatives):
+        return True                           # "*@*": any registry, by digest
     for alternative in alternatives:
         work.entries.append(AllowEntry(alternative, work.evidence(path), kind=KYVERNO, group=group))
+    return True
 
 
 def _kyverno_verify(work: _Translation, at: str, rule: dict[str, Any], label: str) -> int:

@@ -314,7 +314,7 @@ def registry_allow_list(facts: ImageFacts, params: RegistryAllowListParams, ctx:
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"The allow-list {policy.described} does not permit "
                        f"{listing(refused)}, which this system uses: either the platform does not enforce it "
-                       "or the images were admitted by exception.", evidence, refused=capped(refused))
+                       f"or the images were admitted by exception.{_limits(policy)}", evidence, refused=capped(refused))
     approver = f", approved by {policy.approved_by}," if policy.approved_by else ""
     loose = listing((item.caveat for item in judged if item.caveat), 3)
     return manual(f"The allow-list {policy.described}{approver} permits {plural(len(judged), 'image')} this system "
