@@ -307,3 +307,31 @@ def test_package_with_an_admission_policy_records_and_cites_it(capsys, tmp_path,
     results = (out / "oscal-assessment-results.json").read_text()
     assert "Kyverno ClusterPolicy restrict-image-registries" in results
     assert "docker.io/fluent/fluent-bit:3.0.4" in results       # the Docker Hub sidecar is outside the allow-list
+
+
+def test_any_pattern_alternatives_form_one_list_and_deployment_patterns_are_read(tmp_path):
+    body = ("apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: trusted-registries}\nspec:\n"
+            "  validationFailureAction: Enforce\n  rules:\n  - name: any-registry\n    validate:\n      anyPattern:\n"
+            "      - spec: {template: {spec: {containers: [{image: 'gcr.io/myproject/*'}]}}}\n"
+            "      - spec: {template: {spec: {containers: [{image: 'docker.io/library/*'}]}}}\n"
+            "  - name: digests-for-cgr\n    validate:\n      foreach:\n"
+            "      - list: \"request.object.spec.containers[?starts_with(image, 'cgr.dev')]\"\n"
+            "        pattern: {image: '*@*'}\n")
+    policy = load_registry_policy(_write(tmp_path, body))
+    assert [(e.text, e.evidence.pointer) for e in policy.entries] == [
+        ("gcr.io/myproject/*", "doc 1: spec.rules[0].validate.anyPattern[0].spec.template.spec.containers[0].image"),
+        ("docker.io/library/*", "doc 1: spec.rules[0].validate.anyPattern[1].spec.template.spec.containers[0].image")]
+    assert _admitted(policy, "docker.io/library/nginx:1.27") == ["docker.io/library/*"]   # either pattern will do
+    assert not policy.require_digest_manifests                  # the foreach rule is not read, and says so
+    assert "rule digests-for-cgr of the Kyverno ClusterPolicy trusted-registries speaks of images in a form" in (
+        " ".join(policy.limits))
+
+
+def test_a_digest_only_policy_leaves_sources_manual_and_decides_pinning(tmp_path):
+    digest_only = KYVERNO_POLICIES.read_text().split("---\n", 1)[1]
+    policy = load_registry_policy(_write(tmp_path, digest_only))
+    assert not policy.restricts_sources and policy.digest_image_at == f"doc 1: {CONTAINERS}"
+    sources = _run("image_source_allowed", _image("quay.io/evil/miner"), policy)
+    assert sources.verdict is Verdict.MANUAL and "does not restrict which registries" in sources.reason
+    pinned = _run("image_digest_pinned", _image("quay.io/evil/miner", digest=""), policy)
+    assert pinned.verdict is Verdict.NOT_SATISFIED

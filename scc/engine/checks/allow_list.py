@@ -280,7 +280,8 @@ def manifest_images_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckCon
     required = [label for label in unpinned if requirements.get(label) is not None]
     if not required:
         return outcome(Verdict.NOT_APPLICABLE, f"{plural(len(unpinned), 'manifest image')} named by tag; the "
-                       f"registry policy {policy.described} does not require digests for them"
+                       f"registry policy {policy.described} does not require digests"
+                       f"{' for them' if policy.digest_scope else ''}"
                        f"{_where(policy.digest_manifests_at)}.{_limits(policy)}",
                        [policy.at(policy.digest_manifests_at)], unpinned=capped(unpinned))
     cited = [ev for label in required if (ev := requirements[label]) is not None]
