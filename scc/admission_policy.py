@@ -32,7 +32,7 @@ from typing import Any
 
 from scc.errors import InputError
 from scc.facts.model import Evidence
-from scc.registry_policy import GATEKEEPER, KYVERNO, SIGSTORE, AllowEntry, RegistryPolicy, lookalike
+from scc.registry_model import GATEKEEPER, KYVERNO, SIGSTORE, AllowEntry, RegistryPolicy, lookalike
 from scc.yamlsafe import YamlDocument
 
 __all__ = ["translate"]

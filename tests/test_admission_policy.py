@@ -19,7 +19,8 @@ from scc.engine.model import CheckOutcome, Verdict
 from scc.errors import InputError
 from scc.facts.model import BaseImageAnnotation, Evidence, ImageFacts, ImageIdentity, ManifestImage
 from scc.imageref import parse_reference
-from scc.registry_policy import GATEKEEPER, KYVERNO, SIGSTORE, RegistryPolicy, load_registry_policy
+from scc.registry_model import GATEKEEPER, KYVERNO, SIGSTORE, RegistryPolicy
+from scc.registry_policy import load_registry_policy
 
 DATA = REPO / "tests" / "data" / "registry" / "admission"
 KYVERNO_POLICIES = DATA / "kyverno-restrict-and-digest.yaml"
