@@ -132,7 +132,7 @@ def _items(work: _Translation, where: str, value: Any) -> list[Any]:
 
 def _string(work: _Translation, where: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise work.error(where, f"must be a non-empty string, not {value!r}")
+        raise work.error(where, f"must be a non-empty string, not {repr(value)[:60]}")
     return value.strip()
 
 
@@ -141,7 +141,7 @@ def _kyverno(work: _Translation, where: str, data: dict[str, Any], kind: str, na
     spec = _mapping(work, f"{where}: spec", data.get("spec"))
     audit = str(spec.get("validationFailureAction", "")).lower() in _AUDIT
     if kind == "Policy":
-        namespace = (data.get("metadata") or {}).get("namespace") or "its namespace"
+        namespace = _mapping(work, f"{where}: metadata", data.get("metadata")).get("namespace") or "its namespace"
         work.limits.append(f"The Kyverno Policy {name} applies in {namespace} only.")
     for i, rule in enumerate(_items(work, f"{where}: spec.rules", spec.get("rules"))):
         at = f"{where}: spec.rules[{i}]"
@@ -199,6 +199,8 @@ def _kyverno_image(work: _Translation, path: str, value: Any, label: str, group:
         raise work.error(path, f"{text!r} takes its value from a variable scc cannot resolve; write the registries "
                                "into the pattern (or into scc's registry-policy file)")
     alternatives = [a.strip() for a in text.split("|") if a.strip()]
+    if not alternatives:
+        raise work.error(path, f"{text!r} holds no pattern")
     if any(_OPERATOR.search(a) for a in alternatives):
         work.limits.append(f"The {label} pattern {text!r} ({path}) negates or compares rather than lists "
                            "allowed images; scc does not translate it and judges without it.")

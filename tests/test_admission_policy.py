@@ -195,6 +195,7 @@ def test_several_constraints_must_each_admit_an_image(tmp_path):
     (GATEKEEPER_REPOS.read_text() + "---\n- just\n- a list\n", "doc 2: not a Kubernetes object (apiVersion and kind)"),
     (KYVERNO_SAMPLE.read_text().replace('"eu.foo.io/* | bar.io/*"', '"{{ clusterregistries.data.registries }}"'),
      "takes its value from a variable scc cannot resolve"),
+    (KYVERNO_SAMPLE.read_text().replace('"eu.foo.io/* | bar.io/*"', '" | "'), "image: '|' holds no pattern"),
     (SIGSTORE_CIP.read_text().replace('"registry.example.mil/platform/*"', '"registry.example.mil/[a-z]+"'),
      "doc 1: spec.images[0].glob: 'registry.example.mil/[a-z]+' is not a glob policy-controller accepts"),
     (GATEKEEPER_REPOS.read_text().replace('      - "registry.example.mil"\n      - "docker.io/library/"\n', "      []\n")
