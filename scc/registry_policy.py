@@ -29,21 +29,26 @@ that port only; one without admits the host on its default port only.
 The file is read with scc.yamlsafe (1 MiB, no anchors or aliases, bounded nesting); an unknown key,
 a wrong type, a pattern that names no registry or an impossible date is an InputError naming the
 file and the entry. Loading only reads: the engine decides with the policy (scc.engine.checks.allow_list).
+
+A file whose documents carry ``apiVersion`` and ``kind`` is an admission policy instead (a Kyverno
+ClusterPolicy, a Gatekeeper K8sAllowedRepos constraint, a Sigstore ClusterImagePolicy), translated by
+scc.admission_policy into the same model (scc.registry_model) with each tool's own matching kept
+(``AllowEntry.kind``).
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from scc.admission_policy import translate
 from scc.errors import InputError
 from scc.facts.model import Evidence
 from scc.imageref import split_registry
-from scc.yamlsafe import MAX_BYTES, YamlRefused, load_text
+from scc.registry_model import AllowEntry, BaseImageEntry, RegistryPolicy
+from scc.yamlsafe import MAX_BYTES, YamlRefused, load_all_text
 
 __all__ = ["SCHEMA_VERSION", "AllowEntry", "BaseImageEntry", "RegistryPolicy", "load_registry_policy"]
 
@@ -60,70 +65,27 @@ _DIGEST = re.compile(r"sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{1
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-@dataclass(frozen=True)
-class AllowEntry:
-    """One entry of the allow-list as written (a registry or a repository pattern), and where it is."""
-
-    text: str                 # normalised: host lower case, index.docker.io -> docker.io
-    evidence: Evidence        # the policy file, its sha256 and the YAML path (allow.repositories[2])
-    kind: str = "repository"  # registry | repository
-
-    def admits(self, name: str) -> bool:
-        """Whether the normalised repository name ``name`` (registry/path) falls under this entry."""
-        if self.kind == "registry":
-            return name.partition("/")[0] == self.text
-        return _pattern(self.text).fullmatch(name) is not None
-
-
-@dataclass(frozen=True)
-class BaseImageEntry:
-    """An allowed base image: a repository pattern and, optionally, the only digests allowed of it."""
-
-    repository: AllowEntry
-    digests: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RegistryPolicy:
-    """An organisation's registry allow-list, as loaded from its file (see the module docstring)."""
-
-    source: str
-    sha256: str
-    registries: tuple[AllowEntry, ...] = ()
-    repositories: tuple[AllowEntry, ...] = ()
-    base_images: tuple[BaseImageEntry, ...] = ()
-    require_digest_image: bool = False
-    require_digest_manifests: bool = False
-    require_digest_base_images: bool = False
-    approved_by: str = ""
-    expires: date | None = None
-
-    def at(self, pointer: str) -> Evidence:
-        """Evidence for the policy file at a YAML path (``require-digest.image``)."""
-        return Evidence(self.source, self.sha256, pointer)
-
-    def allowing(self, name: str) -> AllowEntry | None:
-        """The first allow: entry (registries, then repositories) that admits ``name``, or None."""
-        return next((e for e in (*self.registries, *self.repositories) if e.admits(name)), None)
-
-    @property
-    def entries(self) -> tuple[AllowEntry, ...]:
-        return (*self.registries, *self.repositories)
-
-
 def load_registry_policy(path: Path | str) -> RegistryPolicy:
-    """The registry policy in ``path``; anything malformed is an InputError naming the file and the entry."""
+    """The registry policy in ``path``; anything malformed is an InputError naming the file and the entry.
+
+    scc's own file (``registry-policy: 1``) or, sniffed by ``apiVersion``/``kind``, admission policies
+    (scc.admission_policy): Kyverno ClusterPolicy/Policy, Gatekeeper K8sAllowedRepos, Sigstore
+    ClusterImagePolicy, several of them in one ``---``-separated file."""
     source = str(path)
     data = _read(path)
     digest = hashlib.sha256(data).hexdigest()
     try:
-        document = load_text(data.decode("utf-8-sig"))
+        documents = [d for d in load_all_text(data.decode("utf-8-sig")) if d.data is not None]
     except UnicodeDecodeError as exc:
         raise InputError(source, f"cannot read registry policy: not UTF-8 text (byte {exc.start})") from exc
     except YamlRefused as exc:
         raise InputError(source, f"cannot read registry policy: {exc}") from exc
-    if not isinstance(document, dict):
-        raise InputError(source, "a registry policy is a mapping starting with 'registry-policy: 1'")
+    if any(isinstance(d.data, dict) and "apiVersion" in d.data for d in documents):
+        return translate(source, digest, documents)
+    if len(documents) != 1 or not isinstance(documents[0].data, dict):
+        raise InputError(source, "a registry policy is a mapping starting with 'registry-policy: 1', or Kyverno, "
+                                 "Gatekeeper or Sigstore admission policies (apiVersion, kind)")
+    document = documents[0].data
     _known(source, "the top level", document, _TOP_KEYS)
     version = document.get("registry-policy")
     if version != SCHEMA_VERSION or isinstance(version, bool):
@@ -250,15 +212,3 @@ def _canonical_host(registry: str) -> str:
     host, port = split_registry(registry)
     host = "docker.io" if host == "index.docker.io" else host
     return f"{host}:{port}" if port else host
-
-
-@lru_cache(maxsize=512)
-def _pattern(text: str) -> re.Pattern[str]:
-    """registry/a/* -> everything beneath registry/a; '*' elsewhere stays within one path component."""
-    registry, _, path = text.partition("/")
-    beneath = path == "*" or path.endswith("/*")
-    stem = path[:-2] if path.endswith("/*") else ("" if path == "*" else path)
-    body = re.escape(registry) + "/" + "".join("[^/]*" if c == "*" else re.escape(c) for c in stem)
-    if beneath:
-        body += "/.+" if stem else ".+"
-    return re.compile(body)

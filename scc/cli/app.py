@@ -67,7 +67,9 @@ def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="System profile YAML (`scc init-profile` writes a template)."),
         click.option("--registry-policy", type=click.Path(dir_okay=False), default=None, metavar="FILE",
                      help="Registry allow-list YAML: where the image, its base image and the images of the "
-                          "deployment manifests may come from (docs/registry-policy.md)."),
+                          "deployment manifests may come from; scc's own file, or the Kyverno ClusterPolicy, "
+                          "Gatekeeper K8sAllowedRepos or Sigstore ClusterImagePolicy the platform enforces "
+                          "(docs/registry-policy.md)."),
     ]
     for option in reversed(options):
         function = option(function)

@@ -40,6 +40,11 @@ class NamedImage:
     def label(self) -> str:
         return f"{self.text} ({self.where})" if self.where else self.text
 
+    @property
+    def written(self) -> str:
+        """The reference as a pod would carry it: the text, with the digest recorded beside it."""
+        return f"{self.text}@{self.digest}" if self.digest and "@" not in self.text else self.text
+
     def reference(self) -> ImageReference:
         """The normalised reference, with the digest recorded beside it (InvalidReference when none)."""
         parsed = parse_reference(self.text)
@@ -59,14 +64,23 @@ class Admission:
     reference: ImageReference | None
     entry: AllowEntry | None = None
     problem: str = ""                 # why the reference could not be read
+    also: tuple[AllowEntry, ...] = ()  # the entries of the policy's other groups that admit it too
 
     @property
     def admitted(self) -> bool:
         return self.entry is not None
 
     @property
+    def caveat(self) -> str:
+        """Why the admission proves less than an approved source ('' when it does not): a prefix or a
+        wildcard host that a look-alike registry would pass too."""
+        entries = (self.entry, *self.also) if self.entry else ()
+        return next((c for c in (e.caveat(self.image.written) for e in entries) if c), "")
+
+    @property
     def evidence(self) -> tuple[Evidence, ...]:
-        return (*self.image.evidence, *((self.entry.evidence,) if self.entry else ()))
+        entries = (self.entry, *self.also) if self.entry else ()
+        return (*self.image.evidence, *(e.evidence for e in entries))
 
 
 def admit(image: NamedImage, policy: RegistryPolicy, entries: tuple[AllowEntry, ...] | None = None) -> Admission:
@@ -75,9 +89,8 @@ def admit(image: NamedImage, policy: RegistryPolicy, entries: tuple[AllowEntry, 
         reference = image.reference()
     except InvalidReference as exc:
         return Admission(image, None, problem=str(exc))
-    candidates = policy.entries if entries is None else entries
-    entry = next((e for e in candidates if e.admits(reference.name)), None)
-    return Admission(image, reference, entry)
+    chosen = policy.admitting(reference, image.written, entries)
+    return Admission(image, reference, chosen[0] if chosen else None, also=chosen[1:])
 
 
 def assessed_image(facts: ImageFacts) -> NamedImage | None:

@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 
 from scc.engine.checks import CheckContext, check
 from scc.engine.checks.support import capped, gather, listing, manual, outcome, plural
-from scc.engine.image_sources import Admission, admit, assessed_image, base_images, manifest_images
+from scc.engine.image_sources import (
+    Admission,
+    NamedImage,
+    admit,
+    assessed_image,
+    base_images,
+    manifest_images,
+)
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
 from scc.facts.model import Evidence, ImageFacts
+from scc.imageref import InvalidReference
 from scc.registry_policy import AllowEntry, RegistryPolicy
 
 EVIDENCE_CAP = 50
@@ -36,6 +44,35 @@ def _policy(ctx: CheckContext, subject: str, evidence: Iterable[Evidence] = ()
                             f"so it no longer decides where {subject} comes from; renew it.",
                             [policy.at("expires"), *evidence])
     return policy, None
+
+
+def _sources_policy(ctx: CheckContext, subject: str, evidence: Iterable[Evidence] = ()
+                    ) -> tuple[RegistryPolicy | None, CheckOutcome | None]:
+    """``_policy``, and manual when the policy in force restricts no registry (an admission policy that
+    only requires digests)."""
+    evidence = list(evidence)
+    policy, undecided = _policy(ctx, subject, evidence)
+    if policy is not None and not policy.restricts_sources:
+        return None, manual(f"The registry policy {policy.described} requires digests but does not restrict which "
+                            f"registries {subject} may come from; a person checks it against the organisation's "
+                            f"approved registries.{_limits(policy)}", [policy.at(policy.digest_manifests_at), *evidence])
+    return policy, undecided
+
+
+def _limits(policy: RegistryPolicy) -> str:
+    """What an admission policy does not enforce, as sentences to append to a reason ('' for none)."""
+    return "".join(f" {limit}" for limit in policy.limits)
+
+
+def _digest_requirement(policy: RegistryPolicy, image: NamedImage | None, role: str) -> Evidence | None:
+    """Where ``policy`` requires ``image`` (role image or manifest) pinned by digest; None when it does not."""
+    if image is None:
+        return policy.digest_required(None, "", role)
+    try:
+        reference = image.reference()
+    except InvalidReference:
+        reference = None
+    return policy.digest_required(reference, image.written, role)
 
 
 def _first(evidence: Iterable[Evidence], limit: int = EVIDENCE_CAP) -> list[Evidence]:
@@ -66,20 +103,24 @@ def image_source_allowed(facts: ImageFacts, params: CheckParams, ctx: CheckConte
     if image is None:
         return manual("No input names the image's registry and repository (image config, OCI layout "
                       "annotation or SBOM), so where it comes from cannot be judged.")
-    policy, undecided = _policy(ctx, image.text, image.evidence)
+    policy, undecided = _sources_policy(ctx, image.text, image.evidence)
     if policy is None:
         return undecided or manual(_NO_POLICY)
     item = admit(image, policy)
     if item.reference is None:
         return manual(f"The image is named {image.text!r}, which is not an image reference ({item.problem}); "
                       "check which registry it was pulled from.", image.evidence)
+    if item.entry is not None and item.caveat:
+        return outcome(Verdict.PARTIAL, f"{item.reference.name} is admitted by the registry allow-list "
+                       f"{policy.described}, but {item.caveat}.{_limits(policy)}", item.evidence,
+                       entry=item.entry.text)
     if item.entry is not None:
         return outcome(Verdict.SATISFIED, f"{item.reference.name} is admitted by the registry allow-list "
-                       f"({item.entry.text}, {policy.source} {item.entry.evidence.pointer}).", item.evidence,
-                       entry=item.entry.text)
+                       f"({item.entry.text}, {policy.described} {item.entry.evidence.pointer}).{_limits(policy)}",
+                       item.evidence, entry=item.entry.text)
     return outcome(Verdict.NOT_SATISFIED, f"{item.reference.name} is on no entry of the registry allow-list "
-                   f"{policy.source} (allowed: {_allowed_names(policy.entries)}).",
-                   [*image.evidence, policy.at("allow")], repository=item.reference.name)
+                   f"{policy.described} (allowed: {_allowed_names(policy.entries)}).",
+                   [*image.evidence, policy.at(policy.allow_at)], repository=item.reference.name)
 
 
 @check("image_digest_pinned", CheckParams, consults=("identity.digest",))
@@ -96,13 +137,18 @@ def image_digest_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckContex
             return undecided
         return manual("No input gives the image's digest (an OCI layout, a scan or SBOM of the pushed image), "
                       "and no registry policy says whether one is required.", identity.evidence[:3])
-    if not policy.require_digest_image:
+    required = _digest_requirement(policy, assessed_image(facts), "image")
+    if required is None:
         return outcome(Verdict.NOT_APPLICABLE, f"No input gives the image's digest, and the registry policy "
-                       f"{policy.source} does not require one (require-digest.image).",
-                       [policy.at("require-digest.image")])
+                       f"{policy.described} does not require one{_where(policy.digest_image_at)}.",
+                       [policy.at(policy.digest_image_at)])
     return outcome(Verdict.NOT_SATISFIED, f"No input gives the image's digest, which the registry policy "
-                   f"{policy.source} requires (require-digest.image); supply the OCI layout or a scan of the "
-                   "pushed image.", [*identity.evidence[:3], policy.at("require-digest.image")])
+                   f"{policy.described} requires ({required.pointer}); supply the OCI layout or a scan of the "
+                   "pushed image.", [*identity.evidence[:3], required])
+
+
+def _where(pointer: str) -> str:
+    return f" ({pointer})" if pointer else ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +171,11 @@ def base_image_allowed(facts: ImageFacts, params: BaseImageParams, ctx: CheckCon
                                 gather(found))
     if policy is None:
         return undecided or manual(_NO_POLICY)
+    if not policy.judges_base_images:
+        return manual(f"The registry policy {policy.described} governs the images pods run, not the base images a "
+                      f"build starts from, so {listing([f.label for f in found])} is not judged against it; a person "
+                      "checks the Dockerfile's FROM lines against the approved base images (or gives scc's own "
+                      "registry-policy file, whose base-images: list judges them).", _first(gather(found)))
     entries = tuple(b.repository for b in policy.base_images) or policy.entries
     digests = {b.repository: b.digests for b in policy.base_images if b.digests}
     refused: list[str] = []
@@ -143,12 +194,12 @@ def base_image_allowed(facts: ImageFacts, params: BaseImageParams, ctx: CheckCon
     where = "base-images" if policy.base_images else "allow"
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"{plural(len(refused), 'base image')} not allowed by "
-                       f"{policy.source} ({where}: {_allowed_names(entries)}): {listing(refused)}.",
+                       f"{policy.described} ({where}: {_allowed_names(entries)}): {listing(refused)}.",
                        _first([policy.at(where), *evidence]), refused=capped(refused))
     if unsure:
         return outcome(Verdict.PARTIAL, f"The base images are on the allow-list, but {listing(unsure)}; check "
                        "the build's FROM lines and the pulled digests.", _first(evidence), unsure=capped(unsure))
-    return outcome(Verdict.SATISFIED, f"Every base image the build recorded is allowed by {policy.source} "
+    return outcome(Verdict.SATISFIED, f"Every base image the build recorded is allowed by {policy.described} "
                    f"({where}): {listing([f.label for f in found])}.", _first(evidence))
 
 
@@ -177,18 +228,24 @@ def manifest_images_allowed(facts: ImageFacts, params: CheckParams, ctx: CheckCo
     if not named:
         return manual("No deployment manifest was given, so the images the workloads run are not judged; "
                       "supply the Kubernetes manifests (or Helm output) that deploy this image.")
-    policy, undecided = _policy(ctx, f"the {plural(len(named), 'image')} of the deployment manifests", gather(named))
+    policy, undecided = _sources_policy(ctx, f"the {plural(len(named), 'image')} of the deployment manifests",
+                                        gather(named))
     if policy is None:
         return undecided or manual(_NO_POLICY)
     judged = [admit(image, policy) for image in named]
     refused = [_refusal(item) for item in judged if not item.admitted]
+    loose = [item.caveat for item in judged if item.admitted and item.caveat]
     evidence = _first(_refused_first(judged))
     if refused:
         return outcome(Verdict.NOT_SATISFIED, f"{plural(len(refused), 'manifest image')} not admitted by the "
-                       f"registry allow-list {policy.source} (allowed: {_allowed_names(policy.entries)}): "
-                       f"{listing(refused)}.", _first([policy.at("allow"), *evidence]), refused=capped(refused))
+                       f"registry allow-list {policy.described} (allowed: {_allowed_names(policy.entries)}): "
+                       f"{listing(refused)}.", _first([policy.at(policy.allow_at), *evidence]), refused=capped(refused))
+    if loose:
+        return outcome(Verdict.PARTIAL, f"Every one of the {plural(len(named), 'image')} the deployment manifests "
+                       f"name is admitted by the registry allow-list {policy.described}, but {listing(loose, 3)}."
+                       f"{_limits(policy)}", evidence, loose=capped(loose))
     return outcome(Verdict.SATISFIED, f"Every one of the {plural(len(named), 'image')} the deployment manifests "
-                   f"name is admitted by the registry allow-list {policy.source}.", evidence)
+                   f"name is admitted by the registry allow-list {policy.described}.{_limits(policy)}", evidence)
 
 
 @check("manifest_images_pinned", CheckParams, consults=("manifest_images",))
@@ -218,14 +275,20 @@ def manifest_images_pinned(facts: ImageFacts, params: CheckParams, ctx: CheckCon
         return manual(f"{plural(len(unpinned), 'manifest image')} named by tag, not digest: {listing(unpinned)}; "
                       "whether tags are acceptable is the organisation's policy (require-digest.manifests).",
                       evidence, unpinned=capped(unpinned))
-    if not policy.require_digest_manifests:
+    requirements = {image.label: _digest_requirement(policy, image, "manifest")
+                    for image in named if image.label in tagged}
+    required = [label for label in unpinned if requirements.get(label) is not None]
+    if not required:
         return outcome(Verdict.NOT_APPLICABLE, f"{plural(len(unpinned), 'manifest image')} named by tag; the "
-                       f"registry policy {policy.source} does not require digests (require-digest.manifests).",
-                       [policy.at("require-digest.manifests")], unpinned=capped(unpinned))
-    return outcome(Verdict.NOT_SATISFIED, f"{plural(len(unpinned), 'manifest image')} named by tag, not digest, "
-                   f"which the registry policy {policy.source} requires (require-digest.manifests): "
-                   f"{listing(unpinned)}.", _first([policy.at("require-digest.manifests"), *evidence]),
-                   unpinned=capped(unpinned))
+                       f"registry policy {policy.described} does not require digests"
+                       f"{' for them' if policy.digest_scope else ''}"
+                       f"{_where(policy.digest_manifests_at)}.{_limits(policy)}",
+                       [policy.at(policy.digest_manifests_at)], unpinned=capped(unpinned))
+    cited = [ev for label in required if (ev := requirements[label]) is not None]
+    return outcome(Verdict.NOT_SATISFIED, f"{plural(len(required), 'manifest image')} named by tag, not digest, "
+                   f"which the registry policy {policy.described} requires ({listing(e.pointer for e in cited)}): "
+                   f"{listing(required)}.{_limits(policy)}", _first([*cited, *evidence]),
+                   unpinned=capped(required))
 
 
 @dataclass(frozen=True)
@@ -242,18 +305,20 @@ def registry_allow_list(facts: ImageFacts, params: RegistryAllowListParams, ctx:
     if ctx.registry_policy is None:
         return outcome(Verdict.NOT_APPLICABLE, params.reason_without_policy or
                        "The registry's permit-by-exception policy is configured on the platform, not in an image.")
-    policy, undecided = _policy(ctx, "the images")
+    policy, undecided = _sources_policy(ctx, "the images")
     if policy is None:
         return undecided or manual(_NO_POLICY)
     image = assessed_image(facts)
     judged = [admit(n, policy) for n in ([image] if image else []) + manifest_images(facts)]
     refused = [_refusal(item) for item in judged if not item.admitted]
-    evidence = _first([policy.at("allow"), *_refused_first(judged)])
+    evidence = _first([policy.at(policy.allow_at), *_refused_first(judged)])
     if refused:
-        return outcome(Verdict.NOT_SATISFIED, f"The allow-list {policy.source} does not permit "
+        return outcome(Verdict.NOT_SATISFIED, f"The allow-list {policy.described} does not permit "
                        f"{listing(refused)}, which this system uses: either the platform does not enforce it "
-                       "or the images were admitted by exception.", evidence, refused=capped(refused))
+                       f"or the images were admitted by exception.{_limits(policy)}", evidence, refused=capped(refused))
     approver = f", approved by {policy.approved_by}," if policy.approved_by else ""
-    return manual(f"The allow-list {policy.source}{approver} permits {plural(len(judged), 'image')} this system "
+    loose = listing((item.caveat for item in judged if item.caveat), 3)
+    return manual(f"The allow-list {policy.described}{approver} permits {plural(len(judged), 'image')} this system "
                   "uses; confirm the registry and the platform's admission control deny every image it does not "
-                  "list (deny-all, permit-by-exception).", evidence)
+                  f"list (deny-all, permit-by-exception).{f' Note: {loose}.' if loose else ''}{_limits(policy)}",
+                  evidence)
