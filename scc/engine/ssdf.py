@@ -189,7 +189,7 @@ def _attested(result: PracticeResult, candidates: list[Attestation], today: date
         notes.append(f"{label} not applied: the mapped rules' result is {automated.value}, which an attestation "
                      "never replaces")
         return replace(result, attestation_note=note)
-    decides = automated is Verdict.MANUAL or attestation.status == "failed"
+    decides = automated is Verdict.MANUAL or (attestation.status == "failed" and automated is not Verdict.NOT_SATISFIED)
     verdict = attestation.verdict if decides else automated
     return replace(result, verdict=verdict, origin="attestation" if decides else result.origin,
                    reason=f"{result.reason} {attestation.sentence()}",
