@@ -358,7 +358,8 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
     from scc.provenance import pack_files, source_files
 
     overrides = tuple(load_overrides(settings.overrides)) if settings.overrides else ()
-    attestations, attestation_notes = load_attestations(settings.attestations) if settings.attestations else ([], [])
+    ssdf = load_ssdf_mapping()
+    attestations, attestation_notes = load_attestations(settings.attestations, ssdf) if settings.attestations else ([], [])
     rules = list(rules)
     files = [*pack_files(settings.rule_dirs), *source_files("overrides", [settings.overrides] if settings.overrides else []),
              *source_files("verification-key", settings.keys),
@@ -380,7 +381,7 @@ def load_policy(settings: Settings, facts: ImageFacts, rules: Iterable[Rule],
         tables=load_tables(),
         templates=settings.templates,
         registry_policy=_registry_policy(settings.registry_policy),
-        ssdf=load_ssdf_mapping(),
+        ssdf=ssdf,
     )
 
 

@@ -183,10 +183,12 @@ class Attestation:
     """A person's recorded judgment on a check the facts could not decide (MITRE SAF's ``attest``).
 
     It closes a manual rule only: passed reads satisfied, failed reads not-satisfied, until it expires.
+    One naming an SSDF task or CISA form item is recorded on that task or item (scc.engine.ssdf).
     """
 
-    target: str                 # a rule id (any alias) or an 800-53 control id, as written
-    kind: str                   # rule | control | id (SAF's control_id: a rule alias, else a control)
+    target: str                 # a rule id (any alias) or an 800-53 control id, as written; an SSDF task or
+                                # CISA form item id as frameworks/ssdf.yaml names it
+    kind: str                   # rule | control | id (SAF's control_id: a rule alias, else a control) | ssdf | cisa
     status: str                 # passed | failed
     explanation: str
     updated_by: str
@@ -633,7 +635,8 @@ class Report(_PicklesAsPlainDicts):
     def attested_counts(self) -> dict[str, dict[str, int]]:
         """Verdicts that rest on a person's attestation, kept apart from automated ones.
 
-        ``rules``: attested rule verdicts; ``controls``: control verdicts at least one attested rule shares.
+        ``rules``: attested rule verdicts; ``controls``: control verdicts at least one attested rule shares;
+        ``ssdf_tasks`` / ``cisa_items`` (only when a person attested one): the results carrying an attestation.
         """
         rules = {v.value: 0 for v in (Verdict.SATISFIED, Verdict.NOT_SATISFIED)}
         for result in self.rule_results:
@@ -643,4 +646,12 @@ class Report(_PicklesAsPlainDicts):
         for control in self.control_results:
             if any(r.attestation is not None for r in control.rule_results):
                 controls[control.verdict.value] += 1
-        return {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
+        counts: dict[str, dict[str, int]] = {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
+        if self.ssdf is not None:
+            from scc.ssdf import SsdfResults
+
+            for key, results in (("ssdf_tasks", self.ssdf.tasks), ("cisa_items", self.ssdf.cisa_items)):
+                attested = SsdfResults.attested_counts(results)
+                if attested:
+                    counts[key] = attested
+        return counts

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from scc.facts.model import Evidence
 
 if TYPE_CHECKING:
-    from scc.report import RuleResult, Verdict
+    from scc.report import Attestation, RuleResult, Verdict
 
 __all__ = ["EVIDENCE_LEVELS", "MappedPractice", "PracticeResult", "SsdfMapping", "SsdfResults"]
 
@@ -72,27 +72,44 @@ class SsdfMapping:
 
 @dataclass(frozen=True)
 class PracticeResult:
-    """One SSDF task's or CISA item's result: a pure roll-up of its mapped rules' results."""
+    """One SSDF task's or CISA item's result: a roll-up of its mapped rules' results, and a person's
+    attestation recorded next to it (never instead of it).
+
+    ``origin`` says what the verdict rests on: ``rules`` (the roll-up; a task with no rule is manual) or
+    ``attestation`` (a person attested a task the rules left manual, or attested it failed).
+    ``computed_verdict`` is the roll-up's verdict when the attestation changed it.
+    """
 
     practice: MappedPractice
     verdict: Verdict
     reason: str                                   # one sentence: why this verdict, from the rule verdicts
     rule_results: tuple[RuleResult, ...] = ()     # the mapped rules' results, in the mapping's order
     missing_rules: tuple[str, ...] = ()           # mapped rule ids this assessment did not run
+    origin: str = "rules"                         # rules | attestation
+    attestation: Attestation | None = None        # the live attestation recorded on it
+    computed_verdict: Verdict | None = None       # the roll-up's verdict, when the attestation changed it
+    attestation_note: str = ""                    # why an attestation naming it does not apply (expired ...)
+
+    @property
+    def automated_verdict(self) -> Verdict:
+        """What the mapped rules alone show (the roll-up), whatever a person attested."""
+        return self.computed_verdict or self.verdict
 
     @property
     def needs_person(self) -> bool:
-        """True unless the evidence decided it (satisfied): the person-check text then applies."""
+        """True unless the evidence decided it (satisfied) or a person's attestation is recorded on it."""
         from scc.report import Verdict
 
-        return self.verdict is not Verdict.SATISFIED
+        return self.verdict is not Verdict.SATISFIED and self.attestation is None
 
     @property
     def evidence(self) -> list[Evidence]:
-        """The evidence of the mapped rule results, each piece once, in first-seen order."""
+        """The evidence of the mapped rule results, then the attestation's, each piece once."""
         from scc.report import unique_evidence
 
-        return unique_evidence(self.rule_results)
+        cited = unique_evidence(self.rule_results)
+        extra = self.attestation.evidence if self.attestation is not None else ()
+        return [*cited, *(e for e in extra if e not in cited)]
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,7 @@ class SsdfResults:
     mapping: SsdfMapping
     tasks: tuple[PracticeResult, ...]
     cisa_items: tuple[PracticeResult, ...]
+    notes: tuple[str, ...] = ()     # attestations naming a task or item that did not apply, and why
 
     def task(self, task_id: str) -> PracticeResult | None:
         return next((r for r in self.tasks if r.practice.id == task_id), None)
@@ -117,4 +135,13 @@ class SsdfResults:
         counts = {v.value: 0 for v in Verdict}
         for result in results:
             counts[result.verdict.value] += 1
+        return counts
+
+    @staticmethod
+    def attested_counts(results: tuple[PracticeResult, ...]) -> dict[str, int]:
+        """Verdict value -> how many results carry a person's attestation (verdicts present only)."""
+        counts: dict[str, int] = {}
+        for result in results:
+            if result.attestation is not None:
+                counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
         return counts

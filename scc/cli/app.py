@@ -311,6 +311,8 @@ def facts(inputs, as_json, keys, quiet, verbose) -> None:
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False), help="Attestations YAML to append to.")
 @click.option("--rule", default=None, metavar="ID", help="Rule id, SRG version, V- or SV- id.")
 @click.option("--control", default=None, metavar="ID", help="800-53 control id (every manual rule of it).")
+@click.option("--ssdf", default=None, metavar="TASK", help="NIST SSDF task id (PO.1.1), as frameworks/ssdf.yaml names it.")
+@click.option("--cisa", default=None, metavar="ITEM", help="CISA attestation form item id (1a, 2, 4c).")
 @click.option("--status", required=True, type=click.Choice(["passed", "failed"]))
 @click.option("--explanation", required=True, help="What the person checked and found.")
 @click.option("--by", "updated_by", required=True, metavar="NAME", help="Who attests (name, role).")
@@ -318,14 +320,17 @@ def facts(inputs, as_json, keys, quiet, verbose) -> None:
 @click.option("--frequency", default=None, help="How often it is renewed: monthly, quarterly, annually, 90d ...")
 @click.option("--expires", default=None, metavar="YYYY-MM-DD", help="Last day it applies (instead of --frequency).")
 @click.option("--evidence", default=None, type=click.Path(dir_okay=False), help="Evidence file (its sha256 is kept).")
-def attest(path, rule, control, status, explanation, updated_by, updated, frequency, expires, evidence) -> None:
-    """Append one attestation (a person's judgment on a manual check) to --file, after validating it."""
+def attest(path, rule, control, ssdf, cisa, status, explanation, updated_by, updated, frequency, expires,
+           evidence) -> None:
+    """Append one attestation (a person's judgment on a manual check, an SSDF task or a CISA form item) to
+    --file, after validating it."""
     from scc.engine.attestations import append_attestation
 
     entry = append_attestation(Path(path), rule=rule, control=control, status=status, explanation=explanation,
                                updated_by=updated_by, updated=updated, frequency=frequency, expires=expires,
-                               evidence=Path(evidence) if evidence else None)
-    click.echo(f"{path}: attested {entry['status']} for {entry.get('rule') or entry.get('control')}, "
+                               evidence=Path(evidence) if evidence else None, ssdf=ssdf, cisa=cisa)
+    target = next(entry[k] for k in ("rule", "control", "ssdf", "cisa") if k in entry)
+    click.echo(f"{path}: attested {entry['status']} for {target}, "
                f"valid until {entry['valid_until']}")
 
 

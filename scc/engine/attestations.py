@@ -8,6 +8,8 @@
         updated: 2026-11-15
         frequency: quarterly                # or expires: 2027-02-15
         evidence: evidence/account-review-2026-11.pdf   # optional; its sha256 is cited
+      - ssdf: PO.1.1                        # an SSDF task, or cisa: 1a (a CISA form item), as
+        ...                                 #   frameworks/ssdf.yaml names it (scc.engine.ssdf applies these)
 
 An attestation applies only to a rule whose verdict is still manual after facts, scans and overrides:
 it never replaces an automated verdict (a note says so). Once updated + frequency (or expires) is
@@ -15,6 +17,9 @@ before the assessment day it no longer applies and the check is manual again, wi
 recent attestation reaching a rule is the one that counts (a file is a history; ``scc attest``
 appends). Frequencies are SAF's words (annually, semiannually, quarterly, monthly, every2weeks,
 fortnightly, weekly, every3days, daily) or a number and unit (3d, 2w, 6m, 1y, 1.5y).
+
+An ``ssdf:`` or ``cisa:`` entry names an SSDF task or CISA form item of the mapping (an unknown id is an
+InputError); it never reaches a rule: the SSDF roll-up records it next to what the mapped rules show.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scc.clock import assessment_time, parse_time
 from scc.engine.attestation_files import RawEntry, appended_text, read_attestation_file
@@ -33,8 +39,13 @@ from scc.errors import InputError, UsageError
 from scc.facts.model import Evidence
 from scc.yamlsafe import entry_text as _text
 
+if TYPE_CHECKING:
+    from scc.ssdf import SsdfMapping
+
 STATUSES = ("passed", "failed")
-_TARGETS = ("rule", "control", "control_id")
+_TARGETS = ("rule", "control", "control_id", "ssdf", "cisa")
+#: the kinds of attestation that name an SSDF task or CISA form item, not a rule or control
+PRACTICE_KINDS = ("ssdf", "cisa")
 _KEYS = frozenset((*_TARGETS, "status", "explanation", "updated_by", "updated", "frequency", "expires",
                    "evidence", "evidence_sha256"))
 _NAMED = {"annually": (12, 0), "yearly": (12, 0), "semiannually": (6, 0), "quarterly": (3, 0),
@@ -48,12 +59,46 @@ _SV_STEM = re.compile(r"^(SV-\d+)r\d+_rule$", re.ASCII)
 FREQUENCIES = tuple(_NAMED)
 
 
-def load_attestations(path: Path) -> tuple[list[Attestation], list[str]]:
-    """The attestations in ``path`` and notes on reading them; a malformed entry is an InputError."""
+def load_attestations(path: Path, mapping: SsdfMapping | None = None) -> tuple[list[Attestation], list[str]]:
+    """The attestations in ``path`` and notes on reading them; a malformed entry is an InputError.
+
+    ``mapping``: the SSDF mapping ``ssdf:`` and ``cisa:`` ids are checked against (default: the shipped one).
+    """
     document = read_attestation_file(path)
     notes: list[str] = []
-    attestations = [_parse(document.path, document.sha256, raw, notes) for raw in document.entries]
+    ids = _PracticeIds(mapping)
+    attestations = [_parse(document.path, document.sha256, raw, notes, ids) for raw in document.entries]
     return attestations, notes
+
+
+class _PracticeIds:
+    """The SSDF task and CISA item ids of the mapping, read only when an entry names one."""
+
+    def __init__(self, mapping: SsdfMapping | None) -> None:
+        self._mapping = mapping
+
+    @property
+    def loaded(self) -> SsdfMapping | None:
+        return self._mapping
+
+    def mapping(self) -> SsdfMapping:
+        if self._mapping is None:
+            from scc.engine.ssdf import load_ssdf_mapping
+
+            self._mapping = load_ssdf_mapping()
+        return self._mapping
+
+    def resolve(self, path: Path, where: str, kind: str, text: str) -> str:
+        """The id as the mapping names it (po.1.1 -> PO.1.1, 1(a) -> 1a); InputError when it names none."""
+        mapping = self.mapping()
+        if kind == "ssdf":
+            wanted, known, what = text.strip().upper(), [t.id for t in mapping.tasks], "an SSDF task"
+        else:
+            wanted, known, what = re.sub(r"[\s()]", "", text).lower(), [i.id for i in mapping.cisa_items], "a CISA form item"
+        if wanted in known:
+            return wanted
+        raise InputError(path, f"{where}: {kind} {text!r} is not {what} of {mapping.source} "
+                               f"(known: {', '.join(known[:3])} ... {known[-1]})")
 
 
 def parse_frequency(text: str) -> tuple[int, int]:
@@ -91,7 +136,7 @@ def control_id(text: str) -> str:
     return f"{family.lower()}-{int(number)}" + (f".{int(enhancement)}" if enhancement else "")
 
 
-def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestation:
+def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str], ids: _PracticeIds) -> Attestation:
     entry = {str(k).strip().lower(): v for k, v in raw.data.items()} if isinstance(raw.data, dict) else None
     where = raw.where
     if entry is None:
@@ -105,7 +150,7 @@ def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestat
     text = {key: _text(path, where, key, entry.get(key)) for key in _KEYS}
     targets = [key for key in _TARGETS if text[key]]
     if len(targets) != 1:
-        raise InputError(path, f"{where}: give exactly one of rule, control or control_id")
+        raise InputError(path, f"{where}: give exactly one of rule, control, control_id, ssdf or cisa")
     kind, target = {"control_id": "id"}.get(targets[0], targets[0]), text[targets[0]]
     missing = [key for key in ("status", "explanation", "updated_by", "updated") if not text[key]]
     if missing:
@@ -117,6 +162,8 @@ def _parse(path: Path, sha256: str, raw: RawEntry, notes: list[str]) -> Attestat
                                "(not-applicable is an override, not an attestation)")
     if kind == "control" and not control_id(target):
         raise InputError(path, f"{where}: control {target!r} is not an 800-53 control id (e.g. ac-2, AC-2(1))")
+    if kind in PRACTICE_KINDS:
+        target = ids.resolve(path, where, kind, target)
     updated = _day(path, where, "updated", text["updated"])
     return Attestation(
         target=control_id(target) if kind == "control" else target, kind=kind, status=status,
@@ -204,8 +251,12 @@ def _names_rule(target: str, result: RuleResult) -> bool:
 
 
 def apply_attestations(results: list[RuleResult], attestations: list[Attestation], today: date) -> list[str]:
-    """Close the manual rules the live attestations reach (in place); one note per one not applied."""
+    """Close the manual rules the live attestations reach (in place); one note per one not applied.
+
+    SSDF task and CISA item attestations are left to the SSDF roll-up (scc.engine.ssdf.ssdf_results).
+    """
     notes: list[str] = []
+    attestations = [a for a in attestations if a.kind not in PRACTICE_KINDS]
     reached: dict[int, list[Attestation]] = {}
     for attestation in attestations:
         matched = [r for r in results if _reaches(attestation, r)]
@@ -274,17 +325,23 @@ def _decide(result: RuleResult, attestation: Attestation, today: date) -> str:
 # -- writing (scc attest) ----------------------------------------------------------------------------
 def append_attestation(path: Path, *, rule: str | None, control: str | None, status: str, explanation: str,
                        updated_by: str, updated: str | None = None, frequency: str | None = None,
-                       expires: str | None = None, evidence: Path | None = None) -> dict[str, str]:
+                       expires: str | None = None, evidence: Path | None = None, ssdf: str | None = None,
+                       cisa: str | None = None, mapping: SsdfMapping | None = None) -> dict[str, str]:
     """Validate one attestation and append it to ``path`` (scc's YAML form); the entry as written.
 
     The file's existing entries are validated first, and nothing is written unless the new text reads
     back as exactly those entries plus this one.
     """
-    if bool(rule) == bool(control):
-        raise UsageError("give --rule ID or --control ID (one of them)")
+    targets = {k: str(v) for k, v in (("rule", rule), ("control", control), ("ssdf", ssdf), ("cisa", cisa)) if v}
+    if len(targets) != 1:
+        raise UsageError("give --rule ID, --control ID, --ssdf TASK or --cisa ITEM (one of them)")
     if bool(frequency) == bool(expires):
         raise UsageError("give --frequency (e.g. quarterly, 90d) or --expires YYYY-MM-DD (one of them)")
-    entry: dict[str, str] = {"rule": rule} if rule else {"control": str(control)}
+    ids = _PracticeIds(mapping)
+    kind, target = next(iter(targets.items()))
+    if kind in PRACTICE_KINDS:    # written as the mapping names it, refused before anything is written
+        target = ids.resolve(path, "the new attestation", kind, target)
+    entry: dict[str, str] = {kind: target}
     entry.update(status=status, explanation=" ".join(explanation.split()), updated_by=" ".join(updated_by.split()),
                  updated=updated or assessment_time().date().isoformat())
     entry.update({"frequency": frequency} if frequency else {"expires": str(expires)})
@@ -296,8 +353,8 @@ def append_attestation(path: Path, *, rule: str | None, control: str | None, sta
         entry["evidence"] = Path(os.path.relpath(evidence.resolve(), path.resolve().parent)).as_posix()
         entry["evidence_sha256"] = digest
     if path.exists():
-        load_attestations(path)       # an existing malformed entry is refused before anything is written
-    attestation = _parse(path, "", RawEntry("the new attestation", "", dict(entry)), [])
+        load_attestations(path, ids.loaded)      # an existing malformed entry is refused before anything is written
+    attestation = _parse(path, "", RawEntry("the new attestation", "", dict(entry)), [], ids)
     text = appended_text(path, entry)
     from scc.atomic import write_bytes_atomic
 

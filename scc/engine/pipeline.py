@@ -63,7 +63,11 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         due_days = (policy.tables if policy.tables is not None else load_tables()).malicious.due_days
         schedule = remediation_schedule(facts, policy.sla_days, clock, malicious_due_days=due_days)
     content_notes = [policy.content.missing_note] if policy.content.missing_note else []
+    ssdf = ssdf_results(policy.ssdf if policy.ssdf is not None else load_ssdf_mapping(), results,
+                        policy.attestations, clock.date())
     notes = tuple(notes)
+    override_notes = tuple(override_notes)
+    ssdf_notes = tuple(n for n in ssdf.notes if n not in notes)
     return Report(
         facts=facts,
         rules=tuple(rules),
@@ -71,10 +75,10 @@ def conclude(facts: ImageFacts, rules: Iterable[Rule], results: list[RuleResult]
         control_results=tuple(aggregate_controls(results)),
         remediation_items=remediation_items(facts, results, schedule, policy.sla_days, clock),
         clocks=MappingProxyType(schedule),
-        notes=(*notes, *(n for n in content_notes if n not in notes)),
-        override_notes=tuple(override_notes),
+        notes=(*notes, *ssdf_notes, *(n for n in content_notes if n not in notes)),
+        override_notes=(*override_notes, *(n for n in ssdf.notes if n not in override_notes)),
         policy=policy,
         assessed_at=clock,
-        ssdf=ssdf_results(policy.ssdf if policy.ssdf is not None else load_ssdf_mapping(), results),
+        ssdf=ssdf,
         component_scorecards=component_scorecards(facts, rules),
     )

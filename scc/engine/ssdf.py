@@ -10,16 +10,28 @@ runs after every rule is decided:
 * every mapped rule satisfied and the mapping says the rules evidence it in full -> satisfied;
 * no mapped rule satisfied or partial (all manual / not applicable / not run) -> manual;
 * otherwise -> partial: the evidence supports a part, a person checks the rest.
+
+A person's attestation naming a task (``ssdf: PO.1.1``) or item (``cisa: 1a``) is then recorded next to
+that result, never instead of it (the mapped rules' results are never touched):
+
+* roll-up manual (no mapped rule, or none could decide) -> the attested verdict (passed satisfied,
+  failed not-satisfied), origin ``attestation``;
+* roll-up partial or satisfied -> kept; a passed attestation is the person's statement for the part the
+  rules do not cover; a failed one makes it not-satisfied;
+* roll-up not-satisfied -> kept; a passed attestation does not apply (a note says so);
+* future-dated or expired -> does not apply, with a note (as for rules); the latest one counts.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scc.errors import RulePackError
-from scc.report import Rule, RuleResult, Verdict
+from scc.errors import InputError, RulePackError
+from scc.report import Attestation, Rule, RuleResult, Verdict
 from scc.ssdf import EVIDENCE_LEVELS, MappedPractice, PracticeResult, SsdfMapping, SsdfResults
 from scc.yamlsafe import YamlRefused, load_file
 
@@ -128,11 +140,70 @@ def lint_ssdf_mapping(mapping: SsdfMapping, rules: Iterable[Rule]) -> list[tuple
             for entry in (*mapping.tasks, *mapping.cisa_items) for rule_id in entry.rules if rule_id not in known]
 
 
-def ssdf_results(mapping: SsdfMapping, results: Iterable[RuleResult]) -> SsdfResults:
-    """Every task's and item's result from the decided rule results (pure; nothing is re-evaluated)."""
+def ssdf_results(mapping: SsdfMapping, results: Iterable[RuleResult], attestations: Iterable[Attestation] = (),
+                 today: date | None = None) -> SsdfResults:
+    """Every task's and item's result from the decided rule results (pure; nothing is re-evaluated), with
+    the ``ssdf:`` / ``cisa:`` attestations live on ``today`` recorded on the tasks and items they name."""
     by_id: Mapping[str, RuleResult] = {r.rule.id: r for r in results}
-    return SsdfResults(mapping=mapping, tasks=tuple(roll_up(t, by_id) for t in mapping.tasks),
-                       cisa_items=tuple(roll_up(i, by_id) for i in mapping.cisa_items))
+    named = [a for a in attestations if a.kind in ("ssdf", "cisa")]
+    if named and today is None:
+        raise ValueError("attestations of SSDF tasks or CISA items need the assessment day")
+    notes: list[str] = []
+    tasks = tuple(_attested(roll_up(t, by_id), _naming(named, "ssdf", t.id), today, notes) for t in mapping.tasks)
+    items = tuple(_attested(roll_up(i, by_id), _naming(named, "cisa", i.id), today, notes)
+                  for i in mapping.cisa_items)
+    known = {("ssdf", t.id) for t in mapping.tasks} | {("cisa", i.id) for i in mapping.cisa_items}
+    notes += [f"{_label(a)} names nothing in {mapping.source}; ignored" for a in named if (a.kind, a.target) not in known]
+    return SsdfResults(mapping=mapping, tasks=tasks, cisa_items=items, notes=tuple(notes))
+
+
+def _naming(attestations: list[Attestation], kind: str, practice_id: str) -> list[Attestation]:
+    return [a for a in attestations if a.kind == kind and a.target == practice_id]
+
+
+def _label(attestation: Attestation) -> str:
+    what = "SSDF task" if attestation.kind == "ssdf" else "CISA form item"
+    return f"attestation for {what} {attestation.target} ({attestation.source} {attestation.entry})"
+
+
+def _attested(result: PracticeResult, candidates: list[Attestation], today: date | None,
+              notes: list[str]) -> PracticeResult:
+    """``result`` with the latest attestation naming it recorded, when it applies (module docstring)."""
+    if not candidates or today is None:
+        return result
+    attestation = _latest(result, candidates)
+    label, automated = _label(attestation), result.verdict
+    if attestation.updated > today:
+        notes.append(f"{label} not applied: dated {attestation.updated.isoformat()}, after the assessment day "
+                     f"{today.isoformat()}")
+        return result
+    if attestation.expires < today:
+        note = (f"An attestation by {attestation.updated_by} on {attestation.updated.isoformat()} expired on "
+                f"{attestation.expires.isoformat()}; the result is what the evidence shows ({automated.value}).")
+        notes.append(f"{label} expired on {attestation.expires.isoformat()} (by {attestation.updated_by}, "
+                     f"{attestation.updated.isoformat()}); it is {automated.value} again, as the evidence shows")
+        return replace(result, attestation_note=note)
+    if attestation.status == "passed" and automated in (Verdict.NOT_SATISFIED, Verdict.NOT_APPLICABLE):
+        note = (f"An attestation by {attestation.updated_by} on {attestation.updated.isoformat()} does not apply: "
+                f"the result {automated.value} comes from the mapped rules, which an attestation never replaces.")
+        notes.append(f"{label} not applied: the mapped rules' result is {automated.value}, which an attestation "
+                     "never replaces")
+        return replace(result, attestation_note=note)
+    decides = automated is Verdict.MANUAL or (attestation.status == "failed" and automated is not Verdict.NOT_SATISFIED)
+    verdict = attestation.verdict if decides else automated
+    return replace(result, verdict=verdict, origin="attestation" if decides else result.origin,
+                   reason=f"{result.reason} {attestation.sentence()}",
+                   attestation=attestation, computed_verdict=automated if verdict is not automated else None)
+
+
+def _latest(result: PracticeResult, candidates: list[Attestation]) -> Attestation:
+    newest = max(a.updated for a in candidates)
+    latest = [a for a in candidates if a.updated == newest]
+    if len({(a.status, a.explanation, a.expires) for a in latest}) > 1:
+        first, second = latest[:2]
+        raise InputError(first.source, f"{first.entry} and {second.entry} both attest {result.practice.id} "
+                                       f"on {newest.isoformat()}; keep one")
+    return latest[0]
 
 
 def roll_up(practice: MappedPractice, results: Mapping[str, RuleResult]) -> PracticeResult:

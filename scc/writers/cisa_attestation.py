@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scc.templating import csp_hash, render_html, shipped_asset
-from scc.writers._ssdf_view import RESULT_WORDS, practice_record, results_of, rule_record
+from scc.writers._ssdf_view import RESULT_WORDS, practice_record, result_words, results_of, rule_record
 from scc.writers.interface import Writer
 
 if TYPE_CHECKING:
@@ -44,10 +44,10 @@ def appendix_view(report: Report) -> dict[str, Any]:
 
     results = results_of(report)
     mapping = results.mapping
-    tasks = {r.practice.id: practice_record(r, mapping.source, mapping.sha256) for r in results.tasks}
+    tasks = {r.practice.id: _shown(practice_record(r, mapping.source, mapping.sha256)) for r in results.tasks}
     items = []
     for result in results.cisa_items:
-        record = practice_record(result, mapping.source, mapping.sha256)
+        record = _shown(practice_record(result, mapping.source, mapping.sha256))
         record["label"] = _label(result.practice.id)
         record["tasks"] = [tasks[t] for t in result.practice.ssdf]
         items.append(record)
@@ -63,6 +63,11 @@ def appendix_view(report: Report) -> dict[str, Any]:
         "task_only_rules": [rule_record(task_only[rule_id]) for rule_id in sorted(task_only)],
         "inputs": document["inputs"],
     }
+
+
+def _shown(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with the words the appendix says for its result (a person's attestation is never evidence)."""
+    return {**record, "words": result_words(record)}
 
 
 def _label(item_id: str) -> str:
