@@ -354,6 +354,33 @@ def test_cli_dask_default_local_cluster(tmp_path: Path, capsys) -> None:
     assert json.loads((tmp_path / "out" / "summary.json").read_bytes())["images-by-status"]["failed"] == 2
 
 
+def _profiling_workers(client) -> list[bool]:
+    """For each worker of ``client``'s cluster: does it sample its task threads' stacks (Dask's profiler)?"""
+    return sorted(client.run(lambda dask_worker: "profile-cycle" in dask_worker.periodic_callbacks).values())
+
+
+def test_batch_local_cluster_workers_keep_no_profiles(tmp_path: Path, monkeypatch) -> None:
+    """The profiler's per-second call trees grew each worker ~7 MiB per image with the PDF: the batch's own
+    LocalCluster starts its workers without it (a cluster started without the batch's config keeps it)."""
+    distributed = pytest.importorskip("dask.distributed")
+    seen: list[list[bool]] = []
+
+    class RecordingCluster(distributed.LocalCluster):
+        def __enter__(self):
+            cluster = super().__enter__()
+            with distributed.Client(cluster) as client:
+                seen.append(_profiling_workers(client))
+            return cluster
+
+    monkeypatch.setattr(distributed, "LocalCluster", RecordingCluster)
+    (tmp_path / "images").mkdir()
+    broken(tmp_path / "images" / "one")
+    run_batch(tmp_path / "images", tmp_path / "out", executor="dask", jobs=2)
+    with RecordingCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None):
+        pass
+    assert seen == [[False, False], [True]]
+
+
 def test_scheduler_needs_the_dask_executor(tmp_path: Path, capsys) -> None:
     code, _out, err = run_scc(capsys, "batch", str(tmp_path), "--out", str(tmp_path / "o"), "--scheduler",
                               "tcp://127.0.0.1:1")

@@ -21,6 +21,11 @@ EXECUTORS = ("processes", "dask")
 DASK_MISSING = ("--executor dask needs dask.distributed, which is not installed: "
                 "pip install 'scc[batch]' (or pip install 'dask[distributed]')")
 
+# A Dask worker samples its task thread's stack every 10 ms and keeps each second's call tree (the last 1000
+# seconds, twice): WeasyPrint's deep, varied stacks made that ~7 MiB per image with the PDF. The trees feed only
+# the dashboard, which a batch's LocalCluster does not start; workers the batch started never keep them.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
 OutcomeCallback = Callable[[ImageOutcome], None]
 
 
@@ -110,6 +115,7 @@ def _run_dask(jobs: Sequence[ImageJob], shared: SharedAssets, workers: int, sche
         if scheduler:
             client = stack.enter_context(_connect(distributed.Client, scheduler))
         else:
+            stack.enter_context(importlib.import_module("dask").config.set(LOCAL_WORKER_CONFIG))
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=None))
             client = stack.enter_context(distributed.Client(cluster))
