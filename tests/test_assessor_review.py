@@ -42,7 +42,8 @@ def _poam_due_dates(assessment) -> dict[str, str]:
 def _ssp_due_dates(assessment) -> dict[str, str]:
     """finding title -> the scheduled completion the PDF SSP's POA&M summary prints for it."""
     inputs = pdf_inputs(assessment)
-    view = ssp_view(inputs["ssp"], inputs["poam"], inputs["notes"], inputs["marking"])
+    view = ssp_view(inputs["ssp"], inputs["poam"], inputs["notes"], inputs["marking"],
+                    poam_summary=inputs["poam_summary"])
     return {row["title"]: row["deadline"] for row in view["poam"]["rows"]}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import pickle
 import threading
 from pathlib import Path
@@ -178,6 +179,40 @@ def test_parallel_rendering_is_byte_identical_to_serial(assessment, monkeypatch,
     assert list(parallel) == list(serial)
     for name, (data, media) in serial.items():
         assert parallel[name] == (data, media), name
+
+
+class PidWriter(Writer):
+    """The costliest writer (a worker takes it first): its document is the id of the process that rendered it."""
+    name = "pid"
+    filename = "pid.txt"
+    media_type = "text/plain"
+    format = "pid"
+    cost = 100
+
+    def render(self, report) -> bytes:
+        return str(os.getpid()).encode()
+
+
+def test_the_forked_workers_of_the_default_jobs_never_pickle_the_report(assessment, monkeypatch):
+    """--jobs 2 forks its worker: the child inherits the Report; pickling it (0.5 s + 1.2 s and a second
+    copy at 20k findings) would raise here. The parent is this process, so the patch reaches the child too."""
+    from scc.report import Report
+
+    def refuse(self, protocol):
+        raise AssertionError("the Report was pickled for a worker process")
+
+    for thread in threading.enumerate():       # threads earlier tests left ending (a live one stops the fork)
+        if thread is not threading.current_thread():
+            thread.join(timeout=5)
+    if not package_render._context()[1]:
+        pytest.skip(f"a live thread ({threading.enumerate()}) rules out forking here: not the default path")
+    writers = (PidWriter(), *(w for w in available_writers() if w.name in ("oscal-poam", "ckl")))
+    monkeypatch.setattr(Report, "__reduce_ex__", refuse)
+    with pytest.raises(AssertionError, match="pickled"):
+        pickle.dumps(assessment.report)
+    rendered = package_render.render_outputs(assessment.report, writers, jobs=2)
+    assert int(rendered["pid.txt"][0]) != os.getpid()              # rendered in the worker process
+    assert rendered["oscal-poam.json"][0].startswith(b"{")
 
 
 class FailingWriter(Writer):

@@ -56,19 +56,35 @@ def apply_fedramp(document: dict[str, Any], report: Report) -> dict[str, Any]:
     observations = {obs["uuid"]: obs for obs in root.get("observations") or []}
     _tool_origins(root, report)
     for item in root.get("poam-items") or []:
-        _add_prop(item, "POAM-ID", poam_id(item["uuid"]))
-        for related in item.get("related-risks") or []:
-            risk = risks.get(related.get("risk-uuid"))
-            if risk is None:
-                continue
-            for control_id in _controls_of(item):
-                _add_prop(risk, "impacted-control-id", control_id)
-        first = _scc_prop(item, "first-detected")
-        for related in item.get("related-observations") or []:
-            observation = observations.get(related.get("observation-uuid"))
-            if observation is not None and first:
-                observation["collected"] = first    # FedRAMP: collected = the original detection date
+        _item_additions(item, risks, observations)
     return document
+
+
+def apply_fedramp_weakness(observation: dict[str, Any], risk: dict[str, Any], item: dict[str, Any],
+                           tool_uuid: str) -> None:
+    """What :func:`apply_fedramp` adds to one weakness of a POA&M (its observation, risk and poam-item, which
+    refer to each other only), for a writer that builds the weaknesses one at a time; the document's own
+    additions are :func:`apply_fedramp` on it without them and :func:`add_tool_component`."""
+    for node in (observation, risk):
+        _add_origin(node, tool_uuid)
+    _item_additions(item, {risk["uuid"]: risk}, {observation["uuid"]: observation})
+
+
+def _item_additions(item: dict[str, Any], risks: dict[str, dict[str, Any]],
+                    observations: dict[str, dict[str, Any]]) -> None:
+    """A poam-item's POAM-ID, its controls on its risks, its first detection on its observations."""
+    _add_prop(item, "POAM-ID", poam_id(item["uuid"]))
+    for related in item.get("related-risks") or []:
+        risk = risks.get(related.get("risk-uuid"))
+        if risk is None:
+            continue
+        for control_id in _controls_of(item):
+            _add_prop(risk, "impacted-control-id", control_id)
+    first = _scc_prop(item, "first-detected")
+    for related in item.get("related-observations") or []:
+        observation = observations.get(related.get("observation-uuid"))
+        if observation is not None and first:
+            observation["collected"] = first    # FedRAMP: collected = the original detection date
 
 
 def poam_id(item_uuid: str) -> str:
@@ -76,26 +92,41 @@ def poam_id(item_uuid: str) -> str:
     return "V-" + item_uuid.replace("-", "")[:10].upper()
 
 
+def tool_uuid(report: Report) -> str:
+    """The uuid of scc as the tool component that originated a document's observations and risks."""
+    return report.uuid("component", "scc-tool")
+
+
 def _tool_origins(root: dict[str, Any], report: Report) -> None:
     """scc as the tool that originated every observation and risk (POA&M root, AR results)."""
-    tool_uuid = report.uuid("component", "scc-tool")
-    tool = {"uuid": tool_uuid, "type": "software", "title": f"scc {report.scc_version}",
-            "description": "The tool that read the image's evidence and wrote this document's observations and risks.",
-            "props": [{"name": "name", "ns": FEDRAMP_NS, "value": "scc"},
-                      {"name": "version", "value": report.scc_version}],
-            "status": {"state": "operational"}}
+    tool = tool_uuid(report)
     holders = [root, *(root.get("results") or [])] if "results" in root else [root]
     for holder in holders:
         observed = [*(holder.get("observations") or []), *(holder.get("risks") or [])]
         if not observed or holder is root and "results" in root:
             continue
-        components = holder.setdefault("local-definitions", {}).setdefault("components", [])
-        if not any(c.get("uuid") == tool_uuid for c in components):
-            components.append(tool)
+        add_tool_component(holder, report)
         for node in observed:
-            origins = node.setdefault("origins", [])
-            if not any(a.get("actor-uuid") == tool_uuid for o in origins for a in o.get("actors", [])):
-                origins.append({"actors": [{"type": "tool", "actor-uuid": tool_uuid}]})
+            _add_origin(node, tool)
+
+
+def add_tool_component(holder: dict[str, Any], report: Report) -> None:
+    """scc as a software component in ``holder``'s local-definitions (once)."""
+    tool = tool_uuid(report)
+    components = holder.setdefault("local-definitions", {}).setdefault("components", [])
+    if not any(c.get("uuid") == tool for c in components):
+        components.append({
+            "uuid": tool, "type": "software", "title": f"scc {report.scc_version}",
+            "description": "The tool that read the image's evidence and wrote this document's observations and risks.",
+            "props": [{"name": "name", "ns": FEDRAMP_NS, "value": "scc"},
+                      {"name": "version", "value": report.scc_version}],
+            "status": {"state": "operational"}})
+
+
+def _add_origin(node: dict[str, Any], tool: str) -> None:
+    origins = node.setdefault("origins", [])
+    if not any(a.get("actor-uuid") == tool for o in origins for a in o.get("actors", [])):
+        origins.append({"actors": [{"type": "tool", "actor-uuid": tool}]})
 
 
 def _scc_prop(node: dict[str, Any], name: str) -> str:

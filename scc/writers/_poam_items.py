@@ -16,6 +16,7 @@ Nothing here dates anything: this module only words the items.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -74,7 +75,12 @@ class PoamEntry:
 
 
 def poam_entries(report: Report) -> list[PoamEntry]:
-    return [_entry(item) for item in report.remediation_items]
+    return list(iter_poam_entries(report))
+
+
+def iter_poam_entries(report: Report) -> Iterator[PoamEntry]:
+    """:func:`poam_entries` one at a time (a writer that streams its items never holds them all)."""
+    return (_entry(item) for item in report.remediation_items)
 
 
 def item_uuid(report: Report, kind: str, entry: PoamEntry) -> str:

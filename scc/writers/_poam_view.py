@@ -16,6 +16,7 @@ are one tally of those rows (``tally``); nothing is decided here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from scc.writers._ssp_text import clip, prop_values, text
@@ -40,6 +41,21 @@ def poam_view(poam: dict[str, Any], states: dict[str, Any] | None = None) -> dic
     overdue = dict((states or {}).get("overdue") or {})
     items = [_item(item, risks, observations, overdue) for item in plan.get("poam-items") or []
              if "none" not in prop_values(item, "poam-kind")]
+    return _view(plan, items, states)
+
+
+def weakness_view(plan: dict[str, Any], weaknesses: Iterable[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+                  states: dict[str, Any] | None = None) -> dict[str, Any]:
+    """:func:`poam_view` of a POA&M given as its plan without its per-weakness arrays and its weaknesses
+    (observation, risk, poam-item, each referring only to the other two) one at a time, so the whole
+    document is never held: the same view when every weakness has uuids of its own."""
+    overdue = dict((states or {}).get("overdue") or {})
+    items = [_item(item, {risk["uuid"]: risk}, {observation["uuid"]: observation}, overdue)
+             for observation, risk, item in weaknesses if "none" not in prop_values(item, "poam-kind")]
+    return _view(plan, items, states)
+
+
+def _view(plan: dict[str, Any], items: list[dict[str, Any]], states: dict[str, Any] | None) -> dict[str, Any]:
     metadata = plan.get("metadata") or {}
     shown = in_full(items)
     return {

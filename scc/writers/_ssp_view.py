@@ -41,9 +41,12 @@ ControlText = Callable[[str], "tuple[str, str, str] | None"]
 
 
 def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[str], marking: str,
-             control_text: ControlText | None = None, findings: dict[str, Any] | None = None) -> dict[str, Any]:
+             control_text: ControlText | None = None, findings: dict[str, Any] | None = None,
+             poam_summary: dict[str, Any] | None = None) -> dict[str, Any]:
     """The template's data: the SSP's sections, its controls and one tally of them, the POA&M summary
-    (with ``findings``, the engine's finding states the POA&M does not hold: scc.writers._poam_view)."""
+    (with ``findings``, the engine's finding states the POA&M does not hold: scc.writers._poam_view).
+    ``poam_summary``, when given, is that summary made already (scc.writers.oscal_poam.poam_summary,
+    without the whole POA&M document) and ``poam`` is not read."""
     plan = ssp.get("system-security-plan", ssp)
     all_notes = list(notes)
     metadata = plan.get("metadata") or {}
@@ -66,7 +69,7 @@ def ssp_view(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: Iterable[s
         "control_description": text((plan.get("control-implementation") or {}).get("description")),
         "controls": controls,
         "tally": tally(controls),
-        "poam": poam_view(poam, findings) if poam else None,
+        "poam": poam_summary if poam_summary is not None else poam_view(poam, findings) if poam else None,
         "revisions": [_revision(r) for r in metadata.get("revisions") or []],
         "approvers": _parties_of(metadata, "authorizing-official"),
         "notes": [clip(n, 500) for n in all_notes[:MAX_NOTES]],

@@ -25,11 +25,15 @@ OSCAL requires at least one poam-item, so a clean assessment gets one item marke
 """
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from scc.clock import iso
+from scc.content.registry import is_fedramp
 from scc.gcpause import collector_paused
+from scc.writers._fedramp import add_tool_component, apply_fedramp_weakness, tool_uuid
 from scc.writers._oscal_common import (
     drop_none,
     finish_document,
@@ -44,7 +48,8 @@ from scc.writers._oscal_common import (
     serialise_document,
     text_block,
 )
-from scc.writers._poam_items import PoamEntry, item_uuid, poam_entries
+from scc.writers._poam_items import PoamEntry, item_uuid, iter_poam_entries, poam_entries
+from scc.writers._poam_view import poam_view, weakness_view
 from scc.writers.interface import Writer
 from scc.writers.oscal_assessment_results import finding_observation_uuid, relevant_evidence_dicts
 
@@ -71,14 +76,37 @@ class PoamWriter(Writer):
             return self._render(report)
 
     def _render(self, report: Report) -> bytes:
+        if report.remediation_items:
+            try:
+                return _streamed(report)
+            except SharedUuid:
+                pass
         return serialise_document(_document(report), one_per_line=PER_WEAKNESS)
 
 
+class SharedUuid(Exception):
+    """Two weaknesses share an observation or risk uuid, so one weakness's objects do not refer to its own
+    alone: such a POA&M is built whole (the uuids derive from distinct finding identities and rule ids, so
+    this does not happen in practice)."""
+
+
 def build_poam(report: Report) -> dict[str, Any]:
-    """The POA&M document exactly as oscal-poam.json holds it, as the dict it is written from (what the PDF
-    SSP summarises, without writing and re-reading the JSON)."""
+    """The POA&M document exactly as oscal-poam.json holds it, as the dict it is written from."""
     with collector_paused():
         return _document(report)
+
+
+def poam_summary(report: Report, states: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the PDF SSP shows of the POA&M (scc.writers._poam_view.poam_view of the document
+    oscal-poam.json holds), from its weaknesses one at a time instead of the whole document."""
+    with collector_paused():
+        if report.remediation_items:
+            try:
+                return weakness_view(_skeleton(report)["plan-of-action-and-milestones"], weaknesses(report),
+                                     states)
+            except SharedUuid:
+                pass
+        return poam_view(_document(report), states)
 
 
 def _document(report: Report) -> dict[str, Any]:
@@ -98,6 +126,71 @@ def _document(report: Report) -> dict[str, Any]:
         "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
     })
     return finish_document({"plan-of-action-and-milestones": root}, report)
+
+
+def _skeleton(report: Report) -> dict[str, Any]:
+    """The finished document of a POA&M with weaknesses, its per-weakness arrays left empty (what
+    :func:`weaknesses` gives fills them): :func:`_document` without them, FedRAMP additions included."""
+    identity = report.facts.identity
+    resources = [*input_resources(report), *provenance_resources(report)]
+    root = drop_none({
+        "uuid": report.uuid("poam"),
+        "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
+        "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
+                      "id": one_line(identity.digest or identity.reference)},
+        "local-definitions": _local_definitions(report),
+        "observations": [], "risks": [], "poam-items": [],
+        "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
+    })
+    document = finish_document({"plan-of-action-and-milestones": root}, report)
+    if is_fedramp(report.settings.baseline):
+        add_tool_component(root, report)
+    return document
+
+
+def weaknesses(report: Report) -> Iterator[tuple[Node, Node, Node]]:
+    """Each weakness's observation, risk and poam-item as oscal-poam.json holds them (FedRAMP additions
+    included), one at a time; raises SharedUuid (before any is given out twice) when two share a uuid."""
+    fedramp = is_fedramp(report.settings.baseline)
+    tool = tool_uuid(report) if fedramp else ""
+    seen: set[str] = set()
+    for entry in iter_poam_entries(report):
+        observation, risk, item = _entry_parts(report, entry)
+        uuids = {observation["uuid"], risk["uuid"], item["uuid"]}
+        if len(uuids) < 3 or not seen.isdisjoint(uuids):
+            raise SharedUuid(entry.key)
+        seen.update(uuids)
+        if fedramp:
+            apply_fedramp_weakness(observation, risk, item, tool)
+        yield observation, risk, item
+
+
+def _streamed(report: Report) -> bytes:
+    """oscal-poam.json written one weakness at a time: its observation straight into the document, its risk
+    and poam-item into one buffer each, appended after the observations (the arrays' order)."""
+    import orjson
+
+    ((name, root),) = _skeleton(report).items()
+    out, risks, items = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    out.write(b"{\n  " + orjson.dumps(name) + b": {\n")
+    for number, (key, value) in enumerate(root.items()):
+        out.write((b",\n" if number else b"") + b"    " + orjson.dumps(key) + b": ")
+        if key == "observations":
+            for index, (observation, risk, item) in enumerate(weaknesses(report)):
+                separator = b",\n      " if index else b"[\n      "
+                out.write(separator + orjson.dumps(observation))
+                risks.write(separator + orjson.dumps(risk))
+                items.write(separator + orjson.dumps(item))
+            out.write(b"\n    ]")
+        elif key in ("risks", "poam-items"):
+            buffer = risks if key == "risks" else items
+            out.write(buffer.getbuffer())
+            out.write(b"\n    ]")
+            buffer.close()
+        else:
+            out.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+    out.write(b"\n  }\n}\n")
+    return out.getvalue()
 
 
 def _entry_parts(report: Report, entry: PoamEntry) -> tuple[Node, Node, Node]:

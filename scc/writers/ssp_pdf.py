@@ -61,13 +61,14 @@ def _environment(templates_dir: Path | None) -> Any:
 
 def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
                     control_text: ControlText | None = None, templates_dir: Path | None = None,
-                    findings: dict[str, Any] | None = None) -> str:
-    """The SSP as HTML (the input WeasyPrint lays out)."""
+                    findings: dict[str, Any] | None = None, poam_summary: dict[str, Any] | None = None) -> str:
+    """The SSP as HTML (the input WeasyPrint lays out); ``poam_summary``: the POA&M chapter's data made
+    already, in place of ``poam`` (scc.writers._ssp_view.ssp_view)."""
     from jinja2 import TemplateError
 
     if templates_dir is not None and not Path(templates_dir).is_dir():
         raise TemplateProblem(f"{templates_dir}: not a directory of SSP templates")
-    view = ssp_view(ssp, poam, notes, marking, control_text, findings)
+    view = ssp_view(ssp, poam, notes, marking, control_text, findings, poam_summary)
     view["local_assets"] = Path(templates_dir).resolve().as_uri() + "/" if templates_dir else ""
     try:
         html: str = _environment(templates_dir).get_template(TEMPLATE).render(view)
@@ -85,12 +86,13 @@ def render_ssp_html(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: lis
 
 def render_ssp_pdf(ssp: dict[str, Any], poam: dict[str, Any] | None, notes: list[str], marking: str, *,
                    control_text: ControlText | None = None, templates_dir: Path | None = None,
-                   findings: dict[str, Any] | None = None, fetcher: Any = None) -> bytes:
+                   findings: dict[str, Any] | None = None, poam_summary: dict[str, Any] | None = None,
+                   fetcher: Any = None) -> bytes:
     """The SSP PDF; ``findings`` is the engine's finding states the POA&M does not hold (``finding_states``;
     without it the summary counts the POA&M's items only); ``fetcher`` (default: shipped templates and
     ``templates_dir`` only) is exposed for tests."""
     page = render_ssp_html(ssp, poam, notes, marking, control_text=control_text, templates_dir=templates_dir,
-                           findings=findings)
+                           findings=findings, poam_summary=poam_summary)
     return pdf_of_page(page, templates_dir, fetcher)
 
 
@@ -151,7 +153,8 @@ def ssp_document(report: Report) -> dict[str, Any]:
 
 
 def poam_document(assessment: Report) -> dict[str, Any]:
-    """The OSCAL POA&M the PDF summarises: the very document oscal-poam.json holds (built, not re-read)."""
+    """The OSCAL POA&M the PDF summarises: the very document oscal-poam.json holds (built, not re-read).
+    The writer summarises it weakness by weakness instead (``poam_summary`` in :func:`pdf_inputs`)."""
     from scc.writers.oscal_poam import build_poam
 
     return build_poam(assessment)
@@ -190,12 +193,14 @@ def finding_states(assessment: Report) -> dict[str, Any]:
 
 def pdf_inputs(assessment: Report) -> dict[str, Any]:
     """The arguments of render_ssp_pdf for one assessment (the lead's wiring point)."""
+    from scc.writers.oscal_poam import poam_summary
     from scc.writers.poam_xlsx import marking_text
 
-    return {"ssp": ssp_document(assessment), "poam": poam_document(assessment),
+    findings = finding_states(assessment)
+    return {"ssp": ssp_document(assessment), "poam": None, "poam_summary": poam_summary(assessment, findings),
             "notes": list(assessment.notes), "marking": marking_text(assessment),
             "control_text": catalog_text(assessment),
-            "templates_dir": assessment.settings.templates, "findings": finding_states(assessment)}
+            "templates_dir": assessment.settings.templates, "findings": findings}
 
 
 def render_html(assessment: Report) -> str:
