@@ -125,13 +125,17 @@ def component_rows(report: Report) -> list[Row]:
     for f in report.open_findings:
         open_by_purl[f.purl or f.package] += 1
     scorecards = {s.component: s for s in report.component_scorecards}
-    return [{
-        "name": c.name, "version": c.version, "type": c.type, "purl": c.purl, "licenses": ", ".join(c.licenses),
-        "supplier": c.supplier, "open_findings": open_by_purl.get(c.purl or c.name, 0), "evidence": _cites(c.evidence),
-        "citations": tuple(c.evidence),
-        "scorecard": scorecards[c.key].summary() if c.key in scorecards else "",
-        "scorecard_citations": scorecards[c.key].evidence if c.key in scorecards else (),
-    } for c in report.facts.components]
+    rows = []
+    for c in report.facts.components:
+        scorecard = scorecards.get(c.key) if scorecards else None
+        rows.append({
+            "name": c.name, "version": c.version, "type": c.type, "purl": c.purl, "licenses": ", ".join(c.licenses),
+            "supplier": c.supplier, "open_findings": open_by_purl.get(c.purl or c.name, 0),
+            "evidence": _cites(c.evidence), "citations": tuple(c.evidence),
+            "scorecard": scorecard.summary() if scorecard is not None else "",
+            "scorecard_citations": scorecard.evidence if scorecard is not None else (),
+        })
+    return rows
 
 
 def evidence_rows(report: Report) -> list[Row]:

@@ -1,6 +1,8 @@
 """Running rules over ImageFacts: each rule's named check decides, its Jinja template explains."""
 from __future__ import annotations
 
+from copy import deepcopy
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +18,22 @@ _DEFAULT_STATEMENT = "{{ reason }}"
 
 
 def evaluate_rules(facts: ImageFacts, rules: list[Rule], context: CheckContext) -> list[RuleResult]:
+    """Each rule's result. A check is a pure function of (facts, params, context), so rules naming the same
+    check with equal parameters share one run of it (at 100k components a check costs up to half a second);
+    each rule gets its own copy of the outcome's details."""
     checks = registry()
-    return [evaluate_rule(facts, rule, checks[rule.check].function(facts, rule.params, context)) for rule in rules]
+    decided: dict[str, list[tuple[Any, CheckOutcome]]] = {}
+    results = []
+    for rule in rules:
+        earlier = decided.setdefault(rule.check, [])
+        outcome = next((done for params, done in earlier if params == rule.params), None)
+        if outcome is None:
+            outcome = checks[rule.check].function(facts, rule.params, context)
+            earlier.append((rule.params, outcome))
+        else:
+            outcome = replace(outcome, details=deepcopy(outcome.details))
+        results.append(evaluate_rule(facts, rule, outcome))
+    return results
 
 
 def evaluate_rule(facts: ImageFacts, rule: Rule, outcome: CheckOutcome) -> RuleResult:

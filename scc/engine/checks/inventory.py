@@ -257,9 +257,12 @@ def no_superseded_packages(
     if not facts.components:
         return manual("No component inventory was supplied; supply an SBOM or the image filesystem.")
     versions: dict[str, dict[str, Component]] = {}
+    wanted = set(params.package_types)
     for component in facts.components:
+        if not component.version or _purl_type(component.purl) not in wanted:
+            continue   # most of a large inventory: its purl is not parsed a second time
         ptype, namespace, name = _purl_parts(component.purl)
-        if ptype in params.package_types and component.version:
+        if ptype in params.package_types:
             versions.setdefault(f"{ptype}/{namespace}/{name}".replace("//", "/"), {})[component.version] = (
                 component
             )
@@ -291,6 +294,16 @@ def no_superseded_packages(
         gather(c for v in doubled.values() for c in v.values()),
         **details,
     )
+
+
+def _purl_type(purl: str) -> str:
+    """The type `_purl_parts` would give, without parsing: the canonical form starts ``pkg:TYPE/``.
+
+    ``to_string`` writes the type that ``from_string`` validated ([A-Za-z0-9._-], which quoting leaves
+    as it is) lower-cased, and ``from_string`` of the canonical string reads it back from the same place.
+    """
+    canonical = normalise_purl(purl)
+    return canonical[4:].partition("/")[0] if canonical else ""
 
 
 @lru_cache(maxsize=PURL_CACHE_SIZE)   # pure: each distinct purl is parsed once
