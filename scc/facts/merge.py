@@ -21,7 +21,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.notes.extend(part.notes)
         merged.identity = _merge_identity(merged.identity, part.identity, merged.notes)
         for component in part.components:
-            _merge_component(components, component)
+            _merge_component(components, component.key, component)
         for finding in part.findings:
             _merge_finding(findings, finding)
         merged.config = _merge_config(merged.config, part.config)
@@ -55,7 +55,9 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
     merged.secrets = _one_per_spot(merged.secrets, lambda s: (s.rule_id, s.path.lstrip("/"), s.line))
     merged.misconfigurations = _one_per_spot(merged.misconfigurations,
                                              lambda m: (m.id, m.path.lstrip("/"), m.message))
-    merged.components = sorted(components.values(), key=lambda c: (c.name.lower(), c.version, c.key))
+    # Sorted by the index's keys (each component's key computed once): a key is unique, so no two entries tie.
+    merged.components = [c for _, c in sorted(components.items(), key=lambda kc: (kc[1].name.lower(), kc[1].version,
+                                                                                 kc[0]))]
     merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
     _fill_os_from_filesystem(merged)
     from scc.facts.vex.vex_apply import apply_vex
@@ -110,10 +112,10 @@ def _fill_os_from_filesystem(merged: ImageFacts) -> None:
         merged.identity = replace(merged.identity, os=os_name)
 
 
-def _merge_component(index: dict[str, Component], component: Component) -> None:
-    existing = index.get(component.key)
+def _merge_component(index: dict[str, Component], key: str, component: Component) -> None:
+    existing = index.get(key)
     if existing is None:
-        index[component.key] = component
+        index[key] = component
         return
     existing.evidence.extend(e for e in component.evidence if e not in existing.evidence)
     existing.licenses = tuple(dict.fromkeys(existing.licenses + component.licenses))
