@@ -234,12 +234,12 @@ def _id_rank(vuln_id: str) -> tuple[int, str, str]:
 
 
 def _member_order(members: list[Finding], chosen: str) -> list[Finding]:
-    """The findings of one group in an order that does not depend on the input order: the reports under the
-    chosen id first, then by their evidence (input file, then the spot in it)."""
+    """The findings of one group (given in input order) in an order that does not depend on the order of
+    the inputs: the reports under the chosen id first, then by input file; two reports from one file keep
+    the file's order (a stable sort)."""
     def order(finding: Finding) -> tuple:
-        return (finding.id.upper() != chosen.upper(), [(e.source, e.sha256, e.pointer) for e in finding.evidence],
-                finding.id, finding.purl, finding.package, finding.installed_version, finding.title,
-                finding.description, -finding.severity.rank, finding.state.value)
+        first = finding.evidence[0] if finding.evidence else None
+        return finding.id.upper() != chosen.upper(), (first.source, first.sha256) if first else ("", "")
     return sorted(members, key=order)
 
 
