@@ -193,3 +193,14 @@ def test_canonical_id_preference(ids, chosen):
     for rotation in range(len(ids)):
         rotated = ids[rotation:] + ids[:rotation]
         assert canonical_vuln_id(rotated[0], set(rotated[1:])) == chosen
+
+
+def test_one_files_reports_keep_the_files_order_in_the_merged_finding(tmp_path):
+    """grype lists one advisory twice for one package (two locations): /matches/9 comes before /matches/10."""
+    entries = [(f"GHSA-aaaa-bbbb-{i:04d}", [], f"pkg{i}", "1.0.0", f"pkg:npm/pkg{i}@1.0.0") for i in range(9)]
+    twin = ("GHSA-g2q5-5433-rhrf", [], "colorsv2", "1.0.1", "pkg:npm/colorsv2@1.0.1")
+    scan = grype(tmp_path / "grype.json", [*entries, twin, twin])
+    (merged,) = [f for f in read_inputs([str(scan)]).findings if f.package == "colorsv2"]
+    pointers = [e.pointer for e in merged.evidence]
+    assert pointers.index(next(p for p in pointers if p.startswith("/matches/9"))) < \
+        pointers.index(next(p for p in pointers if p.startswith("/matches/10")))
