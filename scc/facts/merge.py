@@ -15,15 +15,14 @@ from scc.facts.model import Component, Finding, ImageConfig, ImageFacts, ImageId
 def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
     merged = ImageFacts()
     components: dict[str, Component] = {}
-    findings: dict[tuple[str, str], Finding] = {}
+    findings: list[Finding] = []
     for part in parts:
         merged.inputs.extend(part.inputs)
         merged.notes.extend(part.notes)
         merged.identity = _merge_identity(merged.identity, part.identity, merged.notes)
         for component in part.components:
             _merge_component(components, component.key, component)
-        for finding in part.findings:
-            _merge_finding(findings, finding)
+        findings.extend(part.findings)
         merged.config = _merge_config(merged.config, part.config)
         merged.scans.extend(part.scans)
         merged.sboms.extend(part.sboms)
@@ -58,7 +57,8 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
     # Sorted by the index's keys (each component's key computed once): a key is unique, so no two entries tie.
     merged.components = [c for _, c in sorted(components.items(), key=lambda kc: (kc[1].name.lower(), kc[1].version,
                                                                                  kc[0]))]
-    merged.findings = sorted({id(f): f for f in findings.values()}.values(), key=lambda f: (-f.severity.rank, f.id, f.package, f.installed_version))
+    merged.findings = sorted((_merge_group([findings[p] for p in group]) for group in _group_findings(findings)),
+                             key=_finding_order)
     _fill_os_from_filesystem(merged)
     from scc.facts.vex.vex_apply import apply_vex
 
@@ -78,9 +78,17 @@ def _one_per_spot(items: list, key) -> list:
 
 
 def canonical_vuln_id(vuln_id: str, aliases: set[str]) -> str:
-    """Prefer the CVE id among a finding's id and aliases so GHSA/CVE reports of one flaw meet."""
-    cves = sorted(a for a in {vuln_id, *aliases} if a.upper().startswith("CVE-"))
-    return cves[0].upper() if cves else vuln_id
+    """The id a finding is listed under, from its id and aliases: a CVE id (upper case) first, then an OpenSSF
+    malicious-packages id (MAL-), then a GitHub advisory (GHSA-), then any other (PYSEC-, GO-, RUSTSEC-,
+    a distribution's ...); the lowest in code-point order of the upper-cased ids within a kind."""
+    best = min((n.strip() for n in {vuln_id, *aliases} if n.strip()), key=_id_rank, default=vuln_id)
+    return best.upper() if best.upper().startswith("CVE-") else best
+
+
+def _finding_order(finding: Finding) -> tuple:
+    first = finding.evidence[0] if finding.evidence else None
+    return (-finding.severity.rank, finding.id, finding.package, finding.installed_version, finding.purl,
+            (first.source, first.pointer) if first else ("", ""))
 
 
 def _merge_identity(a: ImageIdentity, b: ImageIdentity, notes: list[str]) -> ImageIdentity:
@@ -130,31 +138,128 @@ def _merge_component(index: dict[str, Component], key: str, component: Component
             setattr(existing, name, getattr(component, name))
 
 
-def _finding_keys(finding: Finding) -> list[tuple[str, str]]:
+class _DisjointSets:
+    """Union-find over the positions 0..size-1 (path halving)."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _package_keys(finding: Finding) -> list[str]:
     """The purl key first, then name@version: a SARIF result without a purl still meets its JSON twin."""
-    vuln = canonical_vuln_id(finding.id, finding.aliases)
-    keys = [(vuln, package_key(finding.package, finding.installed_version, finding.purl))]
-    by_name = (vuln, f"{finding.package}@{finding.installed_version}".lower())
+    keys = [package_key(finding.package, finding.installed_version, finding.purl)]
+    by_name = f"{finding.package}@{finding.installed_version}".lower()
     if finding.package and by_name not in keys:
         keys.append(by_name)
     return keys
 
 
-def _merge_finding(index: dict[tuple[str, str], Finding], finding: Finding) -> None:
-    keys = _finding_keys(finding)
-    vuln = keys[0][0]
-    if vuln != finding.id:
-        finding.aliases.add(finding.id)
-        finding.id = vuln
-    finding.aliases.discard(finding.id)
-    existing = next((index[k] for k in keys if k in index), None)
-    if existing is None:
-        for key in keys:
-            index[key] = finding
-        return
-    for key in keys:
-        index.setdefault(key, existing)
-    existing.aliases |= finding.aliases - {existing.id}
+def _vuln_names(finding: Finding) -> set[str]:
+    return {n.strip().upper() for n in (finding.id, *finding.aliases) if n.strip()}
+
+
+def _group_findings(findings: list[Finding]) -> list[list[int]]:
+    """The findings that are one vulnerability in one package, as lists of positions (each in input order).
+
+    Two findings of one package (a shared purl key or name@version) are one when their id/alias sets
+    intersect, transitively, with one exception: findings that name a CVE meet on their lowest CVE only,
+    so two flaws NVD numbers apart (CVE-A and CVE-B, say, which one GHSA advisory lists together) stay two
+    findings. A finding naming no CVE (MAL-, GHSA-, PYSEC-, GO-, RUSTSEC- ...) joins the CVE finding it
+    shares an id with (the lowest CVE when it shares with several). Every step is a function of the sets,
+    never of the input order; the cost is linear in the number of (id, package key) pairs."""
+    sets = _DisjointSets(len(findings))
+    first_holder: dict[tuple[str, ...], int] = {}
+    names = [_vuln_names(f) for f in findings]
+    keys = [_package_keys(f) for f in findings]
+    primary = [min((n for n in ns if n.startswith("CVE-")), default="") for ns in names]
+    for position in range(len(findings)):
+        for key in keys[position]:
+            tokens = [("cve", primary[position], key)] if primary[position] else [(n, key) for n in names[position]]
+            for token in tokens:
+                sets.union(first_holder.setdefault(token, position), position)
+    cve_groups_by_name: dict[tuple[str, str], set[int]] = {}
+    for position in range(len(findings)):
+        if primary[position]:
+            for key in keys[position]:
+                for name in names[position]:
+                    cve_groups_by_name.setdefault((name, key), set()).add(position)
+    _attach_to_cve_groups(keys, names, primary, sets, cve_groups_by_name)
+    groups: dict[int, list[int]] = {}
+    for position in range(len(findings)):
+        groups.setdefault(sets.find(position), []).append(position)
+    return list(groups.values())
+
+
+def _attach_to_cve_groups(keys: list[list[str]], names: list[set[str]], primary: list[str],
+                          sets: _DisjointSets, cve_groups_by_name: dict[tuple[str, str], set[int]]) -> None:
+    """Join each group of CVE-less findings to the CVE group it shares an id with (the lowest CVE, then the
+    lowest package key, when it shares with several)."""
+    lowest_key: dict[int, str] = {}
+    for position, package_keys in enumerate(keys):
+        if primary[position]:
+            root, key = sets.find(position), min(package_keys)
+            lowest_key[root] = min(lowest_key.get(root, key), key)
+    touching: dict[int, set[int]] = {}
+    for position, package_keys in enumerate(keys):
+        if primary[position]:
+            continue
+        root = sets.find(position)
+        for key in package_keys:
+            for name in names[position]:
+                touching.setdefault(root, set()).update(
+                    sets.find(p) for p in cve_groups_by_name.get((name, key), ()))
+    for root, cve_roots in touching.items():
+        if cve_roots:
+            best = min(cve_roots, key=lambda r: (primary[r], lowest_key[r]))
+            sets.union(root, best)
+
+
+_ID_PREFERENCE = ("CVE-", "MAL-", "GHSA-")
+
+
+def _id_rank(vuln_id: str) -> tuple[int, str, str]:
+    upper = vuln_id.upper()
+    kind = next((i for i, prefix in enumerate(_ID_PREFERENCE) if upper.startswith(prefix)), len(_ID_PREFERENCE))
+    return kind, upper, vuln_id
+
+
+def _member_order(members: list[Finding], chosen: str) -> list[Finding]:
+    """The findings of one group (given in input order) in an order that does not depend on the order of
+    the inputs: the reports under the chosen id first, then by input file; two reports from one file keep
+    the file's order (a stable sort)."""
+    def order(finding: Finding) -> tuple:
+        first = finding.evidence[0] if finding.evidence else None
+        return finding.id.upper() != chosen.upper(), (first.source, first.sha256) if first else ("", "")
+    return sorted(members, key=order)
+
+
+def _merge_group(members: list[Finding]) -> Finding:
+    """One Finding from the reports of one vulnerability in one package, whatever order they came in."""
+    names = {n.strip() for f in members for n in (f.id, *f.aliases) if n.strip()}
+    chosen = canonical_vuln_id(members[0].id, names)
+    ordered = _member_order(members, chosen)
+    merged = ordered[0]
+    for finding in ordered[1:]:
+        _absorb(merged, finding)
+    merged.id = chosen
+    merged.aliases = {n for n in names if n.upper() != chosen.upper()}
+    return merged
+
+
+def _absorb(existing: Finding, finding: Finding) -> None:
+    """Fold ``finding``'s records into ``existing`` (ids and aliases are _merge_group's)."""
     existing.sources |= finding.sources
     existing.evidence.extend(e for e in finding.evidence if e not in existing.evidence)
     existing.cvss.extend(c for c in finding.cvss if c not in existing.cvss)
