@@ -7,6 +7,8 @@ import io
 import json
 import os
 import pickle
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -181,38 +183,47 @@ def test_parallel_rendering_is_byte_identical_to_serial(assessment, monkeypatch,
         assert parallel[name] == (data, media), name
 
 
-class PidWriter(Writer):
-    """The costliest writer (a worker takes it first): its document is the id of the process that rendered it."""
-    name = "pid"
-    filename = "pid.txt"
-    media_type = "text/plain"
-    format = "pid"
-    cost = 100
+NO_PICKLE_CHILD = """
+import os, pickle, sys
+import scc
+from scc import package_render
+from scc.report import Report
+from scc.writers import Writer, available_writers
 
-    def render(self, report) -> bytes:
+class PidWriter(Writer):
+    name, filename, media_type, format, cost = "pid", "pid.txt", "text/plain", "pid", 100
+    def render(self, report):
         return str(os.getpid()).encode()
 
+def refuse(self, protocol):
+    raise AssertionError("the Report was pickled for a worker process")
 
-def test_the_forked_workers_of_the_default_jobs_never_pickle_the_report(assessment, monkeypatch):
+example = sys.argv[1]
+assessment = scc.assess([example], keys=[example + "/demo-signing.pub"], overrides=example + "/overrides.yaml")
+assert package_render._context()[1], "a fresh interpreter must take the fork path"
+Report.__reduce_ex__ = refuse
+try:
+    pickle.dumps(assessment.report)
+    raise SystemExit("the patch did not refuse pickling")
+except AssertionError:
+    pass
+writers = (PidWriter(), *(w for w in available_writers() if w.name in ("oscal-poam", "ckl")))
+rendered = package_render.render_outputs(assessment.report, writers, jobs=2)
+assert int(rendered["pid.txt"][0]) != os.getpid(), "rendered in this process, not in a worker"
+assert rendered["oscal-poam.json"][0].startswith(b"{")
+print("forked, nothing pickled")
+"""
+
+
+def test_the_forked_workers_of_the_default_jobs_never_pickle_the_report(tmp_path):
     """--jobs 2 forks its worker: the child inherits the Report; pickling it (0.5 s + 1.2 s and a second
-    copy at 20k findings) would raise here. The parent is this process, so the patch reaches the child too."""
-    from scc.report import Report
-
-    def refuse(self, protocol):
-        raise AssertionError("the Report was pickled for a worker process")
-
-    for thread in threading.enumerate():       # threads earlier tests left ending (a live one stops the fork)
-        if thread is not threading.current_thread():
-            thread.join(timeout=5)
-    if not package_render._context()[1]:
-        pytest.skip(f"a live thread ({threading.enumerate()}) rules out forking here: not the default path")
-    writers = (PidWriter(), *(w for w in available_writers() if w.name in ("oscal-poam", "ckl")))
-    monkeypatch.setattr(Report, "__reduce_ex__", refuse)
-    with pytest.raises(AssertionError, match="pickled"):
-        pickle.dumps(assessment.report)
-    rendered = package_render.render_outputs(assessment.report, writers, jobs=2)
-    assert int(rendered["pid.txt"][0]) != os.getpid()              # rendered in the worker process
-    assert rendered["oscal-poam.json"][0].startswith(b"{")
+    copy at 20k findings) raises in this run. A fresh interpreter, as `scc package` starts: threads other
+    tests leave in this one (Dask's) would rule the fork out."""
+    env = dict(os.environ, SCC_CONTENT_DIR=str(tmp_path), SOURCE_DATE_EPOCH="1795700000")
+    done = subprocess.run([sys.executable, "-c", NO_PICKLE_CHILD, str(EXAMPLE)], check=False, capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "forked, nothing pickled"
 
 
 class FailingWriter(Writer):
