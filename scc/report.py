@@ -648,10 +648,8 @@ class Report(_PicklesAsPlainDicts):
                 controls[control.verdict.value] += 1
         counts: dict[str, dict[str, int]] = {"rules": rules, "controls": {k: n for k, n in controls.items() if n}}
         if self.ssdf is not None:
-            from scc.ssdf import SsdfResults
-
             for key, results in (("ssdf_tasks", self.ssdf.tasks), ("cisa_items", self.ssdf.cisa_items)):
-                attested = SsdfResults.attested_counts(results)
+                attested = self.ssdf.attested_counts(results)
                 if attested:
                     counts[key] = attested
         return counts
