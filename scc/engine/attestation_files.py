@@ -20,10 +20,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scc.errors import InputError
 from scc.yamlsafe import MAX_BYTES, YamlRefused, load_file, load_text
+
+if TYPE_CHECKING:
+    from scc.report import Attestation
 
 SAF_SHEET = "attestations"
 SAF_COLUMNS = ("control_id", "explanation", "frequency", "status", "updated", "updated_by")
@@ -199,3 +202,16 @@ def _expect(path: Path, text: str, old: list[Any], entry: dict[str, str]) -> Non
     if entries != [*old, entry]:
         raise InputError(path, "cannot append an attestation safely: the 'attestations:' list must be the "
                                "last thing in the file, in block style (one '- ' item per entry)")
+
+
+def latest_of_history(candidates: list[Attestation], subject: str) -> Attestation:
+    """The most recent of the entries that reach ``subject`` (the file is a history).
+
+    Two entries of that newest day that say different things are refused: which one counts would be a guess."""
+    newest = max(a.updated for a in candidates)
+    latest = [a for a in candidates if a.updated == newest]
+    if len({(a.status, a.explanation, a.expires) for a in latest}) > 1:
+        first, second = latest[:2]
+        raise InputError(first.source, f"{first.entry} and {second.entry} both attest {subject} "
+                                       f"on {newest.isoformat()}; keep one")
+    return latest[0]

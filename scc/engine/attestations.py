@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scc.clock import assessment_time, parse_time
-from scc.engine.attestation_files import RawEntry, appended_text, read_attestation_file
+from scc.engine.attestation_files import RawEntry, appended_text, latest_of_history, read_attestation_file
 from scc.engine.model import Attestation, RuleResult, Verdict
 from scc.engine.overrides import rule_aliases
 from scc.errors import InputError, UsageError
@@ -269,7 +269,7 @@ def apply_attestations(results: list[RuleResult], attestations: list[Attestation
         candidates = reached.get(id(result), [])
         if not candidates:
             continue
-        attestation = _latest(result, candidates)
+        attestation = latest_of_history(candidates, f"rule {result.rule.id}")
         by_control = not _names_rule(attestation.target, result)
         if by_control and result.verdict is not Verdict.MANUAL:
             continue        # a control's automated rules keep their verdicts; said below if none was manual
@@ -287,16 +287,6 @@ def apply_attestations(results: list[RuleResult], attestations: list[Attestation
 
 def _label(attestation: Attestation) -> str:
     return f"attestation for {attestation.target} ({attestation.source} {attestation.entry})"
-
-
-def _latest(result: RuleResult, candidates: list[Attestation]) -> Attestation:
-    newest = max(a.updated for a in candidates)
-    latest = [a for a in candidates if a.updated == newest]
-    if len({(a.status, a.explanation, a.expires) for a in latest}) > 1:
-        first, second = latest[:2]
-        raise InputError(first.source, f"{first.entry} and {second.entry} both attest rule {result.rule.id} "
-                                       f"on {newest.isoformat()}; keep one")
-    return latest[0]
 
 
 def _decide(result: RuleResult, attestation: Attestation, today: date) -> str:

@@ -30,7 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scc.errors import InputError, RulePackError
+from scc.engine.attestation_files import latest_of_history
+from scc.errors import RulePackError
 from scc.report import Attestation, Rule, RuleResult, Verdict
 from scc.ssdf import EVIDENCE_LEVELS, MappedPractice, PracticeResult, SsdfMapping, SsdfResults
 from scc.yamlsafe import YamlRefused, load_file
@@ -171,7 +172,7 @@ def _attested(result: PracticeResult, candidates: list[Attestation], today: date
     """``result`` with the latest attestation naming it recorded, when it applies (module docstring)."""
     if not candidates or today is None:
         return result
-    attestation = _latest(result, candidates)
+    attestation = latest_of_history(candidates, result.practice.id)
     label, automated = _label(attestation), result.verdict
     if attestation.updated > today:
         notes.append(f"{label} not applied: dated {attestation.updated.isoformat()}, after the assessment day "
@@ -194,16 +195,6 @@ def _attested(result: PracticeResult, candidates: list[Attestation], today: date
     return replace(result, verdict=verdict, origin="attestation" if decides else result.origin,
                    reason=f"{result.reason} {attestation.sentence()}",
                    attestation=attestation, computed_verdict=automated if verdict is not automated else None)
-
-
-def _latest(result: PracticeResult, candidates: list[Attestation]) -> Attestation:
-    newest = max(a.updated for a in candidates)
-    latest = [a for a in candidates if a.updated == newest]
-    if len({(a.status, a.explanation, a.expires) for a in latest}) > 1:
-        first, second = latest[:2]
-        raise InputError(first.source, f"{first.entry} and {second.entry} both attest {result.practice.id} "
-                                       f"on {newest.isoformat()}; keep one")
-    return latest[0]
 
 
 def roll_up(practice: MappedPractice, results: Mapping[str, RuleResult]) -> PracticeResult:
