@@ -110,42 +110,36 @@ def poam_summary(report: Report, states: dict[str, Any] | None = None) -> dict[s
 
 
 def _document(report: Report) -> dict[str, Any]:
-    entries = poam_entries(report)
-    identity = report.facts.identity
-    parts = [_entry_parts(report, entry) for entry in entries]
-    resources = [*input_resources(report), *provenance_resources(report)]
-    root = drop_none({
-        "uuid": report.uuid("poam"),
-        "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
-        "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
-                      "id": one_line(identity.digest or identity.reference)},
-        "local-definitions": _local_definitions(report),
-        "observations": [observation for observation, _, _ in parts] or None,
-        "risks": [risk for _, risk, _ in parts] or None,
-        "poam-items": [item for _, _, item in parts] or [_nothing_open(report)],
-        "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
-    })
-    return finish_document({"plan-of-action-and-milestones": root}, report)
+    parts = [_entry_parts(report, entry) for entry in poam_entries(report)]
+    return finish_document({"plan-of-action-and-milestones": _root(
+        report, [observation for observation, _, _ in parts] or None, [risk for _, risk, _ in parts] or None,
+        [item for _, _, item in parts] or [_nothing_open(report)])}, report)
 
 
 def _skeleton(report: Report) -> dict[str, Any]:
     """The finished document of a POA&M with weaknesses, its per-weakness arrays left empty (what
     :func:`weaknesses` gives fills them): :func:`_document` without them, FedRAMP additions included."""
+    root = _root(report, [], [], [])
+    document = finish_document({"plan-of-action-and-milestones": root}, report)
+    if is_fedramp(report.settings.baseline):
+        add_tool_component(root, report)
+    return document
+
+
+def _root(report: Report, observations: list[Node] | None, risks: list[Node] | None,
+          items: list[Node]) -> dict[str, Any]:
+    """The plan-of-action-and-milestones object around the given per-weakness arrays (None: left out)."""
     identity = report.facts.identity
     resources = [*input_resources(report), *provenance_resources(report)]
-    root = drop_none({
+    return drop_none({
         "uuid": report.uuid("poam"),
         "metadata": model_dict(metadata(report, f"scc plan of action and milestones: {identity.reference}")),
         "system-id": {"identifier-type": "https://scc.dev/ns/oscal/image",
                       "id": one_line(identity.digest or identity.reference)},
         "local-definitions": _local_definitions(report),
-        "observations": [], "risks": [], "poam-items": [],
+        "observations": observations, "risks": risks, "poam-items": items,
         "back-matter": {"resources": [model_dict(r) for r in resources]} if resources else None,
     })
-    document = finish_document({"plan-of-action-and-milestones": root}, report)
-    if is_fedramp(report.settings.baseline):
-        add_tool_component(root, report)
-    return document
 
 
 def weaknesses(report: Report) -> Iterator[tuple[Node, Node, Node]]:
