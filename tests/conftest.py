@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,21 @@ def content_files(tmp_path_factory: pytest.TempPathFactory) -> ContentFiles:
     disa = root / "disa"
     return ContentFiles(nist=root / "nist", disa=disa, cci=disa / "U_CCI_List.xml",
                         ctr_srg=disa / "ctr-srg-xccdf.xml", gpos_srg=disa / "gpos-srg-xccdf.xml", official=False)
+
+
+@contextmanager
+def example_without_content(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped example assessed with its key and overrides and an empty content cache, which stays
+    set (with the fixed clock) until the block ends: a module fixture's tests all run without content."""
+    import scc
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SCC_CONTENT_DIR", str(tmp_path_factory.mktemp("no-content")))
+    mp.setenv("SOURCE_DATE_EPOCH", "1795700000")
+    try:
+        yield scc.assess([EXAMPLE], keys=[EXAMPLE / "demo-signing.pub"], overrides=EXAMPLE / "overrides.yaml")
+    finally:
+        mp.undo()
 
 
 @pytest.fixture

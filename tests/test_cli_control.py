@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, run_scc
+from conftest import EXAMPLE, example_without_content, run_scc
 
 import scc
 from scc import package_render
@@ -32,13 +32,8 @@ def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def assessment(tmp_path_factory: pytest.TempPathFactory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCC_CONTENT_DIR", str(tmp_path_factory.mktemp("no-content")))
-    mp.setenv("SOURCE_DATE_EPOCH", "1795700000")
-    try:
-        yield scc.assess([EXAMPLE], keys=[EXAMPLE / "demo-signing.pub"], overrides=EXAMPLE / "overrides.yaml")
-    finally:
-        mp.undo()
+    with example_without_content(tmp_path_factory) as assessed:
+        yield assessed
 
 
 def _files(directory: Path) -> dict[str, bytes]:

@@ -3,9 +3,8 @@ the PDF's POA&M summary the same as poam_view of that document, with and without
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLE
+from conftest import example_without_content
 
-import scc
 from scc.writers import oscal_poam
 from scc.writers._poam_view import poam_view
 from scc.writers.ssp_pdf import finding_states
@@ -13,13 +12,8 @@ from scc.writers.ssp_pdf import finding_states
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SCC_CONTENT_DIR", str(tmp_path_factory.mktemp("no-content")))
-    mp.setenv("SOURCE_DATE_EPOCH", "1795700000")
-    try:
-        yield scc.assess([EXAMPLE], keys=[EXAMPLE / "demo-signing.pub"], overrides=EXAMPLE / "overrides.yaml").report
-    finally:
-        mp.undo()
+    with example_without_content(tmp_path_factory) as assessed:
+        yield assessed.report
 
 
 def whole(report) -> bytes:
