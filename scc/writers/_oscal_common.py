@@ -7,7 +7,7 @@ strings, leading/trailing whitespace and (for markup-line) line breaks.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -274,9 +274,20 @@ def serialise_document(document: dict[str, Any], one_per_line: Iterable[str] = (
 
 
 def _dump_with_lines(document: dict[str, Any], lines: set[str]) -> bytes:
-    """The document 2-space indented except the root arrays in ``lines``: one compact item per line.
+    """The document 2-space indented except the root arrays in ``lines``: one compact item per line."""
+    import orjson
 
-    Each root value is serialised on its own and indented by re-prefixing its line breaks, which is
+    ((_, root),) = document.items()
+    return serialise_rows(document, {key: (orjson.dumps(item) for item in value) for key, value in root.items()
+                                     if key in lines and isinstance(value, list) and value})
+
+
+def serialise_rows(document: dict[str, Any], rows: Mapping[str, Iterable[bytes]]) -> bytes:
+    """The document 2-space indented, with each root array named in ``rows`` written from its items
+    serialised already (compact, one per line; ``[]`` when there are none) in place of the document's
+    value: a writer can stream them, read in the root's key order.
+
+    Each other root value is serialised on its own and indented by re-prefixing its line breaks, which is
     safe because JSON strings never hold a raw line break (orjson escapes it).
     """
     import io
@@ -288,11 +299,11 @@ def _dump_with_lines(document: dict[str, Any], lines: set[str]) -> bytes:
     out.write(b"{\n  " + orjson.dumps(name) + b": {\n")
     for number, (key, value) in enumerate(root.items()):
         out.write((b",\n" if number else b"") + b"    " + orjson.dumps(key) + b": ")
-        if key in lines and isinstance(value, list) and value:
-            out.write(b"[\n      ")
-            for index, item in enumerate(value):
-                out.write((b",\n      " if index else b"") + orjson.dumps(item))
-            out.write(b"\n    ]")
+        if key in rows:
+            index = -1
+            for index, item in enumerate(rows[key]):
+                out.write((b",\n      " if index else b"[\n      ") + item)
+            out.write(b"\n    ]" if index >= 0 else b"[]")
         else:
             out.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
     out.write(b"\n  }\n}\n")

@@ -25,7 +25,6 @@ OSCAL requires at least one poam-item, so a clean assessment gets one item marke
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,6 +45,7 @@ from scc.writers._oscal_common import (
     prop_dicts,
     provenance_resources,
     serialise_document,
+    serialise_rows,
     text_block,
 )
 from scc.writers._poam_items import PoamEntry, item_uuid, iter_poam_entries, poam_entries
@@ -161,30 +161,19 @@ def weaknesses(report: Report) -> Iterator[tuple[Node, Node, Node]]:
 
 def _streamed(report: Report) -> bytes:
     """oscal-poam.json written one weakness at a time: its observation straight into the document, its risk
-    and poam-item into one buffer each, appended after the observations (the arrays' order)."""
+    and poam-item serialised aside, written after the observations (the root's key order)."""
     import orjson
 
-    ((name, root),) = _skeleton(report).items()
-    out, risks, items = io.BytesIO(), io.BytesIO(), io.BytesIO()
-    out.write(b"{\n  " + orjson.dumps(name) + b": {\n")
-    for number, (key, value) in enumerate(root.items()):
-        out.write((b",\n" if number else b"") + b"    " + orjson.dumps(key) + b": ")
-        if key == "observations":
-            for index, (observation, risk, item) in enumerate(weaknesses(report)):
-                separator = b",\n      " if index else b"[\n      "
-                out.write(separator + orjson.dumps(observation))
-                risks.write(separator + orjson.dumps(risk))
-                items.write(separator + orjson.dumps(item))
-            out.write(b"\n    ]")
-        elif key in ("risks", "poam-items"):
-            buffer = risks if key == "risks" else items
-            out.write(buffer.getbuffer())
-            out.write(b"\n    ]")
-            buffer.close()
-        else:
-            out.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
-    out.write(b"\n  }\n}\n")
-    return out.getvalue()
+    risks: list[bytes] = []
+    items: list[bytes] = []
+
+    def observations() -> Iterator[bytes]:
+        for observation, risk, item in weaknesses(report):
+            risks.append(orjson.dumps(risk))
+            items.append(orjson.dumps(item))
+            yield orjson.dumps(observation)
+
+    return serialise_rows(_skeleton(report), {"observations": observations(), "risks": risks, "poam-items": items})
 
 
 def _entry_parts(report: Report, entry: PoamEntry) -> tuple[Node, Node, Node]:
