@@ -186,3 +186,47 @@ def test_known_purls(purl: str, canonical: str) -> None:
     assert normalise_purl(purl) == canonical
     if canonical:
         assert _fast_canonical(purl) == canonical     # these common shapes take the fast path
+
+
+# The engine's second reading of an OS package's canonical purl (no_superseded_packages) skips packageurl in
+# the same way: its (type, namespace, name) must be what from_string reads from that canonical string.
+
+def _same_parts(purl: str) -> None:
+    from scc.engine.checks.inventory import _library_parts, _os_package_parts
+
+    canonical = normalise_purl(purl)
+    if not canonical:
+        return
+    fast = _os_package_parts(canonical)
+    if fast is not None:
+        assert fast == _library_parts(canonical), purl
+
+
+OS_TYPE = st.sampled_from(["deb", "rpm", "apk", "alpm", "Deb", "RPM", "APK"])
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OS_TYPE, SEGMENT, SEGMENT, st.booleans(), st.booleans(), QUALIFIERS)
+def test_os_package_parts_agree_with_packageurl(kind: str, name: str, version: str, versioned: bool,
+                                                qualified: bool, qualifiers: str) -> None:
+    _same_parts(f"pkg:{kind}/{name}" + (f"@{version}" if versioned else "") + (f"?{qualifiers}" if qualified else ""))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(purls())
+def test_os_package_parts_agree_with_packageurl_on_generated_purls(purl: str) -> None:
+    _same_parts(purl)
+
+
+def test_os_package_parts_agree_with_packageurl_on_real_purls(sample_purls: list[str]) -> None:
+    fast = 0
+    for purl in sample_purls:
+        _same_parts(purl)
+        fast += _os_package_parts(normalise_purl(purl) or "pkg:x/") is not None
+    assert fast > 100      # the samples' deb, rpm and apk packages take the fast reading
+
+
+def _os_package_parts(canonical: str) -> tuple[str, str, str] | None:
+    from scc.engine.checks.inventory import _os_package_parts as parts
+
+    return parts(canonical)

@@ -73,9 +73,16 @@ class SourceLink:
     evidence: tuple[Evidence, ...] = ()
 
 
+#: how a purl that names its repository starts, lower-cased (with the "pkg:" scheme or, as purl_repository
+#: reads it, without); a purl of one of these types without a "/" names none ("github.com/" normalises to "")
+_LINKING_PURL_HEADS = tuple(f"{scheme}{kind}/" for scheme in ("pkg:", "") for kind in ("github", "bitbucket", "golang"))
+
+
 def purl_repository(purl: str) -> str:
     """The repository a purl itself names: pkg:github/ORG/REPO, pkg:bitbucket/ORG/REPO, or a Go module under
     github.com ('' for any other purl: a registry name says nothing about the source)."""
+    if not purl[:14].lower().startswith(_LINKING_PURL_HEADS):   # most purls: no partition, no split
+        return ""
     head, _, rest = purl.partition("/")
     kind = head.lower().removeprefix("pkg:")
     path = rest.split("?", 1)[0].split("#", 1)[0].split("@", 1)[0]
@@ -92,6 +99,8 @@ def component_links(component: Component, reference_types: Iterable[str]) -> lis
     from_purl = purl_repository(component.purl) if component.purl else ""
     if from_purl:
         links.append(SourceLink(from_purl, "purl", component.purl, tuple(component.evidence[:1])))
+    if not component.external_references:
+        return links
     accepted = {t.lower() for t in reference_types}
     for ref in component.external_references:
         if ref.type.lower() in accepted:

@@ -24,7 +24,7 @@ from scc.engine.checks.support import (
 )
 from scc.engine.model import CheckOutcome, Verdict
 from scc.engine.params import CheckParams
-from scc.facts.identity import PURL_CACHE_SIZE, normalise_purl
+from scc.facts.identity import _OS_PACKAGE_TYPES, PURL_CACHE_SIZE, normalise_purl
 from scc.facts.model import Component, Evidence, ImageFacts
 
 _NO_SBOM = "No SBOM was supplied; supply a CycloneDX, SPDX or Syft SBOM of the image to decide this."
@@ -308,9 +308,33 @@ def _purl_type(purl: str) -> str:
 
 @lru_cache(maxsize=PURL_CACHE_SIZE)   # pure: each distinct purl is parsed once
 def _purl_parts(purl: str) -> tuple[str, str, str]:
+    """(type, namespace, name) of the purl's canonical form, as packageurl's ``from_string`` reads it."""
     canonical = normalise_purl(purl)
     if not canonical:
         return "", "", ""
+    return _os_package_parts(canonical) or _library_parts(canonical)
+
+
+def _os_package_parts(canonical: str) -> tuple[str, str, str] | None:
+    """The parts of a canonical OS package purl without escapes, read without packageurl (None otherwise).
+
+    normalise_purl writes an OS package's purl as ``pkg:TYPE/NAME[@VERSION]`` (no namespace, qualifiers or
+    subpath), quoting every '@', '/' and '%' inside NAME and VERSION. Without a '%' there is nothing to
+    unquote, the only '@' starts the version and the only '/' ends the type, so ``from_string`` takes
+    NAME as it stands (its case rules were applied when the canonical form was written) and no namespace.
+    """
+    head, _, path = canonical.partition("/")
+    purl_type = head[4:]
+    if purl_type not in _OS_PACKAGE_TYPES or "%" in path or "/" in path:
+        return None
+    name = path.partition("@")[0]
+    return (purl_type, "", name) if name else None
+
+
+
+
+
+def _library_parts(canonical: str) -> tuple[str, str, str]:
     from packageurl import PackageURL
 
     parsed = PackageURL.from_string(canonical)

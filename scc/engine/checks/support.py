@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from scc.engine.model import CheckOutcome, Verdict
@@ -71,7 +72,8 @@ def sbom_sources(facts: ImageFacts) -> set[str]:
 
 def sbom_components(facts: ImageFacts) -> list[Component]:
     sources = sbom_sources(facts)
-    return [c for c in facts.components if any(ev.source in sources for ev in c.evidence)]
+    cited = attrgetter("source")
+    return [c for c in facts.components if not sources.isdisjoint(map(cited, c.evidence))]
 
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
