@@ -319,16 +319,17 @@ def _os_package_parts(canonical: str) -> tuple[str, str, str] | None:
     """The parts of a canonical OS package purl without escapes, read without packageurl (None otherwise).
 
     normalise_purl writes an OS package's purl as ``pkg:TYPE/NAME[@VERSION]`` (no namespace, qualifiers or
-    subpath), quoting every '@', '/' and '%' inside NAME and VERSION. Without a '%' there is nothing to
-    unquote, the only '@' starts the version and the only '/' ends the type, so ``from_string`` takes
-    NAME as it stands (its case rules were applied when the canonical form was written) and no namespace.
+    subpath), quoting every '@' and '%' inside NAME and VERSION and every '/' inside NAME. With no other
+    '/' than the one ending the type, the only '@' starts the version, so when NAME has no '%' (nothing to
+    unquote) ``from_string`` takes it as it stands (its case rules were applied when the canonical form was
+    written) and no namespace, whatever escapes the version holds.
     """
     head, _, path = canonical.partition("/")
     purl_type = head[4:]
-    if purl_type not in _OS_PACKAGE_TYPES or "%" in path or "/" in path:
+    if purl_type not in _OS_PACKAGE_TYPES or "/" in path:
         return None
     name = path.partition("@")[0]
-    return (purl_type, "", name) if name else None
+    return (purl_type, "", name) if name and "%" not in name else None
 
 
 
