@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scc.engine.checks.inventory import _library_parts, _os_package_parts
 from scc.facts.identity import _FAST_TYPES, _fast_canonical, _library_canonical, normalise_purl
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -191,15 +192,13 @@ def test_known_purls(purl: str, canonical: str) -> None:
 # The engine's second reading of an OS package's canonical purl (no_superseded_packages) skips packageurl in
 # the same way: its (type, namespace, name) must be what from_string reads from that canonical string.
 
-def _same_parts(purl: str) -> None:
-    from scc.engine.checks.inventory import _library_parts, _os_package_parts
-
+def _same_parts(purl: str) -> bool:
+    """Check the fast reading of the purl's canonical form against packageurl's; whether it applied."""
     canonical = normalise_purl(purl)
-    if not canonical:
-        return
-    fast = _os_package_parts(canonical)
+    fast = _os_package_parts(canonical) if canonical else None
     if fast is not None:
         assert fast == _library_parts(canonical), purl
+    return fast is not None
 
 
 OS_TYPE = st.sampled_from(["deb", "rpm", "apk", "alpm", "Deb", "RPM", "APK"])
@@ -219,14 +218,5 @@ def test_os_package_parts_agree_with_packageurl_on_generated_purls(purl: str) ->
 
 
 def test_os_package_parts_agree_with_packageurl_on_real_purls(sample_purls: list[str]) -> None:
-    fast = 0
-    for purl in sample_purls:
-        _same_parts(purl)
-        fast += _os_package_parts(normalise_purl(purl) or "pkg:x/") is not None
+    fast = sum(_same_parts(purl) for purl in sample_purls)
     assert fast > 100      # the samples' deb, rpm and apk packages take the fast reading
-
-
-def _os_package_parts(canonical: str) -> tuple[str, str, str] | None:
-    from scc.engine.checks.inventory import _os_package_parts as parts
-
-    return parts(canonical)

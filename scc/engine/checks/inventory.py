@@ -332,9 +332,6 @@ def _os_package_parts(canonical: str) -> tuple[str, str, str] | None:
     return (purl_type, "", name) if name and "%" not in name else None
 
 
-
-
-
 def _library_parts(canonical: str) -> tuple[str, str, str]:
     from packageurl import PackageURL
 
