@@ -80,7 +80,11 @@ def deterministic_uuid(name: str) -> str:
     """A hash-derived UUID carrying version-4 bits: deterministic, and accepted by trestle's models
     (which reject version 5 although the OSCAL schema allows it)."""
     digest = bytearray(hashlib.sha256(f"{_UUID_NAMESPACE}/{name}".encode()).digest()[:16])
-    return str(_uuid.UUID(bytes=bytes(digest), version=4))
+    # the bits uuid.UUID(bytes=digest, version=4) sets, set on the bytes (a writer makes ~6 per finding)
+    digest[6] = digest[6] & 0x0F | 0x40
+    digest[8] = digest[8] & 0x3F | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class Verdict(str, Enum):
