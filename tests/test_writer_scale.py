@@ -178,3 +178,12 @@ def test_indented_json_is_the_standard_librarys_byte_for_byte_floats_and_big_int
     from scc.writers._json import indented_json
 
     assert indented_json(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.none() | _FLOAT | st.integers() | _TEXT,
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=12))
+def test_indented_text_is_the_standard_librarys_for_any_value_a_bare_number_too(value):
+    from scc.writers._json import indented_text
+
+    assert indented_text(value) == json.dumps(value, indent=2, ensure_ascii=False)

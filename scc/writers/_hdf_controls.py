@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from scc.clock import iso
 from scc.report import Verdict
 from scc.severity import severity_category
+from scc.writers._json import indented_text
 from scc.writers._poam_items import MALICIOUS_CONTROLS, VULNERABILITY_CONTROLS
 from scc.writers._stig_rows import NOT_EVALUATED, result_details
 
@@ -216,12 +217,12 @@ def finding_control(report: Report, finding: Finding, control_id: str) -> dict[s
             "malicious" if finding.malicious is not None else finding.severity.value),
         "refs": [{"url": url} for url in finding.urls],
         "tags": tags,
-        "code": json.dumps({"id": finding.id, "package": finding.package, "version": finding.installed_version,
-                            "purl": finding.purl, "severity": finding.severity.value,
-                            "cvss": [{"version": c.version, "score": c.score, "vector": c.vector,
-                                      "source": c.source} for c in finding.cvss],
-                            "fixed_versions": list(finding.fixed_versions), "state": finding.state.value},
-                           indent=2, ensure_ascii=False),
+        "code": indented_text({
+            "id": finding.id, "package": finding.package, "version": finding.installed_version,
+            "purl": finding.purl, "severity": finding.severity.value,
+            "cvss": [{"version": c.version, "score": c.score, "vector": c.vector, "source": c.source}
+                     for c in finding.cvss],
+            "fixed_versions": list(finding.fixed_versions), "state": finding.state.value}),
         "source_location": _evidence_location(list(finding.evidence)),
         "results": [_finding_result(report, finding)],
     }
