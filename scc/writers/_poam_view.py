@@ -40,7 +40,7 @@ def poam_view(poam: dict[str, Any], states: dict[str, Any] | None = None) -> dic
     observations = {o.get("uuid"): o for o in plan.get("observations") or []}
     overdue = dict((states or {}).get("overdue") or {})
     items = [_item(item, risks, observations, overdue) for item in plan.get("poam-items") or []
-             if "none" not in prop_values(item, "poam-kind")]
+             if "none" not in _props(item).get("poam-kind", ())]
     return _view(plan, items, states)
 
 
@@ -51,7 +51,7 @@ def weakness_view(plan: dict[str, Any], weaknesses: Iterable[tuple[dict[str, Any
     document is never held: the same view when every weakness has uuids of its own."""
     overdue = dict((states or {}).get("overdue") or {})
     items = [_item(item, {risk["uuid"]: risk}, {observation["uuid"]: observation}, overdue)
-             for observation, risk, item in weaknesses if "none" not in prop_values(item, "poam-kind")]
+             for observation, risk, item in weaknesses if "none" not in _props(item).get("poam-kind", ())]
     return _view(plan, items, states)
 
 
@@ -78,29 +78,29 @@ def _severity_rank(severity: str) -> tuple[int, str]:
 
 def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], observations: dict[str, dict[str, Any]],
           overdue: dict[str, int]) -> dict[str, Any]:
+    props = _props(item)
     related = [risks[r["risk-uuid"]] for r in item.get("related-risks") or [] if r.get("risk-uuid") in risks]
     found = [observations[o["observation-uuid"]] for o in item.get("related-observations") or []
              if o.get("observation-uuid") in observations]
-    controls = [*prop_values(item, "impacted-control-id"),
+    controls = [*props.get("impacted-control-id", ()),
                 *(v for r in related for v in prop_values(r, "impacted-control-id"))]
     if not controls:
-        controls = prop_values(item, "control")
+        controls = props.get("control", [])
     deadlines = sorted({str(r["deadline"])[:10] for r in related if r.get("deadline")})
-    severity = (prop_values(item, "severity") or [v for r in related for v in prop_values(r, "severity")] or [ABSENT])[0]
+    severity = (props.get("severity") or [v for r in related for v in prop_values(r, "severity")] or [ABSENT])[0]
     statuses = sorted({text(r.get("status"), 40, ABSENT) for r in related})
-    kind = (prop_values(item, "poam-kind") or [""])[0]
-    days = overdue.get(item_key(item))
+    days = overdue.get(_key(props))
     return {
-        "id": (prop_values(item, "POAM-ID") or [clip(item.get("uuid"), 36)])[0],
+        "id": (props.get("POAM-ID") or [clip(item.get("uuid"), 36)])[0],
         "title": text(item.get("title"), 300, ABSENT),
-        "kind": kind,
-        "package": (prop_values(item, "package") or [""])[0],
+        "kind": _first(props, "poam-kind", ""),
+        "package": _first(props, "package", ""),
         "controls": ", ".join(dict.fromkeys(c.upper() for c in controls)) or ABSENT,
         "severity": severity,
-        "status": ", ".join(statuses) or (prop_values(item, "status") or [ABSENT])[0],
-        "state": _state(statuses, prop_values(item, "status")),
-        "deadline": ", ".join(deadlines) or (prop_values(item, "scheduled-completion") or [ABSENT])[0],
-        "basis": (prop_values(item, "deadline-basis") or [""])[0],
+        "status": ", ".join(statuses) or _first(props, "status", ABSENT),
+        "state": _state(statuses, props.get("status", [])),
+        "deadline": ", ".join(deadlines) or _first(props, "scheduled-completion", ABSENT),
+        "basis": _first(props, "deadline-basis", ""),
         # what was found is the related observation's (the POA&M writes it once, there); the item's own
         # description is what it asks for
         "description": text(found[0].get("description") if found else item.get("description"), 600, ""),
@@ -110,12 +110,26 @@ def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], observations: 
     }
 
 
-def item_key(item: dict[str, Any]) -> str:
-    """How the engine names an item's weakness (``kind/identity``): a vulnerability's finding-identity,
-    a rule's id (the weakness prop); the key ``states["overdue"]`` is given by."""
-    kind = (prop_values(item, "poam-kind") or [""])[0]
-    identity = prop_values(item, "finding-identity") or prop_values(item, "weakness") or [""]
-    return f"{kind}/{identity[0]}"
+def _props(node: dict[str, Any]) -> dict[str, list[str]]:
+    """name -> the node's values of that prop (any namespace), in document order: prop_values of each name
+    at once (an item is asked for a dozen)."""
+    index: dict[str, list[str]] = {}
+    for p in node.get("props") or []:
+        if isinstance(name := p.get("name"), str):
+            index.setdefault(name, []).append(clip(p.get("value"), 300))
+    return index
+
+
+def _first(props: dict[str, list[str]], name: str, absent: str) -> str:
+    values = props.get(name)
+    return values[0] if values else absent
+
+
+def _key(props: dict[str, list[str]]) -> str:
+    """How the engine names an item's weakness (``kind/identity``), from the item's props: a vulnerability's
+    finding-identity, a rule's id (the weakness prop); the key ``states["overdue"]`` is given by."""
+    identity = props.get("finding-identity") or props.get("weakness") or [""]
+    return f"{_first(props, 'poam-kind', '')}/{identity[0]}"
 
 
 def _state(risk_statuses: list[str], item_status: list[str]) -> str:
