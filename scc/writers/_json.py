@@ -29,11 +29,8 @@ def indented_json(document: Any) -> bytes:
     """``(json.dumps(document, indent=2, ensure_ascii=False) + "\\n").encode()``, by orjson where the same."""
     import orjson
 
-    try:
-        data: bytes = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    except (TypeError, orjson.JSONEncodeError):
-        data = b""
-    if data and not _has_unsure_number(data):
+    data = _by_orjson(document, orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    if data is not None:
         return data
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -42,13 +39,19 @@ def indented_text(value: Any) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, by orjson where the same (a value inside a document)."""
     import orjson
 
+    data = _by_orjson(value, orjson.OPT_INDENT_2)
+    return data.decode("utf-8") if data is not None else json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _by_orjson(value: Any, option: int) -> bytes | None:
+    """orjson's indented bytes of ``value``; None where they may differ from the standard library's."""
+    import orjson
+
     try:
-        data: bytes = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+        data: bytes = orjson.dumps(value, option=option)
     except (TypeError, orjson.JSONEncodeError):
-        data = b""
-    if data and not _has_unsure_number(data):
-        return data.decode("utf-8")
-    return json.dumps(value, indent=2, ensure_ascii=False)
+        return None
+    return data if data and not _has_unsure_number(data) else None
 
 
 def _has_unsure_number(data: bytes) -> bool:
