@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from scc.errors import SccError
+from scc.gcpause import collector_paused
 from scc.resources import pack_dir
 from scc.writers._ssp_view import ControlText, ssp_view
 from scc.writers.interface import Writer
@@ -106,7 +107,10 @@ def pdf_of_page(page: str, templates_dir: Path | None = None, fetcher: Any = Non
     html = HTML(string=page, base_url=shipped.as_uri() + "/", url_fetcher=fetcher)
     # the page is a function of every document rendered (and far smaller than the POA&M at scale)
     identifier = hashlib.sha256(b"scc-ssp/" + page.encode()).hexdigest()[:32].encode()
-    pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
+    # WeasyPrint's boxes and styles are hundreds of thousands of objects that live until the PDF is written:
+    # collections meanwhile only walk them (the layout of 134 pages 7.2 s paused against 8.5-9.6 s, 5 MB more)
+    with collector_paused():
+        pdf: bytes = html.write_pdf(pdf_identifier=identifier, uncompressed_pdf=False)
     return pdf
 
 
