@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from scc.writers._ssp_text import clip, prop_values, text
+from scc.writers._ssp_text import clip, prop_index, prop_values, text
 
 ABSENT = "(not in the POA&M)"
 
@@ -40,7 +40,7 @@ def poam_view(poam: dict[str, Any], states: dict[str, Any] | None = None) -> dic
     observations = {o.get("uuid"): o for o in plan.get("observations") or []}
     overdue = dict((states or {}).get("overdue") or {})
     items = [_item(item, risks, observations, overdue) for item in plan.get("poam-items") or []
-             if "none" not in _props(item).get("poam-kind", ())]
+             if "none" not in prop_values(item, "poam-kind")]
     return _view(plan, items, states)
 
 
@@ -51,7 +51,7 @@ def weakness_view(plan: dict[str, Any], weaknesses: Iterable[tuple[dict[str, Any
     document is never held: the same view when every weakness has uuids of its own."""
     overdue = dict((states or {}).get("overdue") or {})
     items = [_item(item, {risk["uuid"]: risk}, {observation["uuid"]: observation}, overdue)
-             for observation, risk, item in weaknesses if "none" not in _props(item).get("poam-kind", ())]
+             for observation, risk, item in weaknesses if "none" not in prop_values(item, "poam-kind")]
     return _view(plan, items, states)
 
 
@@ -78,7 +78,7 @@ def _severity_rank(severity: str) -> tuple[int, str]:
 
 def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], observations: dict[str, dict[str, Any]],
           overdue: dict[str, int]) -> dict[str, Any]:
-    props = _props(item)
+    props = prop_index(item)
     related = [risks[r["risk-uuid"]] for r in item.get("related-risks") or [] if r.get("risk-uuid") in risks]
     found = [observations[o["observation-uuid"]] for o in item.get("related-observations") or []
              if o.get("observation-uuid") in observations]
@@ -108,16 +108,6 @@ def _item(item: dict[str, Any], risks: dict[str, dict[str, Any]], observations: 
                                                for m in r.get("remediations") or [] if m.get("description"))),
         "overdue": days is not None, "days_overdue": days,
     }
-
-
-def _props(node: dict[str, Any]) -> dict[str, list[str]]:
-    """name -> the node's values of that prop (any namespace), in document order: prop_values of each name
-    at once (an item is asked for a dozen)."""
-    index: dict[str, list[str]] = {}
-    for p in node.get("props") or []:
-        if isinstance(name := p.get("name"), str):
-            index.setdefault(name, []).append(clip(p.get("value"), 300))
-    return index
 
 
 def _first(props: dict[str, list[str]], name: str, absent: str) -> str:

@@ -23,9 +23,21 @@ def text(value: object, limit: int = MAX_TEXT, absent: str = ABSENT) -> str:
     return clip(value, limit)
 
 
+MAX_PROP = 300
+
+
 def prop_values(node: dict[str, Any], *names: str) -> list[str]:
     """The values of the node's props with one of ``names`` (any namespace), in document order."""
-    return [clip(p.get("value"), 300) for p in node.get("props") or [] if p.get("name") in names]
+    return [clip(p.get("value"), MAX_PROP) for p in node.get("props") or [] if p.get("name") in names]
+
+
+def prop_index(node: dict[str, Any]) -> dict[str, list[str]]:
+    """name -> :func:`prop_values` of that name, for every name at once (for a node asked for many)."""
+    index: dict[str, list[str]] = {}
+    for p in node.get("props") or []:
+        if isinstance(name := p.get("name"), str):
+            index.setdefault(name, []).append(clip(p.get("value"), MAX_PROP))
+    return index
 
 
 def props_except(node: dict[str, Any], skip: tuple[str, ...]) -> list[tuple[str, str]]:

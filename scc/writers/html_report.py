@@ -85,7 +85,7 @@ def page_view(report: Report) -> dict[str, Any]:
         "finding_table": finding_table(findings, anchors),
         "inputs": [{"anchor": anchors[i.path], "path": i.path, "sha256": i.sha256, "size": i.size,
                     "format": i.format, "tool": i.tool} for i in inputs],
-        "anchors": anchors, "severity_rank": _SEVERITY_RANK,
+        "anchors": anchors,
         "verdict_rank": {v: n for n, v in enumerate(VERDICT_ORDER)},
         "cat_rank": {"CAT I": 1, "CAT II": 2, "CAT III": 3},
         "verdict_order": VERDICT_ORDER, "severity_order": SEVERITY_ORDER,
