@@ -96,14 +96,14 @@ class PoamXlsxWriter(Writer):
 def workbook_bytes(workbook: Any, moment: Any) -> bytes:
     """The workbook as xlsx bytes that depend only on its content and ``moment`` (a naive datetime): the
     document properties and every zip entry carry that time (shared with the batch summary workbook)."""
-    from openpyxl.writer.excel import ExcelWriter
+    from scc.writers._xlsx_rows import excel_writer
 
     workbook.properties.created = moment
     workbook.properties.modified = moment
     buffer = io.BytesIO()
     year, month, day, hour, minute, second = moment.timetuple()[:6]
     archive = _DatedZipFile(buffer, (year, month, day, hour, minute, second))
-    ExcelWriter(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
+    excel_writer()(workbook, archive).save()    # not openpyxl.save_workbook: that stamps "now" as modified
     return buffer.getvalue()
 
 
