@@ -102,8 +102,9 @@ def poam_summary(report: Report, states: dict[str, Any] | None = None) -> dict[s
     with collector_paused():
         if report.remediation_items:
             try:
-                return weakness_view(_skeleton(report)["plan-of-action-and-milestones"], weaknesses(report),
-                                     states)
+                # the view reads no relevant-evidence: the weaknesses are built without it
+                return weakness_view(_skeleton(report)["plan-of-action-and-milestones"],
+                                     weaknesses(report, evidence=False), states)
             except SharedUuid:
                 pass
         return poam_view(_document(report), states)
@@ -142,14 +143,15 @@ def _root(report: Report, observations: list[Node] | None, risks: list[Node] | N
     })
 
 
-def weaknesses(report: Report) -> Iterator[tuple[Node, Node, Node]]:
+def weaknesses(report: Report, evidence: bool = True) -> Iterator[tuple[Node, Node, Node]]:
     """Each weakness's observation, risk and poam-item as oscal-poam.json holds them (FedRAMP additions
-    included), one at a time; raises SharedUuid (before any is given out twice) when two share a uuid."""
+    included), one at a time; raises SharedUuid (before any is given out twice) when two share a uuid.
+    Without ``evidence`` the observations leave out their relevant-evidence."""
     fedramp = is_fedramp(report.settings.baseline)
     tool = tool_uuid(report) if fedramp else ""
     seen: set[str] = set()
     for entry in iter_poam_entries(report):
-        observation, risk, item = _entry_parts(report, entry)
+        observation, risk, item = _entry_parts(report, entry, evidence)
         uuids = {observation["uuid"], risk["uuid"], item["uuid"]}
         if len(uuids) < 3 or not seen.isdisjoint(uuids):
             raise SharedUuid(entry.key)
@@ -176,12 +178,13 @@ def _streamed(report: Report) -> bytes:
     return serialise_rows(_skeleton(report), {"observations": observations(), "risks": risks, "poam-items": items})
 
 
-def _entry_parts(report: Report, entry: PoamEntry) -> tuple[Node, Node, Node]:
-    """The observation, risk and poam-item of one entry (each uuid derived once)."""
+def _entry_parts(report: Report, entry: PoamEntry, evidence: bool = True) -> tuple[Node, Node, Node]:
+    """The observation (without its relevant-evidence unless ``evidence``), risk and poam-item of one entry
+    (each uuid derived once)."""
     observation_uuid = _observation_uuid(report, entry)
     risk_uuid = item_uuid(report, "risk", entry)
     related = [{"observation-uuid": observation_uuid}]
-    return (_observation(report, entry, observation_uuid), _risk(report, entry, risk_uuid, related),
+    return (_observation(report, entry, observation_uuid, evidence), _risk(report, entry, risk_uuid, related),
             _item(report, entry, risk_uuid, related))
 
 
@@ -202,7 +205,7 @@ def _local_definitions(report: Report) -> Node:
     })]}
 
 
-def _observation(report: Report, entry: PoamEntry, observation_uuid: str) -> Node:
+def _observation(report: Report, entry: PoamEntry, observation_uuid: str, evidence: bool = True) -> Node:
     """The weakness as observed: the one place its description is written."""
     return drop_none({
         "uuid": observation_uuid,
@@ -211,7 +214,7 @@ def _observation(report: Report, entry: PoamEntry, observation_uuid: str) -> Nod
         "props": prop_dicts(prop_dict("source", entry.source), prop_dict("severity", entry.severity)),
         "methods": ["TEST"] if entry.kind == "vulnerability" else ["EXAMINE"],
         "types": ["finding"],
-        "relevant-evidence": relevant_evidence_dicts(report, entry.evidence),
+        "relevant-evidence": relevant_evidence_dicts(report, entry.evidence) if evidence else None,
         "collected": oscal_datetime(entry.detected or report.assessed_at),
     })
 
