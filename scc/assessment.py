@@ -103,7 +103,7 @@ class Assessment:
 
     def __init__(self, facts: ImageFacts, settings: Settings | None = None,
                  rules: list[Rule] | None = None, assessed_at: datetime | None = None,
-                 content: ContentSource | None = None, *, progress: Progress = NO_PROGRESS) -> None:
+                 content: ContentSource | None = None, *, progress: Progress = NO_PROGRESS, jobs: int = 1) -> None:
         from scc.content.official_text import cited_official_benchmarks
         from scc.engine.rules import with_official_text
 
@@ -113,7 +113,7 @@ class Assessment:
             policy = load_policy(self.settings, facts, loaded, content)
             rules = with_official_text(loaded, cited_official_benchmarks(loaded, policy.content))  # DISA's prose
         with phase(progress, f"assessing {len(rules)} rules"):
-            self.report: Report = run(facts, rules, policy, assessed_at or assessment_time())
+            self.report: Report = run(facts, rules, policy, assessed_at or assessment_time(), jobs=jobs)
 
     # -- the report, under the names callers always used --------------------------------------------
     @property
@@ -483,7 +483,7 @@ def _settings_files(settings: Settings) -> frozenset[Path]:
 
 def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, progress: Progress = NO_PROGRESS,
            rules: list[Rule] | None = None, content: ContentSource | None = None, assessed_at: datetime | None = None,
-           **options: Any) -> Assessment:
+           jobs: int = 1, **options: Any) -> Assessment:
     """Read the inputs (merged into one ImageFacts) and assess them with the shipped rule packs.
 
     Keyword options are Settings fields, e.g. ``assess(paths, baseline="moderate", sla_days={...})``;
@@ -494,7 +494,8 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
     ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
-    content loaded once for many images, one clock for a whole batch: scc.batch).
+    content loaded once for many images, one clock for a whole batch: scc.batch); ``jobs`` > 1 lets the
+    checks of a large image share worker processes (the same result, sooner).
     """
     from scc.content.required import require_content
     from scc.facts import ReadContext, load_verification_keys, read_inputs
@@ -526,4 +527,5 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
         if earlier.input is not None:
             facts.inputs.append(earlier.input)
         facts.notes.extend(earlier.notes)
-    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content, progress=progress)
+    return Assessment(facts, settings, rules=rules, assessed_at=assessed_at, content=content, progress=progress,
+                      jobs=jobs)

@@ -20,23 +20,18 @@ report render here.
 """
 from __future__ import annotations
 
-import ctypes
-import gc
-import multiprocessing
 import os
 import queue
-import signal
 import threading
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from scc.errors import OutputError
+from scc.forking import forward, frozen_for_fork, sendable, start_worker, stop, take, worker_context
 from scc.progress import NO_PROGRESS, Progress, phase
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-    from multiprocessing.context import BaseContext
     from multiprocessing.process import BaseProcess
 
     from scc.report import Report
@@ -49,8 +44,6 @@ __all__ = ["PROCESS_WORTH", "Rendered", "iter_rendered", "render_order", "render
 PROCESS_WORTH = 10
 #: findings and components from which the per-finding writers together are worth a process of their own
 LARGE_REPORT = 5000
-
-_PR_SET_PDEATHSIG = 1
 
 #: one rendered file: (file name, bytes, media type)
 Rendered = tuple[str, bytes, str]
@@ -117,12 +110,12 @@ class _SharedRendering:
     def run(self) -> Iterator[tuple[str, list[Rendered]]]:
         from scc.interrupts import signals_as_exceptions
 
-        context, forked = _context()
+        context, forked = worker_context()
         counter = context.Value("i", self.workers)     # the next writer to take; each worker holds one already
         processes: list[BaseProcess] = []
         pipes: list[Connection] = []
         inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
-        with signals_as_exceptions(), _frozen_for_fork(forked):
+        with signals_as_exceptions(), frozen_for_fork(forked):
             try:
                 for first in range(self.workers):
                     self._begin(first, "worker process")
@@ -136,9 +129,9 @@ class _SharedRendering:
                 # a thread per worker (started once every worker is forked) takes its files off the pipe at
                 # once, so a worker never waits for this process to finish a writer before taking the next
                 for pipe in pipes:
-                    threading.Thread(target=_forward, args=(pipe, inbox), daemon=True).start()
+                    threading.Thread(target=forward, args=(pipe, inbox, ("finished", "failed")), daemon=True).start()
                 running = len(processes)
-                while (index := _take(counter)) < len(self.ordered):
+                while (index := take(counter)) < len(self.ordered):
                     writer = self.ordered[index]
                     self._begin(index)
                     files = render_writer(writer, self.report)
@@ -149,7 +142,7 @@ class _SharedRendering:
                 while running:
                     running -= yield from self._handle(inbox.get())
             except BaseException:
-                _stop(processes)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
+                stop(processes)   # Ctrl-C, SIGTERM or a writer's error: no worker keeps rendering
                 raise
             finally:
                 for process in processes:
@@ -183,99 +176,21 @@ class _SharedRendering:
         return 1 if kind == "finished" else 0
 
 
-def _forward(pipe: Connection, inbox: queue.Queue[tuple[str, Any]]) -> None:
-    """On a thread of this process: move one worker's messages from its pipe to ``inbox`` until it finishes."""
-    try:
-        while True:
-            message = pipe.recv()
-            inbox.put(message)
-            if message[0] in ("finished", "failed"):
-                return
-    except (EOFError, OSError) as exc:
-        inbox.put(("lost", type(exc).__name__))
-    finally:
-        pipe.close()
-
-
-def _take(counter: Any) -> int:
-    with counter.get_lock():
-        index: int = counter.value
-        counter.value = index + 1
-    return index
-
-
 def _worker(report: Report, ordered: list[Writer], first: int, counter: Any, pipe: Connection, cwd: str) -> None:
     """In a worker process: render ``ordered[first]``, then every writer the counter still hands out."""
-    _start_worker(cwd)
+    start_worker(cwd)
     index = first
     try:
         while index < len(ordered):
             if index != first:
                 pipe.send(("started", index))
             pipe.send(("rendered", (index, render_writer(ordered[index], report))))
-            index = _take(counter)
+            index = take(counter)
         pipe.send(("finished", None))
     except Exception as exc:  # noqa: BLE001  # any writer error is re-raised by the parent as itself
-        pipe.send(("failed", _sendable(exc)))
+        pipe.send(("failed", sendable(exc)))
     finally:
         pipe.close()
 
 
-def _sendable(exc: Exception) -> Exception:
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001  # whatever stops it pickling: sent as text
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-@contextmanager
-def _frozen_for_fork(forked: bool) -> Iterator[None]:
-    """With forked workers: move every object into the collector's permanent generation while the workers
-    run, so no collection (here or in a child) walks the Report, and the children's pages stay shared."""
-    if not forked:
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def _start_worker(cwd: str) -> None:
-    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers), SIGTERM ends the worker
-    whatever handler a forked parent had, and relative paths (an --templates folder) mean what they mean in
-    the parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    _end_with_parent()
-    os.chdir(cwd)
-
-
-def _end_with_parent() -> None:
-    """Linux: SIGTERM this worker when its parent ends, even by SIGKILL (prctl PR_SET_PDEATHSIG), so no
-    orphan keeps rendering, or blocks forever sending a result nobody reads."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return
-    prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _context() -> tuple[BaseContext, bool]:
-    """The start method for workers, and whether it forks this process (nothing pickled)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork"), True
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), False
-
-
-def _stop(processes: list[BaseProcess]) -> None:
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
+_context = worker_context   # the name tests/test_cli_control.py asks

@@ -89,14 +89,15 @@ def gate_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def _assess(inputs: tuple[str, ...], baseline: str | None, sla: dict[str, int] | None, max_scan_age: int,
             overrides: str | None, keys: tuple[str, ...], system_name: str, previous: str | None = None,
             benchmarks: tuple[str, ...] = (), attestations: str | None = None, profile: str | None = None,
-            templates: str | None = None, progress: Progress = NO_PROGRESS, registry_policy: str | None = None):
+            templates: str | None = None, progress: Progress = NO_PROGRESS, registry_policy: str | None = None,
+            jobs: int = 1):
     from scc.assessment import assess
     from scc.content.required import require_content
 
     require_content(baseline, benchmarks)   # asked for by name and not cached: exit 2 before any work
     return assess(inputs, build_settings(baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                                          benchmarks, attestations, profile, templates,
-                                         registry_policy=registry_policy), progress=progress)
+                                         registry_policy=registry_policy), progress=progress, jobs=jobs)
 
 
 def build_settings(baseline: str | None, sla: dict[str, int] | None, max_scan_age: int, overrides: str | None,
@@ -208,7 +209,7 @@ _FORMATS_HELP = ("Outputs to write, by format name or family, comma-separated or
 @click.option("--skip", "skip", multiple=True, metavar="NAMES",
               help="Outputs to leave out (the names of --formats), e.g. --skip pdf.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Processes for rendering outputs (default: the number of CPUs; 1 = serial).")
+              help="Processes for assessing a large image and writing outputs (default: the CPUs; 1 = serial).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON summary (outputs, counts, verdicts, notes, gate) on stdout.")
 @run_options
@@ -227,7 +228,7 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
     with run_reporter(quiet, verbose) as reporter:
         assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                              benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates,
-                             progress=reporter, registry_policy=registry_policy)
+                             progress=reporter, registry_policy=registry_policy, jobs=jobs or _default_jobs())
         # What was read and assessed lives until the process ends: frozen, it is left out of every garbage
         # collection the writers' many allocations trigger (each would traverse millions of facts' objects).
         gc.freeze()

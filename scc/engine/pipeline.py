@@ -31,15 +31,16 @@ from scc.report import Policy, RemediationClock, Report, Rule, RuleResult
 __all__ = ["conclude", "run"]
 
 
-def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
-    """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders."""
+def run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime, *, jobs: int = 1) -> Report:
+    """Facts + rules + policy at the assessment time ``clock`` -> the Report every writer renders; ``jobs`` > 1
+    shares the checks of large facts with worker processes (the same Report)."""
     # The checks pass over every component and finding; each full collection their allocations trigger
     # would traverse all the facts (millions of objects at 100k components) for no garbage.
     with collector_paused():
-        return _run(facts, rules, policy, clock)
+        return _run(facts, rules, policy, clock, jobs)
 
 
-def _run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime) -> Report:
+def _run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: datetime, jobs: int) -> Report:
     rules = tuple(rules)
     tables = policy.tables if policy.tables is not None else load_tables()
     # first: which findings are malicious packages decides what is open, their CAT and their due dates
@@ -49,7 +50,7 @@ def _run(facts: ImageFacts, rules: Iterable[Rule], policy: Policy, clock: dateti
     context = CheckContext(now=clock, sla_days=dict(policy.sla_days), max_scan_age_days=policy.max_scan_age_days,
                            tables=tables, remediation=MappingProxyType(schedule),
                            registry_policy=policy.registry_policy)
-    results = evaluate_rules(facts, list(rules), context)
+    results = evaluate_rules(facts, list(rules), context, jobs=jobs)
     scans = facts.xccdf_results
     cci_list = policy.content.cci() if scans else None
     notes = apply_existing_scans(results, scans, policy.content, cci_mapping(cci_list) if cci_list is not None else None)
