@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
     from multiprocessing.process import BaseProcess
 
-__all__ = ["forked_map", "forward", "frozen_for_fork", "sendable", "start_worker", "stop", "take", "worker_context"]
+__all__ = ["fork_workers", "forked_map", "forward", "frozen_for_fork", "sendable", "start_worker", "stop", "take", "worker_context"]
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
@@ -101,6 +101,31 @@ def stop(processes: list[BaseProcess]) -> None:
             process.terminate()
 
 
+def fork_workers(context: BaseContext, count: int, target: Callable[..., None],
+                 args_of: Callable[[int, Connection], tuple[Any, ...]], inbox: queue.Queue[tuple[str, Any]],
+                 last: tuple[str, ...] = ("finished",)) -> list[BaseProcess]:
+    """Start ``count`` daemon workers, worker ``n`` running ``target(*args_of(n, pipe))`` with the sending end of
+    its own pipe, and one thread per worker moving its messages to ``inbox`` (:func:`forward` until ``last``).
+    The threads start only once every worker is forked: a fork never copies a lock a thread holds."""
+    processes: list[BaseProcess] = []
+    pipes: list[Connection] = []
+    try:
+        for number in range(count):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=target, args=args_of(number, send),  # type: ignore[attr-defined]
+                                      daemon=True)
+            process.start()
+            send.close()
+            processes.append(process)
+            pipes.append(receive)
+    except BaseException:
+        stop(processes)
+        raise
+    for pipe in pipes:
+        threading.Thread(target=forward, args=(pipe, inbox, last), daemon=True).start()
+    return processes
+
+
 def forked_map(compute: Callable[[int], T], count: int, *, jobs: int) -> list[T]:
     """``[compute(0), ..., compute(count - 1)]``, shared with up to ``jobs - 1`` forked workers.
 
@@ -120,19 +145,11 @@ def forked_map(compute: Callable[[int], T], count: int, *, jobs: int) -> list[T]
     results: dict[int, tuple[bool, Any]] = {}
     inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
     processes: list[BaseProcess] = []
-    pipes: list[Connection] = []
+    cwd = os.getcwd()
     with signals_as_exceptions(), frozen_for_fork(True):
         try:
-            for _ in range(workers):
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_map_worker, daemon=True,  # type: ignore[attr-defined]
-                                          args=(compute, count, counter, send, os.getcwd()))
-                process.start()
-                send.close()
-                processes.append(process)
-                pipes.append(receive)
-            for pipe in pipes:   # threads only once every worker is forked: a fork never copies a held lock
-                threading.Thread(target=forward, args=(pipe, inbox), daemon=True).start()
+            processes = fork_workers(context, workers, _map_worker,
+                                     lambda _, pipe: (compute, count, counter, pipe, cwd), inbox)
             while (index := take(counter)) < count:
                 results[index] = _attempt(compute, index)
             finished = 0

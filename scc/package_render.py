@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scc.errors import OutputError
-from scc.forking import forward, frozen_for_fork, sendable, start_worker, stop, take, worker_context
+from scc.forking import fork_workers, frozen_for_fork, sendable, start_worker, stop, take, worker_context
 from scc.progress import NO_PROGRESS, Progress, phase
 
 if TYPE_CHECKING:
@@ -113,23 +112,17 @@ class _SharedRendering:
         context, forked = worker_context()
         counter = context.Value("i", self.workers)     # the next writer to take; each worker holds one already
         processes: list[BaseProcess] = []
-        pipes: list[Connection] = []
         inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
+        cwd = os.getcwd()
         with signals_as_exceptions(), frozen_for_fork(forked):
             try:
                 for first in range(self.workers):
                     self._begin(first, "worker process")
-                    receive, send = context.Pipe(duplex=False)
-                    process = context.Process(target=_worker, daemon=True,  # type: ignore[attr-defined]
-                                              args=(self.report, self.ordered, first, counter, send, os.getcwd()))
-                    process.start()
-                    send.close()
-                    processes.append(process)
-                    pipes.append(receive)
-                # a thread per worker (started once every worker is forked) takes its files off the pipe at
-                # once, so a worker never waits for this process to finish a writer before taking the next
-                for pipe in pipes:
-                    threading.Thread(target=forward, args=(pipe, inbox, ("finished", "failed")), daemon=True).start()
+                # worker n starts with writer n; a thread per worker takes its files off the pipe at once, so
+                # a worker never waits for this process to finish a writer before taking the next
+                processes = fork_workers(context, self.workers, _worker,
+                                         lambda first, pipe: (self.report, self.ordered, first, counter, pipe, cwd),
+                                         inbox, ("finished", "failed"))
                 running = len(processes)
                 while (index := take(counter)) < len(self.ordered):
                     writer = self.ordered[index]
@@ -192,5 +185,3 @@ def _worker(report: Report, ordered: list[Writer], first: int, counter: Any, pip
     finally:
         pipe.close()
 
-
-_context = worker_context   # the name tests/test_cli_control.py asks

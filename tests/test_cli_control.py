@@ -181,7 +181,7 @@ def test_parallel_rendering_is_byte_identical_to_serial(assessment, monkeypatch,
 NO_PICKLE_CHILD = """
 import os, pickle, sys
 import scc
-from scc import package_render
+from scc import forking, package_render
 from scc.report import Report
 from scc.writers import Writer, available_writers
 
@@ -195,7 +195,7 @@ def refuse(self, protocol):
 
 example = sys.argv[1]
 assessment = scc.assess([example], keys=[example + "/demo-signing.pub"], overrides=example + "/overrides.yaml")
-assert package_render._context()[1], "a fresh interpreter must take the fork path"
+assert forking.worker_context()[1], "a fresh interpreter must take the fork path"
 Report.__reduce_ex__ = refuse
 try:
     pickle.dumps(assessment.report)

@@ -13,7 +13,6 @@ tests/test_xlsx_rows.py checks whole sheets byte for byte against openpyxl's.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from datetime import timedelta
 from typing import Any, cast
@@ -26,8 +25,9 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
+from scc.writers._text import NOT_XML_CHAR
+
 _PLAIN_TYPES = frozenset({"s", "n", "b", "e", "d"})
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BATCH = 2000   # rows formatted before they are written out
 
 
@@ -36,7 +36,7 @@ class _Unwritable(Exception):
 
 
 def _escaped(text: str) -> str:
-    if _NOT_XML.search(text):
+    if NOT_XML_CHAR.search(text):
         raise _Unwritable
     # str.replace is many times faster than str.translate with a table
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
