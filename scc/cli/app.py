@@ -4,7 +4,6 @@ Every user-fixable failure is one line on stderr and exit code 2; a breached gat
 """
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -17,6 +16,7 @@ import click
 from scc import __version__
 from scc.errors import SccError
 from scc.gate import option_name
+from scc.gcpause import paused_then_kept
 from scc.progress import NO_PROGRESS, Progress
 
 GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown", "malicious")
@@ -226,12 +226,11 @@ def package(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, 
     side_inputs = (overrides, previous, attestations, profile, templates, registry_policy)
     check_out_dir(out_dir, [*inputs, *keys, *(p for p in side_inputs if p)])  # before any reading
     with run_reporter(quiet, verbose) as reporter:
-        assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
-                             benchmarks=benchmarks, attestations=attestations, profile=profile, templates=templates,
-                             progress=reporter, registry_policy=registry_policy, jobs=jobs or _default_jobs())
-        # What was read and assessed lives until the process ends: frozen, it is left out of every garbage
-        # collection the writers' many allocations trigger (each would traverse millions of facts' objects).
-        gc.freeze()
+        with paused_then_kept():   # the writers' allocations need not traverse the facts and the Report
+            assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
+                                 benchmarks=benchmarks, attestations=attestations, profile=profile,
+                                 templates=templates, progress=reporter, registry_policy=registry_policy,
+                                 jobs=jobs or _default_jobs())
         target = assessment.write_package(out_dir, formats=formats or None, skip=skip,
                                           jobs=jobs or _default_jobs(), progress=reporter)
     if not quiet:
@@ -265,7 +264,7 @@ def gate(inputs, baseline, sla, max_scan_age, overrides, attestations, keys, sys
         raise click.UsageError("give at least one threshold, e.g. --max-cat1 0 --max-open-critical 0")
     from scc.cli.progress import run_reporter
 
-    with run_reporter(quiet, verbose) as reporter:
+    with run_reporter(quiet, verbose) as reporter, paused_then_kept():
         assessment = _assess(inputs, baseline, sla, max_scan_age, overrides, keys, system_name, previous,
                              benchmarks=benchmarks, attestations=attestations, profile=profile, progress=reporter,
                              registry_policy=registry_policy)
@@ -301,7 +300,7 @@ def facts(inputs, as_json, keys, quiet, verbose) -> None:
 
     context = ReadContext.from_env(keys=load_verification_keys([Path(k) for k in keys]))
     builders = load_tables().slsa_builders
-    with run_reporter(quiet, verbose) as reporter:
+    with run_reporter(quiet, verbose) as reporter, paused_then_kept():
         report = facts_report(list(inputs), replace(context, progress=reporter),
                               lambda p: assess_level(p, builders).level)
     reporter.say_timings()
