@@ -125,3 +125,14 @@ def test_the_census_meets_every_string_the_full_walk_meets(tmp_path: Path) -> No
     _record, facts = read_input(str(path))
     _Recording({}).walk(facts)
     assert met and met <= _reachable_texts(facts)
+
+
+def test_the_census_visits_each_container_once_however_it_is_shared() -> None:
+    from scc.facts.safety import _first_visits
+
+    a, b, c = ["a"], ["b"], ["c"]
+    seen: set[int] = set()
+    assert _first_visits([a, b], seen) == [a, b]                       # nothing shared: the batch itself
+    assert [id(x) for x in _first_visits([b, c, c, a], seen)] == [id(c)]   # met before, and twice in one batch
+    assert _first_visits([a, b, c], seen) == []
+    assert seen == {id(a), id(b), id(c)}

@@ -133,10 +133,14 @@ def make_safe(facts: ImageFacts) -> ImageFacts:
         if config is not facts.config:
             facts = dataclasses.replace(facts, config=config)
     texts = _reachable_texts(facts)
-    changed = _changed_texts(texts)
+    joined = _Joined(texts)
+    changed = _changed_texts(texts, joined)
     # Nothing to clean and no argv tuple to mask: the walk would rebuild nothing (sets aside, which it copies
     # equal), so the facts are already safe; skipping it is most of the boundary's cost for a large SBOM.
-    safe = facts if not changed and not _may_hold_flag_word(texts, changed) else _Walker(changed).walk(facts)
+    if not changed and not _may_hold_flag_word(texts, changed, joined):
+        safe = facts
+    else:
+        safe = _Walker(changed).walk(facts)
     safe.notes.extend(notes)
     return safe
 
@@ -186,8 +190,7 @@ def _reachable_texts(root: Any) -> set[str]:
             continue
         if how == "skip":
             continue
-        batch = [value for value in batch if id(value) not in seen]
-        seen.update(map(id, batch))
+        batch = _first_visits(batch, seen)
         if how == "fields":   # one list per field: no tuple per object for the garbage collector to count
             batches.extend(list(map(field, batch)) for field in getter)
         elif how == "items":
@@ -196,6 +199,20 @@ def _reachable_texts(root: Any) -> set[str]:
             batches.append(list(chain.from_iterable(map(dict.keys, batch))))
             batches.append(list(chain.from_iterable(map(dict.values, batch))))
     return texts
+
+
+def _first_visits(batch: list[Any], seen: set[int]) -> list[Any]:
+    """The containers of ``batch`` not met before (the first of any met twice in it), now marked as met."""
+    ids = set(map(id, batch))
+    if len(ids) == len(batch) and seen.isdisjoint(ids):   # the common case, checked in C: nothing shared
+        seen |= ids
+        return batch
+    first = []
+    for value in batch:
+        if id(value) not in seen:
+            seen.add(id(value))
+            first.append(value)
+    return first
 
 
 def _census_kind(kind: type) -> tuple[str, Any]:
@@ -216,26 +233,52 @@ def _census_kind(kind: type) -> tuple[str, Any]:
     return "skip", None
 
 
-def _changed_texts(texts: set[str]) -> dict[str, str]:
+class _Joined:
+    """The census's texts for the joined passes: the ASCII ones without a line feed (most: names, versions,
+    purls) joined by line feeds, as they are and in lower case (ASCII: the same offsets), and the others."""
+
+    def __init__(self, texts: set[str]) -> None:
+        plain = list(texts)
+        joined = "\n".join(plain)
+        self.others: list[str] = []
+        if not joined.isascii() or joined.count("\n") != len(plain) - 1:
+            self.others = [t for t in plain if not t.isascii() or "\n" in t]
+            plain = [t for t in plain if t.isascii() and "\n" not in t]
+            joined = "\n".join(plain)
+        self.joined = joined
+        self.lowered = joined.lower()
+
+    def has_unsafe_character(self) -> bool:
+        """Whether a joined text holds a character ``safe_text`` replaces: in ASCII, the controls but TAB, LF
+        and CR (deleting every other byte is a C pass several times faster than the pattern's search)."""
+        return bool(self.joined.encode("ascii").translate(None, _SAFE_ASCII))
+
+    def text_at(self, offset: int) -> str:
+        """The joined text that holds ``offset``."""
+        joined = self.joined
+        end = joined.find("\n", offset)
+        return joined[joined.rfind("\n", 0, offset) + 1:end if end >= 0 else len(joined)]
+
+
+_SAFE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+
+def _changed_texts(texts: set[str], joined: _Joined | None = None) -> dict[str, str]:
     """``{text: clean(text)}`` for the texts ``clean`` changes, found without a regex search per text.
 
     ``clean`` changes a text only where one of its patterns matches the text itself (each later pattern
     sees an unchanged text until one matches), so only the texts that a necessary condition of some pattern
     (``_CHANGE_MARKS``) finds go through ``clean``; every other text is clean as it is. The ASCII texts
-    without a line feed are searched joined by line feeds, in a few C-speed passes, each match mapped to the
-    text holding its last character; the other texts (few) are all suspects.
+    without a line feed are searched joined by line feeds (``_Joined``), in a few C-speed passes, each match
+    mapped to the text holding its last character; the other texts (few) are all suspects.
     """
-    plain = list(texts)
-    joined = "\n".join(plain)
-    suspects: list[str] = []
-    if not joined.isascii() or joined.count("\n") != len(plain) - 1:
-        suspects = [t for t in plain if not t.isascii() or "\n" in t]
-        plain = [t for t in plain if t.isascii() and "\n" not in t]
-        joined = "\n".join(plain)
-    lowered = joined.lower()     # ASCII: same length, same offsets
+    joined = joined if joined is not None else _Joined(texts)
+    suspects = list(joined.others)
     for pattern, case_folded in _CHANGE_MARKS:
-        for match in pattern.finditer(lowered if case_folded else joined):
-            suspects.append(_line_at(joined, match.end() - 1))
+        if pattern is _UNSAFE_TEXT and not joined.has_unsafe_character():
+            continue
+        for match in pattern.finditer(joined.lowered if case_folded else joined.joined):
+            suspects.append(joined.text_at(match.end() - 1))
     changed = {}
     for text in dict.fromkeys(suspects):
         cleaned = clean(text)
@@ -244,19 +287,14 @@ def _changed_texts(texts: set[str]) -> dict[str, str]:
     return changed
 
 
-def _line_at(joined: str, offset: int) -> str:
-    """The text of ``"\\n".join(texts)`` (texts without a line feed) that holds ``offset``."""
-    end = joined.find("\n", offset)
-    return joined[joined.rfind("\n", 0, offset) + 1:end if end >= 0 else len(joined)]
-
-
 # For each pattern clean applies, necessary conditions of a match inside one text (see _changed_texts). A
 # condition's match may run across a line feed (\s) into a false suspect, never hide a true one. Each starts
-# with a literal, so the regex engine skips to it (one alternation of them all is ten times slower).
+# with a literal, so the regex engine skips to it (one alternation of them all is ten times slower). In lower
+# case, the ASCII texts match a lower-case pattern exactly where they match it ignoring case.
 _CHANGE_MARKS: tuple[tuple[re.Pattern[str], bool], ...] = (   # (condition, searched in lower case)
     (_UNSAFE_TEXT, False),
     (re.compile(re.escape("://")), False),                                           # _URL_USERINFO
-    (_SECRET_PARAM, False),                                                          # never spans a line feed
+    (re.compile(_SECRET_PARAM.pattern.replace("(?i)", "")), True),                   # never spans a line feed
     *((re.compile(shape), False) for shape in (                                      # _TOKEN_SHAPES, their case
         "A(?:KIA|SIA|GPA|IDA|ROA|NPA|Iza)", "gh[pousr]_", "github_pat_", "glpat-", "xox", "_live_", "npm_", "eyJ",
         "-----BEGIN")),
@@ -266,14 +304,16 @@ _CHANGE_MARKS: tuple[tuple[re.Pattern[str], bool], ...] = (   # (condition, sear
 )
 
 
-def _may_hold_flag_word(texts: set[str], changed: dict[str, str]) -> bool:
-    """Whether some clean text is a ``--password``-style word, after which an argv tuple's item is masked."""
-    candidates = (*texts, *changed.values())
-    joined = "\n".join(candidates)
-    if joined.isascii() and joined.count("\n") == len(candidates) - 1:   # one line per text
-        return _FLAG_WORD_LINE.search(joined.lower()) is not None
-    # a non-ASCII word may case-fold into one (ſ, K): each text as the walk tests it
-    return any(text[:1] == "-" and _SECRET_FLAG_WORD.fullmatch(text) for text in candidates)
+def _may_hold_flag_word(texts: set[str], changed: dict[str, str], joined: _Joined | None = None) -> bool:
+    """Whether some clean text is a ``--password``-style word, after which an argv tuple's item is masked.
+
+    The joined ASCII texts are searched in one pass; the others, and the clean forms of the changed texts,
+    one by one, since a non-ASCII word may case-fold into one (ſ, K).
+    """
+    joined = joined if joined is not None else _Joined(texts)
+    if _FLAG_WORD_LINE.search(joined.lowered) is not None:
+        return True
+    return any(text[:1] == "-" and _SECRET_FLAG_WORD.fullmatch(text) for text in (*joined.others, *changed.values()))
 
 
 # _SECRET_FLAG_WORD.fullmatch of one line of ASCII texts joined by line feeds, in lower case
