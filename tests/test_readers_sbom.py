@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from scc.errors import InputError
@@ -424,3 +426,39 @@ def test_the_registry_sends_each_sbom_format_to_its_reader(path, fmt):
     from scc.facts import detect_reader
 
     assert detect_reader(InputDocument(path)).format == fmt
+
+
+_EXAMPLE_SBOM = Path(__file__).resolve().parents[1] / "examples" / "demo-image" / "sbom.cdx.json"
+_JSON_LEAF = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.sampled_from(
+    ["", "MIT", "Apache-2.0", "syft:cpe23", "cpe:2.3:a:x:x:1"])
+_JSON_VALUE = st.recursive(_JSON_LEAF, lambda inner: st.lists(inner, max_size=2)
+                           | st.dictionaries(st.sampled_from(["id", "name", "expression", "license", "value"]),
+                                             inner, max_size=3), max_leaves=6)
+_TEXTISH = st.sampled_from(["", "MIT", "Apache-2.0", "GPL-2.0-only"]) | _JSON_VALUE   # mostly texts, any JSON
+_LICENSE = st.fixed_dictionaries({}, optional={"license": st.fixed_dictionaries(
+    {}, optional={"id": _TEXTISH, "name": _TEXTISH}) | _JSON_VALUE, "expression": _TEXTISH})
+_PROPERTY = st.fixed_dictionaries({}, optional={"name": _TEXTISH, "value": _TEXTISH})
+
+def _outcome(read, *args):
+    try:
+        return read(*args)
+    except InputError as error:
+        return f"error: {error}"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_LICENSE | _JSON_VALUE, max_size=2) | _JSON_VALUE)
+def test_cyclonedx_licenses_fast_path_reads_what_the_full_reading_reads(value):
+    cdx = cyclonedx_json
+    doc = InputDocument(_EXAMPLE_SBOM)
+    assert _outcome(cdx._licenses, doc, value, "components[0].licenses") == \
+        _outcome(cdx._licenses_in_full, doc, value, "components[0].licenses")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PROPERTY | _JSON_VALUE, max_size=2) | _JSON_VALUE)
+def test_cyclonedx_properties_fast_path_reads_what_the_full_reading_reads(value):
+    cdx = cyclonedx_json
+    doc = InputDocument(_EXAMPLE_SBOM)
+    expected = [] if value is None else _outcome(cdx._properties_in_full, doc, value, "components[0]")
+    assert _outcome(cdx._properties, doc, {"properties": value}, "components[0]") == expected

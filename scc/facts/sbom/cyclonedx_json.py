@@ -99,6 +99,14 @@ def _properties(doc: InputDocument, item: dict[str, Any], where: str) -> list[tu
     value = item.get("properties")
     if value is None:
         return []
+    if type(value) is list and all(type(prop) is dict for prop in value):   # the common case, no location built
+        found = [(prop.get("name"), prop.get("value")) for prop in value]
+        if all(type(name) is str and type(text) is str for name, text in found):
+            return found
+    return _properties_in_full(doc, value, where)
+
+
+def _properties_in_full(doc: InputDocument, value: Any, where: str) -> list[tuple[str, str]]:
     found = []
     for i, prop in enumerate(jf.objs(doc, value, f"{where}.properties")):
         name, text = prop.get("name"), prop.get("value")
@@ -110,6 +118,16 @@ def _properties(doc: InputDocument, item: dict[str, Any], where: str) -> list[tu
 
 
 def _licenses(doc: InputDocument, value: Any, where: str) -> tuple[str, ...]:
+    if type(value) is list and len(value) == 1:   # the common case, one {"license": {"id": ...}}, no location built
+        choice = value[0]
+        lic = choice.get("license") if type(choice) is dict and "expression" not in choice else None
+        text = lic.get("id") if type(lic) is dict else None
+        if type(text) is str and text:
+            return (text,)
+    return _licenses_in_full(doc, value, where)
+
+
+def _licenses_in_full(doc: InputDocument, value: Any, where: str) -> tuple[str, ...]:
     found = []
     for i, choice in enumerate(jf.objs(doc, value, where)):
         here = f"{where}[{i}]"
