@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from scc.errors import UsageError
 from scc.facts.model import Severity
-from scc.report import severity_category
 
 #: a requirement whose severity has no DISA category counts as CAT II: never as nothing
 UNRATED_CATEGORY = 2
@@ -66,6 +65,8 @@ def option_name(name: str) -> str:
 def open_counts(assessment: Assessment | Report) -> dict[str, int]:
     """Open items by gate name: open SRG results by category (cat1-3), open findings by normalised severity,
     open known malicious packages."""
+    from scc.report import severity_category  # not at import: the CLI imports this module for every command
+
     counts = {"cat1": 0, "cat2": 0, "cat3": 0}
     for result in assessment.srg_results:
         if result.verdict.is_open:
