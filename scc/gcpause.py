@@ -9,6 +9,7 @@ collector runs again, as it was, when the block ends.
 """
 from __future__ import annotations
 
+import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,3 +39,16 @@ def paused_then_kept() -> Iterator[None]:
     with collector_paused():
         yield
         gc.freeze()
+
+
+def no_last_collection() -> None:
+    """For the command line: at exit, leave what is left to the end of the process instead of one last full
+    collection, which traverses every object not frozen (0.2-0.4 s after a 100k-component package).
+
+    Registered when the command starts, it runs after every exit handler registered later (temporary
+    directories, worker pools). What it spares is garbage of finished work: the package directory is complete
+    and renamed into place before the command returns, and Python promises no finaliser for objects still
+    alive at exit anyway.
+    """
+    atexit.unregister(gc.freeze)    # once, however often main() is called in one process
+    atexit.register(gc.freeze)

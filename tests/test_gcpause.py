@@ -75,3 +75,26 @@ def test_a_cli_run_leaves_what_it_read_and_assessed_out_of_later_collections(com
     assert state["exit"] == 0
     assert state["enabled"]
     assert state["frozen"] > 10_000    # the facts (and the Report) of the example, at the least
+
+
+_GARBAGE_AT_EXIT = """
+import sys
+if sys.argv[1] == "cli":
+    from scc.cli.app import main
+    main(["--version"])
+class Noisy:
+    def __del__(self):
+        print("collected at exit")
+cycle = [Noisy()]
+cycle.append(cycle)
+del cycle
+"""
+
+
+@pytest.mark.parametrize("through_cli", [True, False])
+def test_the_command_line_leaves_the_last_garbage_to_the_end_of_the_process(through_cli):
+    done = subprocess.run([sys.executable, "-c", _GARBAGE_AT_EXIT, "cli" if through_cli else "plain"],
+                          capture_output=True, text=True, check=True)
+    # without scc's CLI, Python's last collection finalises the cycle; after it, the process's end reclaims it
+    assert ("collected at exit" in done.stdout) is not through_cli
+    assert done.stderr == ""

@@ -16,7 +16,7 @@ import click
 from scc import __version__
 from scc.errors import SccError
 from scc.gate import option_name
-from scc.gcpause import paused_then_kept
+from scc.gcpause import no_last_collection, paused_then_kept
 from scc.progress import NO_PROGRESS, Progress
 
 GATE_OPTIONS = ("cat1", "cat2", "cat3", "critical", "high", "medium", "low", "unknown", "malicious")
@@ -355,6 +355,7 @@ def _register_optional_groups() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    no_last_collection()
     try:
         _register_optional_groups()
         cli.main(args=argv, prog_name="scc", standalone_mode=False)
