@@ -86,8 +86,11 @@ def _component(doc: InputDocument, item: dict[str, Any], where: str, pointer: st
 def _external_references(doc: InputDocument, item: dict[str, Any], where: str,
                          pointer: str) -> tuple[ExternalReference, ...]:
     """externalReferences[] as written (type, url), each cited at its own entry."""
+    refs = item.get("externalReferences")
+    if refs is None:
+        return ()
     found = []
-    for i, ref in enumerate(jf.objs(doc, item.get("externalReferences"), f"{where}.externalReferences")):
+    for i, ref in enumerate(jf.objs(doc, refs, f"{where}.externalReferences")):
         url = jf.text(doc, ref.get("url"), f"{where}.externalReferences[{i}].url").strip()
         if url:
             found.append(ExternalReference(jf.text(doc, ref.get("type"), f"{where}.externalReferences[{i}].type"),
