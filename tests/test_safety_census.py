@@ -135,4 +135,6 @@ def test_the_census_visits_each_container_once_however_it_is_shared() -> None:
     assert _first_visits([a, b], seen) == [a, b]                       # nothing shared: the batch itself
     assert [id(x) for x in _first_visits([b, c, c, a], seen)] == [id(c)]   # met before, and twice in one batch
     assert _first_visits([a, b, c], seen) == []
-    assert seen == {id(a), id(b), id(c)}
+    d, e = ["d"], ["e"]
+    assert [id(x) for x in _first_visits([d, e, d], seen)] == [id(d), id(e)]   # new, one of them twice
+    assert seen == {id(a), id(b), id(c), id(d), id(e)}

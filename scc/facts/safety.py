@@ -203,10 +203,13 @@ def _reachable_texts(root: Any) -> set[str]:
 
 def _first_visits(batch: list[Any], seen: set[int]) -> list[Any]:
     """The containers of ``batch`` not met before (the first of any met twice in it), now marked as met."""
-    ids = set(map(id, batch))
-    if len(ids) == len(batch) and seen.isdisjoint(ids):   # the common case, checked in C: nothing shared
-        seen |= ids
-        return batch
+    ids = list(map(id, batch))
+    if seen.isdisjoint(ids):              # the common case, checked in C: nothing met before...
+        before = len(seen)
+        seen.update(ids)
+        if len(seen) - before == len(ids):   # ...and nothing twice in this batch
+            return batch
+        return list(dict(zip(ids, batch)).values())   # the first of each (zip keeps the first key's place)
     first = []
     for value in batch:
         if id(value) not in seen:
