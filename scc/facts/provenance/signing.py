@@ -18,15 +18,16 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from typing import TYPE_CHECKING, Any
 
 from scc.errors import InputError
+
+# cryptography (30 ms to import) is imported by the functions that use it: every scc command imports this
+# module through the readers, and most never see a key or a signature.
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 CHAIN_NOT_CHECKED = (
     "the certificate chain to Fulcio/a CA, the certificate's identity and validity period, and Rekor "
@@ -60,6 +61,8 @@ def load_key(path: Path) -> VerificationKey:
         raise InputError(path, f"cannot read public key: {exc.strerror}") from exc
     if b"-----BEGIN" not in pem:
         raise InputError(path, "not a PEM public key")
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     try:
         key = _public_key_from_pem(pem)
     except (ValueError, UnsupportedAlgorithm) as exc:
@@ -74,18 +77,25 @@ def key_from_pem(pem: bytes, label: str) -> VerificationKey:
 
 
 def key_from_der_certificate(der: bytes, label: str) -> tuple[VerificationKey, x509.Certificate]:
+    from cryptography import x509
+
     cert = x509.load_der_x509_certificate(der)
     key = cert.public_key()
     return VerificationKey(label, fingerprint(key), key), cert
 
 
 def _public_key_from_pem(pem: bytes) -> Any:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     if b"-----BEGIN CERTIFICATE-----" in pem:
         return x509.load_pem_x509_certificate(pem).public_key()
     return serialization.load_pem_public_key(pem)
 
 
 def fingerprint(key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
@@ -112,6 +122,9 @@ def decode_base64(text: str) -> bytes:
 
 def verify(key: VerificationKey, message: bytes, signature: bytes) -> bool:
     """True when ``signature`` over ``message`` verifies with ``key`` under any scheme that key allows."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     public = key.key
     try:
         if isinstance(public, ed25519.Ed25519PublicKey):
@@ -127,6 +140,10 @@ def verify(key: VerificationKey, message: bytes, signature: bytes) -> bool:
 
 
 def _verify_ecdsa(public: ec.EllipticCurvePublicKey, message: bytes, signature: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     size = (public.curve.key_size + 7) // 8
     candidates = [signature]
     if len(signature) == 2 * size:   # IEEE P1363 r||s, as some KMS signers write it
@@ -143,12 +160,18 @@ def _verify_ecdsa(public: ec.EllipticCurvePublicKey, message: bytes, signature: 
 
 
 def _hashes_for_curve(bits: int) -> list[hashes.HashAlgorithm]:
+    from cryptography.hazmat.primitives import hashes
+
     first: hashes.HashAlgorithm = hashes.SHA256() if bits <= 256 else hashes.SHA384() if bits <= 384 else hashes.SHA512()
     candidates: tuple[hashes.HashAlgorithm, ...] = (hashes.SHA256(), hashes.SHA384(), hashes.SHA512())
     return [first] + [h for h in candidates if h.name != first.name]
 
 
 def _verify_rsa(public: rsa.RSAPublicKey, message: bytes, signature: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     for algorithm in (hashes.SHA256(), hashes.SHA384(), hashes.SHA512()):
         schemes = (
             padding.PSS(mgf=padding.MGF1(algorithm), salt_length=padding.PSS.AUTO),
@@ -165,6 +188,8 @@ def _verify_rsa(public: rsa.RSAPublicKey, message: bytes, signature: bytes) -> b
 
 def certificate_identity(cert: x509.Certificate) -> str:
     """Who a (Fulcio) certificate was issued to: its SAN URI/e-mail, else its subject."""
+    from cryptography import x509
+
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names = san.get_values_for_type(x509.UniformResourceIdentifier) + san.get_values_for_type(x509.RFC822Name)
