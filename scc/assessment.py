@@ -495,8 +495,9 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
     A baseline, or benchmarks given as an option, must be in the content cache (ContentError otherwise).
     ``progress`` (scc.progress.Progress) hears of each long phase: reading each input, assessing.
     ``rules``, ``content`` and ``assessed_at`` are passed to :class:`Assessment` (rule packs and official
-    content loaded once for many images, one clock for a whole batch: scc.batch); ``jobs`` > 1 lets the
-    checks of a large image share worker processes (the same result, sooner).
+    content loaded once for many images, one clock for a whole batch: scc.batch); ``jobs`` > 1 lets the facts
+    boundary's census of a large input's strings and the checks of a large image share worker processes (the
+    same result, sooner).
     """
     from scc.content.required import require_content
     from scc.facts import ReadContext, load_verification_keys, read_inputs
@@ -518,7 +519,7 @@ def assess(inputs: Iterable[str | Path], settings: Settings | None = None, *, pr
         settings.profile = Path(settings.profile)
         load_profile(settings.profile)   # a malformed profile fails before any input is read
     context = replace(ReadContext.from_env(keys=load_verification_keys(settings.keys)),   # this run's keys only
-                      settings_files=_settings_files(settings), progress=progress)
+                      settings_files=_settings_files(settings), progress=progress, jobs=jobs)
     # From the first input read to the Report: the facts (millions of objects at 100k components) are young
     # until a collection has traversed them, and every collection the content and rule loading between read
     # and engine trigger would traverse them again (about 1 s at 100k components), for no garbage.

@@ -1,5 +1,5 @@
-"""Work shared with worker processes: what the package's writers (scc.package_render) and the engine's checks
-(``forked_map``, scc.engine.evaluate) have in common.
+"""Work shared with worker processes: what the package's writers (scc.package_render), the engine's checks and the
+facts boundary's census of strings (``forked_map``: scc.engine.evaluate, scc.facts.safety) have in common.
 
 Workers are forked when this process runs no other thread, so they inherit what they work on and nothing
 is pickled but their results; with another thread alive (a live progress display) forking could deadlock
@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
     from multiprocessing.process import BaseProcess
 
-__all__ = ["fork_workers", "forked_map", "forward", "frozen_for_fork", "sendable", "start_worker", "stop", "take", "worker_context"]
+__all__ = ["PARALLEL_SIZE", "fork_workers", "forked_map", "forward", "frozen_for_fork", "sendable", "start_worker", "stop", "take", "worker_context"]
 
 T = TypeVar("T")
+#: components + findings from which sharing their work with a worker process pays for forking one
+PARALLEL_SIZE = 5000
 _PR_SET_PDEATHSIG = 1
 
 

@@ -138,3 +138,59 @@ def test_the_census_visits_each_container_once_however_it_is_shared() -> None:
     d, e = ["d"], ["e"]
     assert [id(x) for x in _first_visits([d, e, d], seen)] == [id(d), id(e)]   # new, one of them twice
     assert seen == {id(a), id(b), id(c), id(d), id(e)}
+
+
+def _large_facts(text: str, count: int, argv: tuple[str, ...] = ("/app",)) -> ImageFacts:
+    """``count`` components and findings, ``text`` in one of each at an odd place, a variant in the config."""
+    evidence = Evidence("in.json", "0" * 64, "/components/0")
+    facts = ImageFacts()
+    facts.components = [Component(name=f"c{i}", version="1", purl=f"pkg:npm/c{i}@1", evidence=[evidence],
+                                  licenses=(text,) if i == count - 1 else ()) for i in range(count)]
+    facts.findings = [Finding(id=f"CVE-{i}", package=f"c{i}", description=f"{text} in a finding" if i == count - 3 else "",
+                              severity=Severity.HIGH) for i in range(count)]
+    facts.config = ImageConfig(entrypoint=argv, labels={"k": f"{text} in a label"})
+    return facts
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+@pytest.mark.parametrize("text", ["plain", "x\x00y", "AKIA" + "Q" * 16, "--password", "a\u202eb"])
+def test_the_census_of_large_facts_in_parts_is_the_census_of_the_whole(monkeypatch, jobs: int, text: str) -> None:
+    import scc.forking
+    from scc.facts.safety import _census, _census_of, _census_parts
+
+    monkeypatch.setattr(scc.forking, "PARALLEL_SIZE", 40)
+    facts = _large_facts(text, 30)
+    parts = _census_parts(facts, jobs)
+    assert len(parts) == jobs
+    assert set().union(*map(_reachable_texts, parts)) == _reachable_texts(facts)
+    assert _census(facts, jobs) == _census_of([facts])
+    assert make_safe(_large_facts(text, 30), jobs=jobs) == make_safe(_large_facts(text, 30))
+    assert len(_census_parts(_large_facts(text, 10), jobs)) == 1    # below the size worth a worker: one part
+
+
+def test_make_safe_shares_a_large_census_with_a_forked_worker(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_safety_census import _large_facts
+        import scc.facts.safety as safety
+        census_of = safety._census_of
+        def recording(roots):
+            open(os.path.join({str(tmp_path)!r}, str(os.getpid())), "w").close()
+            time.sleep(0.3)     # long enough that the worker, once forked, takes the other part
+            return census_of(roots)
+        safety._census_of = recording
+        argv = ("/app", "--token", "t0")
+        shared = safety.make_safe(_large_facts("AKIA" + "Q" * 16, 6000, argv), jobs=2)
+        assert shared == safety.make_safe(_large_facts("AKIA" + "Q" * 16, 6000, argv))
+        assert shared.components[-1].licenses == ("[REDACTED]",) and shared.config.entrypoint[-1] == "[REDACTED]"
+        print("same")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "same"
+    assert len(list(tmp_path.iterdir())) == 2   # the parts' census in this process and a worker (the serial one here)

@@ -301,7 +301,7 @@ def facts(inputs, as_json, keys, quiet, verbose) -> None:
     context = ReadContext.from_env(keys=load_verification_keys([Path(k) for k in keys]))
     builders = load_tables().slsa_builders
     with run_reporter(quiet, verbose) as reporter, paused_then_kept():
-        report = facts_report(list(inputs), replace(context, progress=reporter),
+        report = facts_report(list(inputs), replace(context, progress=reporter, jobs=_default_jobs()),
                               lambda p: assess_level(p, builders).level)
     reporter.say_timings()
     click.echo(json.dumps(report, indent=2) if as_json else render_facts_report(report))

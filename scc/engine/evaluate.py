@@ -10,14 +10,12 @@ from scc.engine.checks import CheckContext, registry
 from scc.engine.model import CheckOutcome, Rule, RuleResult, Verdict
 from scc.errors import RulePackError
 from scc.facts.model import ImageFacts
-from scc.forking import forked_map
+from scc.forking import PARALLEL_SIZE, forked_map
 
 if TYPE_CHECKING:
     from jinja2 import Template
 
 _DEFAULT_STATEMENT = "{{ reason }}"
-#: components + findings from which sharing the checks with a worker process pays for forking one
-PARALLEL_SIZE = 5000
 
 
 def evaluate_rules(facts: ImageFacts, rules: list[Rule], context: CheckContext, *, jobs: int = 1) -> list[RuleResult]:

@@ -74,7 +74,7 @@ def read_input(path: str, context: ReadContext | None = None) -> tuple[InputFile
             facts = read_with(reader, doc)
     record = facts.inputs[0] if facts.inputs else InputFile(doc.display_path, doc.sha256, doc.size, reader.format)
     facts.inputs = [record]
-    facts = make_safe(facts)   # the facts boundary: safe text, no secrets, for every reader
+    facts = make_safe(facts, jobs=doc.context.jobs)   # the facts boundary: safe text, no secrets, for every reader
     return facts.inputs[0], facts
 
 

@@ -66,6 +66,8 @@ class ReadContext:
     settings_files: frozenset[Path] = frozenset()
     #: where "reading X (N MB)" phases go (scc.progress; the CLI shows them on a terminal)
     progress: Progress = field(default=NO_PROGRESS, compare=False, repr=False)
+    #: processes the facts boundary may share a large input's census of strings with (scc.forking); the same facts
+    jobs: int = field(default=1, compare=False)
 
     def is_setting(self, path: Path) -> bool:
         """True when ``path`` is one of the run's settings files, or lies inside a settings folder."""

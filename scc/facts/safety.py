@@ -125,24 +125,62 @@ def clean(text: str) -> str:
     return redact(safe_text(text))
 
 
-def make_safe(facts: ImageFacts) -> ImageFacts:
-    """The facts with every string made safe and every secret redacted (a new object; shared parts stay shared)."""
+def make_safe(facts: ImageFacts, *, jobs: int = 1) -> ImageFacts:
+    """The facts with every string made safe and every secret redacted (a new object; shared parts stay shared).
+
+    With ``jobs`` > 1 the census of a large input's strings is shared with forked workers (the same facts).
+    """
     notes: list[str] = []
     if facts.config is not None:
         config = _well_formed_env(facts.config, notes)
         if config is not facts.config:
             facts = dataclasses.replace(facts, config=config)
-    texts = _reachable_texts(facts)
-    joined = _Joined(texts)
-    changed = _changed_texts(texts, joined)
+    changed, flag_word = _census(facts, jobs)
     # Nothing to clean and no argv tuple to mask: the walk would rebuild nothing (sets aside, which it copies
     # equal), so the facts are already safe; skipping it is most of the boundary's cost for a large SBOM.
-    if not changed and not _may_hold_flag_word(texts, changed, joined):
-        safe = facts
-    else:
-        safe = _Walker(changed).walk(facts)
+    safe = facts if not changed and not flag_word else _Walker(changed).walk(facts)
     safe.notes.extend(notes)
     return safe
+
+
+def _census(facts: ImageFacts, jobs: int) -> tuple[dict[str, str], bool]:
+    """What ``clean`` changes among the strings the walk would meet, and whether one is a ``--password``-style
+    word: per part of the facts (``_census_parts``), in forked workers when there are several, then united."""
+    parts = _census_parts(facts, jobs)
+    if len(parts) == 1:
+        return _census_of(parts[0])
+    from scc.forking import forked_map
+
+    results = forked_map(lambda index: _census_of(parts[index]), len(parts), jobs=jobs)
+    changed: dict[str, str] = {}
+    for part_changed, _ in results:
+        changed.update(part_changed)
+    return changed, any(flag_word for _, flag_word in results)
+
+
+def _census_parts(facts: ImageFacts, jobs: int) -> list[list[Any]]:
+    """The facts as one part, or, when large and ``jobs`` > 1, as ``jobs`` parts whose strings together are the
+    facts' strings: the components and findings dealt out in turn, every other init field in the first part.
+    The walk meets exactly the strings of the facts' init fields, so each test over them is the union of the
+    same test over the parts."""
+    from scc.forking import PARALLEL_SIZE
+
+    if jobs < 2 or len(facts.components) + len(facts.findings) < PARALLEL_SIZE:
+        return [[facts]]
+    rest = [getattr(facts, f.name) for f in dataclasses.fields(facts) if f.init and f.name not in _DEALT_OUT]
+    parts: list[list[Any]] = [[*facts.components[i::jobs], *facts.findings[i::jobs]] for i in range(jobs)]
+    parts[0].extend(rest)
+    return parts
+
+
+_DEALT_OUT = ("components", "findings")
+
+
+def _census_of(roots: list[Any]) -> tuple[dict[str, str], bool]:
+    texts = _reachable_texts(roots)
+    joined = _Joined(texts)
+    changed = _changed_texts(texts, joined)
+    return changed, _may_hold_flag_word(texts, changed, joined)
 
 
 def _well_formed_env(config: ImageConfig, notes: list[str]) -> ImageConfig:
