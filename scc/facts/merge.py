@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import fields, replace
 
-from scc.facts.identity import component_key, package_key
+from scc.facts.identity import package_key
 from scc.facts.model import Component, Finding, ImageConfig, ImageFacts, ImageIdentity
 
 
@@ -21,7 +21,7 @@ def merge_facts(parts: list[ImageFacts]) -> ImageFacts:
         merged.notes.extend(part.notes)
         merged.identity = _merge_identity(merged.identity, part.identity, merged.notes)
         for component in part.components:
-            _merge_component(components, component_key(component), component)   # Component.key, without the property
+            _merge_component(components, component.key, component)
         findings.extend(part.findings)
         merged.config = _merge_config(merged.config, part.config)
         merged.scans.extend(part.scans)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from scc.facts.identity import component_key
+
 
 @dataclass(frozen=True, order=True)
 class Evidence:
@@ -161,8 +163,6 @@ class Component:
     @property
     def key(self) -> str:
         """Identity across inputs: the purl without qualifiers, else type/name@version."""
-        from scc.facts.identity import component_key
-
         return component_key(self)
 
 
